@@ -1,0 +1,55 @@
+// The track catalog: full records by id plus interned ids and compact TrackMeta for the hot paths.
+//
+// Contract:
+//  - Track ids, artists and languages are interned to small integers for the lifetime of the process
+//    (0 means unknown). Interned ids are NOT stable across restarts: persist strings, not ids.
+//  - Events may name tracks that are not in the catalog: InternTrack() still gives them an id and
+//    Meta() returns a TrackMeta with known == false (features treat every field as missing).
+//  - Genres map to a fixed set of coarse buckets (kGenreBuckets) so models have a stable vocabulary.
+// Thread-safety: all methods are safe to call concurrently (reader/writer lock inside).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "catalog/track.h"
+#include "common/status.h"
+
+namespace segue {
+
+inline constexpr int kGenreBuckets = 8;  // 0 unknown + 7 coarse genres; see GenreBucket()
+
+// Coarse genre bucket of a free-text genre ("pop", "r&b", "hip hop", ...). 0 when unrecognised.
+uint16_t GenreBucket(std::string_view genre);
+
+class Catalog {
+ public:
+  Catalog();
+  ~Catalog();
+  Catalog(const Catalog&) = delete;
+  Catalog& operator=(const Catalog&) = delete;
+
+  // Inserts or replaces a track (validated by the caller, see track_json.h).
+  void Upsert(Track track);
+  std::optional<Track> Get(std::string_view track_id) const;
+  size_t size() const;
+
+  uint32_t InternTrack(std::string_view track_id);
+  // The id of an already-interned track, or 0.
+  uint32_t FindTrack(std::string_view track_id) const;
+  std::string TrackIdOf(uint32_t interned) const;  // "" for 0 / unknown
+  uint32_t InternArtist(std::string_view artist);
+  TrackMeta Meta(uint32_t interned_track) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace segue

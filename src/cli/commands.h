@@ -1,0 +1,27 @@
+// The `segue` command line: each subcommand registers itself on the root CLI11 app and returns a runner.
+// The command line is a contract other tools and scripts rely on (see docs/cli.md): change it with care.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace segue::cli {
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;  // process exit code
+};
+using CommandList = std::vector<Command>;
+
+void AddServeCommand(CLI::App& root, CommandList& out);
+void AddSimulateCommand(CLI::App& root, CommandList& out);
+void AddImportCommand(CLI::App& root, CommandList& out);
+void AddTrainCommand(CLI::App& root, CommandList& out);
+void AddEvalCommand(CLI::App& root, CommandList& out);
+void AddReplayCommand(CLI::App& root, CommandList& out);
+void AddDemoCommand(CLI::App& root, CommandList& out);
+void AddLogCommand(CLI::App& root, CommandList& out);
+
+}  // namespace segue::cli
