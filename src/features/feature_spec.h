@@ -44,8 +44,9 @@ enum StepNumeric : int {
   kStepSameArtist,          // 1 if the artist is known and equals the previous step's artist
   kStepLanguageChange,      // 1 if both languages are known and differ from the previous step's
   kStepExplicit,            // 1 if the catalog marks the track explicit
-  kStepNumeric              // count
+  kStepNumericEnd
 };
+inline constexpr int kStepNumeric = static_cast<int>(kStepNumericEnd);
 
 // Context numeric inputs (FeatureVector::context index): session counters, user profile, current track.
 enum ContextNumeric : int {
@@ -73,8 +74,9 @@ enum ContextNumeric : int {
   kCtxHourCos,
   kCtxPlayOngoing,              // 1 if a play is ongoing (the last step is the current play)
   kCtxPaused,                   // 1 if playback is paused
-  kContextNumeric               // count
+  kContextNumericEnd
 };
+inline constexpr int kContextNumeric = static_cast<int>(kContextNumericEnd);
 
 struct StepFeatures {
   uint16_t track = 0;
