@@ -1,0 +1,612 @@
+#include "log/event_log.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/utilities/table_properties_collectors.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <queue>
+#include <system_error>
+#include <thread>
+
+#include "common/hash.h"
+#include "common/time_util.h"
+#include "log/dedup_window.h"
+#include "log/log_keys.h"
+#include "log/record_codec.h"
+
+namespace segue {
+namespace {
+
+using namespace log_keys;
+
+constexpr uint8_t kMetaVersion = 1;
+constexpr char kMetaFormatKey[] = "format";      // u8 version | u32 partitions
+constexpr char kMetaCountersKey[] = "counters";  // u8 version | last_seq | last_ingest_ms | bytes | P counts
+constexpr size_t kTimeValueSize = 4;             // by_time value: partition u32
+constexpr size_t kRetentionChunk = 10000;        // deletes per write, so appends interleave
+
+enum CfIndex { kDefault = 0, kEvents, kByTime, kState, kMeta, kCfCount };
+const char* const kCfNames[kCfCount] = {"default", "events", "by_time", "state", "meta"};
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::Ok();
+  std::string msg = std::string(what) + ": " + s.ToString();
+  if (s.IsCorruption()) return Status::Corruption(std::move(msg));
+  if (s.IsNotFound()) return Status::NotFound(std::move(msg));
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(std::move(msg));
+  return Status::IoError(std::move(msg));
+}
+
+uint64_t StoredBytes(size_t value_size) {
+  return kEventKeySize + value_size + kTimeKeySize + kTimeValueSize;
+}
+
+// Durable counters, rewritten in the same WriteBatch as the events they count.
+struct Counters {
+  uint64_t last_seq = 0;
+  int64_t last_ingest_ms = 0;
+  uint64_t logical_bytes = 0;
+  std::vector<uint64_t> partition_events;
+
+  std::string Encode() const {
+    std::string s(1, static_cast<char>(kMetaVersion));
+    PutBe(last_seq, 8, &s);
+    PutBe(static_cast<uint64_t>(last_ingest_ms), 8, &s);
+    PutBe(logical_bytes, 8, &s);
+    for (uint64_t c : partition_events) PutBe(c, 8, &s);
+    return s;
+  }
+  Status Decode(std::string_view s, uint32_t partitions) {
+    if (s.size() != 1 + 24 + 8 * size_t{partitions} || static_cast<uint8_t>(s[0]) != kMetaVersion) {
+      return Status::Corruption("log meta 'counters' has an unexpected size or version");
+    }
+    last_seq = GetBe(s, 1, 8);
+    last_ingest_ms = static_cast<int64_t>(GetBe(s, 9, 8));
+    logical_bytes = GetBe(s, 17, 8);
+    partition_events.resize(partitions);
+    for (uint32_t p = 0; p < partitions; ++p) partition_events[p] = GetBe(s, 25 + 8 * p, 8);
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+struct EventLog::Request {
+  std::vector<Event> events;
+  AppendCallback done;
+};
+
+struct EventLog::Impl {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> cf;
+  rocksdb::WriteOptions write_options;
+
+  // Serialises writers of the events/by_time/meta families: committer groups and retention chunks.
+  std::mutex write_mu;
+  Counters counters;  // guarded by write_mu; the committed truth
+  mutable std::mutex stats_mu;
+  Counters published;  // copy of `counters` for readers, so stats() never waits for an fsync
+  std::atomic<uint64_t> last_seq{0};
+  std::atomic<uint64_t> group_commits{0}, grouped_events{0}, duplicates{0}, dedup_ids{0};
+
+  // The append queue.
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Request> queue;
+  size_t pending_events = 0;  // queued + in the group being committed
+  bool closing = false;
+  Status failure;  // set once a group write fails; appends are refused from then on
+
+  std::unique_ptr<DedupWindow> dedup;  // committer thread only (and Open, before it starts)
+  std::thread committer;
+  bool closed = false;
+
+  void Publish() {
+    std::lock_guard<std::mutex> lock(stats_mu);
+    published = counters;
+    last_seq.store(counters.last_seq, std::memory_order_release);
+  }
+};
+
+EventLog::EventLog(EventLogOptions options) : options_(std::move(options)), impl_(std::make_unique<Impl>()) {}
+
+EventLog::~EventLog() { Close(); }
+
+Result<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options) {
+  if (options.dir.empty()) return Status::InvalidArgument("event log: dir is empty");
+  if (options.partitions == 0) return Status::InvalidArgument("event log: partitions must be >= 1");
+  if (options.max_pending_events == 0) {
+    return Status::InvalidArgument("event log: max_pending_events must be >= 1");
+  }
+  if (!options.read_only) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.dir, ec);
+    if (ec) return Status::IoError("event log: cannot create " + options.dir + ": " + ec.message());
+  } else if (!std::filesystem::exists(std::filesystem::path(options.dir) / "CURRENT")) {
+    return Status::NotFound("event log: no log at " + options.dir);
+  }
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db_options.keep_log_file_num = 4;
+  // A read-only instance keeps every file it needs open, so the server's compactions cannot pull an SST
+  // out from under a long export.
+  if (options.read_only) db_options.max_open_files = -1;
+
+  rocksdb::ColumnFamilyOptions log_cf;
+  log_cf.compression = rocksdb::kLZ4Compression;
+  // Retention deletes whole runs of the oldest keys; compact files dense with tombstones early so the
+  // disk space actually comes back.
+  log_cf.table_properties_collector_factories.push_back(
+      rocksdb::NewCompactOnDeletionCollectorFactory(/*sliding_window_size=*/10000, /*deletion_trigger=*/5000));
+  rocksdb::ColumnFamilyOptions small_cf;
+  small_cf.compression = rocksdb::kLZ4Compression;
+  small_cf.write_buffer_size = 8 << 20;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (int i = 0; i < kCfCount; ++i) {
+    descriptors.emplace_back(kCfNames[i], (i == kEvents || i == kByTime) ? log_cf : small_cf);
+  }
+
+  std::unique_ptr<EventLog> log(new EventLog(std::move(options)));
+  Impl& im = *log->impl_;
+  EventLogOptions& opts = log->options_;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status rs =
+      opts.read_only
+          ? rocksdb::DB::OpenForReadOnly(rocksdb::Options(db_options, log_cf), opts.dir, descriptors, &im.cf, &raw)
+          : rocksdb::DB::Open(rocksdb::Options(db_options, log_cf), opts.dir, descriptors, &im.cf, &raw);
+  if (!rs.ok()) {
+    return FromRocks(rs, "event log: open " + opts.dir +
+                             (rs.IsIOError() ? " (is another process writing it? use a read-only open)" : ""));
+  }
+  im.db.reset(raw);
+  im.write_options.sync = opts.sync;
+
+  std::string value;
+  rs = im.db->Get({}, im.cf[kMeta], kMetaFormatKey, &value);
+  if (rs.IsNotFound()) {
+    if (opts.read_only) return Status::Corruption("event log: " + opts.dir + " has no format record");
+    value.assign(1, static_cast<char>(kMetaVersion));
+    PutBe(opts.partitions, 4, &value);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    if (Status s = FromRocks(im.db->Put(wo, im.cf[kMeta], kMetaFormatKey, value), "event log: write format");
+        !s.ok()) {
+      return s;
+    }
+  } else if (!rs.ok()) {
+    return FromRocks(rs, "event log: read format");
+  } else {
+    if (value.size() != 5 || static_cast<uint8_t>(value[0]) != kMetaVersion) {
+      return Status::Corruption("event log: " + opts.dir + " has an unknown format record");
+    }
+    const auto stored = static_cast<uint32_t>(GetBe(value, 1, 4));
+    if (opts.read_only) {
+      opts.partitions = stored;  // readers adopt the log's layout
+    } else if (stored != opts.partitions) {
+      return Status::InvalidArgument("event log: " + opts.dir + " was created with " + std::to_string(stored) +
+                                     " partitions; asked for " + std::to_string(opts.partitions) +
+                                     " (the user-to-partition map cannot change)");
+    }
+  }
+
+  im.counters.partition_events.assign(opts.partitions, 0);
+  rs = im.db->Get({}, im.cf[kMeta], kMetaCountersKey, &value);
+  if (rs.ok()) {
+    if (Status s = im.counters.Decode(value, opts.partitions); !s.ok()) return s;
+  } else if (!rs.IsNotFound()) {
+    return FromRocks(rs, "event log: read counters");
+  }
+  im.Publish();
+  if (opts.read_only) return log;
+
+  // Rebuild the de-dup window from the tail: seqs are dense, so the last `capacity` of them are the
+  // candidates; the window's own time bound drops the ones that are too old.
+  im.dedup = std::make_unique<DedupWindow>(opts.dedup_capacity, opts.dedup_window_ms);
+  ScanOptions tail;
+  const uint64_t last = im.counters.last_seq;
+  tail.from_seq = last >= opts.dedup_capacity ? last - opts.dedup_capacity + 1 : 1;
+  Status s = log->Scan(tail, [&](const LoggedEvent& e) {
+    im.dedup->CheckAndInsert(e.event.event_id, e.ingest_ms);
+    return true;
+  });
+  if (!s.ok()) return s;
+  im.dedup_ids = im.dedup->size();
+
+  im.committer = std::thread([l = log.get()] { l->RunCommitter(); });
+  return log;
+}
+
+void EventLog::AppendAsync(std::vector<Event> events, AppendCallback done) {
+  Impl& im = *impl_;
+  const size_t n = events.size();
+  Status reject;
+  {
+    std::lock_guard<std::mutex> lock(im.mu);
+    if (options_.read_only) {
+      reject = Status::Unavailable("event log: opened read-only");
+    } else if (im.closing) {
+      reject = Status::Unavailable("event log: closed");
+    } else if (!im.failure.ok()) {
+      reject = im.failure;
+    } else if (n > options_.max_pending_events) {
+      reject = Status::ResourceExhausted("event log: a batch of " + std::to_string(n) +
+                                         " events exceeds max_pending_events (" +
+                                         std::to_string(options_.max_pending_events) + ")");
+    } else if (im.pending_events + n > options_.max_pending_events) {
+      reject = Status::ResourceExhausted("event log: append queue full (" + std::to_string(im.pending_events) +
+                                         " events pending); retry later");
+    } else {
+      im.pending_events += n;
+      im.queue.push_back({std::move(events), std::move(done)});
+    }
+  }
+  if (!reject.ok()) {
+    done(std::move(reject));
+    return;
+  }
+  im.cv.notify_one();
+}
+
+Result<AppendOutcome> EventLog::Append(std::vector<Event> events) {
+  std::promise<Result<AppendOutcome>> promise;
+  auto future = promise.get_future();
+  AppendAsync(std::move(events), [&promise](Result<AppendOutcome> r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+void EventLog::RunCommitter() {
+  Impl& im = *impl_;
+  std::vector<Request> group;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(im.mu);
+      im.cv.wait(lock, [&] { return im.closing || !im.queue.empty(); });
+      if (im.queue.empty()) return;  // closing and drained
+      group.swap(im.queue);
+    }
+    size_t n = 0;
+    for (const auto& r : group) n += r.events.size();
+    CommitGroup(group);
+    group.clear();
+    std::lock_guard<std::mutex> lock(im.mu);
+    im.pending_events -= n;
+  }
+}
+
+void EventLog::CommitGroup(std::vector<Request>& group) {
+  Impl& im = *impl_;
+  Status failure;
+  {
+    std::lock_guard<std::mutex> lock(im.mu);
+    failure = im.failure;
+  }
+  std::vector<LoggedEvent> logged;
+  std::vector<AppendOutcome> outcomes(group.size());
+  if (failure.ok()) {
+    std::unique_lock<std::mutex> wlock(im.write_mu);
+    // The ingest clock never runs backwards, so retention by age always removes a prefix of the log.
+    const int64_t now = std::max(NowMs(), im.counters.last_ingest_ms);
+    Counters next = im.counters;
+    rocksdb::WriteBatch batch;
+    std::string value;
+    size_t total = 0;
+    for (size_t r = 0; r < group.size(); ++r) {
+      AppendOutcome& out = outcomes[r];
+      out.seqs.assign(group[r].events.size(), 0);
+      total += group[r].events.size();
+      for (size_t i = 0; i < group[r].events.size(); ++i) {
+        Event& e = group[r].events[i];
+        if (im.dedup->CheckAndInsert(e.event_id, now)) {
+          ++out.duplicates;
+          continue;
+        }
+        LoggedEvent rec;
+        rec.partition = PartitionOf(e.user_id, options_.partitions);
+        rec.seq = ++next.last_seq;
+        rec.ingest_ms = now;
+        rec.event = std::move(e);
+        value.clear();
+        EncodeLoggedEvent(rec, &value);
+        std::string partition_value;
+        PutBe(rec.partition, 4, &partition_value);
+        batch.Put(im.cf[kEvents], EventKey(rec.partition, rec.seq), value);
+        batch.Put(im.cf[kByTime], TimeKey(rec.event.ts_ms, rec.seq), partition_value);
+        next.logical_bytes += StoredBytes(value.size());
+        ++next.partition_events[rec.partition];
+        out.seqs[i] = rec.seq;
+        ++out.accepted;
+        logged.push_back(std::move(rec));
+      }
+    }
+    if (!logged.empty()) {
+      next.last_ingest_ms = now;
+      batch.Put(im.cf[kMeta], kMetaCountersKey, next.Encode());
+      failure = FromRocks(im.db->Write(im.write_options, &batch), "event log: write");
+    }
+    if (failure.ok()) {
+      im.counters = std::move(next);
+      im.Publish();
+    }
+    wlock.unlock();
+    im.group_commits.fetch_add(1, std::memory_order_relaxed);
+    im.grouped_events.fetch_add(total, std::memory_order_relaxed);
+    im.dedup_ids.store(im.dedup->size(), std::memory_order_relaxed);
+    size_t dups = 0;
+    for (const auto& o : outcomes) dups += o.duplicates;
+    im.duplicates.fetch_add(dups, std::memory_order_relaxed);
+    if (!failure.ok()) {
+      std::lock_guard<std::mutex> lock(im.mu);
+      im.failure = failure;
+    }
+  }
+  if (failure.ok() && !logged.empty() && options_.on_committed) options_.on_committed(logged);
+  for (size_t r = 0; r < group.size(); ++r) {
+    if (failure.ok()) {
+      group[r].done(std::move(outcomes[r]));
+    } else {
+      group[r].done(failure);
+    }
+  }
+}
+
+uint64_t EventLog::last_seq() const { return impl_->last_seq.load(std::memory_order_acquire); }
+
+Status EventLog::Scan(const ScanOptions& so, const std::function<bool(const LoggedEvent&)>& visit) const {
+  return ScanRaw(so, [&](const LoggedEvent& e, size_t) { return visit(e); });
+}
+
+Status EventLog::ScanRaw(const ScanOptions& so,
+                         const std::function<bool(const LoggedEvent&, size_t value_size)>& visit) const {
+  const Impl& im = *impl_;
+  if (im.closed) return Status::Unavailable("event log: closed");
+  if (so.partition && *so.partition >= options_.partitions) {
+    return Status::InvalidArgument("event log scan: partition " + std::to_string(*so.partition) +
+                                   " out of range (log has " + std::to_string(options_.partitions) + ")");
+  }
+  if (so.since_ms >= so.until_ms) return Status::Ok();
+  const rocksdb::Snapshot* snapshot = im.db->GetSnapshot();
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* s;
+    ~Release() { db->ReleaseSnapshot(s); }
+  } release{im.db.get(), snapshot};
+  LoggedEvent rec;
+
+  if (so.order == ScanOrder::kEventTime) {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
+    const std::string upper = TimeKey(so.until_ms, 0);
+    rocksdb::Slice upper_slice(upper);
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(im.db->NewIterator(ro, im.cf[kByTime]));
+    rocksdb::ReadOptions get_ro;
+    get_ro.snapshot = snapshot;
+    std::string value;
+    for (it->Seek(TimeKey(so.since_ms, 0)); it->Valid(); it->Next()) {
+      const rocksdb::Slice k = it->key();
+      const rocksdb::Slice v = it->value();
+      if (k.size() != kTimeKeySize || v.size() != kTimeValueSize) {
+        return Status::Corruption("event log: malformed by_time entry");
+      }
+      const uint64_t seq = TimeKeySeq(std::string_view(k.data(), k.size()));
+      const auto partition = static_cast<uint32_t>(GetBe(std::string_view(v.data(), v.size()), 0, 4));
+      if (seq < so.from_seq || (so.partition && partition != *so.partition)) continue;
+      const std::string key = EventKey(partition, seq);
+      rocksdb::Status rs = im.db->Get(get_ro, im.cf[kEvents], key, &value);
+      if (!rs.ok()) return FromRocks(rs, "event log: by_time names missing event seq " + std::to_string(seq));
+      if (Status s = DecodeLoggedEvent(value, &rec); !s.ok()) {
+        return Status::Corruption(s.message() + " (seq " + std::to_string(seq) + ")");
+      }
+      if (!visit(rec, value.size())) return Status::Ok();
+    }
+    return FromRocks(it->status(), "event log: scan by_time");
+  }
+
+  // Seq order: one iterator per partition, merged on seq.
+  struct Cursor {
+    std::string upper;
+    rocksdb::Slice upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it;
+  };
+  std::vector<Cursor> cursors;
+  const uint32_t first = so.partition ? *so.partition : 0;
+  const uint32_t last = so.partition ? *so.partition + 1 : options_.partitions;
+  cursors.reserve(last - first);
+  using HeapItem = std::pair<uint64_t, size_t>;  // (seq, cursor)
+  std::priority_queue<HeapItem, std::vector<HeapItem>, std::greater<>> heap;
+  for (uint32_t p = first; p < last; ++p) {
+    Cursor& c = cursors.emplace_back();
+    c.upper = EventKey(p + 1, 0);  // partition p+1 == 2^32 cannot happen: partitions is a u32 count
+    c.upper_slice = rocksdb::Slice(c.upper);
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
+    ro.iterate_upper_bound = &c.upper_slice;
+    ro.readahead_size = 1 << 20;
+    c.it.reset(im.db->NewIterator(ro, im.cf[kEvents]));
+    c.it->Seek(EventKey(p, so.from_seq));
+    if (c.it->Valid()) heap.emplace(EventKeySeq(std::string_view(c.it->key().data(), c.it->key().size())),
+                                    cursors.size() - 1);
+    if (!c.it->status().ok()) return FromRocks(c.it->status(), "event log: scan");
+  }
+  while (!heap.empty()) {
+    const auto [seq, idx] = heap.top();
+    heap.pop();
+    rocksdb::Iterator& it = *cursors[idx].it;
+    const rocksdb::Slice v = it.value();
+    if (Status s = DecodeLoggedEvent(std::string_view(v.data(), v.size()), &rec); !s.ok()) {
+      return Status::Corruption(s.message() + " (seq " + std::to_string(seq) + ")");
+    }
+    if (rec.seq != seq || rec.partition != first + idx) {
+      return Status::Corruption("event log: record under key (partition " + std::to_string(first + idx) +
+                                ", seq " + std::to_string(seq) + ") claims partition " +
+                                std::to_string(rec.partition) + ", seq " + std::to_string(rec.seq));
+    }
+    if (rec.event.ts_ms >= so.since_ms && rec.event.ts_ms < so.until_ms && !visit(rec, v.size())) {
+      return Status::Ok();
+    }
+    it.Next();
+    if (it.Valid()) {
+      heap.emplace(EventKeySeq(std::string_view(it.key().data(), it.key().size())), idx);
+    } else if (!it.status().ok()) {
+      return FromRocks(it.status(), "event log: scan");
+    }
+  }
+  return Status::Ok();
+}
+
+LogStats EventLog::stats() const {
+  const Impl& im = *impl_;
+  LogStats st;
+  {
+    std::lock_guard<std::mutex> lock(im.stats_mu);
+    st.last_seq = im.published.last_seq;
+    st.logical_bytes = im.published.logical_bytes;
+    st.partition_events = im.published.partition_events;
+  }
+  for (uint64_t c : st.partition_events) st.events += c;
+  st.group_commits = im.group_commits.load(std::memory_order_relaxed);
+  st.grouped_events = im.grouped_events.load(std::memory_order_relaxed);
+  st.duplicates = im.duplicates.load(std::memory_order_relaxed);
+  st.dedup_window_ids = im.dedup_ids.load(std::memory_order_relaxed);
+  if (im.closed) return st;
+
+  for (int i = 0; i < kCfCount; ++i) {
+    uint64_t v = 0;
+    if (im.db->GetIntProperty(im.cf[i], rocksdb::DB::Properties::kTotalSstFilesSize, &v)) st.disk_bytes += v;
+  }
+  uint64_t memtables = 0;
+  if (im.db->GetAggregatedIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &memtables)) {
+    st.disk_bytes += memtables;
+  }
+  rocksdb::VectorLogPtr wals;
+  if (im.db->GetSortedWalFiles(wals).ok()) {
+    for (const auto& w : wals) st.disk_bytes += w->SizeFileBytes();
+  }
+  // The oldest stored seq: the smallest first key over the partitions.
+  for (uint32_t p = 0; p < options_.partitions; ++p) {
+    if (st.partition_events[p] == 0) continue;
+    const std::string upper = EventKey(p + 1, 0);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(im.db->NewIterator(ro, im.cf[kEvents]));
+    it->Seek(EventKey(p, 0));
+    if (!it->Valid()) continue;
+    const uint64_t seq = EventKeySeq(std::string_view(it->key().data(), it->key().size()));
+    if (st.first_seq == 0 || seq < st.first_seq) st.first_seq = seq;
+  }
+  return st;
+}
+
+Status EventLog::ApplyRetention(int64_t now_ms) {
+  Impl& im = *impl_;
+  if (options_.read_only) return Status::Unavailable("event log: opened read-only");
+  if (im.closed) return Status::Unavailable("event log: closed");
+  if (options_.retention_ms <= 0 && options_.retention_bytes == 0) return Status::Ok();
+  const int64_t cutoff_ms =
+      options_.retention_ms > 0 ? now_ms - options_.retention_ms : std::numeric_limits<int64_t>::min();
+  uint64_t from_seq = 0;
+  for (;;) {
+    std::lock_guard<std::mutex> wlock(im.write_mu);
+    Counters next = im.counters;
+    rocksdb::WriteBatch batch;
+    size_t deleted = 0;
+    ScanOptions so;
+    so.from_seq = from_seq;
+    Status s = ScanRaw(so, [&](const LoggedEvent& e, size_t value_size) {
+      const bool too_old = e.ingest_ms < cutoff_ms;
+      const bool too_big = options_.retention_bytes > 0 && next.logical_bytes > options_.retention_bytes;
+      if (!too_old && !too_big) return false;
+      batch.Delete(im.cf[kEvents], EventKey(e.partition, e.seq));
+      batch.Delete(im.cf[kByTime], TimeKey(e.event.ts_ms, e.seq));
+      next.logical_bytes -= std::min(next.logical_bytes, StoredBytes(value_size));
+      --next.partition_events[e.partition];
+      from_seq = e.seq + 1;
+      return ++deleted < kRetentionChunk;
+    });
+    if (!s.ok()) return s;
+    if (deleted == 0) return Status::Ok();
+    batch.Put(im.cf[kMeta], kMetaCountersKey, next.Encode());
+    if (Status ws = FromRocks(im.db->Write(im.write_options, &batch), "event log: retention write"); !ws.ok()) {
+      return ws;
+    }
+    im.counters = std::move(next);
+    im.Publish();
+    if (deleted < kRetentionChunk) return Status::Ok();
+  }
+}
+
+Status EventLog::PutState(std::string_view key, std::string_view value) {
+  return WriteStateBatch({{std::string(key), std::string(value)}});
+}
+
+Status EventLog::DeleteState(std::string_view key) { return WriteStateBatch({{std::string(key), std::nullopt}}); }
+
+Status EventLog::WriteStateBatch(const std::vector<std::pair<std::string, std::optional<std::string>>>& ops) {
+  const Impl& im = *impl_;
+  if (options_.read_only) return Status::Unavailable("event log: opened read-only");
+  if (im.closed) return Status::Unavailable("event log: closed");
+  rocksdb::WriteBatch batch;
+  for (const auto& [key, value] : ops) {
+    if (value) {
+      batch.Put(im.cf[kState], key, *value);
+    } else {
+      batch.Delete(im.cf[kState], key);
+    }
+  }
+  return FromRocks(im.db->Write(im.write_options, &batch), "event log: state write");
+}
+
+Result<std::optional<std::string>> EventLog::GetState(std::string_view key) const {
+  const Impl& im = *impl_;
+  if (im.closed) return Status::Unavailable("event log: closed");
+  std::string value;
+  rocksdb::Status rs = im.db->Get({}, im.cf[kState], rocksdb::Slice(key.data(), key.size()), &value);
+  if (rs.IsNotFound()) return std::optional<std::string>();
+  if (!rs.ok()) return FromRocks(rs, "event log: state read");
+  return std::optional<std::string>(std::move(value));
+}
+
+Status EventLog::ScanState(std::string_view prefix,
+                           const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  const Impl& im = *impl_;
+  if (im.closed) return Status::Unavailable("event log: closed");
+  std::unique_ptr<rocksdb::Iterator> it(im.db->NewIterator({}, im.cf[kState]));
+  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
+    const std::string_view k(it->key().data(), it->key().size());
+    if (k.substr(0, prefix.size()) != prefix) break;
+    if (!visit(k, std::string_view(it->value().data(), it->value().size()))) break;
+  }
+  return FromRocks(it->status(), "event log: state scan");
+}
+
+void EventLog::Close() {
+  Impl& im = *impl_;
+  if (im.closed) return;
+  {
+    std::lock_guard<std::mutex> lock(im.mu);
+    im.closing = true;
+  }
+  im.cv.notify_one();
+  if (im.committer.joinable()) im.committer.join();
+  im.closed = true;
+  if (!im.db) return;
+  for (rocksdb::ColumnFamilyHandle* h : im.cf) im.db->DestroyColumnFamilyHandle(h);
+  im.cf.clear();
+  im.db->Close();
+  im.db.reset();
+}
+
+}  // namespace segue

@@ -1,0 +1,148 @@
+// EventLog: Segue's durable, partitioned, append-only event log and small state store, on one RocksDB
+// database in `<dir>` (docs/log.md has the on-disk layout).
+//
+// Contract:
+// - Appends. Every event that is not a duplicate gets a sequence number from one global, strictly
+//   increasing, dense counter (1, 2, 3, ...; gapped within a partition) and is stored under partition
+//   PartitionOf(user_id, partitions). A single committer thread is the only writer of events: it drains
+//   everything queued by all callers into ONE RocksDB WriteBatch (group commit), written with
+//   WriteOptions::sync = options.sync. Seqs follow queue order: events of one AppendAsync call are
+//   contiguous among the accepted ones and in input order; calls are ordered as they entered the queue.
+// - Durability. `done` is called with success only after the group's write returned; with sync = true
+//   the WAL was fsynced, so the events survive kill -9 and power loss. With sync = false they survive a
+//   process crash (kill -9) but not an OS crash.
+// - Order of callbacks. For each group, on the committer thread: first options.on_committed(events of the
+//   group, in seq order), then each caller's `done` in queue order. So whoever observes `done` knows the
+//   events were already handed to on_committed. Callbacks must not block for long (they stall every
+//   appender) and must not call Close().
+// - Immediate failures run `done` inline on the calling thread, before AppendAsync returns:
+//   ResourceExhausted when max_pending_events would be exceeded (back-pressure; retry later),
+//   Unavailable after Close() or on a read-only log, IoError after an earlier write failed (the log
+//   refuses further appends: RocksDB stops writing after a failed sync, and a restart recovers it).
+// - De-duplication. An event whose event_id is in the DedupWindow (dedup_window.h) is not written; it
+//   is reported with seq 0. Duplicates inside one call or one group are caught too. The window is
+//   rebuilt on Open from the log tail, so it survives restarts.
+// - Reads (Scan, stats, state) may run concurrently with appends from any thread; a Scan sees a
+//   consistent snapshot taken when it starts.
+// - Read-only opens (options.read_only) do not take RocksDB's lock, so `segue log export` works while
+//   the server holds the database; they see what was written before they opened.
+//
+// Thread-safety: every method is safe to call from any thread, except that Close() must not be called
+// from a callback.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "events/event.h"
+
+namespace segue {
+
+struct EventLogOptions {
+  std::string dir;
+  uint32_t partitions = 16;  // fixed when the log is created; reopening with another value fails
+  bool sync = true;          // fsync each group's write (and each state write)
+  bool read_only = false;    // no appends, no lock: for readers beside a running server
+  size_t dedup_capacity = size_t{1} << 20;        // ids remembered at most ...
+  int64_t dedup_window_ms = 24LL * 3600 * 1000;  // ... and for at most this long (ingest clock)
+  int64_t retention_ms = 0;      // ApplyRetention drops events ingested longer ago than this; 0 = off
+  uint64_t retention_bytes = 0;  // ... and the oldest events while the log is larger than this; 0 = off
+  size_t max_pending_events = 200000;  // queued + in-flight events; beyond it AppendAsync fails fast
+  std::function<void(const std::vector<LoggedEvent>&)> on_committed;
+};
+
+struct AppendOutcome {
+  size_t accepted = 0;
+  size_t duplicates = 0;
+  std::vector<uint64_t> seqs;  // one per input event, in input order; 0 = duplicate (not written)
+};
+
+struct LogStats {
+  uint64_t events = 0;          // events currently stored
+  uint64_t first_seq = 0;       // oldest stored seq (0 when empty)
+  uint64_t last_seq = 0;        // newest seq ever assigned (retention does not lower it)
+  uint64_t logical_bytes = 0;   // sum of stored key + value sizes (what retention_bytes bounds)
+  uint64_t disk_bytes = 0;      // RocksDB's estimate of SST + WAL + memtable bytes
+  std::vector<uint64_t> partition_events;  // events stored per partition
+  // Since this process opened the log:
+  uint64_t group_commits = 0;
+  uint64_t grouped_events = 0;  // events (incl. duplicates) that went through those groups
+  uint64_t duplicates = 0;
+  uint64_t dedup_window_ids = 0;
+  double mean_group_size() const { return group_commits ? double(grouped_events) / group_commits : 0; }
+};
+
+class EventLog {
+ public:
+  static Result<std::unique_ptr<EventLog>> Open(EventLogOptions options);
+  ~EventLog();
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
+
+  using AppendCallback = std::function<void(Result<AppendOutcome>)>;
+  // Thread-safe. `done` runs exactly once (see the contract above for where and when).
+  void AppendAsync(std::vector<Event> events, AppendCallback done);
+  // Blocking convenience around AppendAsync. Must not be called from a callback.
+  Result<AppendOutcome> Append(std::vector<Event> events);
+
+  enum class ScanOrder {
+    kSeq,        // by seq (a k-way merge over partitions); time bounds filter while scanning
+    kEventTime,  // by event ts_ms then seq, through the by_time index; from_seq still filters
+  };
+  struct ScanOptions {
+    uint64_t from_seq = 0;  // inclusive
+    int64_t since_ms = std::numeric_limits<int64_t>::min();  // event ts_ms, inclusive
+    int64_t until_ms = std::numeric_limits<int64_t>::max();  // event ts_ms, exclusive
+    std::optional<uint32_t> partition;
+    ScanOrder order = ScanOrder::kSeq;
+  };
+  // Calls `visit` for each matching event until it returns false. Corrupt records end the scan with
+  // Status::Corruption naming the key.
+  Status Scan(const ScanOptions& options, const std::function<bool(const LoggedEvent&)>& visit) const;
+
+  uint64_t last_seq() const;
+  LogStats stats() const;
+  uint32_t partitions() const { return options_.partitions; }
+
+  // Deletes, oldest seq first, every event ingested before now_ms - retention_ms, then more of the
+  // oldest while logical_bytes > retention_bytes (each bound only when set). Age is ingest time (the
+  // log's clock, monotone in seq), not event time, so retention always removes a prefix of the log.
+  // Safe beside appends; deletes in chunks so appends are not stalled for long.
+  Status ApplyRetention(int64_t now_ms);
+
+  // A small durable key-value store beside the log (session snapshots, catalog, metadata). Keys are
+  // free-form; use a "<component>/" prefix. Writes are synced when options.sync is set.
+  Status PutState(std::string_view key, std::string_view value);
+  Result<std::optional<std::string>> GetState(std::string_view key) const;
+  Status DeleteState(std::string_view key);
+  // Visits keys starting with `prefix` in key order until `visit` returns false.
+  Status ScanState(std::string_view prefix,
+                   const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
+  // Applies all puts (value set) and deletes (nullopt) atomically.
+  Status WriteStateBatch(const std::vector<std::pair<std::string, std::optional<std::string>>>& ops);
+
+  // Completes every queued append, stops the committer and closes the database. Idempotent; the
+  // destructor calls it. Appends after Close fail with Unavailable.
+  void Close();
+
+ private:
+  struct Impl;
+  struct Request;
+  explicit EventLog(EventLogOptions options);
+  void RunCommitter();
+  void CommitGroup(std::vector<Request>& group);
+  Status ScanRaw(const ScanOptions& options,
+                 const std::function<bool(const LoggedEvent&, size_t value_size)>& visit) const;
+  EventLogOptions options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace segue
