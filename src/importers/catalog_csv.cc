@@ -1,0 +1,229 @@
+#include "importers/catalog_csv.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "catalog/track_json.h"
+#include "importers/csv_reader.h"
+#include "importers/event_sink.h"
+
+namespace segue {
+
+namespace {
+
+enum Column {
+  kTrackId,
+  kName,
+  kArtist,
+  kPopularity,
+  kAlbumName,
+  kReleaseDate,
+  kGenre,
+  kSubgenre,
+  kDuration,
+  kFirstFeature,
+};
+constexpr int kColumnCount = kFirstFeature + static_cast<int>(kCatalogFeatureColumns.size());
+
+std::string_view ColumnName(int c) {
+  static constexpr std::array<std::string_view, kFirstFeature> kNames = {
+      "track_id",         "track_name",     "track_artist",      "track_popularity", "track_album_name",
+      "track_album_release_date", "playlist_genre", "playlist_subgenre", "duration_ms"};
+  return c < kFirstFeature ? kNames[c] : kCatalogFeatureColumns[c - kFirstFeature];
+}
+
+constexpr std::string_view kNa = "NA";
+
+std::optional<double> ParseNumber(std::string_view s) {
+  double v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+// "YYYY", "YYYY-MM" or "YYYY-MM-DD" with digits in the right places and a plausible month/day.
+bool IsReleaseDate(std::string_view s) {
+  if (s.size() != 4 && s.size() != 7 && s.size() != 10) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 4 || i == 7;
+    if (dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9')) return false;
+  }
+  if (s.size() >= 7) {
+    const int month = (s[5] - '0') * 10 + (s[6] - '0');
+    if (month < 1 || month > 12) return false;
+  }
+  if (s.size() == 10) {
+    const int day = (s[8] - '0') * 10 + (s[9] - '0');
+    if (day < 1 || day > 31) return false;
+  }
+  return true;
+}
+
+class CatalogFile {
+ public:
+  CatalogFile(std::string path, const CatalogOptions& options, ImportSummary* summary)
+      : path_(std::move(path)), progress_(options.progress), summary_(summary) {}
+
+  Status Run(const TrackSink& sink);
+
+ private:
+  Status Error(uint64_t line, std::string_view column, const std::string& what) const {
+    std::string m = path_ + ": line " + std::to_string(line);
+    if (!column.empty()) m += ": column '" + std::string(column) + "'";
+    return Status::InvalidArgument(m + ": " + what);
+  }
+  Status ReadHeader(CsvReader* reader);
+  Status AddRow(uint64_t line, const std::vector<std::string>& f);
+  // Text field: NA → "", over-long → cut at a UTF-8 boundary (counted).
+  std::string Text(const std::vector<std::string>& f, Column c, size_t max_bytes);
+  void AddGenre(Track* track, std::string_view genre);
+
+  std::string path_;
+  ImportProgress progress_;
+  ImportSummary* summary_;
+  std::array<size_t, kColumnCount> index_{};
+  size_t width_ = 0;
+  std::vector<Track> tracks_;
+  std::unordered_map<std::string, size_t> by_id_;
+};
+
+Status CatalogFile::ReadHeader(CsvReader* reader) {
+  std::vector<std::string> header;
+  Result<bool> got = reader->Next(&header);
+  if (!got.ok()) return Status::InvalidArgument(path_ + ": " + got.status().message());
+  if (!*got) return Status::InvalidArgument(path_ + ": empty file (expected a header row)");
+  width_ = header.size();
+  for (int c = 0; c < kColumnCount; ++c) {
+    auto it = std::find(header.begin(), header.end(), ColumnName(c));
+    if (it == header.end()) return Error(1, ColumnName(c), "required column is missing from the header");
+    index_[c] = static_cast<size_t>(it - header.begin());
+  }
+  return Status::Ok();
+}
+
+std::string CatalogFile::Text(const std::vector<std::string>& f, Column c, size_t max_bytes) {
+  const std::string& s = f[index_[c]];
+  if (s == kNa) {
+    ++summary_->notes["na_" + std::string(ColumnName(c))];
+    return {};
+  }
+  std::string_view cut = TruncateUtf8(s, max_bytes);
+  if (cut.size() < s.size()) ++summary_->notes["truncated_" + std::string(ColumnName(c))];
+  return std::string(cut);
+}
+
+void CatalogFile::AddGenre(Track* track, std::string_view genre) {
+  const TrackLimits limits;
+  if (genre.empty() || genre == kNa) return;
+  genre = TruncateUtf8(genre, limits.max_genre_bytes);
+  if (std::find(track->genres.begin(), track->genres.end(), genre) != track->genres.end()) return;
+  if (track->genres.size() >= limits.max_genres) {
+    ++summary_->notes["genres_over_limit_dropped"];
+    return;
+  }
+  track->genres.emplace_back(genre);
+}
+
+Status CatalogFile::AddRow(uint64_t line, const std::vector<std::string>& f) {
+  if (f.size() != width_) {
+    return Error(line, "", "expected " + std::to_string(width_) + " fields, found " + std::to_string(f.size()));
+  }
+  const TrackLimits limits;
+  const std::string& id = f[index_[kTrackId]];
+  if (id.empty() || id == kNa) return Error(line, "track_id", "missing track id");
+  if (id.size() > limits.max_id_bytes) return Error(line, "track_id", "longer than 128 bytes");
+  auto [it, inserted] = by_id_.try_emplace(id, tracks_.size());
+  if (!inserted) {
+    ++summary_->notes["duplicate_rows_merged"];
+    Track& t = tracks_[it->second];
+    AddGenre(&t, f[index_[kGenre]]);
+    AddGenre(&t, f[index_[kSubgenre]]);
+    return Status::Ok();
+  }
+  Track t;
+  t.track_id = id;
+  t.title = Text(f, kName, limits.max_text_bytes);
+  t.artist = Text(f, kArtist, limits.max_artist_bytes);
+  t.album = Text(f, kAlbumName, limits.max_text_bytes);
+  AddGenre(&t, f[index_[kGenre]]);
+  AddGenre(&t, f[index_[kSubgenre]]);
+  const std::string& date = f[index_[kReleaseDate]];
+  if (IsReleaseDate(date)) {
+    t.release_date = date;
+  } else if (date == kNa || date.empty()) {
+    ++summary_->notes["na_track_album_release_date"];
+  } else {
+    return Error(line, "track_album_release_date", "expected YYYY, YYYY-MM or YYYY-MM-DD, got '" + date + "'");
+  }
+  auto number = [&](Column c, double lo, double hi, std::optional<double>* out) -> Status {
+    const std::string& s = f[index_[c]];
+    if (s == kNa) {
+      ++summary_->notes["na_" + std::string(ColumnName(c))];
+      return Status::Ok();
+    }
+    std::optional<double> v = ParseNumber(s);
+    if (!v || *v < lo || *v > hi) {
+      return Error(line, ColumnName(c), "expected a number in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                                            "], got '" + s + "'");
+    }
+    *out = v;
+    return Status::Ok();
+  };
+  std::optional<double> popularity, duration;
+  if (Status st = number(kPopularity, 0, 100, &popularity); !st.ok()) return st;
+  if (Status st = number(kDuration, 0, static_cast<double>(limits.max_duration_ms), &duration); !st.ok()) return st;
+  t.popularity = static_cast<float>(popularity.value_or(0));
+  t.duration_ms = static_cast<uint32_t>(std::llround(duration.value_or(0)));
+  std::vector<float> features;
+  for (int c = kFirstFeature; c < kColumnCount; ++c) {
+    std::optional<double> v;
+    if (Status st = number(static_cast<Column>(c), -1e9, 1e9, &v); !st.ok()) return st;
+    if (v) features.push_back(static_cast<float>(*v));
+  }
+  if (features.size() == kCatalogFeatureColumns.size()) {
+    t.audio_features = std::move(features);
+  } else {
+    ++summary_->notes["audio_features_incomplete_dropped"];
+  }
+  tracks_.push_back(std::move(t));
+  return Status::Ok();
+}
+
+Status CatalogFile::Run(const TrackSink& sink) {
+  std::ifstream in(path_, std::ios::binary);
+  if (!in) return Status::IoError(path_ + ": cannot open");
+  CsvReader reader(&in);
+  if (Status st = ReadHeader(&reader); !st.ok()) return st;
+  ++summary_->files["catalog-csv"];
+  std::vector<std::string> fields;
+  for (;;) {
+    Result<bool> got = reader.Next(&fields);
+    if (!got.ok()) return Status::InvalidArgument(path_ + ": " + got.status().message());
+    if (!*got) break;
+    ++summary_->records_read;
+    progress_.Record(summary_->records_read);
+    if (Status st = AddRow(reader.record_line(), fields); !st.ok()) return st;
+  }
+  if (in.bad()) return Status::IoError(path_ + ": read error");
+  for (const Track& t : tracks_) {
+    if (Status st = sink(t); !st.ok()) return st;
+    ++summary_->tracks_written;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ImportCatalogCsv(const std::string& path, const CatalogOptions& options, const TrackSink& sink,
+                        ImportSummary* summary) {
+  summary->format = "catalog";
+  CatalogFile file(path, options, summary);
+  return file.Run(sink);
+}
+
+}  // namespace segue
