@@ -26,7 +26,15 @@ namespace segue {
 inline constexpr int kGenreBuckets = 8;  // 0 unknown + 7 coarse genres; see GenreBucket()
 
 // Coarse genre bucket of a free-text genre ("pop", "r&b", "hip hop", ...). 0 when unrecognised.
+// Buckets: 1 pop, 2 rock, 3 hip-hop, 4 electronic, 5 r&b, 6 latin, 7 other (the table is in docs/api.md).
 uint16_t GenreBucket(std::string_view genre);
+// "unknown", "pop", "rock", "hip-hop", "electronic", "r&b", "latin", "other".
+std::string_view GenreBucketName(uint16_t bucket);
+
+// Memory bounds: once this many distinct track ids (from the catalog and from events) or artists are
+// interned, new ones get id 0 (unknown) instead of growing the tables further. ~100 bytes per entry.
+inline constexpr size_t kMaxInternedTracks = size_t{1} << 24;
+inline constexpr size_t kMaxInternedArtists = size_t{1} << 22;
 
 class Catalog {
  public:
