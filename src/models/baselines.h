@@ -1,0 +1,71 @@
+// The honest baselines the Transformer is compared with, on the same examples and the same hand-made
+// features (TabularFeatures in session_features.h):
+//  - TrailingSkipHeuristic: "two consecutive skips → disengaging". Its score is the number of trailing
+//    consecutive skips, mapped to a probability by the positive rate observed per count on the training
+//    examples (made non-decreasing, so the score order is the count order); its decision threshold is
+//    the probability of exactly two skips.
+//  - XgbClassifier with booster "gblinear" + binary:logistic: logistic regression (XGBoost's coordinate
+//    descent, deterministic, L2-regularised: a well-kept solver instead of a hand-written SGD whose
+//    learning rate we would have to tune per data set).
+//  - XgbClassifier with booster "gbtree": gradient-boosted trees on the same features.
+// Class balancing: scale_pos_weight = negatives / positives when `balance` is set (the disengagement
+// models), which inflates probabilities — the calibration error reported reflects that.
+// Thread-safety: a fitted model may be used for prediction from one thread at a time.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "features/session_features.h"
+
+namespace segue {
+
+class TrailingSkipHeuristic {
+ public:
+  static constexpr int kMaxCount = 6;  // counts above are pooled
+  static constexpr int kDecisionSkips = 2;
+
+  // `trailing_skips[i]` (TrailingSkips of example i) and its 0/1 label.
+  static TrailingSkipHeuristic Fit(std::span<const int> trailing_skips, std::span<const uint8_t> labels);
+  float Probability(int trailing_skips) const;
+  float threshold() const { return rate_[kDecisionSkips]; }
+
+ private:
+  std::array<float, kMaxCount + 1> rate_{};
+};
+
+struct XgbParams {
+  std::string booster = "gbtree";  // or "gblinear" (logistic regression)
+  int rounds = 200;
+  int max_depth = 6;         // gbtree
+  double eta = 0.1;
+  double lambda = 1.0;       // L2
+  double subsample = 0.8;    // gbtree
+  bool balance = true;       // scale_pos_weight = negatives / positives
+  int threads = 2;
+  int seed = 7;
+};
+
+class XgbClassifier {
+ public:
+  XgbClassifier(XgbClassifier&&) noexcept;
+  XgbClassifier& operator=(XgbClassifier&&) noexcept;
+  ~XgbClassifier();
+
+  // kInvalidArgument when there is no example or only one class; kInternal with XGBoost's message when
+  // the library fails.
+  static Result<XgbClassifier> Fit(std::span<const TabularRow> rows, std::span<const uint8_t> labels,
+                                   const XgbParams& params);
+  // Probabilities of the positive class, one per row.
+  Result<std::vector<float>> Predict(std::span<const TabularRow> rows) const;
+
+ private:
+  XgbClassifier() = default;
+  void* booster_ = nullptr;  // BoosterHandle (keeps <xgboost/c_api.h> out of this header)
+};
+
+}  // namespace segue
