@@ -44,6 +44,7 @@ struct PlayRecord {
   uint8_t seeks = 0;             // saturating
 
   bool skipped() const { return end == PlayEnd::kSkipped; }
+  bool operator==(const PlayRecord&) const = default;
 };
 static_assert(sizeof(PlayRecord) == 24, "PlayRecord is part of the memory budget");
 
@@ -58,6 +59,8 @@ struct SessionCounters {
   uint32_t likes = 0;
   uint32_t dislikes = 0;
   uint32_t late_events = 0;  // arrived older than the reorder tolerance (see session_tracker.h)
+
+  bool operator==(const SessionCounters&) const = default;
 };
 
 // Long-term listener profile, updated when a session ends; survives session eviction.
@@ -67,10 +70,16 @@ struct UserProfile {
   uint64_t skips = 0;
   float mean_session_plays = 0;     // running mean
   float mean_session_minutes = 0;   // running mean
-  std::array<uint32_t, 4> top_artists{};  // interned artist ids (ArtistInterner), most played first; 0 = none
+  std::array<uint32_t, 4> top_artists{};  // interned artist ids (Catalog), most played first; 0 = none
+  // Space-saving counts behind top_artists (plays credited to each), and one interned track by each
+  // artist: snapshots persist that track's id string, because interned artist ids are process-local.
+  std::array<uint32_t, 4> top_artist_plays{};
+  std::array<uint32_t, 4> top_artist_track{};
   std::array<float, 8> genre_share{};     // share of plays per coarse genre bucket (see features)
+  int64_t last_session_end_ms = 0;        // event time of the last event of the last finished session
 
   float skip_rate() const { return plays ? static_cast<float>(skips) / static_cast<float>(plays) : 0.f; }
+  bool operator==(const UserProfile&) const = default;
 };
 
 struct SessionState {
@@ -80,8 +89,11 @@ struct SessionState {
   int64_t last_event_ms = 0;    // latest event time seen in this session
   uint64_t last_seq = 0;        // log sequence of the last applied event
   PlayState play_state = PlayState::kIdle;
+  bool ended = false;           // an `exit` ended the session; the next event starts a new one
+  bool search_pending = false;  // a search since the last play started: the next play gets kPlayAfterSearch
   uint32_t position_ms = 0;     // last reported playback position of the current track
   int64_t current_started_ms = 0;  // event time the current play (or its last resume) began counting dwell
+  int64_t last_play_end_ms = 0;    // event time the previous play of this session ended (for gap_ms)
   SessionCounters counters;
   // The last N plays, oldest first (capacity set by the tracker, default 64). The current play, if any,
   // is plays.back() with end == kOngoing.
@@ -91,6 +103,7 @@ struct SessionState {
   const PlayRecord* current() const {
     return !plays.empty() && plays.back().end == PlayEnd::kOngoing ? &plays.back() : nullptr;
   }
+  bool operator==(const SessionState&) const = default;
 };
 
 }  // namespace segue

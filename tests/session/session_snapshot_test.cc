@@ -1,0 +1,231 @@
+#include "session/session_snapshot.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <random>
+
+#include "catalog/catalog.h"
+#include "log/event_log.h"
+#include "session/session_codec.h"
+#include "session/session_test_util.h"
+#include "session/session_tracker.h"
+
+namespace segue {
+namespace {
+
+using testing::Ev;
+using testing::Name;
+using testing::kMin;
+using testing::kSec;
+
+// A deterministic stream touching every event type, several users, timeouts, exits and late events.
+std::vector<Event> Stream(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<Event> out;
+  std::map<int, int64_t> clock;  // per user
+  const EventType types[] = {EventType::kPlay,   EventType::kPlay,  EventType::kSkip,   EventType::kComplete,
+                             EventType::kPause,  EventType::kResume, EventType::kSeek,  EventType::kSearch,
+                             EventType::kLike,   EventType::kDislike, EventType::kExit};
+  for (size_t i = 0; i < n; ++i) {
+    const int user = static_cast<int>(rng() % 7);
+    int64_t& t = clock[user];
+    const uint32_t r = rng() % 100;
+    t += r < 3 ? 40 * kMin : r < 8 ? -5 * kSec : r < 10 ? -30 * kSec : static_cast<int64_t>(rng() % 90) * kSec;
+    const EventType type = types[rng() % std::size(types)];
+    Event e = Ev(type, t, EventTypeNeedsTrack(type) ? Name("t", rng() % 12) : "",
+                 static_cast<int64_t>(rng() % 200'000), Name("user", user));
+    e.event_id += Name("-", i);
+    if (type == EventType::kPlay && rng() % 4 == 0) e.context.rec_id = "rec";
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+void ExpectSameTrackers(const SessionTracker& a, const SessionTracker& b) {
+  EXPECT_EQ(a.active_sessions(), b.active_sessions());
+  EXPECT_EQ(a.profiles(), b.profiles());
+  for (uint32_t shard = 0; shard < a.shard_count(); ++shard) {
+    a.ForEachSession(shard, [&](const SessionState& s) {
+      auto other = b.Get(s.user_id);
+      ASSERT_TRUE(other.has_value()) << s.user_id;
+      EXPECT_EQ(s, *other) << s.user_id;
+    });
+    a.ForEachProfile(shard, [&](std::string_view user, const UserProfile& p) {
+      auto other = b.GetProfile(user);
+      ASSERT_TRUE(other.has_value()) << user;
+      EXPECT_EQ(p, *other) << user;
+    });
+  }
+}
+
+class SnapshotTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (int i = 0; i < 12; i += 2) {
+      Track t;
+      t.track_id = Name("t", i);
+      t.artist = Name("artist", i % 3);
+      t.genres = {i % 4 == 0 ? "rock" : "pop"};
+      t.duration_ms = 180'000;
+      catalog_.Upsert(t);
+    }
+  }
+  Catalog catalog_;
+};
+
+TEST_F(SnapshotTest, CodecRoundTripsSessionsAndProfiles) {
+  SessionTrackerOptions options;
+  options.shards = 4;
+  SessionTracker a(&catalog_, options);
+  uint64_t seq = 0;
+  for (const Event& e : Stream(3000, 1)) a.Apply(e, ++seq);
+  a.EvictIdle(a.watermark_ms() - 20 * kMin);  // some listeners only have a parked profile
+  ASSERT_GT(a.profiles(), 0u);
+  ASSERT_GT(a.active_sessions(), 0u);
+
+  SessionTracker b(&catalog_, SessionTrackerOptions{});  // another shard count on purpose
+  std::string chunk;
+  size_t records = 0;
+  for (uint32_t shard = 0; shard < a.shard_count(); ++shard) {
+    records += EncodeSessionShard(a, shard, &chunk);
+    ASSERT_TRUE(DecodeSessionChunk(chunk, &b).ok());
+  }
+  EXPECT_EQ(records, a.active_sessions() + a.profiles());
+  ExpectSameTrackers(a, b);
+}
+
+TEST_F(SnapshotTest, CorruptChunksAreRejectedWhole) {
+  SessionTracker a(&catalog_, SessionTrackerOptions{.shards = 1});
+  for (const Event& e : Stream(200, 2)) a.Apply(e);
+  std::string chunk;
+  EncodeSessionShard(a, 0, &chunk);
+  for (size_t cut : {size_t{0}, size_t{3}, size_t{9}, chunk.size() / 2, chunk.size() - 1}) {
+    SessionTracker b(&catalog_);
+    Status st = DecodeSessionChunk(std::string_view(chunk).substr(0, cut), &b);
+    EXPECT_EQ(st.code(), StatusCode::kCorruption) << cut;
+    EXPECT_EQ(b.active_sessions(), 0u) << cut;
+  }
+  SessionTracker b(&catalog_);
+  EXPECT_EQ(DecodeSessionChunk(chunk + "x", &b).code(), StatusCode::kCorruption);
+  std::string bad_version = chunk;
+  bad_version[4] = 9;
+  Status st = DecodeSessionChunk(bad_version, &b);
+  EXPECT_NE(st.message().find("version"), std::string::npos) << st.message();
+}
+
+TEST_F(SnapshotTest, SmallerRingOnRestoreKeepsNewestPlays) {
+  SessionTracker a(&catalog_);
+  for (int i = 0; i < 10; ++i) a.Apply(Ev(EventType::kPlay, i * kSec, Name("t", i)));
+  SessionTracker b(&catalog_, SessionTrackerOptions{.max_plays = 3});
+  std::string chunk;
+  for (uint32_t s = 0; s < a.shard_count(); ++s) {
+    EncodeSessionShard(a, s, &chunk);
+    ASSERT_TRUE(DecodeSessionChunk(chunk, &b).ok());
+  }
+  auto s = b.Get("u1");
+  ASSERT_TRUE(s.has_value());
+  ASSERT_EQ(s->plays.size(), 3u);
+  EXPECT_EQ(s->plays.back().track, catalog_.FindTrack("t9"));
+}
+
+class LogSnapshotTest : public SnapshotTest {
+ protected:
+  void SetUp() override {
+    SnapshotTest::SetUp();
+    std::string name = Name("segue_session_snapshot_", ::getpid());
+    name += '_';
+    name += ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    dir_ = std::filesystem::temp_directory_path() / name;
+    std::filesystem::remove_all(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<EventLog> OpenLog() {
+    EventLogOptions options;
+    options.dir = dir_.string();
+    options.sync = false;
+    auto log = EventLog::Open(options);
+    EXPECT_TRUE(log.ok()) << log.status().ToString();
+    return log.ok() ? std::move(log).value() : nullptr;
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(LogSnapshotTest, RestoreEqualsNeverRestarting) {
+  const std::vector<Event> events = Stream(4000, 3);
+  SessionTracker live(&catalog_, SessionTrackerOptions{.shards = 8});
+  {
+    auto log = OpenLog();
+    ASSERT_NE(log, nullptr);
+    const std::vector<Event> first(events.begin(), events.begin() + 2500);
+    ASSERT_TRUE(log->Append(first).ok());
+    ASSERT_TRUE(log->Scan({}, [&](const LoggedEvent& e) { return live.Apply(e), true; }).ok());
+    live.EvictIdle(live.watermark_ms());
+    auto first_save = SaveSnapshot(live, *log);
+    ASSERT_TRUE(first_save.ok()) << first_save.status().ToString();
+    EXPECT_EQ(first_save->seq, 2500u);
+    EXPECT_EQ(first_save->generation, 1u);
+    // A second snapshot replaces the first (and the tail after it is replayed on restore).
+    const std::vector<Event> mid(events.begin() + 2500, events.begin() + 3000);
+    ASSERT_TRUE(log->Append(mid).ok());
+    EventLog::ScanOptions from;
+    from.from_seq = 2501;
+    ASSERT_TRUE(log->Scan(from, [&](const LoggedEvent& e) { return live.Apply(e), true; }).ok());
+    auto info = SaveSnapshot(live, *log);
+    ASSERT_TRUE(info.ok());
+    EXPECT_EQ(info->generation, 2u);
+    EXPECT_EQ(info->records, live.active_sessions() + live.profiles());
+    size_t keys = 0;
+    ASSERT_TRUE(log->ScanState("session/snapshot/", [&](std::string_view, std::string_view) { return ++keys, true; }).ok());
+    EXPECT_EQ(keys, 1u + live.shard_count());  // the old generation is gone
+
+    const std::vector<Event> tail(events.begin() + 3000, events.end());
+    ASSERT_TRUE(log->Append(tail).ok());
+    from.from_seq = 3001;
+    ASSERT_TRUE(log->Scan(from, [&](const LoggedEvent& e) { return live.Apply(e), true; }).ok());
+  }
+  auto log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  SessionTracker restored(&catalog_, SessionTrackerOptions{.shards = 8});
+  auto report = RestoreSessions(restored, *log);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->snapshot_found);
+  EXPECT_EQ(report->snapshot_seq, 3000u);
+  EXPECT_EQ(report->replayed, 1000u);
+  EXPECT_EQ(report->last_seq, 4000u);
+  EXPECT_EQ(report->missing_from, 0u);
+  ExpectSameTrackers(live, restored);
+  ExpectSameTrackers(restored, live);
+}
+
+TEST_F(LogSnapshotTest, RestoreWithoutSnapshotReplaysWholeLog) {
+  const std::vector<Event> events = Stream(500, 4);
+  SessionTracker live(&catalog_);
+  auto log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  ASSERT_TRUE(log->Append(events).ok());
+  ASSERT_TRUE(log->Scan({}, [&](const LoggedEvent& e) { return live.Apply(e), true; }).ok());
+  SessionTracker restored(&catalog_);
+  auto report = RestoreSessions(restored, *log);
+  ASSERT_TRUE(report.ok());
+  EXPECT_FALSE(report->snapshot_found);
+  EXPECT_EQ(report->replayed, 500u);
+  ExpectSameTrackers(live, restored);
+}
+
+TEST_F(LogSnapshotTest, CorruptSnapshotIsAnError) {
+  auto log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  ASSERT_TRUE(log->PutState("session/snapshot/meta", "garbage").ok());
+  SessionTracker t(&catalog_);
+  auto report = RestoreSessions(t, *log);
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().code(), StatusCode::kCorruption);
+}
+
+}  // namespace
+}  // namespace segue
