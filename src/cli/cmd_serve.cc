@@ -1,15 +1,69 @@
-// PLACEHOLDER: replaced by the component that owns `segue serve`.
+// `segue serve`: the HTTP ingestion server (serving/server_app.h). Operations guide: docs/operations.md.
+#include <cstdio>
 #include <iostream>
+#include <memory>
+#include <string>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
+#include "serving/server_app.h"
+#include "serving/server_config.h"
 
 namespace segue::cli {
 
 void AddServeCommand(CLI::App& root, CommandList& out) {
-  CLI::App* app = root.add_subcommand("serve", "(not implemented yet)");
-  out.push_back({app, [] {
-                   std::cerr << "segue serve: not implemented yet\n";
-                   return 2;
+  CLI::App* app = root.add_subcommand(
+      "serve",
+      "Run the HTTP ingestion server: POST /v1/events, GET /v1/users/{id}/session, POST /v1/tracks, "
+      "GET /v1/tracks/{id}, /healthz, /readyz, /metrics (docs/api.md). The first stdout line is "
+      "'listening on HOST:PORT'. SIGTERM/SIGINT shut it down cleanly (exit 0).");
+  struct Flags {
+    std::string data_dir, listen, config, log_level = "info";
+    int threads = 0;
+    bool no_sync = false;
+  };
+  auto f = std::make_shared<Flags>();
+  app->add_option("--data-dir", f->data_dir, "Directory of the event log and state (created if missing)");
+  app->add_option("--listen", f->listen, "HOST:PORT to listen on (port 0 picks a free port) [127.0.0.1:8080]");
+  app->add_option("--config", f->config, "TOML config file; flags override its values (keys: docs/operations.md)")
+      ->check(CLI::ExistingFile);
+  app->add_option("--threads", f->threads, "HTTP I/O threads [2]")->check(CLI::Range(1, 64));
+  app->add_flag("--no-sync", f->no_sync,
+                "Do not fsync log writes: acknowledged events survive a process crash but not an OS crash");
+  app->add_option("--log-level", f->log_level, "trace, debug, info, warn, error or off [info]")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+
+  out.push_back({app, [app, f] {
+                   auto logger = spdlog::stderr_color_mt("segue");
+                   spdlog::set_default_logger(logger);
+                   spdlog::set_level(spdlog::level::from_str(f->log_level));
+
+                   serving::ServerConfig config;
+                   if (!f->config.empty()) {
+                     if (Status s = serving::LoadServerConfig(f->config, &config); !s.ok()) {
+                       std::cerr << "segue serve: " << s.message() << "\n";
+                       return 2;
+                     }
+                   }
+                   if (app->count("--data-dir")) config.data_dir = f->data_dir;
+                   if (app->count("--listen")) config.listen = f->listen;
+                   if (app->count("--threads")) config.threads = f->threads;
+                   if (f->no_sync) config.sync = false;
+                   if (Status s = serving::ValidateServerConfig(config); !s.ok()) {
+                     std::cerr << "segue serve: " << s.message() << "\n";
+                     return 2;
+                   }
+                   Status s = serving::RunServer(config, [](const std::string& address) {
+                     std::printf("listening on %s\n", address.c_str());
+                     std::fflush(stdout);
+                   });
+                   if (!s.ok()) {
+                     std::cerr << "segue serve: " << s.message() << "\n";
+                     return 1;
+                   }
+                   return 0;
                  }});
 }
 

@@ -135,7 +135,8 @@ Registry::Entry* Registry::Find(const std::string& name, Kind kind,
   if (!ValidName(name)) Die("invalid metric name '" + name + "'");
   for (auto& e : entries_) {
     if (e->name != name) continue;
-    if (e->kind != kind || e->label_names != label_names || kind == Kind::kCallbackGauge) {
+    if (e->kind != kind || e->label_names != label_names || kind == Kind::kCallbackGauge ||
+        kind == Kind::kCallbackCounter) {
       Die("metric '" + name + "' registered twice with a different kind or labels");
     }
     return e.get();
@@ -179,6 +180,12 @@ void Registry::AddCallbackGauge(const std::string& name, const std::string& help
   Insert(name, help, Kind::kCallbackGauge, {}).callback = std::move(fn);
 }
 
+void Registry::AddCallbackCounter(const std::string& name, const std::string& help, std::function<double()> fn) {
+  std::lock_guard lock(mu_);
+  Find(name, Kind::kCallbackCounter, {});
+  Insert(name, help, Kind::kCallbackCounter, {}).callback = std::move(fn);
+}
+
 Histogram& Registry::AddHistogram(const std::string& name, const std::string& help, std::vector<double> bounds) {
   std::lock_guard lock(mu_);
   if (Entry* e = Find(name, Kind::kHistogram, {})) return *e->histogram;
@@ -211,7 +218,9 @@ std::string Registry::RenderText() const {
   std::string out;
   for (const auto& e : entries_) {
     const char* type = "gauge";
-    if (e->kind == Kind::kCounter || e->kind == Kind::kCounterFamily) type = "counter";
+    if (e->kind == Kind::kCounter || e->kind == Kind::kCounterFamily || e->kind == Kind::kCallbackCounter) {
+      type = "counter";
+    }
     if (e->kind == Kind::kHistogram || e->kind == Kind::kHistogramFamily) type = "histogram";
     out += "# HELP " + e->name + ' ' + EscapeHelp(e->help) + '\n';
     out += "# TYPE " + e->name + ' ' + type + '\n';
@@ -223,6 +232,7 @@ std::string Registry::RenderText() const {
         RenderSample(out, e->name, {}, e->gauge->value());
         break;
       case Kind::kCallbackGauge:
+      case Kind::kCallbackCounter:
         RenderSample(out, e->name, {}, e->callback());
         break;
       case Kind::kHistogram:

@@ -5,7 +5,7 @@
 // Debian. It covers what Segue needs and nothing more:
 //   - Counter: monotonically increasing uint64.
 //   - Gauge: a double that is set/added, or a callback evaluated at scrape time (for values that already
-//     live elsewhere, such as active sessions or the log size).
+//     live elsewhere, such as active sessions or the log size); callback counters likewise.
 //   - Histogram: fixed upper bounds chosen at registration, atomic per-bucket counts, sum and count.
 //   - CounterFamily / HistogramFamily: the same metric with label values (e.g. events by type, requests
 //     by route and status); a child is created on first use of a label combination.
@@ -117,6 +117,8 @@ class Registry {
   Gauge& AddGauge(const std::string& name, const std::string& help);
   // The callback is evaluated at every scrape, on the scraping thread.
   void AddCallbackGauge(const std::string& name, const std::string& help, std::function<double()> fn);
+  // A counter whose value another component already keeps (it must never decrease).
+  void AddCallbackCounter(const std::string& name, const std::string& help, std::function<double()> fn);
   Histogram& AddHistogram(const std::string& name, const std::string& help, std::vector<double> bounds);
   CounterFamily& AddCounterFamily(const std::string& name, const std::string& help,
                                   std::vector<std::string> label_names);
@@ -128,7 +130,7 @@ class Registry {
   std::string RenderText() const;
 
  private:
-  enum class Kind { kCounter, kGauge, kCallbackGauge, kHistogram, kCounterFamily, kHistogramFamily };
+  enum class Kind { kCounter, kGauge, kCallbackGauge, kCallbackCounter, kHistogram, kCounterFamily, kHistogramFamily };
   struct Entry {
     std::string name;
     std::string help;

@@ -19,6 +19,7 @@ TEST(Metrics, CounterAndGaugeExposition) {
   g.Set(2.5);
   g.Add(-1);
   r.AddCallbackGauge("segue_answer", "Computed at scrape.", [] { return 42.0; });
+  r.AddCallbackCounter("segue_kept_elsewhere_total", "Owned by another component.", [] { return 7.0; });
   EXPECT_EQ(r.RenderText(),
             "# HELP segue_things_total Things seen.\n"
             "# TYPE segue_things_total counter\n"
@@ -28,7 +29,10 @@ TEST(Metrics, CounterAndGaugeExposition) {
             "segue_temperature 1.5\n"
             "# HELP segue_answer Computed at scrape.\n"
             "# TYPE segue_answer gauge\n"
-            "segue_answer 42\n");
+            "segue_answer 42\n"
+            "# HELP segue_kept_elsewhere_total Owned by another component.\n"
+            "# TYPE segue_kept_elsewhere_total counter\n"
+            "segue_kept_elsewhere_total 7\n");
 }
 
 TEST(Metrics, LabeledCounterSortedAndEscaped) {

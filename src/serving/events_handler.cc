@@ -1,0 +1,96 @@
+#include "serving/events_handler.h"
+
+#include <chrono>
+#include <memory>
+
+#include "common/time_util.h"
+#include "log/event_log.h"
+#include "serving/batch_request.h"
+
+namespace segue::serving {
+
+EventsHandler::EventsHandler(EventLog* log, ParseLimits limits, metrics::Registry& registry)
+    : log_(log),
+      limits_(limits),
+      duplicates_(registry.AddCounter("segue_events_duplicate_total",
+                                      "Events not written because their event_id was already in the log.")),
+      rejected_(registry.AddCounterFamily("segue_events_rejected_total",
+                                          "Events rejected by validation, by offending field (\"\" = whole event).",
+                                          {"field"})),
+      failed_batches_(registry.AddCounterFamily(
+          "segue_event_batches_failed_total",
+          "POST /v1/events requests answered with an error, by reason "
+          "(malformed, too_large, unsupported_media_type, overloaded, unavailable, log_error).",
+          {"reason"})),
+      latency_(registry.AddHistogram("segue_ingest_latency_seconds",
+                                     "Time from an event batch fully read to its durable acknowledgement.",
+                                     metrics::ExponentialBuckets(0.0005, 2, 16))) {
+  metrics::CounterFamily& accepted = registry.AddCounterFamily(
+      "segue_events_accepted_total", "Events durably appended to the log, by type.", {"type"});
+  for (int t = 0; t < kEventTypeCount; ++t) {
+    accepted_by_type_[t] = &accepted.WithLabels({EventTypeName(static_cast<EventType>(t))});
+  }
+}
+
+void EventsHandler::Fail(const char* reason, HttpResponse response, const ResponseCallback& done) {
+  failed_batches_.WithLabels({reason}).Inc();
+  done(std::move(response));
+}
+
+void EventsHandler::Handle(HttpRequest request, PathParams, ResponseCallback done) {
+  std::optional<BodyFormat> format = BatchFormatOf(request.content_type);
+  if (!format) return Fail("unsupported_media_type", UnsupportedMediaType(request.content_type), done);
+
+  Result<ParsedBatch> parsed = ParseEventBatch(request.body, *format, limits_, NowMs());
+  if (!parsed.ok()) {
+    const char* reason = parsed.status().code() == StatusCode::kResourceExhausted ? "too_large" : "malformed";
+    return Fail(reason, BatchParseError(parsed.status()), done);
+  }
+  ParsedBatch& batch = *parsed;
+  for (const Rejection& r : batch.rejected) rejected_.WithLabels({r.field}).Inc();
+
+  // What the ack needs once the events were moved into the log: rejections and one type byte per event.
+  struct Pending {
+    std::vector<Rejection> rejected;
+    std::vector<uint8_t> types;
+    std::chrono::steady_clock::time_point received;
+    ResponseCallback done;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->rejected = std::move(batch.rejected);
+  pending->types.reserve(batch.events.size());
+  for (const Event& e : batch.events) pending->types.push_back(static_cast<uint8_t>(e.type));
+  pending->received = request.received;
+  pending->done = std::move(done);
+
+  auto ack = [this, pending](Result<AppendOutcome> outcome) {
+    if (!outcome.ok()) {
+      const Status& s = outcome.status();
+      if (s.code() == StatusCode::kResourceExhausted || s.code() == StatusCode::kUnavailable) {
+        HttpResponse r = JsonError(503, s.code() == StatusCode::kResourceExhausted
+                                            ? "the event log is overloaded (" + s.message() + "); retry later"
+                                            : "the event log is not accepting writes (" + s.message() + ")");
+        r.headers.emplace_back("Retry-After", "1");
+        return Fail(s.code() == StatusCode::kResourceExhausted ? "overloaded" : "unavailable", std::move(r),
+                    pending->done);
+      }
+      return Fail("log_error", JsonError(500, "the event log failed to write the batch: " + s.message()),
+                  pending->done);
+    }
+    const AppendOutcome& o = *outcome;
+    for (size_t i = 0; i < o.seqs.size() && i < pending->types.size(); ++i) {
+      if (o.seqs[i] != 0) accepted_by_type_[pending->types[i]]->Inc();
+    }
+    if (o.duplicates) duplicates_.Inc(o.duplicates);
+    std::string body = "{\"accepted\":" + std::to_string(o.accepted) + ",\"duplicates\":" + std::to_string(o.duplicates) + ",";
+    AppendRejectionsJson(pending->rejected, &body);
+    body.push_back('}');
+    latency_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - pending->received).count());
+    pending->done(JsonResponse(202, std::move(body)));
+  };
+
+  if (batch.events.empty()) return ack(AppendOutcome{});
+  log_->AppendAsync(std::move(batch.events), std::move(ack));
+}
+
+}  // namespace segue::serving

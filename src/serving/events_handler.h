@@ -1,0 +1,47 @@
+// POST /v1/events: parse and validate a batch, append the valid events to the durable log, and answer
+// 202 {"accepted": N, "duplicates": D, "rejected": [...]} only once those events are durable.
+//
+// The response is completed from the log's group-commit callback (EventLog::AppendAsync `done`, on the
+// committer thread); the server posts it back onto the connection's strand. Statuses: 400 malformed body,
+// 413 too many events, 415 wrong Content-Type, 503 + Retry-After when the log's queue is full (back-
+// pressure) or the log is closing, 500 when the log failed to write (nothing in the batch was acked).
+//
+// Metrics (registered on construction): segue_events_accepted_total{type},
+// segue_events_duplicate_total, segue_events_rejected_total{field}, segue_event_batches_failed_total
+// {reason}, segue_ingest_latency_seconds (request fully read → ack handed to the connection).
+// Thread-safety: Handle() is safe to call concurrently; the log must outlive the handler's callbacks.
+#pragma once
+
+#include <array>
+
+#include "common/metrics.h"
+#include "events/event.h"
+#include "events/event_parser.h"
+#include "serving/http_message.h"
+#include "serving/router.h"
+
+namespace segue {
+class EventLog;
+}
+
+namespace segue::serving {
+
+class EventsHandler {
+ public:
+  EventsHandler(EventLog* log, ParseLimits limits, metrics::Registry& registry);
+
+  void Handle(HttpRequest request, PathParams params, ResponseCallback done);
+
+ private:
+  void Fail(const char* reason, HttpResponse response, const ResponseCallback& done);
+
+  EventLog* log_;
+  ParseLimits limits_;
+  std::array<metrics::Counter*, kEventTypeCount> accepted_by_type_{};
+  metrics::Counter& duplicates_;
+  metrics::CounterFamily& rejected_;
+  metrics::CounterFamily& failed_batches_;
+  metrics::Histogram& latency_;
+};
+
+}  // namespace segue::serving

@@ -1,0 +1,272 @@
+#include "serving/server_app.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include "catalog/catalog.h"
+#include "common/metrics.h"
+#include "common/time_util.h"
+#include "log/event_log.h"
+#include "serving/catalog_store.h"
+#include "serving/events_handler.h"
+#include "serving/http_server.h"
+#include "serving/router.h"
+#include "serving/session_handler.h"
+#include "serving/tracks_handler.h"
+#include "session/session_snapshot.h"
+#include "session/session_tracker.h"
+
+namespace segue::serving {
+namespace {
+
+namespace net = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+// A repeating task on the maintenance io_context; lives until RunServer returns.
+struct Periodic {
+  Periodic(net::io_context& ioc, std::chrono::seconds p, std::function<void()> t)
+      : timer(ioc), period(p), task(std::move(t)) {}
+  void Arm() {
+    timer.expires_after(period);
+    timer.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      task();
+      Arm();
+    });
+  }
+  net::steady_timer timer;
+  std::chrono::seconds period;
+  std::function<void()> task;
+};
+
+void SaveSnapshotLogged(const SessionTracker& tracker, EventLog& log) {
+  Clock::time_point start = Clock::now();
+  Result<SnapshotInfo> info = SaveSnapshot(tracker, log);
+  if (!info.ok()) {
+    spdlog::error("session snapshot failed: {}", info.status().message());
+    return;
+  }
+  spdlog::info("session snapshot at seq {}: {} records, {} bytes in {} ms", info->seq, info->records, info->bytes,
+               std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
+}
+
+}  // namespace
+
+Status RunServer(const ServerConfig& config, const std::function<void(const std::string&)>& on_listening) {
+  if (Status s = ValidateServerConfig(config); !s.ok()) return s;
+  Result<net::ip::tcp::endpoint> endpoint = ParseListenAddress(config.listen);
+  if (!endpoint.ok()) return endpoint.status();
+
+  metrics::Registry registry;
+  Catalog catalog;
+  SessionTrackerOptions tracker_options;
+  tracker_options.max_plays = config.max_plays;
+  tracker_options.session_timeout_ms = config.session_timeout_ms;
+  tracker_options.max_sessions = config.max_sessions;
+  SessionTracker tracker(&catalog, tracker_options);
+
+  EventLogOptions log_options;
+  log_options.dir = config.data_dir;
+  log_options.partitions = config.partitions;
+  log_options.sync = config.sync;
+  log_options.max_pending_events = config.max_pending_events;
+  log_options.dedup_capacity = config.dedup_capacity;
+  log_options.dedup_window_ms = config.dedup_window_ms;
+  log_options.retention_ms = config.retention_ms;
+  log_options.retention_bytes = config.retention_bytes;
+  log_options.on_committed = [&tracker](const std::vector<LoggedEvent>& events) {
+    for (const LoggedEvent& e : events) tracker.Apply(e);
+  };
+  Result<std::unique_ptr<EventLog>> opened = EventLog::Open(log_options);
+  if (!opened.ok()) return Status(opened.status().code(), "opening the event log in " + config.data_dir + ": " + opened.status().message());
+  std::unique_ptr<EventLog> log = std::move(*opened);
+
+  Result<size_t> tracks = LoadCatalog(*log, catalog);
+  if (!tracks.ok()) return tracks.status();
+  spdlog::info("catalog: {} tracks loaded", *tracks);
+
+  // Metrics owned by this process's components.
+  registry.AddCallbackGauge("segue_sessions_active", "Sessions held in memory.",
+                            [&tracker] { return static_cast<double>(tracker.active_sessions()); });
+  registry.AddCallbackGauge("segue_catalog_tracks", "Tracks in the catalog.",
+                            [&catalog] { return static_cast<double>(catalog.size()); });
+  registry.AddCallbackGauge("segue_log_events", "Events stored in the log.",
+                            [&log] { return static_cast<double>(log->stats().events); });
+  registry.AddCallbackGauge("segue_log_logical_bytes", "Bytes of stored events (keys + values).",
+                            [&log] { return static_cast<double>(log->stats().logical_bytes); });
+  registry.AddCallbackGauge("segue_log_disk_bytes", "RocksDB's estimate of the log's size on disk.",
+                            [&log] { return static_cast<double>(log->stats().disk_bytes); });
+  registry.AddCallbackGauge("segue_log_last_seq", "Newest sequence number assigned.",
+                            [&log] { return static_cast<double>(log->last_seq()); });
+  registry.AddCallbackCounter("segue_log_group_commits_total", "Group commits (one synced write each) since start.",
+                              [&log] { return static_cast<double>(log->stats().group_commits); });
+  registry.AddCallbackCounter("segue_log_grouped_events_total", "Events that went through group commits since start.",
+                              [&log] { return static_cast<double>(log->stats().grouped_events); });
+
+  ParseLimits parse_limits;
+  parse_limits.max_events_per_batch = config.max_events_per_batch;
+  parse_limits.max_future_skew_ms = config.max_future_skew_ms;
+  EventsHandler events_handler(log.get(), parse_limits, registry);
+  SessionHandler session_handler(&tracker);
+  TracksHandler tracks_handler(&catalog, log.get(), TrackLimits{});
+
+  std::atomic<bool> ready{false};
+  // Event and session routes wait for the restore: applying a new event before the replayed ones would
+  // make the tracker skip the replayed ones as already applied.
+  auto when_ready = [&ready](RouteHandler h) -> RouteHandler {
+    return [&ready, h = std::move(h)](HttpRequest req, PathParams p, ResponseCallback done) {
+      if (!ready.load(std::memory_order_acquire)) {
+        HttpResponse r = JsonError(503, "the server is restoring sessions; retry shortly");
+        r.headers.emplace_back("Retry-After", "1");
+        return done(std::move(r));
+      }
+      h(std::move(req), std::move(p), std::move(done));
+    };
+  };
+  Router router(registry);
+  router.Add(HttpMethod::kPost, "/v1/events", when_ready([&](HttpRequest r, PathParams p, ResponseCallback d) {
+               events_handler.Handle(std::move(r), std::move(p), std::move(d));
+             }));
+  router.Add(HttpMethod::kGet, "/v1/users/{id}/session",
+             when_ready([&](HttpRequest r, PathParams p, ResponseCallback d) {
+               session_handler.Handle(std::move(r), std::move(p), std::move(d));
+             }));
+  router.Add(HttpMethod::kPost, "/v1/tracks", [&](HttpRequest r, PathParams p, ResponseCallback d) {
+    tracks_handler.HandlePost(std::move(r), std::move(p), std::move(d));
+  });
+  router.Add(HttpMethod::kGet, "/v1/tracks/{id}", [&](HttpRequest r, PathParams p, ResponseCallback d) {
+    tracks_handler.HandleGet(std::move(r), std::move(p), std::move(d));
+  });
+  router.Add(HttpMethod::kGet, "/healthz", [](HttpRequest, PathParams, ResponseCallback d) {
+    d(JsonResponse(200, "{\"status\":\"ok\"}"));
+  });
+  router.Add(HttpMethod::kGet, "/readyz", [&ready](HttpRequest, PathParams, ResponseCallback d) {
+    if (!ready.load(std::memory_order_acquire)) return d(JsonError(503, "restoring sessions"));
+    d(JsonResponse(200, "{\"status\":\"ready\"}"));
+  });
+  router.Add(HttpMethod::kGet, "/metrics", [&registry](HttpRequest, PathParams, ResponseCallback d) {
+    HttpResponse r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = registry.RenderText() + metrics::DefaultRegistry().RenderText();
+    d(std::move(r));
+  });
+
+  HttpServerOptions http_options;
+  http_options.body_limit = config.body_limit_bytes;
+  http_options.header_limit = config.header_limit_bytes;
+  http_options.max_connections = config.max_connections;
+  http_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  http_options.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
+  http_options.write_timeout = std::chrono::milliseconds(config.write_timeout_ms);
+
+  net::io_context ioc(config.threads);
+  HttpServer server(ioc, http_options, [&router](HttpRequest r, ResponseCallback d) {
+    router.Handle(std::move(r), std::move(d));
+  });
+  const HttpServerStats& http_stats = server.stats();
+  registry.AddCallbackGauge("segue_http_connections_open", "Open HTTP connections.",
+                            [&http_stats] { return static_cast<double>(http_stats.open_connections.load()); });
+  registry.AddCallbackCounter("segue_http_connections_accepted_total", "HTTP connections accepted.",
+                              [&http_stats] { return static_cast<double>(http_stats.accepted_connections.load()); });
+  registry.AddCallbackCounter("segue_http_connections_rejected_total",
+                              "HTTP connections refused with 503 because max_connections were open.",
+                              [&http_stats] { return static_cast<double>(http_stats.rejected_connections.load()); });
+  registry.AddCallbackCounter("segue_http_connections_timed_out_total",
+                              "HTTP connections closed by the idle or slow-client timeouts.",
+                              [&http_stats] { return static_cast<double>(http_stats.timed_out_connections.load()); });
+
+  Result<net::ip::tcp::endpoint> bound = server.Listen(*endpoint);
+  if (!bound.ok()) return bound.status();
+  std::string bound_text = (bound->address().is_v6() ? "[" + bound->address().to_string() + "]"
+                                                      : bound->address().to_string()) +
+                           ":" + std::to_string(bound->port());
+
+  // SIGTERM/SIGINT stop the server; the signal_set runs on the HTTP io_context.
+  std::atomic<bool> stop_requested{false};
+  net::signal_set signals(ioc, SIGTERM, SIGINT);
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  signals.async_wait([&](boost::system::error_code ec, int signo) {
+    if (ec) return;
+    spdlog::info("received signal {}; shutting down", signo);
+    std::lock_guard lock(stop_mu);
+    stop_requested = true;
+    stop_cv.notify_all();
+  });
+
+  std::vector<std::thread> io_threads;
+  for (int i = 0; i < config.threads; ++i) io_threads.emplace_back([&ioc] { ioc.run(); });
+  spdlog::info("listening on {} ({} I/O threads, data dir {})", bound_text, config.threads, config.data_dir);
+  on_listening(bound_text);
+
+  Clock::time_point restore_start = Clock::now();
+  Result<RestoreReport> restored = RestoreSessions(tracker, *log);
+  if (!restored.ok()) {
+    spdlog::error("session restore failed: {}", restored.status().message());
+  } else {
+    spdlog::info("sessions restored: snapshot {} (seq {}), {} events replayed, {} active sessions, {} ms",
+                 restored->snapshot_found ? "found" : "absent", restored->snapshot_seq, restored->replayed,
+                 tracker.active_sessions(),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - restore_start).count());
+    if (restored->missing_from) {
+      spdlog::warn("log events {}..{} were removed by retention before they were snapshotted", restored->missing_from,
+                   restored->missing_to);
+    }
+  }
+  Status result = restored.ok() ? Status::Ok() : restored.status();
+  if (restored.ok()) ready.store(true, std::memory_order_release);
+
+  net::io_context maintenance;
+  auto work = net::make_work_guard(maintenance);
+  std::thread maintenance_thread;
+  std::vector<std::unique_ptr<Periodic>> periodic;
+  if (restored.ok()) {
+    periodic.push_back(std::make_unique<Periodic>(maintenance, std::chrono::seconds(config.snapshot_interval_s),
+                                                  [&] { SaveSnapshotLogged(tracker, *log); }));
+    periodic.push_back(std::make_unique<Periodic>(maintenance, std::chrono::seconds(config.evict_interval_s), [&] {
+      size_t evicted = tracker.EvictIdle(tracker.watermark_ms());
+      if (evicted) spdlog::debug("evicted {} idle sessions", evicted);
+    }));
+    if (config.retention_ms > 0 || config.retention_bytes > 0) {
+      periodic.push_back(
+          std::make_unique<Periodic>(maintenance, std::chrono::seconds(config.retention_interval_s), [&] {
+            if (Status s = log->ApplyRetention(NowMs()); !s.ok()) spdlog::error("log retention failed: {}", s.message());
+          }));
+    }
+    for (auto& p : periodic) p->Arm();
+    maintenance_thread = std::thread([&maintenance] { maintenance.run(); });
+    std::unique_lock lock(stop_mu);
+    stop_cv.wait(lock, [&] { return stop_requested.load(); });
+  }
+
+  // Shutdown: drain HTTP, then persist.
+  server.Stop();
+  Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(config.shutdown_grace_ms);
+  while (http_stats.open_connections.load() > 0 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (int64_t left = http_stats.open_connections.load(); left > 0) {
+    spdlog::warn("{} connections still open after the {} ms grace period; closing them", left, config.shutdown_grace_ms);
+  }
+  signals.cancel();
+  ioc.stop();
+  for (std::thread& t : io_threads) t.join();
+  work.reset();
+  maintenance.stop();
+  if (maintenance_thread.joinable()) maintenance_thread.join();
+  if (restored.ok()) SaveSnapshotLogged(tracker, *log);
+  log->Close();
+  spdlog::info("stopped");
+  return result;
+}
+
+}  // namespace segue::serving

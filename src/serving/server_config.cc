@@ -1,0 +1,143 @@
+#include "serving/server_config.h"
+
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace segue::serving {
+namespace {
+
+// Reads one table's keys into fields, rejecting keys it does not know.
+class TableReader {
+ public:
+  TableReader(const toml::table& table, std::string prefix) : table_(table), prefix_(std::move(prefix)) {}
+
+  template <typename T>
+  void Int(const char* key, T* out, int64_t min, int64_t max) {
+    known_.insert(key);
+    const toml::node* n = table_.get(key);
+    if (!n || !error_.ok()) return;
+    std::optional<int64_t> v = n->value<int64_t>();
+    if (!n->is_integer() || !v) return Error(key, "must be an integer");
+    if (*v < min || *v > max) {
+      return Error(key, "must be in " + std::to_string(min) + ".." + std::to_string(max) + ", got " + std::to_string(*v));
+    }
+    *out = static_cast<T>(*v);
+  }
+  void Bool(const char* key, bool* out) {
+    known_.insert(key);
+    const toml::node* n = table_.get(key);
+    if (!n || !error_.ok()) return;
+    if (!n->is_boolean()) return Error(key, "must be true or false");
+    *out = *n->value<bool>();
+  }
+  void String(const char* key, std::string* out) {
+    known_.insert(key);
+    const toml::node* n = table_.get(key);
+    if (!n || !error_.ok()) return;
+    if (!n->is_string()) return Error(key, "must be a string");
+    *out = *n->value<std::string>();
+  }
+  // Sub-tables are read by their own reader; they only need to be known here.
+  void Table(const char* key) {
+    known_.insert(key);
+    const toml::node* n = table_.get(key);
+    if (n && !n->is_table() && error_.ok()) Error(key, "must be a table ([" + std::string(key) + "])");
+  }
+  Status Finish() {
+    if (!error_.ok()) return error_;
+    for (const auto& [key, node] : table_) {
+      if (!known_.count(std::string(key.str()))) {
+        return Status::InvalidArgument(prefix_ + std::string(key.str()) + ": unknown key");
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  void Error(const char* key, const std::string& what) { error_ = Status::InvalidArgument(prefix_ + key + ": " + what); }
+
+  const toml::table& table_;
+  std::string prefix_;
+  std::set<std::string> known_;
+  Status error_;
+};
+
+const toml::table& SubTable(const toml::table& root, const char* name) {
+  static const toml::table kEmpty;
+  const toml::table* t = root.get_as<toml::table>(name);
+  return t ? *t : kEmpty;
+}
+
+constexpr int64_t kMaxMs = 7LL * 24 * 3600 * 1000;
+constexpr int64_t kBig = int64_t{1} << 50;
+
+}  // namespace
+
+Status LoadServerConfig(const std::string& path, ServerConfig* c) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << path << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
+    return Status::InvalidArgument(msg.str());
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(path + ": " + e.what());
+  }
+  auto prefixed = [&](Status s) { return s.ok() ? s : Status::InvalidArgument(path + ": " + s.message()); };
+
+  TableReader top(root, "");
+  top.String("data_dir", &c->data_dir);
+  top.String("listen", &c->listen);
+  top.Int("threads", &c->threads, 1, 64);
+  top.Table("http");
+  top.Table("events");
+  top.Table("log");
+  top.Table("sessions");
+  if (Status s = top.Finish(); !s.ok()) return prefixed(s);
+
+  TableReader http(SubTable(root, "http"), "http.");
+  http.Int("body_limit_bytes", &c->body_limit_bytes, 1024, int64_t{1} << 30);
+  http.Int("header_limit_bytes", &c->header_limit_bytes, 1024, 1 << 20);
+  http.Int("max_connections", &c->max_connections, 1, 1'000'000);
+  http.Int("idle_timeout_ms", &c->idle_timeout_ms, 1, kMaxMs);
+  http.Int("body_timeout_ms", &c->body_timeout_ms, 1, kMaxMs);
+  http.Int("write_timeout_ms", &c->write_timeout_ms, 1, kMaxMs);
+  http.Int("shutdown_grace_ms", &c->shutdown_grace_ms, 0, kMaxMs);
+  if (Status s = http.Finish(); !s.ok()) return prefixed(s);
+
+  TableReader events(SubTable(root, "events"), "events.");
+  events.Int("max_events_per_batch", &c->max_events_per_batch, 1, 10'000'000);
+  events.Int("max_future_skew_ms", &c->max_future_skew_ms, 0, kMaxMs);
+  if (Status s = events.Finish(); !s.ok()) return prefixed(s);
+
+  TableReader log(SubTable(root, "log"), "log.");
+  log.Int("partitions", &c->partitions, 1, 4096);
+  log.Bool("sync", &c->sync);
+  log.Int("max_pending_events", &c->max_pending_events, 1, kBig);
+  log.Int("dedup_capacity", &c->dedup_capacity, 1, kBig);
+  log.Int("dedup_window_ms", &c->dedup_window_ms, 0, 365LL * 24 * 3600 * 1000);
+  log.Int("retention_ms", &c->retention_ms, 0, kBig);
+  log.Int("retention_bytes", &c->retention_bytes, 0, kBig);
+  log.Int("retention_interval_s", &c->retention_interval_s, 1, 86'400);
+  if (Status s = log.Finish(); !s.ok()) return prefixed(s);
+
+  TableReader sessions(SubTable(root, "sessions"), "sessions.");
+  sessions.Int("timeout_ms", &c->session_timeout_ms, 1000, kMaxMs);
+  sessions.Int("max_plays", &c->max_plays, 1, 4096);
+  sessions.Int("max_sessions", &c->max_sessions, 1, kBig);
+  sessions.Int("snapshot_interval_s", &c->snapshot_interval_s, 1, 86'400);
+  sessions.Int("evict_interval_s", &c->evict_interval_s, 1, 86'400);
+  return prefixed(sessions.Finish());
+}
+
+Status ValidateServerConfig(const ServerConfig& c) {
+  if (c.data_dir.empty()) return Status::InvalidArgument("data_dir: required (--data-dir or data_dir in the config file)");
+  if (c.threads < 1 || c.threads > 64) return Status::InvalidArgument("threads: must be in 1..64");
+  if (c.listen.empty()) return Status::InvalidArgument("listen: required");
+  return Status::Ok();
+}
+
+}  // namespace segue::serving

@@ -1,0 +1,24 @@
+// GET /v1/users/{id}/session: the listener's current session as JSON (session/session_json.h), or 404
+// {"error": ...} when the tracker holds no session for that listener (never seen, or evicted after the
+// session timeout). Thread-safety: Handle() is safe to call concurrently.
+#pragma once
+
+#include "serving/http_message.h"
+#include "serving/router.h"
+
+namespace segue {
+class SessionTracker;
+}
+
+namespace segue::serving {
+
+class SessionHandler {
+ public:
+  explicit SessionHandler(const SessionTracker* tracker) : tracker_(tracker) {}
+  void Handle(HttpRequest request, PathParams params, ResponseCallback done) const;
+
+ private:
+  const SessionTracker* tracker_;
+};
+
+}  // namespace segue::serving

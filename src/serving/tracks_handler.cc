@@ -1,0 +1,33 @@
+#include "serving/tracks_handler.h"
+
+#include "catalog/catalog.h"
+#include "serving/batch_request.h"
+#include "serving/catalog_store.h"
+
+namespace segue::serving {
+
+void TracksHandler::HandlePost(HttpRequest request, PathParams, ResponseCallback done) {
+  std::optional<BodyFormat> format = BatchFormatOf(request.content_type);
+  if (!format) return done(UnsupportedMediaType(request.content_type));
+  Result<ParsedTracks> parsed = ParseTrackBatch(request.body, *format, limits_);
+  if (!parsed.ok()) return done(BatchParseError(parsed.status()));
+  ParsedTracks& batch = *parsed;
+  if (!batch.tracks.empty()) {
+    if (Status s = PersistTracks(batch.tracks, *log_); !s.ok()) {
+      return done(JsonError(500, "could not store the tracks: " + s.message()));
+    }
+  }
+  std::string body = "{\"upserted\":" + std::to_string(batch.tracks.size()) + ",";
+  for (Track& t : batch.tracks) catalog_->Upsert(std::move(t));
+  AppendRejectionsJson(batch.rejected, &body);
+  body.push_back('}');
+  done(JsonResponse(200, std::move(body)));
+}
+
+void TracksHandler::HandleGet(HttpRequest, PathParams params, ResponseCallback done) const {
+  std::optional<Track> t = catalog_->Get(params.at(0));
+  if (!t) return done(JsonError(404, "no track '" + params.at(0) + "' in the catalog"));
+  done(JsonResponse(200, TrackToJson(*t)));
+}
+
+}  // namespace segue::serving

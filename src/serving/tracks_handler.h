@@ -1,0 +1,33 @@
+// POST /v1/tracks (JSON array or NDJSON of tracks, catalog/track_json.h) and GET /v1/tracks/{id}.
+// A POST persists the valid tracks (catalog_store.h) before updating the in-memory catalog and answering
+// 200 {"upserted": N, "rejected": [...]}; errors as POST /v1/events (400/413/415, 500 if the write failed).
+// Tracks are rare, large-ish writes: the synced state write runs on the I/O thread that received them.
+// Thread-safety: Handle*() are safe to call concurrently.
+#pragma once
+
+#include "catalog/track_json.h"
+#include "serving/http_message.h"
+#include "serving/router.h"
+
+namespace segue {
+class Catalog;
+class EventLog;
+}
+
+namespace segue::serving {
+
+class TracksHandler {
+ public:
+  TracksHandler(Catalog* catalog, EventLog* log, TrackLimits limits)
+      : catalog_(catalog), log_(log), limits_(limits) {}
+
+  void HandlePost(HttpRequest request, PathParams params, ResponseCallback done);
+  void HandleGet(HttpRequest request, PathParams params, ResponseCallback done) const;
+
+ private:
+  Catalog* catalog_;
+  EventLog* log_;
+  TrackLimits limits_;
+};
+
+}  // namespace segue::serving
