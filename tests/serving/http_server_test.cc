@@ -1,0 +1,199 @@
+#include "serving/http_server.h"
+
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <gtest/gtest.h>
+
+namespace segue::serving {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void Start(HttpServerOptions options) {
+    server_ = std::make_unique<HttpServer>(ioc_, options, [](HttpRequest req, ResponseCallback done) {
+      // Answer from another thread, as the log's committer does.
+      std::thread([req = std::move(req), done = std::move(done)] {
+        done(JsonResponse(200, "{\"echo\":" + std::to_string(req.body.size()) + "}"));
+      }).detach();
+    });
+    auto ep = server_->Listen(tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+    ASSERT_TRUE(ep.ok()) << ep.status().ToString();
+    endpoint_ = *ep;
+    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { ioc_.run(); });
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+    ioc_.stop();
+    for (auto& t : threads_) t.join();
+  }
+
+  std::unique_ptr<beast::tcp_stream> Connect() {
+    auto s = std::make_unique<beast::tcp_stream>(client_ioc_);
+    s->connect(endpoint_);
+    return s;
+  }
+  // Sends raw bytes and reads one response (empty optional on EOF/error).
+  std::optional<http::response<http::string_body>> Exchange(beast::tcp_stream& s, const std::string& raw) {
+    beast::error_code ec;
+    if (!raw.empty()) net::write(s.socket(), net::buffer(raw), ec);
+    return Read(s);
+  }
+  std::optional<http::response<http::string_body>> Read(beast::tcp_stream& s) {
+    beast::error_code ec;
+    http::response<http::string_body> res;
+    s.expires_after(std::chrono::seconds(5));
+    http::read(s, buffer_, res, ec);
+    if (ec) return std::nullopt;
+    return res;
+  }
+  void WaitForOpen(int64_t n) {
+    for (int i = 0; i < 500 && server_->stats().open_connections.load() != n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_EQ(server_->stats().open_connections.load(), n);
+  }
+
+  net::io_context ioc_;
+  net::io_context client_ioc_;
+  std::unique_ptr<HttpServer> server_;
+  std::vector<std::thread> threads_;
+  tcp::endpoint endpoint_;
+  beast::flat_buffer buffer_;
+};
+
+std::string Post(size_t body_size, bool keep_alive = true) {
+  return "POST /x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: " +
+         std::to_string(body_size) + "\r\n" + (keep_alive ? "" : "Connection: close\r\n") + "\r\n" +
+         std::string(body_size, 'a');
+}
+
+TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  Start({});
+  auto s = Connect();
+  for (int i = 0; i < 3; ++i) {
+    auto res = Exchange(*s, Post(10 + i));
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->result_int(), 200);
+    EXPECT_EQ(res->body(), "{\"echo\":" + std::to_string(10 + i) + "}");
+    EXPECT_TRUE(res->keep_alive());
+  }
+  auto last = Exchange(*s, Post(1, /*keep_alive=*/false));
+  ASSERT_TRUE(last);
+  EXPECT_FALSE(last->keep_alive());
+  EXPECT_FALSE(Read(*s));  // closed by the server
+}
+
+TEST_F(HttpServerTest, OversizeBodyIs413BeforeItIsRead) {
+  HttpServerOptions o;
+  o.body_limit = 1024;
+  Start(o);
+  auto s = Connect();
+  // Only the header is sent: the declared length alone must trigger the 413.
+  std::string header = "POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 100000000\r\n\r\n";
+  auto res = Exchange(*s, header);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result_int(), 413);
+  EXPECT_EQ(res->body(), R"({"error":"request body exceeds the limit of 1024 bytes"})");
+  EXPECT_FALSE(res->keep_alive());
+}
+
+TEST_F(HttpServerTest, OversizeHeaderIs431) {
+  HttpServerOptions o;
+  o.header_limit = 1024;
+  Start(o);
+  auto s = Connect();
+  auto res = Exchange(*s, "GET /x HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(4000, 'b') + "\r\n\r\n");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result_int(), 431);
+}
+
+TEST_F(HttpServerTest, MalformedRequestIs400) {
+  Start({});
+  auto s = Connect();
+  auto res = Exchange(*s, "GARBAGE\r\n\r\n");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result_int(), 400);
+}
+
+TEST_F(HttpServerTest, ExcessConnectionsGet503) {
+  HttpServerOptions o;
+  o.max_connections = 2;
+  Start(o);
+  auto a = Connect();
+  auto b = Connect();
+  WaitForOpen(2);
+  auto c = Connect();
+  auto res = Read(*c);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result_int(), 503);
+  EXPECT_FALSE(Read(*c));
+  EXPECT_EQ(server_->stats().rejected_connections.load(), 1u);
+  // The admitted connections still work.
+  auto ok = Exchange(*a, Post(3));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->result_int(), 200);
+  // Closing one frees a slot.
+  b.reset();
+  WaitForOpen(1);
+  auto d = Connect();
+  auto res_d = Exchange(*d, Post(1));
+  ASSERT_TRUE(res_d);
+  EXPECT_EQ(res_d->result_int(), 200);
+}
+
+TEST_F(HttpServerTest, SlowClientsTimeOut) {
+  HttpServerOptions o;
+  o.idle_timeout = std::chrono::milliseconds(200);
+  o.body_timeout = std::chrono::milliseconds(200);
+  Start(o);
+  // A header that never finishes.
+  auto slow_header = Connect();
+  net::write(slow_header->socket(), net::buffer(std::string("POST /x HTTP/1.1\r\nHost: t\r\n")));
+  // A body that never finishes.
+  auto slow_body = Connect();
+  net::write(slow_body->socket(), net::buffer(std::string("POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nab")));
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(Read(*slow_header));
+  EXPECT_FALSE(Read(*slow_body));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  WaitForOpen(0);
+  EXPECT_EQ(server_->stats().timed_out_connections.load(), 2u);
+}
+
+TEST_F(HttpServerTest, StopClosesIdleConnectionsAndRefusesNewOnes) {
+  Start({});
+  auto s = Connect();
+  auto res = Exchange(*s, Post(1));
+  ASSERT_TRUE(res);
+  server_->Stop();
+  EXPECT_FALSE(Read(*s));
+  WaitForOpen(0);
+  beast::tcp_stream late(client_ioc_);
+  beast::error_code ec;
+  late.connect(endpoint_, ec);
+  EXPECT_TRUE(ec) << "the listener is still accepting";
+}
+
+TEST(ParseListenAddress, Forms) {
+  auto a = ParseListenAddress("127.0.0.1:0");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->port(), 0);
+  auto b = ParseListenAddress("[::1]:8080");
+  ASSERT_TRUE(b.ok());
+  EXPECT_TRUE(b->address().is_v6());
+  EXPECT_TRUE(ParseListenAddress("localhost:9000").ok());
+  EXPECT_FALSE(ParseListenAddress("127.0.0.1").ok());
+  EXPECT_FALSE(ParseListenAddress("127.0.0.1:99999").ok());
+  EXPECT_FALSE(ParseListenAddress("127.0.0.1:http").ok());
+}
+
+}  // namespace
+}  // namespace segue::serving

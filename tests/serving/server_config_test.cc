@@ -1,0 +1,79 @@
+#include "serving/server_config.h"
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "../log/test_util.h"
+
+namespace segue::serving {
+namespace {
+
+class ServerConfigTest : public ::testing::Test {
+ protected:
+  std::string Write(const std::string& text) {
+    std::string path = dir_.path() + "/segue.toml";
+    std::ofstream(path) << text;
+    return path;
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(ServerConfigTest, ReadsEveryTable) {
+  ServerConfig c;
+  Status s = LoadServerConfig(Write(R"(
+data_dir = "/var/lib/segue"
+listen = "0.0.0.0:9000"
+threads = 3
+[http]
+body_limit_bytes = 2048
+max_connections = 10
+idle_timeout_ms = 500
+[events]
+max_events_per_batch = 50
+[log]
+partitions = 8
+sync = false
+[sessions]
+timeout_ms = 60000
+snapshot_interval_s = 5
+)"),
+                              &c);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(c.data_dir, "/var/lib/segue");
+  EXPECT_EQ(c.listen, "0.0.0.0:9000");
+  EXPECT_EQ(c.threads, 3);
+  EXPECT_EQ(c.body_limit_bytes, 2048u);
+  EXPECT_EQ(c.max_connections, 10u);
+  EXPECT_EQ(c.idle_timeout_ms, 500);
+  EXPECT_EQ(c.body_timeout_ms, 30000);  // untouched default
+  EXPECT_EQ(c.max_events_per_batch, 50u);
+  EXPECT_EQ(c.partitions, 8u);
+  EXPECT_FALSE(c.sync);
+  EXPECT_EQ(c.session_timeout_ms, 60000);
+  EXPECT_EQ(c.snapshot_interval_s, 5);
+}
+
+TEST_F(ServerConfigTest, ErrorsNameTheKey) {
+  ServerConfig c;
+  Status unknown = LoadServerConfig(Write("[http]\nmax_conections = 3\n"), &c);
+  EXPECT_NE(unknown.message().find("http.max_conections: unknown key"), std::string::npos) << unknown.message();
+  Status type = LoadServerConfig(Write("[log]\nsync = 1\n"), &c);
+  EXPECT_NE(type.message().find("log.sync: must be true or false"), std::string::npos) << type.message();
+  Status range = LoadServerConfig(Write("[http]\nmax_connections = 0\n"), &c);
+  EXPECT_NE(range.message().find("http.max_connections: must be in 1..1000000, got 0"), std::string::npos)
+      << range.message();
+  Status syntax = LoadServerConfig(Write("threads = \n"), &c);
+  EXPECT_FALSE(syntax.ok());
+  EXPECT_NE(syntax.message().find("segue.toml:1:"), std::string::npos) << syntax.message();
+}
+
+TEST_F(ServerConfigTest, ValidateRequiresDataDir) {
+  ServerConfig c;
+  EXPECT_FALSE(ValidateServerConfig(c).ok());
+  c.data_dir = "/tmp/x";
+  EXPECT_TRUE(ValidateServerConfig(c).ok());
+}
+
+}  // namespace
+}  // namespace segue::serving
