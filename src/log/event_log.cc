@@ -300,12 +300,13 @@ void EventLog::CommitGroup(std::vector<Request>& group) {
     const int64_t now = std::max(NowMs(), im.counters.last_ingest_ms);
     Counters next = im.counters;
     rocksdb::WriteBatch batch;
-    std::string value;
+    std::string value, key, time_key, partition_value;
     size_t total = 0;
+    for (const auto& r : group) total += r.events.size();
+    logged.reserve(total);
     for (size_t r = 0; r < group.size(); ++r) {
       AppendOutcome& out = outcomes[r];
       out.seqs.assign(group[r].events.size(), 0);
-      total += group[r].events.size();
       for (size_t i = 0; i < group[r].events.size(); ++i) {
         Event& e = group[r].events[i];
         if (im.dedup->CheckAndInsert(e.event_id, now)) {
@@ -317,12 +318,17 @@ void EventLog::CommitGroup(std::vector<Request>& group) {
         rec.seq = ++next.last_seq;
         rec.ingest_ms = now;
         rec.event = std::move(e);
+        // Scratch buffers are reused across events: no allocation per event once they have grown.
         value.clear();
         EncodeLoggedEvent(rec, &value);
-        std::string partition_value;
+        key.clear();
+        AppendEventKey(rec.partition, rec.seq, &key);
+        time_key.clear();
+        AppendTimeKey(rec.event.ts_ms, rec.seq, &time_key);
+        partition_value.clear();
         PutBe(rec.partition, 4, &partition_value);
-        batch.Put(im.cf[kEvents], EventKey(rec.partition, rec.seq), value);
-        batch.Put(im.cf[kByTime], TimeKey(rec.event.ts_ms, rec.seq), partition_value);
+        batch.Put(im.cf[kEvents], key, value);
+        batch.Put(im.cf[kByTime], time_key, partition_value);
         next.logical_bytes += StoredBytes(value.size());
         ++next.partition_events[rec.partition];
         out.seqs[i] = rec.seq;

@@ -19,11 +19,13 @@ inline uint64_t GetBe(std::string_view s, size_t pos, int bytes) {
 
 // events: partition u32 | seq u64  (12 bytes)
 inline constexpr size_t kEventKeySize = 12;
+inline void AppendEventKey(uint32_t partition, uint64_t seq, std::string* out) {
+  PutBe(partition, 4, out);
+  PutBe(seq, 8, out);
+}
 inline std::string EventKey(uint32_t partition, uint64_t seq) {
   std::string k;
-  k.reserve(kEventKeySize);
-  PutBe(partition, 4, &k);
-  PutBe(seq, 8, &k);
+  AppendEventKey(partition, seq, &k);
   return k;
 }
 inline uint32_t EventKeyPartition(std::string_view k) { return static_cast<uint32_t>(GetBe(k, 0, 4)); }
@@ -33,11 +35,13 @@ inline uint64_t EventKeySeq(std::string_view k) { return GetBe(k, 4, 8); }
 // the value is the partition u32.
 inline constexpr size_t kTimeKeySize = 16;
 inline constexpr uint64_t kSignBit = 0x8000000000000000ULL;
+inline void AppendTimeKey(int64_t ts_ms, uint64_t seq, std::string* out) {
+  PutBe(static_cast<uint64_t>(ts_ms) ^ kSignBit, 8, out);
+  PutBe(seq, 8, out);
+}
 inline std::string TimeKey(int64_t ts_ms, uint64_t seq) {
   std::string k;
-  k.reserve(kTimeKeySize);
-  PutBe(static_cast<uint64_t>(ts_ms) ^ kSignBit, 8, &k);
-  PutBe(seq, 8, &k);
+  AppendTimeKey(ts_ms, seq, &k);
   return k;
 }
 inline int64_t TimeKeyTs(std::string_view k) { return static_cast<int64_t>(GetBe(k, 0, 8) ^ kSignBit); }
