@@ -1,0 +1,223 @@
+#include "importers/spotify_history.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "import_test_util.h"
+
+namespace segue {
+namespace {
+
+using segue::testing::Collected;
+using segue::testing::ExpectServerAccepts;
+using segue::testing::Fixture;
+using segue::testing::Shared;
+using segue::testing::Ts;
+using Counts = std::map<std::string, int>;
+
+Collected Import(const std::vector<std::string>& paths, ImportSummary* summary, const std::string& user = "") {
+  Collected c;
+  Status st = ImportSpotifyHistory(paths, {user, false}, c.Sink(), summary);
+  EXPECT_TRUE(st.ok()) << st.message();
+  return c;
+}
+
+const Event* Find(const std::vector<Event>& events, EventType type, int64_t ts) {
+  for (const Event& e : events) {
+    if (e.type == type && e.ts_ms == ts) return &e;
+  }
+  return nullptr;
+}
+
+// Expected counts in these tests were worked out by hand from the fixture records (listed in
+// tests/fixtures/importers/make_fixtures.py) and cross-checked with a short python3 script over the raw
+// JSON applying the mapping in docs/data.md.
+TEST(SpotifyHistoryTest, OldSchemaFixture) {
+  ImportSummary s;
+  Collected c = Import({Fixture("extended_old/listener-x/endsong_0.json")}, &s);
+  EXPECT_EQ(c.ByType(), (Counts{{"play", 10}, {"search", 2}, {"complete", 2}, {"skip", 4}, {"exit", 2},
+                                {"pause", 1}}));
+  EXPECT_EQ(s.records_read, 11u);
+  EXPECT_EQ(s.skipped, (std::map<std::string, uint64_t>{{"no_track_uri", 1}}));
+  EXPECT_EQ(s.files, (std::map<std::string, uint64_t>{{"extended", 1}}));
+  for (const Event& e : c.events) EXPECT_EQ(e.user_id, "listener-x");
+  // Sorted by time although the file is not.
+  EXPECT_TRUE(std::is_sorted(c.events.begin(), c.events.end(),
+                             [](const Event& a, const Event& b) { return a.ts_ms < b.ts_ms; }));
+  // fwdbtn record: ts 2016-04-25T05:09:32Z, ms_played 5897 → play at ts − 5897 ms, skip at ts.
+  const Event* play = Find(c.events, EventType::kPlay, Ts("2016-04-25T05:09:26.103Z"));
+  ASSERT_NE(play, nullptr);
+  EXPECT_EQ(play->track_id.size(), 22u);  // bare id, "spotify:track:" stripped
+  EXPECT_EQ(play->position_ms, 0);
+  EXPECT_EQ(play->context.device, "iOS 9.3.1 (iPhone5,3)");
+  const Event* skip = Find(c.events, EventType::kSkip, Ts("2016-04-25T05:09:32Z"));
+  ASSERT_NE(skip, nullptr);
+  EXPECT_EQ(skip->position_ms, 5897);
+  EXPECT_EQ(skip->track_id, play->track_id);
+  // unexpected-exit-while-paused: pause then exit, both at ts.
+  const Event* pause = Find(c.events, EventType::kPause, Ts("2016-08-11T08:31:18Z"));
+  ASSERT_NE(pause, nullptr);
+  EXPECT_EQ(pause->position_ms, 89043);
+  EXPECT_LT(pause - c.events.data(), Find(c.events, EventType::kExit, Ts("2016-08-11T08:31:18Z")) - c.events.data());
+  // clickrow: a search just before the play, at the same time.
+  const Event* search = Find(c.events, EventType::kSearch, Ts("2018-11-28T06:27:09Z") - 267066);
+  ASSERT_NE(search, nullptr);
+  EXPECT_EQ(search[1].type, EventType::kPlay);
+  EXPECT_TRUE(search->track_id.empty());
+  ExpectServerAccepts(c.events);
+}
+
+TEST(SpotifyHistoryTest, NewSchemaFixtureSkipsPodcasts) {
+  ImportSummary s;
+  Collected c = Import({Fixture("extended_new/listener-y/Streaming_History_Audio_2023.json")}, &s);
+  EXPECT_EQ(c.ByType(), (Counts{{"play", 6}, {"search", 4}, {"complete", 2}, {"skip", 2}, {"exit", 2},
+                                {"pause", 1}}));
+  EXPECT_EQ(s.skipped, (std::map<std::string, uint64_t>{{"podcast_episode", 2}}));
+  ExpectServerAccepts(c.events);
+}
+
+TEST(SpotifyHistoryTest, BasicFixtureInfersSkipsUnder30Seconds) {
+  ImportSummary s;
+  Collected c = Import({Fixture("basic/listener-z/StreamingHistory0.json")}, &s);
+  // 10 identified plays; only "cold/mess" (8893 ms) is under 30 s; "Unknown Artist/Unknown Track" dropped.
+  EXPECT_EQ(c.ByType(), (Counts{{"play", 10}, {"complete", 9}, {"skip", 1}}));
+  EXPECT_EQ(s.skipped, (std::map<std::string, uint64_t>{{"unknown_track", 1}}));
+  EXPECT_EQ(s.files, (std::map<std::string, uint64_t>{{"basic", 1}}));
+  // endTime "2020-08-11 12:47", msPlayed 31101 → play at 12:46:28.899, complete at 12:47.
+  ASSERT_EQ(c.events[0].type, EventType::kPlay);
+  EXPECT_EQ(c.events[0].ts_ms, Ts("2020-08-11T12:46:28.899Z"));
+  EXPECT_EQ(c.events[0].track_id.rfind("basic:", 0), 0u);
+  EXPECT_EQ(c.events[1].type, EventType::kComplete);
+  EXPECT_EQ(c.events[1].ts_ms, Ts("2020-08-11T12:47:00Z"));
+  EXPECT_EQ(c.events[1].position_ms, 31101);
+  EXPECT_EQ(c.events[1].track_id, c.events[0].track_id);
+  ExpectServerAccepts(c.events);
+}
+
+TEST(SpotifyHistoryTest, FoldersAreSearchedAndUsersComeFromFolderNames) {
+  ImportSummary s;
+  Collected c = Import({Fixture("")}, &s);
+  EXPECT_EQ(s.files, (std::map<std::string, uint64_t>{{"basic", 1}, {"extended", 2}}));
+  std::set<std::string> users;
+  for (const Event& e : c.events) users.insert(e.user_id);
+  EXPECT_EQ(users, (std::set<std::string>{"listener-x", "listener-y", "listener-z"}));
+  EXPECT_EQ(c.ByType().at("play"), 10 + 6 + 10);
+}
+
+TEST(SpotifyHistoryTest, UserFlagOverridesAndIdsAreDeterministicAndUnique) {
+  ImportSummary s1, s2;
+  Collected a = Import({Fixture("")}, &s1, "me");
+  Collected b = Import({Fixture("")}, &s2, "me");
+  ASSERT_EQ(a.events, b.events);
+  std::set<std::string> ids;
+  for (const Event& e : a.events) {
+    EXPECT_EQ(e.user_id, "me");
+    ids.insert(e.event_id);
+  }
+  EXPECT_EQ(ids.size(), a.events.size());
+}
+
+class MalformedHistoryTest : public ::testing::Test {
+ protected:
+  Status ImportText(const std::string& text, Collected* out = nullptr) {
+    dir_ = std::filesystem::temp_directory_path() / ("segue_imp_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / "endsong_0.json").string();
+    std::ofstream(path_) << text;
+    ImportSummary s;
+    Collected c;
+    return ImportSpotifyHistory({path_}, {}, (out != nullptr ? out : &c)->Sink(), &s);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+TEST_F(MalformedHistoryTest, ErrorsNameFileRecordAndField) {
+  const std::string ok = R"({"ts":"2021-01-01T00:00:00Z","ms_played":1000,"spotify_track_uri":"spotify:track:x"})";
+  Status st = ImportText("[" + ok + R"(,{"ts":"2021-01-01T00:01:00Z","ms_played":"abc"}])");
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find(path_ + ": record 2: field 'ms_played': expected a non-negative integer"),
+            std::string::npos)
+      << st.message();
+
+  st = ImportText("[" + ok + R"(,{"ts":"yesterday","ms_played":5}])");
+  EXPECT_NE(st.message().find("record 2: field 'ts': not an RFC 3339 timestamp"), std::string::npos) << st.message();
+
+  st = ImportText(R"([{"when":"2021-01-01","played":5}])");
+  EXPECT_NE(st.message().find("record 1: neither an extended"), std::string::npos) << st.message();
+
+  st = ImportText("[" + ok + ",{\"ts\":");  // truncated file
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find(path_), std::string::npos) << st.message();
+
+  st = ImportText(R"({"ts":"2021-01-01T00:00:00Z"})");
+  EXPECT_NE(st.message().find("expected a JSON array"), std::string::npos) << st.message();
+
+  st = ImportText("[" + ok + R"(,{"endTime":"2021-01-01 00:00","msPlayed":5}])");  // format changes mid-file
+  EXPECT_NE(st.message().find("record 2: field 'ts' is missing"), std::string::npos) << st.message();
+}
+
+TEST_F(MalformedHistoryTest, MissingAndExtraKeysAreTolerated) {
+  Status st = ImportText(
+      R"([{"ts":"2021-01-01T00:00:00Z","ms_played":1000,"spotify_track_uri":"spotify:track:x","new_field":[1,{"a":2}]}])");
+  EXPECT_TRUE(st.ok()) << st.message();
+}
+
+TEST_F(MalformedHistoryTest, LongPlatformIsCutToTheServerDeviceLimit) {
+  // 70 bytes ending in a 2-byte UTF-8 character that straddles the 64-byte limit.
+  const std::string platform = std::string(63, 'p') + "\u00e9" + std::string(6, 'q');
+  Collected c;
+  Status st = ImportText(R"([{"ts":"2021-01-01T00:00:00Z","ms_played":1000,"spotify_track_uri":"spotify:track:x",)"
+                         R"("platform":")" + platform + R"(","reason_end":"trackdone"}])",
+                         &c);
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_EQ(c.events.size(), 2u);
+  EXPECT_EQ(c.events[0].context.device, std::string(63, 'p'));
+  ExpectServerAccepts(c.events);
+}
+
+// The real samples: counts by type computed independently with python3 over the raw JSON (mapping of
+// docs/data.md), also listed there.
+struct RealFile {
+  const char* path;
+  Counts counts;
+  std::map<std::string, uint64_t> skipped;
+};
+
+TEST(SpotifyHistoryRealDataTest, PerFileCountsAndServerAcceptance) {
+  const std::vector<RealFile> files = {
+      {"spotify-history/extended/listener-a/endsong_1.json",
+       {{"play", 2079}, {"search", 403}, {"skip", 619}, {"complete", 1327}, {"exit", 128}, {"pause", 18}},
+       {{"no_track_uri", 1}}},
+      {"spotify-history/extended/listener-b/endsong.json",
+       {{"play", 943}, {"search", 23}, {"skip", 337}, {"complete", 523}, {"exit", 83}, {"pause", 8}},
+       {{"no_track_uri", 20}}},
+      {"spotify-history/extended/listener-c/Streaming_History_Audio_2023.json",
+       {{"play", 1457}, {"search", 721}, {"skip", 903}, {"complete", 401}, {"exit", 152}, {"pause", 69}},
+       {{"podcast_episode", 13}}},
+      {"spotify-history/basic/listener-d/StreamingHistory0.json",
+       {{"play", 10000}, {"skip", 1648}, {"complete", 8352}},
+       {}},
+      {"spotify-history/basic/listener-e/StreamingHistory_music_0.json",
+       {{"play", 9959}, {"skip", 2089}, {"complete", 7870}},
+       {{"unknown_track", 41}}},
+  };
+  int found = 0;
+  for (const RealFile& f : files) {
+    if (!segue::testing::Exists(Shared(f.path))) continue;
+    ++found;
+    ImportSummary s;
+    Collected c = Import({Shared(f.path)}, &s);
+    EXPECT_EQ(c.ByType(), f.counts) << f.path;
+    EXPECT_EQ(s.skipped, f.skipped) << f.path;
+    ExpectServerAccepts(c.events);
+  }
+  if (found == 0) GTEST_SKIP() << "no shared data at " << SEGUE_SHARED_DATA;
+}
+
+}  // namespace
+}  // namespace segue
