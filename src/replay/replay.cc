@@ -1,0 +1,347 @@
+#include "replay/replay.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <simdjson.h>
+
+#include "replay/ndjson_batches.h"
+
+namespace segue {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr size_t kMaxResponseBytes = 16 << 20;  // a 10,000-event batch with every event rejected fits
+
+double Percentile(const std::vector<uint32_t>& sorted_us, double p) {
+  if (sorted_us.empty()) return 0;
+  size_t rank = static_cast<size_t>(p * static_cast<double>(sorted_us.size()) + 0.999999);
+  rank = std::clamp<size_t>(rank, 1, sorted_us.size());
+  return sorted_us[rank - 1] / 1000.0;
+}
+
+// Shared state of one run. Everything runs on one io_context thread, so nothing here is locked.
+class ReplayRun {
+ public:
+  ReplayRun(const ReplayOptions& options, const NdjsonBatches& batches, tcp::resolver::results_type endpoints)
+      : options_(options), batches_(batches), endpoints_(std::move(endpoints)), progress_timer_(ioc_) {}
+
+  asio::io_context& ioc() { return ioc_; }
+  const ReplayOptions& options() const { return options_; }
+  const NdjsonBatches& batches() const { return batches_; }
+  const tcp::resolver::results_type& endpoints() const { return endpoints_; }
+  simdjson::dom::parser& json() { return json_; }
+  ReplayReport& report() { return report_; }
+
+  // The next batch to send and when it is due, or nullopt when the file is exhausted.
+  std::optional<std::pair<size_t, Clock::time_point>> TakeBatch() {
+    if (next_batch_ >= batches_.batch_count()) return std::nullopt;
+    const size_t i = next_batch_++;
+    Clock::time_point due = start_;
+    if (options_.rate > 0) {
+      const double at_s = static_cast<double>(i * options_.batch) / options_.rate;
+      due += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(at_s));
+    }
+    return std::make_pair(i, due);
+  }
+
+  void RecordAck(size_t batch, Clock::duration latency, uint64_t accepted, uint64_t duplicates, uint64_t rejected) {
+    latencies_us_.push_back(static_cast<uint32_t>(
+        std::min<int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(latency).count(), UINT32_MAX)));
+    report_.accepted += accepted;
+    report_.duplicates += duplicates;
+    report_.rejected += rejected;
+    acked_events_ += batches_.lines(batch);
+    last_ack_ = Clock::now();
+  }
+
+  void RecordFailure(size_t batch, const std::string& kind) {
+    report_.failed_events += batches_.lines(batch);
+    ++report_.errors[kind];
+  }
+
+  void RecordSent(size_t batch) {
+    ++report_.requests;
+    report_.events_sent += batches_.lines(batch);
+  }
+
+  void Start(size_t connections) {
+    start_ = last_ack_ = Clock::now();
+    active_ = connections;
+    if (options_.progress) ScheduleProgress();
+  }
+
+  void ConnectionDone() {
+    if (--active_ == 0) progress_timer_.cancel();
+  }
+
+  ReplayReport Finish() {
+    if (options_.progress) std::fputc('\n', stderr);
+    report_.events_in_file = batches_.total_lines();
+    report_.elapsed_s = std::chrono::duration<double>(last_ack_ - start_).count();
+    report_.events_per_s = report_.elapsed_s > 0 ? static_cast<double>(acked_events_) / report_.elapsed_s : 0;
+    std::sort(latencies_us_.begin(), latencies_us_.end());
+    report_.latency_p50_ms = Percentile(latencies_us_, 0.50);
+    report_.latency_p90_ms = Percentile(latencies_us_, 0.90);
+    report_.latency_p99_ms = Percentile(latencies_us_, 0.99);
+    report_.latency_max_ms = latencies_us_.empty() ? 0 : latencies_us_.back() / 1000.0;
+    double sum = 0;
+    for (uint32_t us : latencies_us_) sum += us;
+    report_.latency_mean_ms = latencies_us_.empty() ? 0 : sum / static_cast<double>(latencies_us_.size()) / 1000.0;
+    return report_;
+  }
+
+ private:
+  void ScheduleProgress() {
+    progress_timer_.expires_after(std::chrono::seconds(1));
+    progress_timer_.async_wait([this](beast::error_code ec) {
+      if (ec) return;
+      PrintProgress();
+      ScheduleProgress();
+    });
+  }
+
+  void PrintProgress() {
+    std::vector<uint32_t> recent(latencies_us_.begin() + static_cast<ptrdiff_t>(progress_mark_), latencies_us_.end());
+    progress_mark_ = latencies_us_.size();
+    std::sort(recent.begin(), recent.end());
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+    const uint64_t total = batches_.total_lines();
+    std::fprintf(stderr, "%sreplay: %.0fs  %llu/%llu events sent (%.0f%%)  %llu ev/s last second  p99 %.2f ms  errors %llu%s",
+                 isatty(STDERR_FILENO) ? "\r" : "", elapsed, static_cast<unsigned long long>(report_.events_sent),
+                 static_cast<unsigned long long>(total),
+                 total ? 100.0 * static_cast<double>(report_.events_sent) / static_cast<double>(total) : 100.0,
+                 static_cast<unsigned long long>(acked_events_ - progress_acked_), Percentile(recent, 0.99),
+                 static_cast<unsigned long long>(report_.error_requests()), isatty(STDERR_FILENO) ? "" : "\n");
+    progress_acked_ = acked_events_;
+  }
+
+  const ReplayOptions& options_;
+  const NdjsonBatches& batches_;
+  const tcp::resolver::results_type endpoints_;
+  asio::io_context ioc_;
+  asio::steady_timer progress_timer_;
+  simdjson::dom::parser json_;
+  ReplayReport report_;
+  std::vector<uint32_t> latencies_us_;
+  size_t next_batch_ = 0;
+  size_t active_ = 0;
+  uint64_t acked_events_ = 0;
+  uint64_t progress_acked_ = 0;
+  size_t progress_mark_ = 0;
+  Clock::time_point start_, last_ack_;
+};
+
+// One keep-alive connection: take a batch, wait until it is due, POST it, read the answer, repeat.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(ReplayRun& run, tcp::socket socket, std::string host_header)
+      : run_(run), host_header_(std::move(host_header)), stream_(std::move(socket)), pace_(run.ioc()) {}
+
+  void Next() {
+    std::optional<std::pair<size_t, Clock::time_point>> next = run_.TakeBatch();
+    if (!next) return Close();
+    batch_ = next->first;
+    if (next->second > Clock::now()) {
+      pace_.expires_at(next->second);
+      pace_.async_wait([self = shared_from_this()](beast::error_code) { self->Send(); });
+    } else {
+      Send();
+    }
+  }
+
+ private:
+  void Send() {
+    if (!stream_.socket().is_open()) return Reconnect();
+    const ReplayOptions& o = run_.options();
+    const std::string_view body = run_.batches().body(batch_);
+    request_ = {};
+    request_.method(http::verb::post);
+    request_.target(o.path);
+    request_.version(11);
+    request_.set(http::field::host, host_header_);
+    request_.set(http::field::content_type, "application/x-ndjson");
+    request_.set(http::field::user_agent, "segue-replay");
+    request_.keep_alive(true);
+    request_.body() = http::span_body<const char>::value_type(body.data(), body.size());
+    request_.prepare_payload();
+    parser_.emplace();
+    parser_->body_limit(kMaxResponseBytes);
+    stream_.expires_after(std::chrono::milliseconds(o.timeout_ms));
+    run_.RecordSent(batch_);
+    sent_ = Clock::now();
+    http::async_write(stream_, request_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->Fail(ec);
+      http::async_read(self->stream_, self->buffer_, *self->parser_,
+                       [self](beast::error_code ec2, size_t) { self->OnResponse(ec2); });
+    });
+  }
+
+  void OnResponse(beast::error_code ec) {
+    if (ec) return Fail(ec);
+    const Clock::duration latency = Clock::now() - sent_;
+    stream_.expires_never();
+    http::response<http::string_body> res = parser_->release();
+    if (res.result() != http::status::accepted) {
+      run_.RecordFailure(batch_, std::to_string(res.result_int()));
+    } else if (!ParseAck(res.body(), latency)) {
+      run_.RecordFailure(batch_, "bad_response");
+    }
+    if (!res.keep_alive()) Shutdown();
+    Next();
+  }
+
+  bool ParseAck(const std::string& body, Clock::duration latency) {
+    simdjson::dom::element doc;
+    if (run_.json().parse(body).get(doc)) return false;
+    uint64_t accepted = 0, duplicates = 0;
+    simdjson::dom::array rejected;
+    if (doc["accepted"].get(accepted) || doc["duplicates"].get(duplicates) || doc["rejected"].get(rejected)) {
+      return false;
+    }
+    run_.RecordAck(batch_, latency, accepted, duplicates, rejected.size());
+    return true;
+  }
+
+  void Fail(beast::error_code ec) {
+    run_.RecordFailure(batch_, ec == beast::error::timeout ? "timeout" : "network");
+    Shutdown();
+    Next();
+  }
+
+  void Shutdown() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+    buffer_.clear();
+  }
+
+  // The connection broke: open a new one for the pending batch; if that fails the batch is lost and this
+  // connection stops (the others carry on).
+  void Reconnect() {
+    stream_.expires_after(std::chrono::milliseconds(run_.options().timeout_ms));
+    stream_.async_connect(run_.endpoints(), [self = shared_from_this()](beast::error_code ec, const tcp::endpoint&) {
+      if (ec) {
+        self->run_.RecordFailure(self->batch_, "connect");
+        return self->Close();
+      }
+      self->Send();
+    });
+  }
+
+  void Close() {
+    if (closed_) return;
+    closed_ = true;
+    Shutdown();
+    run_.ConnectionDone();
+  }
+
+  ReplayRun& run_;
+  const std::string host_header_;
+  beast::tcp_stream stream_;
+  asio::steady_timer pace_;
+  beast::flat_buffer buffer_;
+  http::request<http::span_body<const char>> request_;
+  std::optional<http::response_parser<http::string_body>> parser_;
+  size_t batch_ = 0;
+  Clock::time_point sent_;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+uint64_t ReplayReport::error_requests() const {
+  uint64_t n = 0;
+  for (const auto& [kind, count] : errors) n += count;
+  return n;
+}
+
+Result<HttpTarget> ParseHttpTarget(std::string_view target) {
+  std::string_view rest = target;
+  if (rest.substr(0, 8) == "https://") return Status::InvalidArgument("--target: https is not supported, use http://");
+  if (rest.substr(0, 7) == "http://") rest.remove_prefix(7);
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  const size_t colon = rest.rfind(':');
+  if (rest.find('/') != std::string_view::npos || colon == std::string_view::npos || colon == 0 ||
+      colon + 1 == rest.size()) {
+    return Status::InvalidArgument("--target: expected http://HOST:PORT, got \"" + std::string(target) + "\"");
+  }
+  HttpTarget out{std::string(rest.substr(0, colon)), std::string(rest.substr(colon + 1))};
+  if (out.port.find_first_not_of("0123456789") != std::string::npos || out.port.size() > 5 ||
+      std::stoi(out.port) == 0 || std::stoi(out.port) > 65535) {
+    return Status::InvalidArgument("--target: bad port \"" + out.port + "\"");
+  }
+  if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']') out.host = out.host.substr(1, out.host.size() - 2);
+  return out;
+}
+
+Result<ReplayReport> RunReplay(const ReplayOptions& options) {
+  if (options.batch == 0) return Status::InvalidArgument("--batch must be at least 1");
+  if (options.connections == 0) return Status::InvalidArgument("--connections must be at least 1");
+  if (!(options.rate >= 0)) return Status::InvalidArgument("--rate must be 0 (unpaced) or positive");
+  if (options.timeout_ms <= 0) return Status::InvalidArgument("timeout must be positive");
+  Result<HttpTarget> target = ParseHttpTarget(options.target);
+  if (!target.ok()) return target.status();
+
+  std::optional<NdjsonBatches> batches;
+  if (!options.text.empty()) {
+    batches.emplace(NdjsonBatches::FromText(options.text, options.batch));
+  } else {
+    Result<NdjsonBatches> opened = NdjsonBatches::Open(options.file, options.batch);
+    if (!opened.ok()) return opened.status();
+    batches.emplace(std::move(opened).value());
+  }
+
+  try {
+    asio::io_context resolve_ioc;
+    tcp::resolver resolver(resolve_ioc);
+    beast::error_code ec;
+    tcp::resolver::results_type endpoints = resolver.resolve(target->host, target->port, ec);
+    if (ec) return Status::Unavailable("cannot resolve " + target->host + ": " + ec.message());
+
+    ReplayRun run(options, *batches, endpoints);
+    // Connect every connection up front so an unreachable target is one clear error, not N failures.
+    std::vector<std::shared_ptr<Connection>> connections;
+    for (size_t i = 0; i < options.connections; ++i) {
+      tcp::socket socket(run.ioc());
+      asio::connect(socket, endpoints, ec);
+      if (ec) {
+        return Status::Unavailable("cannot connect to " + target->host + ":" + target->port + ": " + ec.message());
+      }
+      socket.set_option(tcp::no_delay(true));
+      connections.push_back(std::make_shared<Connection>(run, std::move(socket), target->host + ":" + target->port));
+    }
+    run.Start(connections.size());
+    for (auto& c : connections) c->Next();
+    connections.clear();  // the handlers own them now
+    run.ioc().run();
+    ReplayReport report = run.Finish();
+    report.target = options.target;
+    report.rate = options.rate;
+    report.batch = options.batch;
+    report.connections = options.connections;
+    return report;
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("replay: ") + e.what());
+  }
+}
+
+}  // namespace segue

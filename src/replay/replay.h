@@ -1,0 +1,77 @@
+// `segue replay`: an HTTP load generator for `POST /v1/events`. Sends an NDJSON file in batches of B
+// lines over C keep-alive connections, optionally paced to R events/s, and measures each request's
+// acknowledgement latency (request written → response received).
+//
+// Contract:
+//  - Lines are sent as they are in the file (no re-parsing); each batch is one request with
+//    Content-Type application/x-ndjson. Every batch is sent at most once: a batch whose request fails
+//    (network error, timeout, or any status but 202) is counted in failed_events, never retried.
+//  - Pacing: batch i is not sent before start + i·B/R seconds (R = 0: as fast as the server answers).
+//    Latency is measured from the actual send, so a server that falls behind shows up as a lower
+//    achieved rate rather than as queueing delay (documented in docs/api.md / docs/benchmarks.md).
+//  - accepted / duplicates / rejected are summed from the 202 bodies
+//    ({"accepted":N,"duplicates":D,"rejected":[...]}); a 202 whose body does not parse is an error.
+//  - A connection that breaks is reopened once per failed request; if the target cannot be reached at
+//    all at the start, RunReplay returns kUnavailable.
+//  - With `progress`, one line per second on stderr.
+// Thread-safety: RunReplay is self-contained (its own io_context and thread); callable from any thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace segue {
+
+struct ReplayOptions {
+  std::string file;          // NDJSON events; ignored when `text` is set
+  std::string_view text;     // in-memory NDJSON (must outlive the call), e.g. from `segue demo`
+  std::string target;        // "http://HOST:PORT" (the scheme may be omitted)
+  std::string path = "/v1/events";
+  double rate = 0;           // events per second; 0 = unpaced
+  size_t batch = 100;        // events per request
+  size_t connections = 4;
+  int64_t timeout_ms = 30000;  // per request
+  bool progress = false;
+};
+
+struct ReplayReport {
+  std::string target;
+  double rate = 0;
+  size_t batch = 0;
+  size_t connections = 0;
+
+  uint64_t events_in_file = 0;
+  uint64_t events_sent = 0;
+  uint64_t requests = 0;
+  uint64_t accepted = 0;
+  uint64_t duplicates = 0;
+  uint64_t rejected = 0;
+  uint64_t failed_events = 0;                 // events in requests that did not get a usable 202
+  std::map<std::string, uint64_t> errors;     // "503", "network", "timeout", "bad_response" → requests
+  double elapsed_s = 0;
+  double events_per_s = 0;                    // acknowledged (202) events per second of wall time
+  double latency_p50_ms = 0, latency_p90_ms = 0, latency_p99_ms = 0, latency_max_ms = 0, latency_mean_ms = 0;
+
+  uint64_t error_requests() const;
+};
+
+struct HttpTarget {
+  std::string host;
+  std::string port;
+};
+// Accepts "http://HOST:PORT", "HOST:PORT" (a trailing "/" is allowed); https and paths are refused.
+Result<HttpTarget> ParseHttpTarget(std::string_view target);
+
+Result<ReplayReport> RunReplay(const ReplayOptions& options);
+
+// One JSON object (no newline), the `--json` output of `segue replay`.
+std::string ReplayReportToJson(const ReplayReport& report);
+// A few human-readable lines.
+std::string ReplayReportToText(const ReplayReport& report);
+
+}  // namespace segue

@@ -1,0 +1,58 @@
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "replay/replay.h"
+
+namespace segue {
+
+std::string ReplayReportToJson(const ReplayReport& r) {
+  nlohmann::ordered_json errors = nlohmann::ordered_json::object();
+  for (const auto& [kind, count] : r.errors) errors[kind] = count;
+  const nlohmann::ordered_json j = {
+      {"target", r.target},
+      {"rate", r.rate},
+      {"batch", r.batch},
+      {"connections", r.connections},
+      {"events_in_file", r.events_in_file},
+      {"events_sent", r.events_sent},
+      {"requests", r.requests},
+      {"elapsed_s", r.elapsed_s},
+      {"events_per_s", r.events_per_s},
+      {"accepted", r.accepted},
+      {"duplicates", r.duplicates},
+      {"rejected", r.rejected},
+      {"failed_events", r.failed_events},
+      {"errors", errors},
+      {"latency_ms",
+       {{"p50", r.latency_p50_ms}, {"p90", r.latency_p90_ms}, {"p99", r.latency_p99_ms}, {"max", r.latency_max_ms},
+        {"mean", r.latency_mean_ms}}},
+  };
+  return j.dump();
+}
+
+std::string ReplayReportToText(const ReplayReport& r) {
+  char buf[1024];
+  std::string out;
+  std::snprintf(buf, sizeof buf,
+                "target %s, batch %zu, %zu connections, rate %s\n"
+                "sent %llu of %llu events in %llu requests over %.2f s: %.0f events/s acknowledged\n"
+                "accepted %llu, duplicates %llu, rejected %llu, failed %llu\n"
+                "ack latency ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f  mean %.2f\n",
+                r.target.c_str(), r.batch, r.connections,
+                r.rate > 0 ? (std::to_string(static_cast<long long>(r.rate)) + " events/s").c_str() : "unpaced",
+                static_cast<unsigned long long>(r.events_sent), static_cast<unsigned long long>(r.events_in_file),
+                static_cast<unsigned long long>(r.requests), r.elapsed_s, r.events_per_s,
+                static_cast<unsigned long long>(r.accepted), static_cast<unsigned long long>(r.duplicates),
+                static_cast<unsigned long long>(r.rejected), static_cast<unsigned long long>(r.failed_events),
+                r.latency_p50_ms, r.latency_p90_ms, r.latency_p99_ms, r.latency_max_ms, r.latency_mean_ms);
+  out = buf;
+  if (!r.errors.empty()) {
+    out += "errors:";
+    for (const auto& [kind, count] : r.errors) out += " " + kind + "=" + std::to_string(count);
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace segue
