@@ -3,13 +3,12 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <optional>
 #include <unordered_map>
 #include <vector>
 
 #include "catalog/track_json.h"
-#include "importers/csv_reader.h"
+#include "importers/csv_table.h"
 #include "importers/event_sink.h"
 
 namespace segue {
@@ -28,14 +27,15 @@ enum Column {
   kDuration,
   kFirstFeature,
 };
-constexpr int kColumnCount = kFirstFeature + static_cast<int>(kCatalogFeatureColumns.size());
 
-std::string_view ColumnName(int c) {
-  static constexpr std::array<std::string_view, kFirstFeature> kNames = {
+constexpr auto kColumnNames = [] {
+  std::array<std::string_view, kFirstFeature + kCatalogFeatureColumns.size()> names = {
       "track_id",         "track_name",     "track_artist",      "track_popularity", "track_album_name",
       "track_album_release_date", "playlist_genre", "playlist_subgenre", "duration_ms"};
-  return c < kFirstFeature ? kNames[c] : kCatalogFeatureColumns[c - kFirstFeature];
-}
+  for (size_t i = 0; i < kCatalogFeatureColumns.size(); ++i) names[kFirstFeature + i] = kCatalogFeatureColumns[i];
+  return names;
+}();
+constexpr int kColumnCount = static_cast<int>(kColumnNames.size());
 
 constexpr std::string_view kNa = "NA";
 
@@ -66,54 +66,31 @@ bool IsReleaseDate(std::string_view s) {
 
 class CatalogFile {
  public:
-  CatalogFile(std::string path, const CatalogOptions& options, ImportSummary* summary)
-      : path_(std::move(path)), progress_(options.progress), summary_(summary) {}
+  CatalogFile(const CatalogOptions& options, ImportSummary* summary)
+      : progress_(options.progress), summary_(summary) {}
 
-  Status Run(const TrackSink& sink);
+  Status Run(const std::string& path, const TrackSink& sink);
 
  private:
-  Status Error(uint64_t line, std::string_view column, const std::string& what) const {
-    std::string m = path_ + ": line " + std::to_string(line);
-    if (!column.empty()) m += ": column '" + std::string(column) + "'";
-    return Status::InvalidArgument(m + ": " + what);
-  }
-  Status ReadHeader(CsvReader* reader);
-  Status AddRow(uint64_t line, const std::vector<std::string>& f);
+  Status AddRow(const CsvTable& table);
   // Text field: NA → "", over-long → cut at a UTF-8 boundary (counted).
-  std::string Text(const std::vector<std::string>& f, Column c, size_t max_bytes);
+  std::string Text(const CsvTable& table, Column c, size_t max_bytes);
   void AddGenre(Track* track, std::string_view genre);
 
-  std::string path_;
   ImportProgress progress_;
   ImportSummary* summary_;
-  std::array<size_t, kColumnCount> index_{};
-  size_t width_ = 0;
   std::vector<Track> tracks_;
   std::unordered_map<std::string, size_t> by_id_;
 };
 
-Status CatalogFile::ReadHeader(CsvReader* reader) {
-  std::vector<std::string> header;
-  Result<bool> got = reader->Next(&header);
-  if (!got.ok()) return Status::InvalidArgument(path_ + ": " + got.status().message());
-  if (!*got) return Status::InvalidArgument(path_ + ": empty file (expected a header row)");
-  width_ = header.size();
-  for (int c = 0; c < kColumnCount; ++c) {
-    auto it = std::find(header.begin(), header.end(), ColumnName(c));
-    if (it == header.end()) return Error(1, ColumnName(c), "required column is missing from the header");
-    index_[c] = static_cast<size_t>(it - header.begin());
-  }
-  return Status::Ok();
-}
-
-std::string CatalogFile::Text(const std::vector<std::string>& f, Column c, size_t max_bytes) {
-  const std::string& s = f[index_[c]];
+std::string CatalogFile::Text(const CsvTable& table, Column c, size_t max_bytes) {
+  const std::string& s = table.Get(c);
   if (s == kNa) {
-    ++summary_->notes["na_" + std::string(ColumnName(c))];
+    ++summary_->notes["na_" + std::string(kColumnNames[c])];
     return {};
   }
   std::string_view cut = TruncateUtf8(s, max_bytes);
-  if (cut.size() < s.size()) ++summary_->notes["truncated_" + std::string(ColumnName(c))];
+  if (cut.size() < s.size()) ++summary_->notes["truncated_" + std::string(kColumnNames[c])];
   return std::string(cut);
 }
 
@@ -129,47 +106,44 @@ void CatalogFile::AddGenre(Track* track, std::string_view genre) {
   track->genres.emplace_back(genre);
 }
 
-Status CatalogFile::AddRow(uint64_t line, const std::vector<std::string>& f) {
-  if (f.size() != width_) {
-    return Error(line, "", "expected " + std::to_string(width_) + " fields, found " + std::to_string(f.size()));
-  }
+Status CatalogFile::AddRow(const CsvTable& table) {
   const TrackLimits limits;
-  const std::string& id = f[index_[kTrackId]];
-  if (id.empty() || id == kNa) return Error(line, "track_id", "missing track id");
-  if (id.size() > limits.max_id_bytes) return Error(line, "track_id", "longer than 128 bytes");
+  const std::string& id = table.Get(kTrackId);
+  if (id.empty() || id == kNa) return table.Error(kTrackId, "missing track id");
+  if (id.size() > limits.max_id_bytes) return table.Error(kTrackId, "longer than 128 bytes");
   auto [it, inserted] = by_id_.try_emplace(id, tracks_.size());
   if (!inserted) {
     ++summary_->notes["duplicate_rows_merged"];
     Track& t = tracks_[it->second];
-    AddGenre(&t, f[index_[kGenre]]);
-    AddGenre(&t, f[index_[kSubgenre]]);
+    AddGenre(&t, table.Get(kGenre));
+    AddGenre(&t, table.Get(kSubgenre));
     return Status::Ok();
   }
   Track t;
   t.track_id = id;
-  t.title = Text(f, kName, limits.max_text_bytes);
-  t.artist = Text(f, kArtist, limits.max_artist_bytes);
-  t.album = Text(f, kAlbumName, limits.max_text_bytes);
-  AddGenre(&t, f[index_[kGenre]]);
-  AddGenre(&t, f[index_[kSubgenre]]);
-  const std::string& date = f[index_[kReleaseDate]];
+  t.title = Text(table, kName, limits.max_text_bytes);
+  t.artist = Text(table, kArtist, limits.max_artist_bytes);
+  t.album = Text(table, kAlbumName, limits.max_text_bytes);
+  AddGenre(&t, table.Get(kGenre));
+  AddGenre(&t, table.Get(kSubgenre));
+  const std::string& date = table.Get(kReleaseDate);
   if (IsReleaseDate(date)) {
     t.release_date = date;
   } else if (date == kNa || date.empty()) {
     ++summary_->notes["na_track_album_release_date"];
   } else {
-    return Error(line, "track_album_release_date", "expected YYYY, YYYY-MM or YYYY-MM-DD, got '" + date + "'");
+    return table.Error(kReleaseDate, "expected YYYY, YYYY-MM or YYYY-MM-DD, got '" + date + "'");
   }
   auto number = [&](Column c, double lo, double hi, std::optional<double>* out) -> Status {
-    const std::string& s = f[index_[c]];
+    const std::string& s = table.Get(c);
     if (s == kNa) {
-      ++summary_->notes["na_" + std::string(ColumnName(c))];
+      ++summary_->notes["na_" + std::string(kColumnNames[c])];
       return Status::Ok();
     }
     std::optional<double> v = ParseNumber(s);
     if (!v || *v < lo || *v > hi) {
-      return Error(line, ColumnName(c), "expected a number in [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                                            "], got '" + s + "'");
+      return table.Error(c, "expected a number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got '" +
+                                s + "'");
     }
     *out = v;
     return Status::Ok();
@@ -194,22 +168,18 @@ Status CatalogFile::AddRow(uint64_t line, const std::vector<std::string>& f) {
   return Status::Ok();
 }
 
-Status CatalogFile::Run(const TrackSink& sink) {
-  std::ifstream in(path_, std::ios::binary);
-  if (!in) return Status::IoError(path_ + ": cannot open");
-  CsvReader reader(&in);
-  if (Status st = ReadHeader(&reader); !st.ok()) return st;
+Status CatalogFile::Run(const std::string& path, const TrackSink& sink) {
+  Result<CsvTable> table = CsvTable::Open(path, kColumnNames);
+  if (!table.ok()) return table.status();
   ++summary_->files["catalog-csv"];
-  std::vector<std::string> fields;
   for (;;) {
-    Result<bool> got = reader.Next(&fields);
-    if (!got.ok()) return Status::InvalidArgument(path_ + ": " + got.status().message());
+    Result<bool> got = table->Next();
+    if (!got.ok()) return got.status();
     if (!*got) break;
     ++summary_->records_read;
     progress_.Record(summary_->records_read);
-    if (Status st = AddRow(reader.record_line(), fields); !st.ok()) return st;
+    if (Status st = AddRow(*table); !st.ok()) return st;
   }
-  if (in.bad()) return Status::IoError(path_ + ": read error");
   for (const Track& t : tracks_) {
     if (Status st = sink(t); !st.ok()) return st;
     ++summary_->tracks_written;
@@ -222,8 +192,8 @@ Status CatalogFile::Run(const TrackSink& sink) {
 Status ImportCatalogCsv(const std::string& path, const CatalogOptions& options, const TrackSink& sink,
                         ImportSummary* summary) {
   summary->format = "catalog";
-  CatalogFile file(path, options, summary);
-  return file.Run(sink);
+  CatalogFile file(options, summary);
+  return file.Run(path, sink);
 }
 
 }  // namespace segue

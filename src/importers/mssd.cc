@@ -2,12 +2,11 @@
 
 #include <array>
 #include <charconv>
-#include <fstream>
 #include <optional>
 #include <string_view>
 
 #include "common/time_util.h"
-#include "importers/csv_reader.h"
+#include "importers/csv_table.h"
 
 namespace segue {
 
@@ -100,69 +99,41 @@ struct Row {
 
 class MssdFile {
  public:
-  MssdFile(std::string path, const MssdOptions& options, const EventSink& sink, ImportSummary* summary)
-      : path_(std::move(path)), progress_(options.progress), sink_(sink), summary_(summary) {}
+  MssdFile(const MssdOptions& options, const EventSink& sink, ImportSummary* summary)
+      : progress_(options.progress), sink_(sink), summary_(summary) {}
 
-  Status Run();
+  Status Run(const std::string& path);
 
  private:
-  Status Error(uint64_t line, std::string_view column, const std::string& what) const {
-    std::string m = path_ + ": line " + std::to_string(line);
-    if (!column.empty()) m += ": column '" + std::string(column) + "'";
-    return Status::InvalidArgument(m + ": " + what);
-  }
-  Status ReadHeader(CsvReader* reader);
-  Status ParseRow(uint64_t line, const std::vector<std::string>& fields, Row* row) const;
+  Status ParseRow(const CsvTable& table, Row* row) const;
   Status EmitRow(const Row& row);
   Status Emit(EventType type, int64_t ts_ms, const std::string& track, int64_t position, const Row& row, int k);
 
-  std::string path_;
   ImportProgress progress_;
   const EventSink& sink_;
   ImportSummary* summary_;
-  std::array<size_t, kColumnCount> index_{};
-  size_t width_ = 0;
   std::string last_session_;
   std::string last_track_;
   Event event_;
 };
 
-Status MssdFile::ReadHeader(CsvReader* reader) {
-  std::vector<std::string> header;
-  Result<bool> got = reader->Next(&header);
-  if (!got.ok()) return Status::InvalidArgument(path_ + ": " + got.status().message());
-  if (!*got) return Status::InvalidArgument(path_ + ": empty file (expected a header row)");
-  width_ = header.size();
-  for (int c = 0; c < kColumnCount; ++c) {
-    size_t i = 0;
-    while (i < header.size() && header[i] != kColumnNames[c]) ++i;
-    if (i == header.size()) return Error(1, kColumnNames[c], "required column is missing from the header");
-    index_[c] = i;
-  }
-  return Status::Ok();
-}
-
-Status MssdFile::ParseRow(uint64_t line, const std::vector<std::string>& f, Row* row) const {
-  if (f.size() != width_) {
-    return Error(line, "", "expected " + std::to_string(width_) + " fields, found " + std::to_string(f.size()));
-  }
+Status MssdFile::ParseRow(const CsvTable& table, Row* row) const {
   auto text = [&](Column c, std::string_view* out) -> Status {
-    *out = f[index_[c]];
-    if (out->empty()) return Error(line, kColumnNames[c], "empty value");
+    *out = table.Get(c);
+    if (out->empty()) return table.Error(c, "empty value");
     return Status::Ok();
   };
   auto boolean = [&](Column c, bool* out) -> Status {
-    std::optional<bool> b = ParseBool(f[index_[c]]);
-    if (!b) return Error(line, kColumnNames[c], "expected true/false, got '" + f[index_[c]] + "'");
+    std::optional<bool> b = ParseBool(table.Get(c));
+    if (!b) return table.Error(c, "expected true/false, got '" + table.Get(c) + "'");
     *out = *b;
     return Status::Ok();
   };
   auto integer = [&](Column c, int64_t lo, int64_t hi, int64_t* out) -> Status {
-    std::optional<int64_t> v = ParseInt(f[index_[c]]);
+    std::optional<int64_t> v = ParseInt(table.Get(c));
     if (!v || *v < lo || *v > hi) {
-      return Error(line, kColumnNames[c],
-                   "expected an integer in " + std::to_string(lo) + ".." + std::to_string(hi) + ", got '" +
-                       f[index_[c]] + "'");
+      return table.Error(c, "expected an integer in " + std::to_string(lo) + ".." + std::to_string(hi) + ", got '" +
+                                table.Get(c) + "'");
     }
     *out = *v;
     return Status::Ok();
@@ -177,12 +148,12 @@ Status MssdFile::ParseRow(uint64_t line, const std::vector<std::string>& f, Row*
                     integer(kHour, 0, 23, &hour)}) {
     if (!st.ok()) return st;
   }
-  std::optional<int64_t> day = ParseDate(f[index_[kDate]]);
-  if (!day) return Error(line, "date", "expected YYYY-MM-DD or DD-MM-YY, got '" + f[index_[kDate]] + "'");
+  std::optional<int64_t> day = ParseDate(table.Get(kDate));
+  if (!day) return table.Error(kDate, "expected YYYY-MM-DD or DD-MM-YY, got '" + table.Get(kDate) + "'");
   row->start_ms = *day + hour * 3600000LL;
-  row->context_type = f[index_[kContextType]];
-  row->reason_start = f[index_[kReasonStart]];
-  row->reason_end = f[index_[kReasonEnd]];
+  row->context_type = table.Get(kContextType);
+  row->reason_start = table.Get(kReasonStart);
+  row->reason_end = table.Get(kReasonEnd);
   return Status::Ok();
 }
 
@@ -241,25 +212,20 @@ Status MssdFile::EmitRow(const Row& row) {
   return Status::Ok();
 }
 
-Status MssdFile::Run() {
-  std::ifstream in(path_, std::ios::binary);
-  if (!in) return Status::IoError(path_ + ": cannot open");
-  CsvReader reader(&in);
-  if (Status st = ReadHeader(&reader); !st.ok()) return st;
+Status MssdFile::Run(const std::string& path) {
+  Result<CsvTable> table = CsvTable::Open(path, kColumnNames);
+  if (!table.ok()) return table.status();
   ++summary_->files["mssd-log"];
-  std::vector<std::string> fields;
   for (;;) {
-    Result<bool> got = reader.Next(&fields);
-    if (!got.ok()) return Status::InvalidArgument(path_ + ": " + got.status().message());
-    if (!*got) break;
+    Result<bool> got = table->Next();
+    if (!got.ok()) return got.status();
+    if (!*got) return Status::Ok();
     ++summary_->records_read;
     progress_.Record(summary_->records_read);
     Row row;
-    if (Status st = ParseRow(reader.record_line(), fields, &row); !st.ok()) return st;
+    if (Status st = ParseRow(*table, &row); !st.ok()) return st;
     if (Status st = EmitRow(row); !st.ok()) return st;
   }
-  if (in.bad()) return Status::IoError(path_ + ": read error");
-  return Status::Ok();
 }
 
 }  // namespace
@@ -268,8 +234,8 @@ Status ImportMssd(const std::vector<std::string>& files, const MssdOptions& opti
                   ImportSummary* summary) {
   summary->format = "mssd";
   for (const std::string& file : files) {
-    MssdFile reader(file, options, sink, summary);
-    if (Status st = reader.Run(); !st.ok()) return st;
+    MssdFile reader(options, sink, summary);
+    if (Status st = reader.Run(file); !st.ok()) return st;
   }
   return Status::Ok();
 }
