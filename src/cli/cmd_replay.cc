@@ -1,15 +1,53 @@
-// PLACEHOLDER: replaced by the component that owns `segue replay`.
+// `segue replay FILE --target http://HOST:PORT`: load-test `POST /v1/events` with an NDJSON file
+// (src/replay/replay.h). Exit status: 0 when every request was acknowledged with 202, 1 when some
+// requests failed (the report says which), 2 when the run could not start (bad options, unreachable
+// target, unreadable file).
 #include <iostream>
+#include <memory>
+#include <string>
 
 #include "cli/commands.h"
+#include "replay/replay.h"
 
 namespace segue::cli {
 
 void AddReplayCommand(CLI::App& root, CommandList& out) {
-  CLI::App* app = root.add_subcommand("replay", "(not implemented yet)");
-  out.push_back({app, [] {
-                   std::cerr << "segue replay: not implemented yet\n";
-                   return 2;
+  auto options = std::make_shared<ReplayOptions>();
+  auto json = std::make_shared<bool>(false);
+  CLI::App* app = root.add_subcommand(
+      "replay",
+      "Send an NDJSON event file to a Segue server (POST /v1/events) and report the achieved events/s and the "
+      "acknowledgement latency percentiles (request sent -> 202 received). Lines are sent as they are, B per "
+      "request, over C keep-alive connections; failed requests are counted, never retried. Progress on stderr "
+      "every second. Exit status 0: all acknowledged; 1: some requests failed; 2: could not run.");
+  app->add_option("file", options->file, "NDJSON events, one per line (e.g. from segue simulate or segue import)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  app->add_option("--target", options->target, "Server address, http://HOST:PORT")->required();
+  app->add_option("--rate", options->rate, "Events per second to aim for; 0 = as fast as the server answers")
+      ->default_val(0)
+      ->check(CLI::NonNegativeNumber);
+  app->add_option("--batch", options->batch, "Events per request")->default_val(100)->check(CLI::Range(1, 1000000));
+  app->add_option("--connections", options->connections, "Concurrent keep-alive connections")
+      ->default_val(4)
+      ->check(CLI::Range(1, 1024));
+  app->add_option("--timeout-ms", options->timeout_ms, "Per-request timeout in milliseconds")
+      ->default_val(30000)
+      ->check(CLI::Range(1, 3600000));
+  app->add_flag("--json", *json, "Print one JSON object with the figures on stdout instead of text");
+  out.push_back({app, [options, json] {
+                   options->progress = true;
+                   Result<ReplayReport> report = RunReplay(*options);
+                   if (!report.ok()) {
+                     std::cerr << "segue replay: " << report.status().message() << "\n";
+                     return 2;
+                   }
+                   if (*json) {
+                     std::cout << ReplayReportToJson(*report) << "\n";
+                   } else {
+                     std::cout << ReplayReportToText(*report);
+                   }
+                   return report->error_requests() == 0 ? 0 : 1;
                  }});
 }
 
