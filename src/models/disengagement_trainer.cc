@@ -54,7 +54,8 @@ Normalization FitNormalization(std::span<const FeatureVector> train) {
   return out;
 }
 
-std::vector<float> Predict(DisengagementTransformer& model, std::span<const FeatureVector> examples, int batch_size) {
+// Logits of the full forward, batched.
+std::vector<float> PredictLogits(DisengagementTransformer& model, std::span<const FeatureVector> examples, int batch_size) {
   torch::NoGradGuard no_grad;
   model->eval();
   std::vector<float> out;
@@ -64,7 +65,7 @@ std::vector<float> Predict(DisengagementTransformer& model, std::span<const Feat
     const size_t end = std::min(examples.size(), start + static_cast<size_t>(batch_size));
     ptrs.clear();
     for (size_t i = start; i < end; ++i) ptrs.push_back(&examples[i]);
-    torch::Tensor p = torch::sigmoid(model->forward(MakeTransformerBatch(ptrs))).contiguous();
+    torch::Tensor p = model->forward(MakeTransformerBatch(ptrs)).contiguous();
     out.insert(out.end(), p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
   }
   return out;
@@ -135,7 +136,7 @@ Result<TrainResult> Train(std::span<const FeatureVector> train, std::span<const 
       ++batches;
     }
 
-    std::vector<float> scores = Predict(model, valid, 1024);
+    std::vector<float> scores = PredictLogits(model, valid, 1024);  // ROC-AUC only needs the order
     EpochReport report;
     report.epoch = epoch;
     report.train_loss = batches ? loss_sum / static_cast<double>(batches) : 0.0;
@@ -156,6 +157,11 @@ Result<TrainResult> Train(std::span<const FeatureVector> train, std::span<const 
     if (options.on_epoch) options.on_epoch(report);
     if (since_best >= options.patience) break;
   }
+  // Weighting positives by w multiplies the predicted odds by w; shifting the output bias by -log(w)
+  // undoes that, so served probabilities are calibrated to the real base rate (rankings are unchanged).
+  const float shift = std::log(result.pos_weight);
+  result.weights.FindMutable("head2.bias")->data[0] -= shift;
+  for (float& z : result.valid_scores) z = 1.f / (1.f + std::exp(-(z - shift)));
   return result;
 }
 
@@ -187,7 +193,9 @@ Result<std::vector<float>> ScoreWithTorch(const TransformerConfig& architecture,
   try {
     DisengagementTransformer model(architecture);
     if (Status s = model->ImportWeights(weights); !s.ok()) return s;
-    return Predict(model, examples, std::max(1, batch_size));
+    std::vector<float> out = PredictLogits(model, examples, std::max(1, batch_size));
+    for (float& z : out) z = 1.f / (1.f + std::exp(-z));
+    return out;
   } catch (const std::exception& e) {
     return Status::Internal(std::string("scoring failed inside LibTorch: ") + e.what());
   }

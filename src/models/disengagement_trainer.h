@@ -4,7 +4,8 @@
 // pos_weight = negatives / positives (rare positives count as much as the negatives in total); AdamW;
 // gradient-norm clipping; one epoch = one pass over the shuffled training set; after each epoch the
 // validation ROC-AUC is measured and training stops after `patience` epochs without improvement. The
-// weights of the best epoch are returned. Deterministic for a seed (torch::manual_seed plus our own
+// weights of the best epoch are returned, with the output bias shifted by -log(pos_weight) so that the
+// probabilities are calibrated to the true base rate again. Deterministic for a seed (torch::manual_seed plus our own
 // shuffling RNG, one intra-op thread by default).
 // Thread-safety: one training at a time per process (LibTorch's global seed and thread count).
 #pragma once
@@ -49,7 +50,7 @@ struct TrainResult {
   int best_epoch = 0;
   float pos_weight = 1;
   std::vector<EpochReport> history;
-  std::vector<float> valid_scores;  // best epoch's validation probabilities, in input order
+  std::vector<float> valid_scores;  // best epoch's (calibrated) validation probabilities, in input order
 };
 
 // Validation must hold both classes (ROC-AUC is the stopping criterion); training needs at least one

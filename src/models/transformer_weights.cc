@@ -66,6 +66,10 @@ const NamedTensor* TransformerWeights::Find(std::string_view name) const {
   return nullptr;
 }
 
+NamedTensor* TransformerWeights::FindMutable(std::string_view name) {
+  return const_cast<NamedTensor*>(Find(name));
+}
+
 Result<const NamedTensor*> TransformerWeights::Expect(std::string_view name,
                                                       const std::vector<int64_t>& shape) const {
   const NamedTensor* t = Find(name);

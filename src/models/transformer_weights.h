@@ -32,6 +32,7 @@ class TransformerWeights {
   // The tensor `name` with exactly `shape`, or an error naming the tensor and what differs.
   Result<const NamedTensor*> Expect(std::string_view name, const std::vector<int64_t>& shape) const;
   const std::vector<NamedTensor>& tensors() const { return tensors_; }
+  NamedTensor* FindMutable(std::string_view name);
 
   std::string Encode() const;
   static Result<TransformerWeights> Decode(std::string_view bytes);

@@ -1,0 +1,304 @@
+#include "models/disengagement_bundle.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "features/feature_spec.h"
+#include "models/metrics.h"
+
+namespace segue {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* kFormatName = "segue-disengagement-bundle";
+
+Result<std::string> ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound(path.string() + ": cannot open");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return Status::IoError(path.string() + ": read failed");
+  return ss.str();
+}
+
+Status WriteFile(const fs::path& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.flush();
+  if (!out) return Status::IoError(path.string() + ": write failed");
+  return Status::Ok();
+}
+
+Result<json> ReadJson(const fs::path& path) {
+  Result<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Status::Corruption(path.string() + ": not valid JSON");
+  if (!j.is_object()) return Status::Corruption(path.string() + ": must be a JSON object");
+  return j;
+}
+
+// Reads j[key] as T, or an error naming the file and the key.
+template <typename T>
+Status Field(const json& j, const char* key, const std::string& file, T* out) {
+  auto it = j.find(key);
+  if (it == j.end()) return Status::Corruption(file + ": field '" + key + "' is missing");
+  try {
+    *out = it->get<T>();
+  } catch (const json::exception&) {
+    return Status::Corruption(file + ": field '" + key + "' has the wrong type");
+  }
+  return Status::Ok();
+}
+
+json MetricsJson(const BundleMetrics& m) {
+  return {{"examples", m.examples},
+          {"positives", m.positives},
+          {"roc_auc", m.roc_auc},
+          {"pr_auc", m.pr_auc},
+          {"precision_at_k", m.precision_at_k},
+          {"k", m.k},
+          {"precision_at_threshold", m.precision_at_threshold},
+          {"recall_at_threshold", m.recall_at_threshold},
+          {"fpr_at_threshold", m.fpr_at_threshold},
+          {"ece", m.ece}};
+}
+
+// NaN is not JSON; metrics that are undefined are written as null.
+json Finite(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+// Natural order: digit runs compare as numbers, the rest byte-wise.
+bool NaturalLess(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+      size_t ie = i, je = j;
+      while (ie < a.size() && std::isdigit(static_cast<unsigned char>(a[ie]))) ++ie;
+      while (je < b.size() && std::isdigit(static_cast<unsigned char>(b[je]))) ++je;
+      std::string_view da(a.data() + i, ie - i), db(b.data() + j, je - j);
+      while (da.size() > 1 && da.front() == '0') da.remove_prefix(1);
+      while (db.size() > 1 && db.front() == '0') db.remove_prefix(1);
+      if (da.size() != db.size()) return da.size() < db.size();
+      if (da != db) return da < db;
+      i = ie;
+      j = je;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+  }
+  return a.size() - i < b.size() - j;
+}
+
+}  // namespace
+
+void SummariseValidation(const std::vector<float>& scores, const std::vector<uint8_t>& labels,
+                         DisengagementBundle* bundle) {
+  BundleMetrics& m = bundle->validation;
+  m.examples = scores.size();
+  m.positives = static_cast<size_t>(std::count(labels.begin(), labels.end(), uint8_t{1}));
+  m.roc_auc = RocAuc(scores, labels);
+  m.pr_auc = AveragePrecision(scores, labels);
+  m.k = std::max<size_t>(1, scores.size() / 20);
+  m.precision_at_k = PrecisionAtK(scores, labels, m.k);
+  m.ece = ExpectedCalibrationError(scores, labels);
+  std::optional<float> t = ThresholdForPrecision(scores, labels, bundle->target_precision);
+  bundle->target_reached = t.has_value();
+  bundle->threshold = t.value_or(0.5f);
+  m.precision_at_threshold = PrecisionAt(scores, labels, bundle->threshold);
+  m.fpr_at_threshold = FalsePositiveRate(scores, labels, bundle->threshold);
+  size_t caught = 0;
+  for (size_t i = 0; i < scores.size(); ++i) caught += labels[i] && scores[i] >= bundle->threshold;
+  m.recall_at_threshold = m.positives ? static_cast<double>(caught) / static_cast<double>(m.positives) : NAN;
+  bundle->score_histogram.assign(kScoreHistogramBins, 0);
+  for (float s : scores) {
+    const int bin = std::clamp(static_cast<int>(s * kScoreHistogramBins), 0, kScoreHistogramBins - 1);
+    ++bundle->score_histogram[static_cast<size_t>(bin)];
+  }
+}
+
+Status SaveBundle(const DisengagementBundle& b, const std::string& dir) {
+  const fs::path target = fs::path(dir).lexically_normal();
+  const fs::path final_path = target.filename().empty() ? target.parent_path() : target;
+  std::error_code ec;
+  if (fs::exists(final_path, ec)) {
+    if (!fs::is_directory(final_path, ec) || !fs::is_empty(final_path, ec)) {
+      return Status::AlreadyExists(final_path.string() + ": already exists; bundles are immutable, pick a new version");
+    }
+    fs::remove(final_path, ec);
+  }
+  if (final_path.has_parent_path()) fs::create_directories(final_path.parent_path(), ec);
+  const fs::path tmp = final_path.string() + ".tmp-" + std::to_string(::getpid());
+  fs::remove_all(tmp, ec);
+  if (!fs::create_directory(tmp, ec)) return Status::IoError(tmp.string() + ": cannot create: " + ec.message());
+
+  json config = {
+      {"format", kFormatName},
+      {"format_version", kBundleFormatVersion},
+      {"model", "transformer"},
+      {"feature_spec_version", b.feature_spec_version},
+      {"architecture", b.architecture.ToJson()},
+      {"labels",
+       {{"horizon_ms", b.labels.horizon_ms},
+        {"burst_skips", b.labels.burst_skips},
+        {"burst_window", b.labels.burst_window},
+        {"session_timeout_ms", b.labels.session_timeout_ms}}},
+      {"threshold", {{"value", b.threshold}, {"target_precision", b.target_precision}, {"target_reached", b.target_reached}}},
+      {"training",
+       {{"created", b.created},
+        {"source", b.source},
+        {"train_examples", b.train_examples},
+        {"best_epoch", b.best_epoch},
+        {"pos_weight", b.pos_weight}}},
+      {"weights_file", "weights.bin"},
+  };
+  json validation = MetricsJson(b.validation);
+  for (auto& [key, value] : validation.items()) {
+    if (value.is_number_float()) value = Finite(value.get<double>());
+  }
+  json history = json::array();
+  for (const EpochReport& e : b.history) {
+    history.push_back({{"epoch", e.epoch},
+                       {"train_loss", Finite(e.train_loss)},
+                       {"valid_roc_auc", Finite(e.valid_roc_auc)},
+                       {"valid_pr_auc", Finite(e.valid_pr_auc)},
+                       {"seconds", e.seconds},
+                       {"improved", e.improved}});
+  }
+  json metrics = {{"validation", validation}, {"best_epoch", b.best_epoch}, {"epochs", history}};
+  json histogram = {{"bins", kScoreHistogramBins}, {"range", {0.0, 1.0}}, {"counts", b.score_histogram}};
+
+  Status s = WriteFile(tmp / "weights.bin", b.weights.Encode());
+  if (s.ok()) s = WriteFile(tmp / "config.json", config.dump(2) + "\n");
+  if (s.ok()) s = WriteFile(tmp / "metrics.json", metrics.dump(2) + "\n");
+  if (s.ok()) s = WriteFile(tmp / "score_histogram.json", histogram.dump(2) + "\n");
+  if (s.ok()) {
+    fs::rename(tmp, final_path, ec);
+    if (ec) s = Status::IoError(final_path.string() + ": cannot move the bundle into place: " + ec.message());
+  }
+  if (!s.ok()) fs::remove_all(tmp, ec);
+  return s;
+}
+
+Result<DisengagementBundle> LoadBundle(const std::string& dir) {
+  const fs::path root(dir);
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) return Status::NotFound(dir + ": no such bundle folder");
+  const std::string config_file = (root / "config.json").string();
+  Result<json> config = ReadJson(root / "config.json");
+  if (!config.ok()) return config.status();
+  const json& c = *config;
+  DisengagementBundle b;
+  b.version = root.lexically_normal().filename().string();
+  if (b.version.empty()) b.version = root.lexically_normal().parent_path().filename().string();
+
+  std::string format, model;
+  int format_version = 0;
+  if (Status s = Field(c, "format", config_file, &format); !s.ok()) return s;
+  if (format != kFormatName) return Status::Corruption(config_file + ": format is '" + format + "', not " + kFormatName);
+  if (Status s = Field(c, "format_version", config_file, &format_version); !s.ok()) return s;
+  if (format_version != kBundleFormatVersion) {
+    return Status::InvalidArgument(config_file + ": bundle format " + std::to_string(format_version) +
+                                   " is not supported (this build reads " + std::to_string(kBundleFormatVersion) + ")");
+  }
+  if (Status s = Field(c, "model", config_file, &model); !s.ok()) return s;
+  if (model != "transformer") return Status::InvalidArgument(config_file + ": model '" + model + "' is not supported");
+  if (Status s = Field(c, "feature_spec_version", config_file, &b.feature_spec_version); !s.ok()) return s;
+  if (b.feature_spec_version != kFeatureSpecVersion) {
+    return Status::InvalidArgument(config_file + ": trained with feature spec v" + std::to_string(b.feature_spec_version) +
+                                   ", this build computes v" + std::to_string(kFeatureSpecVersion) + "; retrain the model");
+  }
+  auto arch = c.find("architecture");
+  if (arch == c.end()) return Status::Corruption(config_file + ": field 'architecture' is missing");
+  Result<TransformerConfig> architecture = TransformerConfig::FromJson(*arch);
+  if (!architecture.ok()) return Status::Corruption(config_file + ": " + architecture.status().message());
+  b.architecture = *architecture;
+
+  auto labels = c.find("labels");
+  if (labels == c.end() || !labels->is_object()) return Status::Corruption(config_file + ": field 'labels' is missing");
+  for (Status s : {Field(*labels, "horizon_ms", config_file, &b.labels.horizon_ms),
+                   Field(*labels, "burst_skips", config_file, &b.labels.burst_skips),
+                   Field(*labels, "burst_window", config_file, &b.labels.burst_window),
+                   Field(*labels, "session_timeout_ms", config_file, &b.labels.session_timeout_ms)}) {
+    if (!s.ok()) return s;
+  }
+  auto threshold = c.find("threshold");
+  if (threshold == c.end() || !threshold->is_object()) {
+    return Status::Corruption(config_file + ": field 'threshold' is missing");
+  }
+  for (Status s : {Field(*threshold, "value", config_file, &b.threshold),
+                   Field(*threshold, "target_precision", config_file, &b.target_precision),
+                   Field(*threshold, "target_reached", config_file, &b.target_reached)}) {
+    if (!s.ok()) return s;
+  }
+  if (!(b.threshold >= 0.f && b.threshold <= 1.f)) {
+    return Status::Corruption(config_file + ": threshold.value must be a probability in [0, 1]");
+  }
+  auto training = c.find("training");
+  if (training != c.end() && training->is_object()) {
+    b.created = training->value("created", "");
+    b.source = training->value("source", "");
+    b.train_examples = training->value("train_examples", size_t{0});
+    b.best_epoch = training->value("best_epoch", 0);
+    b.pos_weight = training->value("pos_weight", 1.0f);
+  }
+
+  Result<std::string> bytes = ReadFile(root / "weights.bin");
+  if (!bytes.ok()) return bytes.status();
+  Result<TransformerWeights> weights = TransformerWeights::Decode(*bytes);
+  if (!weights.ok()) return Status::Corruption((root / "weights.bin").string() + ": " + weights.status().message());
+  b.weights = std::move(*weights);
+
+  // The reports are informational: a bundle without them still serves, but a damaged one is reported.
+  if (fs::exists(root / "metrics.json", ec)) {
+    Result<json> metrics = ReadJson(root / "metrics.json");
+    if (!metrics.ok()) return metrics.status();
+    const json v = metrics->value("validation", json::object());
+    b.validation.examples = v.value("examples", size_t{0});
+    b.validation.positives = v.value("positives", size_t{0});
+    auto num = [&v](const char* key) { return v.contains(key) && v[key].is_number() ? v[key].get<double>() : NAN; };
+    b.validation.roc_auc = num("roc_auc");
+    b.validation.pr_auc = num("pr_auc");
+    b.validation.precision_at_k = num("precision_at_k");
+    b.validation.k = v.value("k", size_t{0});
+    b.validation.precision_at_threshold = num("precision_at_threshold");
+    b.validation.recall_at_threshold = num("recall_at_threshold");
+    b.validation.fpr_at_threshold = num("fpr_at_threshold");
+    b.validation.ece = num("ece");
+  }
+  if (fs::exists(root / "score_histogram.json", ec)) {
+    Result<json> hist = ReadJson(root / "score_histogram.json");
+    if (!hist.ok()) return hist.status();
+    if (Status s = Field(*hist, "counts", (root / "score_histogram.json").string(), &b.score_histogram); !s.ok()) {
+      return s;
+    }
+  }
+  return b;
+}
+
+Result<std::string> FindNewestBundle(const std::string& models_dir) {
+  std::error_code ec;
+  if (!fs::is_directory(models_dir, ec)) return Status::NotFound(models_dir + ": no such models folder");
+  std::string best;
+  for (const fs::directory_entry& e : fs::directory_iterator(models_dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (!e.is_directory(ec) || name.find(".tmp-") != std::string::npos || name.starts_with(".")) continue;
+    if (!fs::exists(e.path() / "config.json", ec)) continue;
+    if (best.empty() || NaturalLess(best, name)) best = name;
+  }
+  if (ec) return Status::IoError(models_dir + ": cannot list: " + ec.message());
+  if (best.empty()) return Status::NotFound(models_dir + ": holds no model bundle (no sub-folder with config.json)");
+  return (fs::path(models_dir) / best).string();
+}
+
+}  // namespace segue

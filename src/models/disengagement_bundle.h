@@ -1,0 +1,75 @@
+// A disengagement model bundle: the self-describing folder `segue train disengagement` writes and
+// `segue serve --models DIR` / `segue eval --model DIR` load. Plain C++ types only (no LibTorch).
+//
+// Layout of <models_dir>/<version>/:
+//   config.json      format + version, model kind, feature_spec_version, architecture, label config,
+//                    decision threshold (+ the target precision it was chosen for), training summary
+//   weights.bin      the weights (transformer_weights.h: named float tensors, checksummed)
+//   metrics.json     validation metrics of the best epoch and the per-epoch history
+//   score_histogram.json  validation score distribution (the drift reference for monitoring)
+// Versions are sub-folder names; "newest" is the greatest name in natural order (digit runs compare
+// numerically: v10 > v9), so use sortable names such as v0003 or 20261128-1412.
+//
+// Contract: Save writes into a temporary sibling folder and renames it into place, so a reader never
+// sees a half-written bundle; it refuses to overwrite an existing bundle. Load validates everything it
+// reads (JSON shape, feature-spec version equal to this build's, weights checksum and shapes) and returns
+// kNotFound / kCorruption / kInvalidArgument with the file and field named; it never throws.
+// Thread-safety: free functions on plain values; concurrent Saves to the same folder are not supported.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "models/disengagement_trainer.h"
+#include "models/labels.h"
+#include "models/transformer_config.h"
+#include "models/transformer_weights.h"
+
+namespace segue {
+
+inline constexpr int kBundleFormatVersion = 1;
+inline constexpr int kScoreHistogramBins = 20;
+
+struct BundleMetrics {
+  size_t examples = 0, positives = 0;
+  double roc_auc = 0, pr_auc = 0;
+  double precision_at_k = 0;
+  size_t k = 0;
+  double precision_at_threshold = 0, recall_at_threshold = 0, fpr_at_threshold = 0;
+  double ece = 0;
+};
+
+struct DisengagementBundle {
+  std::string version;  // folder name (filled by Load)
+  uint32_t feature_spec_version = 0;
+  TransformerConfig architecture;
+  TransformerWeights weights;
+  LabelConfig labels;
+  float threshold = 0.5f;         // decision threshold on the probability
+  double target_precision = 0.6;  // what the threshold was chosen for on validation
+  bool target_reached = false;    // false: no threshold reached it, `threshold` is the 0.5 fallback
+  // Training summary.
+  std::string created;  // RFC 3339
+  std::string source;   // events file it was trained on
+  size_t train_examples = 0;
+  int best_epoch = 0;
+  float pos_weight = 1;
+  BundleMetrics validation;
+  std::vector<EpochReport> history;
+  std::vector<uint64_t> score_histogram;  // kScoreHistogramBins equal-width bins over [0, 1]
+};
+
+// Validation metrics, threshold (lowest reaching target_precision) and histogram from the validation
+// scores of the final model; fills bundle->validation, threshold, target_reached and score_histogram.
+void SummariseValidation(const std::vector<float>& scores, const std::vector<uint8_t>& labels,
+                         DisengagementBundle* bundle);
+
+Status SaveBundle(const DisengagementBundle& bundle, const std::string& dir);
+Result<DisengagementBundle> LoadBundle(const std::string& dir);
+
+// The newest bundle folder under `models_dir` (see above); kNotFound when there is none.
+Result<std::string> FindNewestBundle(const std::string& models_dir);
+
+}  // namespace segue

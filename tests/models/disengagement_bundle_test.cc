@@ -1,0 +1,145 @@
+#include "models/disengagement_bundle.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "models/incremental_encoder.h"
+#include "models/transformer_model.h"
+#include "synthetic_features.h"
+
+namespace segue {
+namespace {
+
+namespace fs = std::filesystem;
+
+class BundleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("segue_bundle_test_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    torch::manual_seed(9);
+    DisengagementTransformer model(bundle_.architecture);
+    bundle_.weights = model->ExportWeights();
+    bundle_.feature_spec_version = kFeatureSpecVersion;
+    bundle_.labels.horizon_ms = 5 * 60 * 1000;
+    bundle_.created = "2026-11-28T14:00:00.000Z";
+    bundle_.source = "events.ndjson";
+    bundle_.history = {{.epoch = 1, .train_loss = 0.7, .valid_roc_auc = 0.8, .valid_pr_auc = 0.4, .seconds = 1, .improved = true}};
+    auto set = testing::MakeSkipBurstSet(400, 1);
+    std::vector<float> scores;
+    for (size_t i = 0; i < set.y.size(); ++i) scores.push_back(set.y[i] ? 0.7f : 0.2f + 0.0005f * static_cast<float>(i % 100));
+    SummariseValidation(scores, set.y, &bundle_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string Path(const std::string& version) const { return (dir_ / version).string(); }
+  static void Overwrite(const fs::path& file, const std::string& bytes) {
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
+  }
+
+  fs::path dir_;
+  DisengagementBundle bundle_;
+};
+
+TEST_F(BundleTest, RoundTripsEverything) {
+  ASSERT_TRUE(SaveBundle(bundle_, Path("v1")).ok());
+  auto loaded = LoadBundle(Path("v1"));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->version, "v1");
+  EXPECT_EQ(loaded->feature_spec_version, kFeatureSpecVersion);
+  EXPECT_EQ(loaded->architecture.d_model, bundle_.architecture.d_model);
+  EXPECT_EQ(loaded->labels.horizon_ms, 5 * 60 * 1000);
+  EXPECT_FLOAT_EQ(loaded->threshold, bundle_.threshold);
+  EXPECT_TRUE(loaded->target_reached);
+  EXPECT_EQ(loaded->score_histogram, bundle_.score_histogram);
+  EXPECT_DOUBLE_EQ(loaded->validation.roc_auc, bundle_.validation.roc_auc);
+  ASSERT_EQ(loaded->weights.tensors().size(), bundle_.weights.tensors().size());
+  for (size_t i = 0; i < bundle_.weights.tensors().size(); ++i) {
+    EXPECT_EQ(loaded->weights.tensors()[i].name, bundle_.weights.tensors()[i].name);
+    EXPECT_EQ(loaded->weights.tensors()[i].data, bundle_.weights.tensors()[i].data);
+  }
+  // The loaded weights serve.
+  EXPECT_TRUE(IncrementalEncoder::Create(loaded->architecture, loaded->weights).ok());
+  // Bundles are immutable.
+  EXPECT_EQ(SaveBundle(bundle_, Path("v1")).code(), StatusCode::kAlreadyExists);
+}
+
+TEST_F(BundleTest, NewestIsTheGreatestVersionInNaturalOrder) {
+  EXPECT_EQ(FindNewestBundle(dir_.string()).status().code(), StatusCode::kNotFound);
+  for (const char* v : {"v2", "v10", "v9"}) ASSERT_TRUE(SaveBundle(bundle_, Path(v)).ok());
+  fs::create_directories(dir_ / "v99.tmp-1");  // an interrupted save is ignored
+  fs::create_directories(dir_ / "v100");       // so is a folder without config.json
+  auto newest = FindNewestBundle(dir_.string());
+  ASSERT_TRUE(newest.ok());
+  EXPECT_EQ(fs::path(*newest).filename(), "v10");
+  EXPECT_EQ(FindNewestBundle((dir_ / "absent").string()).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(BundleTest, CorruptOrMissingPartsAreClearErrors) {
+  ASSERT_TRUE(SaveBundle(bundle_, Path("v1")).ok());
+  const fs::path weights = dir_ / "v1" / "weights.bin";
+  std::string bytes;
+  {
+    std::ifstream in(weights, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  // One flipped bit in the weights.
+  std::string flipped = bytes;
+  flipped[flipped.size() / 2] ^= 0x10;
+  Overwrite(weights, flipped);
+  auto r = LoadBundle(Path("v1"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(r.status().message().find("checksum"), std::string::npos) << r.status().ToString();
+  // Truncated weights.
+  Overwrite(weights, bytes.substr(0, bytes.size() / 3));
+  EXPECT_EQ(LoadBundle(Path("v1")).status().code(), StatusCode::kCorruption);
+  // Missing weights.
+  fs::remove(weights);
+  EXPECT_EQ(LoadBundle(Path("v1")).status().code(), StatusCode::kNotFound);
+  Overwrite(weights, bytes);
+  ASSERT_TRUE(LoadBundle(Path("v1")).ok());
+
+  const fs::path config = dir_ / "v1" / "config.json";
+  std::string config_text;
+  {
+    std::ifstream in(config);
+    config_text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  Overwrite(config, config_text.substr(0, config_text.size() / 2));
+  r = LoadBundle(Path("v1"));
+  EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(r.status().message().find("config.json"), std::string::npos);
+  // A bundle trained against another feature layout is refused.
+  std::string other = config_text;
+  const std::string key = "\"feature_spec_version\": " + std::to_string(kFeatureSpecVersion);
+  ASSERT_NE(other.find(key), std::string::npos);
+  other.replace(other.find(key), key.size(), "\"feature_spec_version\": 999");
+  Overwrite(config, other);
+  r = LoadBundle(Path("v1"));
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("feature spec v999"), std::string::npos) << r.status().ToString();
+  EXPECT_EQ(LoadBundle(Path("nope")).status().code(), StatusCode::kNotFound);
+}
+
+TEST(TransformerWeights, EncodeDecodeRejectsDamage) {
+  TransformerWeights w;
+  w.Add("a", {2, 3}, {1, 2, 3, 4, 5, 6});
+  w.Add("b", {1}, {7});
+  const std::string bytes = w.Encode();
+  auto back = TransformerWeights::Decode(bytes);
+  ASSERT_TRUE(back.ok());
+  ASSERT_NE(back->Find("a"), nullptr);
+  EXPECT_EQ(back->Find("a")->data, (std::vector<float>{1, 2, 3, 4, 5, 6}));
+  EXPECT_FALSE(back->Expect("a", {3, 2}).ok());
+  EXPECT_FALSE(TransformerWeights::Decode(bytes.substr(0, 10)).ok());
+  EXPECT_FALSE(TransformerWeights::Decode("not weights at all, definitely").ok());
+}
+
+}  // namespace
+}  // namespace segue
