@@ -2,7 +2,7 @@
 //  - BM_ApplyEvent: cost of SessionTracker::Apply per event on a realistic stream (play, pause/resume,
 //    seek, skip/complete, search, like, exit; 10,000 listeners interleaved; catalog of 50,000 tracks).
 //  - BM_BytesPerSession: heap bytes per in-memory session (mallinfo2 delta), for typical sessions
-//    (~20 plays) and for sessions whose ring of the last 64 plays is full.
+//    (~20 plays) and for sessions whose ring of the last 64 plays is full, and per parked profile.
 //  - BM_SnapshotEncode: snapshot encoding cost and size per session.
 #include <benchmark/benchmark.h>
 #include <malloc.h>
@@ -126,6 +126,7 @@ void BM_BytesPerSession(benchmark::State& state) {
   Catalog& catalog = BenchCatalog();
   std::mt19937 rng(7);
   double per_session = 0;
+  double per_profile = 0;
   for (auto _ : state) {
     const size_t before = HeapInUse();
     auto tracker = std::make_unique<SessionTracker>(&catalog);
@@ -144,9 +145,13 @@ void BM_BytesPerSession(benchmark::State& state) {
       }
     }
     per_session = static_cast<double>(HeapInUse() - before) / sessions;
-    benchmark::DoNotOptimize(tracker->active_sessions());
+    // Evict them all: what remains is the profile table.
+    tracker->EvictIdle(kT0 + 1'000'000'000);
+    per_profile = static_cast<double>(HeapInUse() - before) / sessions;
+    benchmark::DoNotOptimize(tracker->profiles());
   }
   state.counters["bytes_per_session"] = per_session;
+  state.counters["bytes_per_parked_profile"] = per_profile;
 }
 BENCHMARK(BM_BytesPerSession)->Args({100'000, 20})->Args({100'000, 64})->Iterations(1)->Unit(benchmark::kMillisecond);
 

@@ -14,6 +14,7 @@ namespace segue {
 namespace {
 
 constexpr std::string_view kMagic = "SGSC";
+constexpr size_t kHeaderSize = 4 + 4 + 8;  // magic, version, track table offset
 static_assert(std::endian::native == std::endian::little, "the chunk format is little-endian");
 
 class Writer {
@@ -127,7 +128,7 @@ void EncodeSession(const SessionState& s, TrackTable& tracks, Writer& w) {
 class ChunkDecoder {
  public:
   ChunkDecoder(std::string_view chunk, Catalog& catalog, uint32_t max_plays)
-      : r_(chunk), catalog_(catalog), max_plays_(max_plays) {}
+      : chunk_(chunk), r_(chunk), catalog_(catalog), max_plays_(max_plays) {}
 
   Status Decode(std::vector<SessionState>* sessions, std::vector<std::pair<std::string, UserProfile>>* profiles) {
     std::string magic(kMagic.size(), '\0');
@@ -138,14 +139,20 @@ class ChunkDecoder {
     uint32_t version = 0;
     if (!r_.Get(&version)) return Bad("truncated header");
     if (version != kSessionCodecVersion) return Bad("unsupported version " + std::to_string(version));
+    uint64_t table_offset = 0;
+    if (!r_.Get(&table_offset)) return Bad("truncated header");
+    if (table_offset < kHeaderSize || table_offset > chunk_.size()) return Bad("track table offset out of range");
+    Reader table(chunk_.substr(table_offset));
+    r_ = Reader(chunk_.substr(kHeaderSize, table_offset - kHeaderSize));
     uint32_t n = 0;
-    if (!r_.Get(&n)) return Bad("truncated track table");
+    if (!table.Get(&n)) return Bad("truncated track table");
     tracks_.reserve(n);
     std::string id;
     for (uint32_t i = 0; i < n; ++i) {
-      if (!r_.GetString(&id)) return Bad("truncated track table");
+      if (!table.GetString(&id)) return Bad("truncated track table");
       tracks_.push_back(i == 0 ? 0 : catalog_.InternTrack(id));
     }
+    if (!table.done()) return Bad("trailing bytes after the track table");
     if (!r_.Get(&n)) return Bad("truncated session count");
     for (uint32_t i = 0; i < n; ++i) {
       SessionState s;
@@ -159,7 +166,7 @@ class ChunkDecoder {
       if (Status st = DecodeProfile(&p.second); !st.ok()) return st;
       profiles->push_back(std::move(p));
     }
-    if (!r_.done()) return Bad("trailing bytes");
+    if (!r_.done()) return Bad("trailing bytes before the track table");
     return Status::Ok();
   }
 
@@ -228,6 +235,7 @@ class ChunkDecoder {
     return DecodeProfile(&s->profile);
   }
 
+  std::string_view chunk_;
   Reader r_;
   Catalog& catalog_;
   uint32_t max_plays_;
@@ -237,34 +245,37 @@ class ChunkDecoder {
 }  // namespace
 
 size_t EncodeSessionShard(const SessionTracker& tracker, uint32_t shard, std::string* out) {
-  // Sessions and profiles are encoded first (they fill the track table), then framed behind it.
-  std::string body;
-  Writer bw(&body);
-  TrackTable tracks(tracker.catalog());
-  uint32_t sessions = 0;
-  tracker.ForEachSession(shard, [&](const SessionState& s) {
-    EncodeSession(s, tracks, bw);
-    ++sessions;
-  });
-  std::string profiles;
-  Writer pw(&profiles);
-  uint32_t profile_count = 0;
-  tracker.ForEachProfile(shard, [&](std::string_view user, const UserProfile& p) {
-    pw.PutString(user);
-    EncodeProfile(p, tracks, pw);
-    ++profile_count;
-  });
+  // One pass into `out` (reusing its capacity): the track table is only complete after the sessions and
+  // profiles, so it goes last and the header's offset field is patched at the end.
   out->clear();
   Writer w(out);
   out->append(kMagic);
   w.Put(kSessionCodecVersion);
+  const size_t offset_at = out->size();
+  w.Put(uint64_t{0});
+  TrackTable tracks(tracker.catalog());
+  uint32_t sessions = 0;
+  const size_t sessions_at = out->size();
+  w.Put(sessions);
+  tracker.ForEachSession(shard, [&](const SessionState& s) {
+    EncodeSession(s, tracks, w);
+    ++sessions;
+  });
+  std::memcpy(out->data() + sessions_at, &sessions, sizeof(sessions));
+  uint32_t profiles = 0;
+  const size_t profiles_at = out->size();
+  w.Put(profiles);
+  tracker.ForEachProfile(shard, [&](std::string_view user, const UserProfile& p) {
+    w.PutString(user);
+    EncodeProfile(p, tracks, w);
+    ++profiles;
+  });
+  std::memcpy(out->data() + profiles_at, &profiles, sizeof(profiles));
+  const uint64_t table_offset = out->size();
+  std::memcpy(out->data() + offset_at, &table_offset, sizeof(table_offset));
   w.Put(static_cast<uint32_t>(tracks.ids().size()));
   for (const std::string& id : tracks.ids()) w.PutString(id);
-  w.Put(sessions);
-  out->append(body);
-  w.Put(profile_count);
-  out->append(profiles);
-  return sessions + profile_count;
+  return sessions + profiles;
 }
 
 Status DecodeSessionChunk(std::string_view chunk, SessionTracker* tracker) {

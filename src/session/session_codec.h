@@ -6,8 +6,9 @@
 // re-derived from the catalog on decode (an artist whose track the catalog no longer knows is dropped).
 // Layout, format version 1 (fixed-width little-endian integers, f32 floats, strings as u16 length +
 // bytes):
-//   "SGSC" | u32 version | u32 track count | tracks... | u32 session count | sessions... |
-//   u32 profile count | (user string, profile)...
+//   "SGSC" | u32 version | u64 track table offset | u32 session count | sessions... |
+//   u32 profile count | (user string, profile)... | track table: u32 count | strings...
+// (The table goes last so a shard is encoded in one pass into one buffer; entry 0 is "unknown".)
 // Decoders must accept every older version; a new version is added, never an old one changed.
 // Pure functions of their arguments; thread-safety is that of the tracker and catalog they use.
 #pragma once
@@ -24,8 +25,8 @@ class SessionTracker;
 
 inline constexpr uint32_t kSessionCodecVersion = 1;
 
-// Encodes shard `shard` of `tracker` (sessions and parked profiles) into `*out` (replacing it). Holds
-// that shard's lock while encoding. Returns the number of sessions + profiles encoded.
+// Encodes shard `shard` of `tracker` (sessions and parked profiles) into `*out` (replacing it; reuse
+// the string across shards to keep its capacity). Holds that shard's lock while encoding. Returns the number of sessions + profiles encoded.
 size_t EncodeSessionShard(const SessionTracker& tracker, uint32_t shard, std::string* out);
 
 // Decodes a chunk and restores its sessions and profiles into `tracker` (any shard count). Truncation,

@@ -240,6 +240,16 @@ void AtomicMax(std::atomic<uint64_t>& a, uint64_t v) {
   }
 }
 
+// The age (as returned by `age_of`) at or below which the `drop` oldest entries of `map` lie.
+template <typename Map, typename AgeOf>
+int64_t AgeCutoff(const Map& map, size_t drop, AgeOf age_of) {
+  std::vector<int64_t> ages;
+  ages.reserve(map.size());
+  for (const auto& [key, value] : map) ages.push_back(age_of(value));
+  std::nth_element(ages.begin(), ages.begin() + static_cast<std::ptrdiff_t>(drop - 1), ages.end());
+  return ages[drop - 1];
+}
+
 }  // namespace
 
 struct SessionTracker::Shard {
@@ -280,12 +290,8 @@ size_t SessionTracker::Park(Shard& shard, SessionState& s) {
   size_t dropped = 0;
   if (profiles.size() > shard_profile_cap_) {
     // Full: forget the least recently seen tenth of the table at once (amortised O(1) per insert).
-    std::vector<int64_t> ages;
-    ages.reserve(profiles.size());
-    for (const auto& [u, p] : profiles) ages.push_back(p.last_session_end_ms);
     const size_t drop = std::max<size_t>(profiles.size() / 10, profiles.size() - shard_profile_cap_);
-    std::nth_element(ages.begin(), ages.begin() + static_cast<std::ptrdiff_t>(drop - 1), ages.end());
-    const int64_t cutoff = ages[drop - 1];
+    const int64_t cutoff = AgeCutoff(profiles, drop, [](const UserProfile& p) { return p.last_session_end_ms; });
     for (auto it = profiles.begin(); it != profiles.end() && dropped < drop;) {
       if (it->second.last_session_end_ms <= cutoff) {
         it = profiles.erase(it);
@@ -304,24 +310,26 @@ size_t SessionTracker::Park(Shard& shard, SessionState& s) {
   return dropped;
 }
 
-void SessionTracker::EvictOldest(Shard& shard) {
-  std::vector<int64_t> ages;
-  ages.reserve(shard.sessions.size());
-  for (const auto& [u, s] : shard.sessions) ages.push_back(s.last_event_ms);
-  const size_t drop = std::max<size_t>(ages.size() / 10, 1);
-  std::nth_element(ages.begin(), ages.begin() + static_cast<std::ptrdiff_t>(drop - 1), ages.end());
-  const int64_t cutoff = ages[drop - 1];
-  size_t evicted = 0;
-  for (auto it = shard.sessions.begin(); it != shard.sessions.end() && evicted < drop;) {
-    if (it->second.last_event_ms > cutoff) {
+template <typename Pred>
+size_t SessionTracker::ParkWhere(Shard& shard, size_t limit, Pred pred) {
+  size_t parked = 0;
+  for (auto it = shard.sessions.begin(); it != shard.sessions.end() && parked < limit;) {
+    if (!pred(it->second)) {
       ++it;
       continue;
     }
     Park(shard, it->second);
     it = shard.sessions.erase(it);
-    ++evicted;
+    ++parked;
   }
-  active_.fetch_sub(evicted, std::memory_order_relaxed);
+  active_.fetch_sub(parked, std::memory_order_relaxed);
+  return parked;
+}
+
+void SessionTracker::EvictOldest(Shard& shard) {
+  const size_t drop = std::max<size_t>(shard.sessions.size() / 10, 1);
+  const int64_t cutoff = AgeCutoff(shard.sessions, drop, [](const SessionState& s) { return s.last_event_ms; });
+  const size_t evicted = ParkWhere(shard, drop, [&](const SessionState& s) { return s.last_event_ms <= cutoff; });
   counters_->evicted_capacity.fetch_add(evicted, std::memory_order_relaxed);
 }
 
@@ -389,20 +397,12 @@ size_t SessionTracker::EvictIdle(int64_t now_ms) {
   for (uint32_t i = 0; i < options_.shards; ++i) {
     Shard& shard = shards_[i];
     std::lock_guard lock(shard.mu);
-    for (auto it = shard.sessions.begin(); it != shard.sessions.end();) {
-      const SessionState& s = it->second;
-      // The tolerance is added so that an evicted session could not have taken another event anyway.
+    // The tolerance is added so that an evicted session could not have taken another event anyway.
+    evicted += ParkWhere(shard, SIZE_MAX, [&](const SessionState& s) {
       const int64_t idle_limit = options_.reorder_tolerance_ms + (s.ended ? 0 : options_.session_timeout_ms);
-      if (now_ms - s.last_event_ms <= idle_limit) {
-        ++it;
-        continue;
-      }
-      Park(shard, it->second);
-      it = shard.sessions.erase(it);
-      ++evicted;
-    }
+      return now_ms - s.last_event_ms > idle_limit;
+    });
   }
-  active_.fetch_sub(evicted, std::memory_order_relaxed);
   counters_->evicted_idle.fetch_add(evicted, std::memory_order_relaxed);
   return evicted;
 }

@@ -115,6 +115,9 @@ class SessionTracker {
   // Ends `s` if still open and moves its profile to the shard's profile table (bounded). Caller erases
   // the session and holds the shard lock. Returns profiles forgotten to respect max_profiles.
   size_t Park(Shard& shard, SessionState& s);
+  // Parks (and erases) up to `limit` sessions of the shard for which pred(state) holds.
+  template <typename Pred>
+  size_t ParkWhere(Shard& shard, size_t limit, Pred pred);
   // max_sessions reached in this shard: parks its least recently active tenth.
   void EvictOldest(Shard& shard);
 
