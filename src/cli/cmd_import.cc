@@ -67,6 +67,7 @@ EventSink EventsTo(NdjsonFile* file) {
 void AddImportCommand(CLI::App& root, CommandList& out) {
   CLI::App* app = root.add_subcommand("import", "Convert real listening data and catalogs into Segue NDJSON");
   app->require_subcommand(1);
+  app->footer("Mappings, the synthetic parts (MSSD times and listeners) and what is dropped: docs/data.md");
   auto args = std::make_shared<ImportArgs>();
 
   CLI::App* history = app->add_subcommand(

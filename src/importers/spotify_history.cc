@@ -282,6 +282,11 @@ Status FileReader::ToPlay(size_t record, const RawRecord& raw, Interner* strings
     play.basic = true;
     if (play.ms_played < kBasicSkipThresholdMs) ++summary_->notes["skip_inferred_under_30s"];
   }
+  if (play.ms_played > ParseLimits{}.max_position_ms) {
+    // The server rejects positions beyond a day; such a record is corrupt, not a real play.
+    ++summary_->skipped["ms_played_over_24h"];
+    return Status::Ok();
+  }
   out->push_back(play);
   return Status::Ok();
 }

@@ -167,6 +167,18 @@ TEST_F(MalformedHistoryTest, MissingAndExtraKeysAreTolerated) {
   EXPECT_TRUE(st.ok()) << st.message();
 }
 
+TEST_F(MalformedHistoryTest, PlaysLongerThanADayAreDroppedAndCounted) {
+  Collected c;
+  Status st = ImportText(
+      R"([{"ts":"2021-01-01T00:00:00Z","ms_played":86400001,"spotify_track_uri":"spotify:track:x"},)"
+      R"({"ts":"2021-01-02T00:00:00Z","ms_played":86400000,"spotify_track_uri":"spotify:track:x"}])",
+      &c);
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_EQ(c.events.size(), 1u);  // the second: a play (no reason_end, so no end event)
+  EXPECT_EQ(c.events[0].ts_ms, Ts("2021-01-01T00:00:00Z"));
+  ExpectServerAccepts(c.events);
+}
+
 TEST_F(MalformedHistoryTest, LongPlatformIsCutToTheServerDeviceLimit) {
   // 70 bytes ending in a 2-byte UTF-8 character that straddles the 64-byte limit.
   const std::string platform = std::string(63, 'p') + "\u00e9" + std::string(6, 'q');
