@@ -182,6 +182,8 @@ class Machine {
       case EventType::kComplete: {
         const PlayEnd how = e.type == EventType::kSkip ? PlayEnd::kSkipped : PlayEnd::kCompleted;
         const uint32_t track = catalog_.InternTrack(e.track_id);
+        // A second end for the play that just ended (a client repeating itself): nothing more ended.
+        if (cur == nullptr && !s.plays.empty() && s.plays.back().track == track) break;
         if (cur == nullptr || cur->track != track) {
           // The client never reported this play (or reported it lost): the current one was replaced by
           // it, and it is recorded with the position it reached as its dwell.

@@ -162,6 +162,27 @@ TEST_F(TrackerTest, EndOfAnotherTrackRecordsItAndReplacesCurrent) {
   EXPECT_EQ(s.counters.skips, 1u);
 }
 
+TEST_F(TrackerTest, RepeatedEndOfTheSamePlayIsIgnored) {
+  tracker_->Apply(Ev(EventType::kPlay, 0, "A"));
+  tracker_->Apply(Ev(EventType::kComplete, 100 * kSec, "A"));
+  ApplyOutcome o = tracker_->Apply(Ev(EventType::kSkip, 101 * kSec, "A"));
+  EXPECT_TRUE(o.applied);
+  EXPECT_FALSE(o.play_ended);
+  SessionState s = State();
+  ASSERT_EQ(s.plays.size(), 1u);
+  EXPECT_EQ(s.plays[0].end, PlayEnd::kCompleted);
+  EXPECT_EQ(s.counters.skips, 0u);
+  EXPECT_EQ(s.counters.plays, 1u);
+}
+
+TEST_F(TrackerTest, UnknownListener) {
+  EXPECT_FALSE(tracker_->Visit("nobody", [](const SessionState&) { ADD_FAILURE(); }));
+  EXPECT_FALSE(tracker_->Get("nobody").has_value());
+  EXPECT_FALSE(tracker_->GetProfile("nobody").has_value());
+  EXPECT_EQ(tracker_->active_sessions(), 0u);
+  EXPECT_EQ(tracker_->watermark_ms(), 0);
+}
+
 TEST_F(TrackerTest, PlayFlagsFromContextAndSearch) {
   Event rec = Ev(EventType::kPlay, 0, "A");
   rec.context.rec_id = "r-1";
