@@ -1,16 +1,211 @@
-// PLACEHOLDER: replaced by the component that owns `segue eval`.
+// `segue eval disengagement`: every disengagement model on the same decision points of an events file,
+// with the same metrics, for a time-based split per listener and a split by listener (docs/models.md).
+#include <cmath>
+#include <iomanip>
 #include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "catalog/catalog.h"
 #include "cli/commands.h"
+#include "models/dataset.h"
+#include "models/disengagement_eval.h"
 
 namespace segue::cli {
+namespace {
+
+struct EvalArgs {
+  std::string model_dir;
+  std::string events;
+  std::string catalog;
+  std::string baselines_from;
+  double horizon_min = 30;
+  int burst_skips = 3;
+  int burst_window = 5;
+  double session_timeout_min = 30;
+  double target_precision = 0.9;
+  double k_fraction = 0.05;
+  bool json = false;
+};
+
+nlohmann::json ModelJson(const ModelReport& r) {
+  auto num = [](double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); };
+  auto opt = [&](const std::optional<double>& v) { return v ? num(*v) : nlohmann::json(nullptr); };
+  return {{"roc_auc", num(r.roc_auc)},
+          {"pr_auc", num(r.pr_auc)},
+          {"precision_at_k", num(r.precision_at_k)},
+          {"k", r.k},
+          {"threshold", num(r.threshold)},
+          {"fpr_at_threshold", num(r.fpr_at_threshold)},
+          {"precision_at_threshold", num(r.precision_at_threshold)},
+          {"ece", num(r.ece)},
+          {"mssd_mean_average_accuracy", opt(r.mssd_mean_average_accuracy)},
+          {"mssd_first_prediction_accuracy", opt(r.mssd_first_prediction_accuracy)},
+          {"mssd_sessions", r.mssd_sessions}};
+}
+
+nlohmann::json SplitJson(const SplitReport& s) {
+  nlohmann::json models = nlohmann::json::object();
+  for (const auto& [name, report] : s.models) models[name] = ModelJson(report);
+  return {{"models", models}, {"examples", s.examples}, {"positives", s.positives}, {"train_examples", s.train_examples}};
+}
+
+std::string Fixed(double v, int digits = 3) {
+  if (std::isnan(v)) return "-";
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(digits) << v;
+  return o.str();
+}
+
+void PrintSplit(const SplitReport& s) {
+  std::cout << "\n" << (s.split == "time" ? "time-based split (last 20% of each listener's time)" : "split by listener (unseen listeners)")
+            << ": " << s.examples << " decision points, " << s.positives << " positive ("
+            << Fixed(s.examples ? 100.0 * s.positives / s.examples : NAN, 1) << "%), baselines trained on "
+            << s.train_examples << "\n";
+  std::cout << std::left << std::setw(12) << "model" << std::right << std::setw(8) << "ROC-AUC" << std::setw(8)
+            << "PR-AUC" << std::setw(10) << "P@K" << std::setw(8) << "thresh" << std::setw(8) << "FPR" << std::setw(8)
+            << "prec" << std::setw(8) << "ECE" << std::setw(10) << "MSSD-MAA" << std::setw(10) << "MSSD-FPA" << "\n";
+  for (const auto& [name, r] : s.models) {
+    std::cout << std::left << std::setw(12) << name << std::right << std::setw(8) << Fixed(r.roc_auc) << std::setw(8)
+              << Fixed(r.pr_auc) << std::setw(10) << Fixed(r.precision_at_k) << std::setw(8) << Fixed(r.threshold)
+              << std::setw(8) << Fixed(r.fpr_at_threshold) << std::setw(8) << Fixed(r.precision_at_threshold)
+              << std::setw(8) << Fixed(r.ece) << std::setw(10) << Fixed(r.mssd_mean_average_accuracy.value_or(NAN))
+              << std::setw(10) << Fixed(r.mssd_first_prediction_accuracy.value_or(NAN)) << "\n";
+  }
+  if (!s.models.empty()) std::cout << "(P@K with K = " << s.models.begin()->second.k << ")\n";
+}
+
+Result<EvalTable> TableFromFile(const std::string& path, Catalog* catalog, const DatasetOptions& options,
+                                const SequenceModel* sequence) {
+  std::cerr << "reading " << path << "\n";
+  Result<EventFile> file = ReadEventFile(path, /*progress=*/true);
+  if (!file.ok()) return file.status();
+  if (file->rejected > 0) {
+    std::cerr << path << ": skipped " << file->rejected << " malformed lines of " << file->lines
+              << " (first: " << file->first_error << ")\n";
+  }
+  // Only evaluation examples (of either split) need the sequence model's scores.
+  auto eval_only = [](const ExampleInfo& i) { return IsEval(i, SplitKind::kTime) || IsEval(i, SplitKind::kUser); };
+  return BuildEvalTable(std::move(file->events), catalog, options, sequence, eval_only);
+}
+
+int Run(const EvalArgs& args) {
+  DatasetOptions options;
+  options.labels.horizon_ms = static_cast<int64_t>(args.horizon_min * 60'000);
+  options.labels.burst_skips = args.burst_skips;
+  options.labels.burst_window = args.burst_window;
+  options.labels.session_timeout_ms = static_cast<int64_t>(args.session_timeout_min * 60'000);
+  options.progress = true;
+  if (Status s = ValidateDatasetOptions(options); !s.ok()) {
+    std::cerr << "segue eval: " << s.message() << "\n";
+    return 2;
+  }
+  if (!(args.target_precision > 0 && args.target_precision <= 1) || !(args.k_fraction > 0 && args.k_fraction <= 1)) {
+    std::cerr << "segue eval: --target-precision and --k-fraction must be in (0, 1]\n";
+    return 2;
+  }
+
+  Catalog catalog;
+  if (!args.catalog.empty()) {
+    Result<size_t> tracks = LoadCatalogFile(args.catalog, &catalog);
+    if (!tracks.ok()) {
+      std::cerr << "segue eval: " << tracks.status().message() << "\n";
+      return 1;
+    }
+    std::cerr << "catalog: " << *tracks << " tracks\n";
+  }
+
+  const SequenceModel* sequence = nullptr;
+  Result<EvalTable> table = TableFromFile(args.events, &catalog, options, sequence);
+  if (!table.ok()) {
+    std::cerr << "segue eval: " << table.status().message() << "\n";
+    return 1;
+  }
+  std::optional<EvalTable> baseline_train;
+  if (!args.baselines_from.empty()) {
+    Result<EvalTable> train = TableFromFile(args.baselines_from, &catalog, options, nullptr);
+    if (!train.ok()) {
+      std::cerr << "segue eval: " << train.status().message() << "\n";
+      return 1;
+    }
+    baseline_train = std::move(*train);
+  } else {
+    std::cerr << "baselines: no --baselines-from, fitting them on the training part of each split of " << args.events
+              << "\n";
+  }
+
+  EvalOptions eval_options;
+  eval_options.target_precision = args.target_precision;
+  eval_options.k_fraction = args.k_fraction;
+  eval_options.progress = true;
+  std::vector<SplitReport> reports;
+  for (SplitKind split : {SplitKind::kTime, SplitKind::kUser}) {
+    Result<SplitReport> report = EvaluateSplit(*table, split, baseline_train ? &*baseline_train : nullptr, eval_options);
+    if (!report.ok()) {
+      std::cerr << "segue eval: " << report.status().message() << "\n";
+      return 1;
+    }
+    reports.push_back(std::move(*report));
+  }
+
+  const DatasetSummary& sum = table->summary;
+  if (args.json) {
+    nlohmann::json out = SplitJson(reports[0]);  // the time-based split is the headline
+    out["by_user"] = SplitJson(reports[1]);
+    out["horizon_min"] = args.horizon_min;
+    out["burst_skips"] = args.burst_skips;
+    out["burst_window"] = args.burst_window;
+    out["target_precision"] = args.target_precision;
+    out["baselines_trained_on"] = args.baselines_from.empty() ? args.events : args.baselines_from;
+    out["dataset"] = {{"users", sum.users},       {"sessions", sum.sessions},
+                      {"events", sum.events},     {"duplicate_events", sum.duplicate_events},
+                      {"decision_points", sum.examples}, {"positives", sum.positives}};
+    std::cout << out.dump() << "\n";
+  } else {
+    std::cout << "disengagement evaluation of " << args.events << ": " << sum.users << " listeners, " << sum.sessions
+              << " sessions, " << sum.examples << " decision points (" << sum.positives << " positive), horizon "
+              << args.horizon_min << " min, skip burst " << args.burst_skips << " of " << args.burst_window << "\n";
+    for (const SplitReport& r : reports) PrintSplit(r);
+  }
+  return 0;
+}
+
+}  // namespace
 
 void AddEvalCommand(CLI::App& root, CommandList& out) {
-  CLI::App* app = root.add_subcommand("eval", "(not implemented yet)");
-  out.push_back({app, [] {
-                   std::cerr << "segue eval: not implemented yet\n";
-                   return 2;
-                 }});
+  CLI::App* app = root.add_subcommand("eval", "Evaluate models on listening data");
+  app->require_subcommand(1);
+  auto args = std::make_shared<EvalArgs>();
+  CLI::App* d = app->add_subcommand(
+      "disengagement",
+      "Score the disengagement models (heuristic, logistic regression, XGBoost) on every decision point "
+      "of an events file, for a time-based split per listener and a split by listener; "
+      "labels and metrics: docs/models.md");
+  d->add_option("--events", args->events, "Events NDJSON (segue simulate / import / log export) to evaluate on")
+      ->required()
+      ->check(CLI::ExistingFile);
+  d->add_option("--catalog", args->catalog, "Track catalog NDJSON (without it every track is unknown)")
+      ->check(CLI::ExistingFile);
+  d->add_option("--baselines-from", args->baselines_from,
+                "Fit the baselines on every decision point of this events file (default: on the training "
+                "part of each split of --events)")
+      ->check(CLI::ExistingFile);
+  d->add_option("--horizon-min", args->horizon_min, "Label horizon H in minutes")->capture_default_str();
+  d->add_option("--burst-skips", args->burst_skips, "Skip burst: at least S skips ...")->capture_default_str();
+  d->add_option("--burst-window", args->burst_window, "... within the next W plays")->capture_default_str();
+  d->add_option("--session-timeout-min", args->session_timeout_min, "Inactivity that ends a session")
+      ->capture_default_str();
+  d->add_option("--target-precision", args->target_precision,
+                "Baseline thresholds: the lowest score reaching this precision on validation")
+      ->capture_default_str();
+  d->add_option("--k-fraction", args->k_fraction, "Precision@K with K = this share of the evaluated decision points")
+      ->capture_default_str();
+  d->add_flag("--json", args->json, "Print one JSON object on stdout (progress stays on stderr)");
+  out.push_back({d, [args] { return Run(*args); }});
 }
 
 }  // namespace segue::cli

@@ -98,7 +98,7 @@ Result<XgbClassifier> XgbClassifier::Fit(std::span<const TabularRow> rows, std::
       {"eta", std::to_string(p.eta)},
       {"lambda", std::to_string(p.lambda)},
       {"scale_pos_weight", std::to_string(scale)},
-      {"nthread", std::to_string(p.threads)},
+      {"nthread", std::to_string(p.booster == "gblinear" ? 1 : p.threads)},
       {"seed", std::to_string(p.seed)},
       {"verbosity", "0"},
   };
@@ -108,8 +108,9 @@ Result<XgbClassifier> XgbClassifier::Fit(std::span<const TabularRow> rows, std::
                                  {"subsample", std::to_string(p.subsample)},
                                  {"min_child_weight", "1"}});
   } else {
-    // Cyclic coordinate descent: deterministic, unlike the parallel "shotgun" updater.
-    params.insert(params.end(), {{"updater", "coord_descent"}, {"feature_selector", "cyclic"}});
+    // "shotgun" on one thread: one O(non-zeros) pass per round and deterministic ("coord_descent"
+    // re-computes the gradient per feature and was ~50x slower on 40k examples).
+    params.insert(params.end(), {{"updater", "shotgun"}, {"feature_selector", "cyclic"}});
   }
   for (const auto& [key, value] : params) {
     if (XGBoosterSetParam(model.booster_, key.c_str(), value.c_str()) != 0) return XgbError(("param " + key).c_str());

@@ -4,9 +4,9 @@
 //    consecutive skips, mapped to a probability by the positive rate observed per count on the training
 //    examples (made non-decreasing, so the score order is the count order); its decision threshold is
 //    the probability of exactly two skips.
-//  - XgbClassifier with booster "gblinear" + binary:logistic: logistic regression (XGBoost's coordinate
-//    descent, deterministic, L2-regularised: a well-kept solver instead of a hand-written SGD whose
-//    learning rate we would have to tune per data set).
+//  - XgbClassifier with booster "gblinear" + binary:logistic: logistic regression (XGBoost's linear
+//    booster, single-threaded so it is deterministic, L2-regularised: a well-kept solver instead of a
+//    hand-written SGD whose learning rate we would have to tune per data set).
 //  - XgbClassifier with booster "gbtree": gradient-boosted trees on the same features.
 // Class balancing: scale_pos_weight = negatives / positives when `balance` is set (the disengagement
 // models), which inflates probabilities — the calibration error reported reflects that.
@@ -46,7 +46,7 @@ struct XgbParams {
   double lambda = 1.0;       // L2
   double subsample = 0.8;    // gbtree
   bool balance = true;       // scale_pos_weight = negatives / positives
-  int threads = 2;
+  int threads = 1;  // more OpenMP threads spin-wait badly on a busy 2-core machine (measured 15x slower)
   int seed = 7;
 };
 

@@ -88,6 +88,12 @@ Status ValidateDatasetOptions(const DatasetOptions& o) {
 
 Result<DatasetSummary> ForEachExample(std::vector<Event> events, Catalog* catalog, const DatasetOptions& options,
                                       const ExampleVisitor& visit) {
+  return ForEachDecision(std::move(events), catalog, options,
+                         [&](const ExampleInfo& info, const FeatureVector& f, const Event&) { visit(info, f); });
+}
+
+Result<DatasetSummary> ForEachDecision(std::vector<Event> events, Catalog* catalog, const DatasetOptions& options,
+                                       const DecisionVisitor& visit) {
   if (Status s = ValidateDatasetOptions(options); !s.ok()) return s;
   DatasetSummary summary;
 
@@ -162,7 +168,7 @@ Result<DatasetSummary> ForEachExample(std::vector<Event> events, Catalog* catalo
       info.session_plays = static_cast<uint16_t>(std::min<size_t>(session_plays[label.session].size(), UINT16_MAX));
       ++summary.examples;
       summary.positives += info.label;
-      visit(info, features);
+      visit(info, features, events[i]);
     }
     summary.sessions += session_plays.size();
     if (options.progress && (summary.users % kProgressUsers == 0 || end == events.size())) {

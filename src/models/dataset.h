@@ -82,9 +82,13 @@ struct DatasetSummary {
 };
 
 using ExampleVisitor = std::function<void(const ExampleInfo&, const FeatureVector&)>;
+using DecisionVisitor = std::function<void(const ExampleInfo&, const FeatureVector&, const Event& decision)>;
 
 // Replays `events` (consumed) and calls `visit` once per decision point, listener by listener.
 Result<DatasetSummary> ForEachExample(std::vector<Event> events, Catalog* catalog, const DatasetOptions& options,
                                       const ExampleVisitor& visit);
+// The same, also passing the event that made the decision point (parity checks, error analysis).
+Result<DatasetSummary> ForEachDecision(std::vector<Event> events, Catalog* catalog, const DatasetOptions& options,
+                                       const DecisionVisitor& visit);
 
 }  // namespace segue

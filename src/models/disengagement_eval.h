@@ -72,7 +72,7 @@ struct SplitReport {
 };
 
 struct EvalOptions {
-  double target_precision = 0.7;
+  double target_precision = 0.9;
   double k_fraction = 0.05;  // Precision@K with K = k_fraction * eval examples (at least 1)
   bool progress = false;
 };
