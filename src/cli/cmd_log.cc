@@ -6,6 +6,8 @@
 // been written when they started.
 #include <chrono>
 #include <cstdio>
+#include <initializer_list>
+#include <limits>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -34,42 +36,35 @@ std::optional<int64_t> ParseTimeArg(const std::string& text) {
   return ParseRfc3339Ms(text);
 }
 
-// "90s", "30m", "12h", "7d", or plain milliseconds.
-std::optional<int64_t> ParseDurationMs(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  int64_t unit = 1;
-  std::string digits = text;
-  switch (text.back()) {
-    case 's': unit = 1000; break;
-    case 'm': unit = 60 * 1000; break;
-    case 'h': unit = 3600 * 1000; break;
-    case 'd': unit = 24LL * 3600 * 1000; break;
-    default: break;
-  }
-  if (unit != 1) digits.pop_back();
-  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 12) {
-    return std::nullopt;
-  }
-  return std::stoll(digits) * unit;
-}
-
-// "500", "64K", "10M", "2G" (binary multiples) bytes.
-std::optional<uint64_t> ParseBytes(const std::string& text) {
+// Digits with an optional one-letter unit suffix from `units` ("7d", "500M"); nullopt when malformed.
+std::optional<uint64_t> ParseScaled(const std::string& text,
+                                    std::initializer_list<std::pair<char, uint64_t>> units) {
   if (text.empty()) return std::nullopt;
   uint64_t unit = 1;
   std::string digits = text;
-  switch (text.back()) {
-    case 'K': unit = 1ULL << 10; break;
-    case 'M': unit = 1ULL << 20; break;
-    case 'G': unit = 1ULL << 30; break;
-    case 'T': unit = 1ULL << 40; break;
-    default: break;
+  for (const auto& [suffix, scale] : units) {
+    if (text.back() == suffix) {
+      unit = scale;
+      digits.pop_back();
+      break;
+    }
   }
-  if (unit != 1) digits.pop_back();
   if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 12) {
     return std::nullopt;
   }
-  return std::stoull(digits) * unit;
+  const uint64_t n = std::stoull(digits);
+  if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) / unit) return std::nullopt;  // overflow
+  return n * unit;
+}
+
+// "90s", "30m", "12h", "7d", or plain milliseconds.
+std::optional<uint64_t> ParseDurationMs(const std::string& text) {
+  return ParseScaled(text, {{'s', 1000}, {'m', 60 * 1000}, {'h', 3600 * 1000}, {'d', 24ULL * 3600 * 1000}});
+}
+
+// "500", "64K", "10M", "2G", "1T" (binary multiples) bytes.
+std::optional<uint64_t> ParseBytes(const std::string& text) {
+  return ParseScaled(text, {{'K', 1ULL << 10}, {'M', 1ULL << 20}, {'G', 1ULL << 30}, {'T', 1ULL << 40}});
 }
 
 Result<std::unique_ptr<EventLog>> OpenReadOnly(const std::string& data_dir) {
@@ -183,11 +178,11 @@ int RunRetain(const std::string& data_dir, const std::string& max_age, const std
   o.dir = data_dir;
   if (!max_age.empty()) {
     auto ms = ParseDurationMs(max_age);
-    if (!ms || *ms <= 0) {
+    if (!ms || *ms == 0) {
       std::cerr << "segue log retain: --max-age '" << max_age << "' is not a duration like 90s, 30m, 12h, 7d\n";
       return 2;
     }
-    o.retention_ms = *ms;
+    o.retention_ms = static_cast<int64_t>(*ms);
   }
   if (!max_bytes.empty()) {
     auto b = ParseBytes(max_bytes);
