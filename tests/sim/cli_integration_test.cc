@@ -1,0 +1,108 @@
+// Runs the built `segue` binary: `segue simulate` (determinism through the CLI, --json summary) and
+// `segue demo` (the whole loopback pipeline with a real `segue serve` child).
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Runs a shell command; returns its stdout and sets *code to the exit status.
+std::string Shell(const std::string& command, int* code) {
+  std::string out;
+  FILE* p = popen(command.c_str(), "r");
+  if (!p) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("segue_sim_cli_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(CliTest, SimulateIsDeterministicAndReportsJson) {
+  const std::string base = std::string(SEGUE_BINARY) + " simulate --users 80 --days 2 --tracks 500 --quiet --seed ";
+  int code = -1;
+  const std::string json = Shell(base + "5 --json --out " + (dir_ / "a.ndjson").string() + " --catalog-out " +
+                                   (dir_ / "t.ndjson").string(),
+                               &code);
+  ASSERT_EQ(code, 0);
+  Shell(base + "5 --out " + (dir_ / "b.ndjson").string(), &code);
+  ASSERT_EQ(code, 0);
+  Shell(base + "6 --out " + (dir_ / "c.ndjson").string(), &code);
+  ASSERT_EQ(code, 0);
+  const std::string a = Slurp(dir_ / "a.ndjson");
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a, Slurp(dir_ / "b.ndjson"));
+  EXPECT_NE(a, Slurp(dir_ / "c.ndjson"));
+
+  nlohmann::json summary = nlohmann::json::parse(json);
+  EXPECT_EQ(summary["users"], 80);
+  EXPECT_EQ(summary["tracks"], 500);
+  EXPECT_EQ(summary["events"].get<size_t>(), static_cast<size_t>(std::count(a.begin(), a.end(), '\n')));
+  EXPECT_GT(summary["skip_rate"].get<double>(), 0.2);
+  const std::string tracks = Slurp(dir_ / "t.ndjson");
+  EXPECT_EQ(std::count(tracks.begin(), tracks.end(), '\n'), 500);
+}
+
+TEST_F(CliTest, SimulateRejectsBadFlagsClearly) {
+  int code = -1;
+  Shell(std::string(SEGUE_BINARY) + " simulate --out " + (dir_ / "x").string() + " --start yesterday 2>" +
+          (dir_ / "err").string(),
+      &code);
+  EXPECT_NE(code, 0);
+  EXPECT_NE(Slurp(dir_ / "err").find("--start"), std::string::npos);
+  Shell(std::string(SEGUE_BINARY) + " simulate --users 10 --days 1 --out " + (dir_ / "nodir" / "x").string() +
+          " 2>" + (dir_ / "err").string(),
+      &code);
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(Slurp(dir_ / "err").find("nodir"), std::string::npos);
+}
+
+TEST_F(CliTest, DemoRunsThePipelineAndCleansUp) {
+  int code = -1;
+  const std::string out =
+      Shell(std::string(SEGUE_BINARY) + " demo --users 60 --days 1 --tracks 500 --json 2>" + (dir_ / "err").string(), &code);
+  ASSERT_EQ(code, 0) << Slurp(dir_ / "err");
+  nlohmann::json report = nlohmann::json::parse(out);
+  EXPECT_TRUE(report["ok"].get<bool>());
+  const uint64_t events = report["simulate"]["events"];
+  EXPECT_GT(events, 100u);
+  EXPECT_EQ(report["replay"]["accepted"].get<uint64_t>() + report["replay"]["duplicates"].get<uint64_t>(), events);
+  EXPECT_EQ(report["replay"]["rejected"], 0);
+  EXPECT_EQ(report["catalog"]["tracks"], 500);
+  EXPECT_FALSE(report["sessions"].empty());
+  EXPECT_EQ(report["shutdown"]["exit_code"], 0);
+  EXPECT_FALSE(report.contains("dir"));  // removed, not kept
+  const std::string address = report["server"]["address"];
+  EXPECT_EQ(address.rfind("127.0.0.1:", 0), 0u);
+}
+
+}  // namespace
