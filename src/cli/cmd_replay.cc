@@ -21,8 +21,7 @@ void AddReplayCommand(CLI::App& root, CommandList& out) {
       "request, over C keep-alive connections; failed requests are counted, never retried. Progress on stderr "
       "every second. Exit status 0: all acknowledged; 1: some requests failed; 2: could not run.");
   app->add_option("file", options->file, "NDJSON events, one per line (e.g. from segue simulate or segue import)")
-      ->required()
-      ->check(CLI::ExistingFile);
+      ->required();
   app->add_option("--target", options->target, "Server address, http://HOST:PORT")->required();
   app->add_option("--rate", options->rate, "Events per second to aim for; 0 = as fast as the server answers")
       ->default_val(0)

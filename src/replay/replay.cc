@@ -94,7 +94,7 @@ class ReplayRun {
   }
 
   ReplayReport Finish() {
-    if (options_.progress) std::fputc('\n', stderr);
+    if (progress_tty_line_) std::fputc('\n', stderr);  // end the line the \r updates kept rewriting
     report_.events_in_file = batches_.total_lines();
     report_.elapsed_s = std::chrono::duration<double>(last_ack_ - start_).count();
     report_.events_per_s = report_.elapsed_s > 0 ? static_cast<double>(acked_events_) / report_.elapsed_s : 0;
@@ -132,6 +132,7 @@ class ReplayRun {
                  static_cast<unsigned long long>(acked_events_ - progress_acked_), Percentile(recent, 0.99),
                  static_cast<unsigned long long>(report_.error_requests()), isatty(STDERR_FILENO) ? "" : "\n");
     progress_acked_ = acked_events_;
+    progress_tty_line_ = isatty(STDERR_FILENO);
   }
 
   const ReplayOptions& options_;
@@ -147,6 +148,7 @@ class ReplayRun {
   uint64_t acked_events_ = 0;
   uint64_t progress_acked_ = 0;
   size_t progress_mark_ = 0;
+  bool progress_tty_line_ = false;
   Clock::time_point start_, last_ack_;
 };
 
