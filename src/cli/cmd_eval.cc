@@ -1,6 +1,7 @@
 // `segue eval disengagement`: every disengagement model on the same decision points of an events file,
 // with the same metrics, for a time-based split per listener and a split by listener (docs/models.md).
 #include <cmath>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "catalog/catalog.h"
 #include "cli/commands.h"
 #include "models/dataset.h"
+#include "models/disengagement_bundle.h"
 #include "models/disengagement_eval.h"
 
 namespace segue::cli {
@@ -119,8 +121,35 @@ int Run(const EvalArgs& args) {
     std::cerr << "catalog: " << *tracks << " tracks\n";
   }
 
-  const SequenceModel* sequence = nullptr;
-  Result<EvalTable> table = TableFromFile(args.events, &catalog, options, sequence);
+  // The Transformer bundle: --model is a bundle folder, or a models folder whose newest bundle is used.
+  std::optional<SequenceModel> transformer;
+  if (!args.model_dir.empty()) {
+    std::string dir = args.model_dir;
+    if (!std::filesystem::exists(std::filesystem::path(dir) / "config.json")) {
+      Result<std::string> newest = FindNewestBundle(dir);
+      if (!newest.ok()) {
+        std::cerr << "segue eval: --model " << dir << ": " << newest.status().message() << "\n";
+        return 1;
+      }
+      dir = *newest;
+    }
+    Result<ScoringBundle> bundle = LoadScoringBundle(dir);
+    if (!bundle.ok()) {
+      std::cerr << "segue eval: --model " << dir << ": " << bundle.status().message() << "\n";
+      return 1;
+    }
+    const LabelConfig& trained = bundle->bundle.labels;
+    if (trained.horizon_ms != options.labels.horizon_ms || trained.burst_skips != options.labels.burst_skips ||
+        trained.burst_window != options.labels.burst_window) {
+      std::cerr << "warning: the bundle was trained for horizon " << trained.horizon_ms / 60000.0 << " min, burst "
+                << trained.burst_skips << "/" << trained.burst_window << "; evaluating against other labels\n";
+    }
+    std::cerr << "model: " << dir << " (threshold " << bundle->bundle.threshold << ")\n";
+    transformer.emplace();
+    transformer->disengagement = [encoder = bundle->encoder](const FeatureVector& f) { return encoder->ScoreFresh(f); };
+    transformer->threshold = bundle->bundle.threshold;
+  }
+  Result<EvalTable> table = TableFromFile(args.events, &catalog, options, transformer ? &*transformer : nullptr);
   if (!table.ok()) {
     std::cerr << "segue eval: " << table.status().message() << "\n";
     return 1;
@@ -142,20 +171,35 @@ int Run(const EvalArgs& args) {
   eval_options.target_precision = args.target_precision;
   eval_options.k_fraction = args.k_fraction;
   eval_options.progress = true;
-  std::vector<SplitReport> reports;
+  // A split the data cannot support (e.g. too few listeners to hold some out) is reported as missing,
+  // not fatal: small real histories still get the time-based split.
+  std::vector<std::optional<SplitReport>> reports;
+  std::vector<std::string> split_errors;
   for (SplitKind split : {SplitKind::kTime, SplitKind::kUser}) {
     Result<SplitReport> report = EvaluateSplit(*table, split, baseline_train ? &*baseline_train : nullptr, eval_options);
-    if (!report.ok()) {
+    if (!report.ok() && report.status().code() != StatusCode::kInvalidArgument) {
       std::cerr << "segue eval: " << report.status().message() << "\n";
       return 1;
     }
-    reports.push_back(std::move(*report));
+    split_errors.push_back(report.ok() ? "" : report.status().message());
+    if (!report.ok()) std::cerr << "segue eval: skipping the split: " << report.status().message() << "\n";
+    reports.push_back(report.ok() ? std::optional<SplitReport>(std::move(*report)) : std::nullopt);
+  }
+  if (!reports[0] && !reports[1]) {
+    std::cerr << "segue eval: no split could be evaluated\n";
+    return 1;
   }
 
   const DatasetSummary& sum = table->summary;
   if (args.json) {
-    nlohmann::json out = SplitJson(reports[0]);  // the time-based split is the headline
-    out["by_user"] = SplitJson(reports[1]);
+    // The time-based split is the headline; each split carries an "error" when it could not be run.
+    auto split_json = [&](int i) {
+      return reports[i] ? SplitJson(*reports[i])
+                        : nlohmann::json{{"models", nlohmann::json::object()}, {"examples", 0}, {"positives", 0},
+                                         {"error", split_errors[i]}};
+    };
+    nlohmann::json out = split_json(0);
+    out["by_user"] = split_json(1);
     out["horizon_min"] = args.horizon_min;
     out["burst_skips"] = args.burst_skips;
     out["burst_window"] = args.burst_window;
@@ -169,7 +213,13 @@ int Run(const EvalArgs& args) {
     std::cout << "disengagement evaluation of " << args.events << ": " << sum.users << " listeners, " << sum.sessions
               << " sessions, " << sum.examples << " decision points (" << sum.positives << " positive), horizon "
               << args.horizon_min << " min, skip burst " << args.burst_skips << " of " << args.burst_window << "\n";
-    for (const SplitReport& r : reports) PrintSplit(r);
+    for (size_t i = 0; i < reports.size(); ++i) {
+      if (reports[i]) {
+        PrintSplit(*reports[i]);
+      } else {
+        std::cout << "\n" << (i == 0 ? "time-based split" : "split by listener") << ": not evaluated (" << split_errors[i] << ")\n";
+      }
+    }
   }
   return 0;
 }
@@ -182,9 +232,13 @@ void AddEvalCommand(CLI::App& root, CommandList& out) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* d = app->add_subcommand(
       "disengagement",
-      "Score the disengagement models (heuristic, logistic regression, XGBoost) on every decision point "
+      "Score the disengagement models (Transformer bundle, heuristic, logistic regression, XGBoost) on every decision point "
       "of an events file, for a time-based split per listener and a split by listener; "
       "labels and metrics: docs/models.md");
+  d->add_option("--model", args->model_dir,
+                "Transformer bundle folder (segue train disengagement --out), or a models folder (its newest "
+                "bundle); without it only the baselines are evaluated")
+      ->check(CLI::ExistingDirectory);
   d->add_option("--events", args->events, "Events NDJSON (segue simulate / import / log export) to evaluate on")
       ->required()
       ->check(CLI::ExistingFile);

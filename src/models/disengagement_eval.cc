@@ -18,7 +18,9 @@ constexpr uint32_t kValidationModulus = 5;  // session % 5 == 0 → threshold-se
 constexpr float kFallbackThreshold = 0.5f;
 constexpr int kTrailingSkipsColumn = kContextNumeric + kStepNumeric + 5;  // "agg_trailing_skips"
 
-bool IsTrain(const ExampleInfo& info, SplitKind split) { return !IsEval(info, split); }
+// One training set for both splits, the one `segue train disengagement` uses: the first part of each
+// listener's time, held-out listeners excluded. Both evaluation sets are then unseen by every model.
+bool IsTrain(const ExampleInfo& info) { return info.time_train && !info.holdout_user; }
 
 std::vector<TabularRow> Gather(const std::vector<TabularRow>& rows, const std::vector<size_t>& idx) {
   std::vector<TabularRow> out;
@@ -118,7 +120,7 @@ Result<Fitted> FitXgb(const XgbParams& params, const EvalTable& train, const std
 }  // namespace
 
 bool IsEval(const ExampleInfo& info, SplitKind split) {
-  return split == SplitKind::kTime ? !info.time_train : info.holdout_user;
+  return split == SplitKind::kTime ? !info.time_train && !info.holdout_user : info.holdout_user;
 }
 
 Result<EvalTable> BuildEvalTable(std::vector<Event> events, Catalog* catalog, const DatasetOptions& options,
@@ -147,7 +149,7 @@ Result<SplitReport> EvaluateSplit(const EvalTable& table, SplitKind split, const
   const EvalTable& train = baseline_train ? *baseline_train : table;
   std::vector<size_t> fit, validation, eval;
   for (size_t i = 0; i < train.info.size(); ++i) {
-    if (baseline_train == nullptr && !IsTrain(train.info[i], split)) continue;
+    if (baseline_train == nullptr && !IsTrain(train.info[i])) continue;
     (train.info[i].session % kValidationModulus == 0 ? validation : fit).push_back(i);
   }
   for (size_t i = 0; i < table.info.size(); ++i) {

@@ -77,10 +77,13 @@ struct EvalOptions {
   bool progress = false;
 };
 
+// Both splits share one training part, the one `segue train disengagement` uses: sessions in the first
+// part of each listener's time, held-out listeners excluded. Evaluation parts: kTime = the later
+// sessions of the other listeners; kUser = every decision point of the held-out listeners.
 enum class SplitKind { kTime, kUser };
 bool IsEval(const ExampleInfo& info, SplitKind split);
 
-// Fits the baselines on `baseline_train` (the split's training part of `table` when null; every
+// Fits the baselines on `baseline_train` (the shared training part of `table` when null; every
 // example of it otherwise) and evaluates all models on the split's evaluation part of `table`.
 Result<SplitReport> EvaluateSplit(const EvalTable& table, SplitKind split, const EvalTable* baseline_train,
                                   const EvalOptions& options);
