@@ -1,0 +1,304 @@
+// End-to-end: `segue serve` as a separate process. Acknowledged events must survive SIGKILL, sessions
+// must be restored after a restart, and SIGTERM must shut the server down cleanly with exit code 0.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "../log/test_util.h"
+#include "common/time_util.h"
+#include "log/event_log.h"
+
+namespace segue::serving {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+struct Reply {
+  int status = 0;  // 0: connection failed
+  std::string body;
+};
+
+// One keep-alive client connection; reconnects on demand.
+class Client {
+ public:
+  explicit Client(int port) : port_(port) {}
+  Reply Send(http::verb verb, const std::string& target, const std::string& body = "",
+             const std::string& content_type = "application/json") {
+    beast::error_code ec;
+    if (!stream_) {
+      stream_ = std::make_unique<beast::tcp_stream>(ioc_);
+      stream_->connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)), ec);
+      if (ec) return Drop();
+    }
+    http::request<http::string_body> req{verb, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    if (!body.empty()) req.set(http::field::content_type, content_type);
+    req.body() = body;
+    req.prepare_payload();
+    stream_->expires_after(std::chrono::seconds(20));
+    http::write(*stream_, req, ec);
+    if (ec) return Drop();
+    http::response<http::string_body> res;
+    http::read(*stream_, buffer_, res, ec);
+    if (ec) return Drop();
+    Reply r{static_cast<int>(res.result_int()), res.body()};
+    if (!res.keep_alive()) stream_.reset();
+    return r;
+  }
+
+ private:
+  Reply Drop() {
+    stream_.reset();
+    buffer_.clear();
+    return {};
+  }
+  int port_;
+  net::io_context ioc_;
+  std::unique_ptr<beast::tcp_stream> stream_;
+  beast::flat_buffer buffer_;
+};
+
+class ServerProcess {
+ public:
+  ServerProcess(const std::string& data_dir, const std::string& config, const std::string& stderr_path) {
+    int out[2];
+    EXPECT_EQ(pipe(out), 0);
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      FILE* err = std::fopen(stderr_path.c_str(), "a");
+      if (err) dup2(fileno(err), STDERR_FILENO);
+      close(out[0]);
+      execl(SEGUE_BINARY, SEGUE_BINARY, "serve", "--data-dir", data_dir.c_str(), "--listen", "127.0.0.1:0",
+            "--config", config.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(out[1]);
+    // The first stdout line is "listening on 127.0.0.1:PORT".
+    std::string line;
+    char c;
+    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+    close(out[0]);
+    first_line_ = line;
+    size_t colon = line.rfind(':');
+    if (line.rfind("listening on ", 0) == 0 && colon != std::string::npos) port_ = std::stoi(line.substr(colon + 1));
+  }
+  ~ServerProcess() {
+    if (pid_ > 0 && !reaped_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  int port() const { return port_; }
+  const std::string& first_line() const { return first_line_; }
+  bool WaitReady() {
+    Client c(port_);
+    for (int i = 0; i < 600; ++i) {
+      if (c.Send(http::verb::get, "/readyz").status == 200) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+  // Sends `sig` and returns the wait status.
+  int Signal(int sig) {
+    kill(pid_, sig);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    reaped_ = true;
+    return status;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  bool reaped_ = false;
+  std::string first_line_;
+};
+
+std::string EventJson(const std::string& id, const std::string& user, const std::string& type, int64_t ts,
+                      const std::string& track) {
+  std::string s = R"({"event_id":")" + id + R"(","user_id":")" + user + R"(","type":")" + type +
+                  R"(","ts":)" + std::to_string(ts);
+  if (!track.empty()) s += R"(,"track_id":")" + track + "\"";
+  return s + "}";
+}
+
+// A deterministic stream of events for `user`: plays, skips and completes, one second apart.
+std::vector<std::pair<std::string, std::string>> UserEvents(const std::string& user, int n, int64_t base_ms) {
+  static const char* kTypes[] = {"play", "skip", "play", "complete", "play", "pause", "resume", "skip"};
+  std::vector<std::pair<std::string, std::string>> out;
+  for (int i = 0; i < n; ++i) {
+    std::string id = user + "-e" + std::to_string(i);
+    std::string type = kTypes[i % 8];
+    std::string track = (type == "pause" || type == "resume") ? "" : "trk" + std::to_string(i / 2 % 7);
+    out.emplace_back(id, EventJson(id, user, type, base_ms + i * 1000, track));
+  }
+  return out;
+}
+
+class ServeIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    data_ = dir_.path() + "/data";
+    config_ = dir_.path() + "/segue.toml";
+    std::ofstream(config_) << "[sessions]\nsnapshot_interval_s = 1\n[http]\nshutdown_grace_ms = 5000\n";
+    stderr_ = dir_.path() + "/server.log";
+  }
+  std::string ServerLog() {
+    std::ifstream in(stderr_);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  testing::TempDir dir_;
+  std::string data_, config_, stderr_;
+};
+
+TEST_F(ServeIntegrationTest, AcknowledgedEventsAndSessionsSurviveSigkill) {
+  const int64_t base = NowMs() - 3600 * 1000;
+  std::map<std::string, std::string> sessions_before;
+  std::set<std::string> acked;  // event ids whose batch was acknowledged with 202
+  {
+    ServerProcess server(data_, config_, stderr_);
+    ASSERT_GT(server.port(), 0) << "first stdout line: '" << server.first_line() << "'\n" << ServerLog();
+    ASSERT_TRUE(server.WaitReady()) << ServerLog();
+    Client client(server.port());
+
+    Reply tracks = client.Send(http::verb::post, "/v1/tracks",
+                               R"([{"id":"trk1","title":"One","artist":"A","duration_ms":200000}])");
+    ASSERT_EQ(tracks.status, 200) << tracks.body;
+
+    // Phase 1: settled users (their sessions are compared after the restart). Each batch mixes valid
+    // events, a duplicate and an invalid event.
+    for (int u = 0; u < 5; ++u) {
+      std::string user = "settled" + std::to_string(u);
+      auto events = UserEvents(user, 40, base);
+      for (size_t i = 0; i < events.size(); i += 10) {
+        std::string body = "[";
+        for (size_t j = i; j < i + 10; ++j) body += events[j].second + ",";
+        body += events[i].second + ",";                       // duplicate inside the batch
+        body += R"({"event_id":"bad","user_id":"x","type":"jump","ts":1})" "]";  // invalid
+        Reply r = client.Send(http::verb::post, "/v1/events", body);
+        ASSERT_EQ(r.status, 202) << r.body;
+        auto j = nlohmann::json::parse(r.body);
+        EXPECT_EQ(j["accepted"], 10);
+        EXPECT_EQ(j["duplicates"], 1);
+        ASSERT_EQ(j["rejected"].size(), 1u);
+        EXPECT_EQ(j["rejected"][0]["index"], 11);
+        EXPECT_EQ(j["rejected"][0]["field"], "type");
+        for (size_t k = i; k < i + 10; ++k) acked.insert(events[k].first);
+      }
+      Reply s = client.Send(http::verb::get, "/v1/users/" + user + "/session");
+      ASSERT_EQ(s.status, 200) << s.body;
+      sessions_before[user] = s.body;
+    }
+    EXPECT_EQ(client.Send(http::verb::get, "/v1/users/nobody/session").status, 404);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // let a periodic snapshot happen
+
+    // Phase 2: load from several connections; SIGKILL while it runs (after some batches were acked).
+    const size_t settled = acked.size();
+    std::atomic<bool> stop{false};
+    std::mutex mu;
+    std::vector<std::thread> loaders;
+    for (int t = 0; t < 3; ++t) {
+      loaders.emplace_back([&, t] {
+        Client c(server.port());
+        for (int k = 0; k < 3000 && !stop; ++k) {
+          std::string body;
+          std::vector<std::string> ids;
+          std::string user = testing::Id("loaded", t * 100 + k % 20);
+          for (int j = 0; j < 50; ++j) {
+            ids.push_back(testing::Id("L", (int64_t{t} * 10000 + k) * 100 + j));
+            body += EventJson(ids.back(), user, j % 2 ? "skip" : "play", base + k * 1000 + j * 10, "trk1") + "\n";
+          }
+          Reply r = c.Send(http::verb::post, "/v1/events", body, "application/x-ndjson");
+          if (r.status != 202) break;  // killed
+          std::lock_guard lock(mu);
+          acked.insert(ids.begin(), ids.end());
+        }
+      });
+    }
+    for (int i = 0; i < 2000; ++i) {
+      {
+        std::lock_guard lock(mu);
+        if (acked.size() >= settled + 600) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));  // kill with batches in flight
+    int status = server.Signal(SIGKILL);
+    EXPECT_TRUE(WIFSIGNALED(status));
+    stop = true;
+    for (auto& t : loaders) t.join();
+    ASSERT_GE(acked.size(), settled + 600) << "the load phase acknowledged too little before the kill";
+  }
+
+  {
+    ServerProcess server(data_, config_, stderr_);
+    ASSERT_GT(server.port(), 0) << ServerLog();
+    ASSERT_TRUE(server.WaitReady()) << ServerLog();
+    Client client(server.port());
+    for (const auto& [user, before] : sessions_before) {
+      Reply s = client.Send(http::verb::get, "/v1/users/" + user + "/session");
+      ASSERT_EQ(s.status, 200) << user;
+      EXPECT_EQ(s.body, before) << user;
+    }
+    Reply track = client.Send(http::verb::get, "/v1/tracks/trk1");
+    ASSERT_EQ(track.status, 200) << "the catalog did not survive the kill";
+    EXPECT_EQ(nlohmann::json::parse(track.body)["title"], "One");
+    Reply metrics = client.Send(http::verb::get, "/metrics");
+    EXPECT_NE(metrics.body.find("# TYPE segue_ingest_latency_seconds histogram"), std::string::npos);
+
+    // SIGTERM: clean exit 0 (final snapshot, log flushed).
+    int status = server.Signal(SIGTERM);
+    ASSERT_TRUE(WIFEXITED(status)) << ServerLog();
+    EXPECT_EQ(WEXITSTATUS(status), 0) << ServerLog();
+  }
+
+  // Every acknowledged event is in the log.
+  EventLogOptions o;
+  o.dir = data_;
+  o.read_only = true;
+  auto log = EventLog::Open(o);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  std::set<std::string> stored;
+  ASSERT_TRUE((*log)->Scan({}, [&](const LoggedEvent& e) {
+                    stored.insert(e.event.event_id);
+                    return true;
+                  }).ok());
+  size_t missing = 0;
+  for (const std::string& id : acked) missing += !stored.count(id);
+  EXPECT_EQ(missing, 0u) << "of " << acked.size() << " acknowledged events";
+  EXPECT_FALSE(stored.count("bad"));
+}
+
+TEST_F(ServeIntegrationTest, BadConfigFailsWithClearError) {
+  std::ofstream(config_) << "[http]\nmax_conections = 3\n";
+  ServerProcess server(data_, config_, stderr_);
+  EXPECT_EQ(server.port(), 0);
+  int status = server.Signal(0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  EXPECT_NE(ServerLog().find("http.max_conections: unknown key"), std::string::npos) << ServerLog();
+}
+
+
+// Disengagement scoring (issue #3): a corrupt newest bundle is reported and the server keeps serving
+// without scoring; with a good bundle every decision point is scored and shown on the session.
+}  // namespace
+}  // namespace segue::serving
