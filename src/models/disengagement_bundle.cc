@@ -286,6 +286,17 @@ Result<DisengagementBundle> LoadBundle(const std::string& dir) {
   return b;
 }
 
+Result<ScoringBundle> LoadScoringBundle(const std::string& dir) {
+  Result<DisengagementBundle> bundle = LoadBundle(dir);
+  if (!bundle.ok()) return bundle.status();
+  Result<std::shared_ptr<const IncrementalEncoder>> encoder =
+      IncrementalEncoder::Create(bundle->architecture, bundle->weights);
+  if (!encoder.ok()) return Status::Corruption(dir + ": " + encoder.status().message());
+  ScoringBundle out{std::move(*bundle), std::move(*encoder)};
+  out.bundle.weights = TransformerWeights();
+  return out;
+}
+
 Result<std::string> FindNewestBundle(const std::string& models_dir) {
   std::error_code ec;
   if (!fs::is_directory(models_dir, ec)) return Status::NotFound(models_dir + ": no such models folder");

@@ -18,11 +18,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
 #include "models/disengagement_trainer.h"
+#include "models/incremental_encoder.h"
 #include "models/labels.h"
 #include "models/transformer_config.h"
 #include "models/transformer_weights.h"
@@ -71,5 +73,15 @@ Result<DisengagementBundle> LoadBundle(const std::string& dir);
 
 // The newest bundle folder under `models_dir` (see above); kNotFound when there is none.
 Result<std::string> FindNewestBundle(const std::string& models_dir);
+
+// A bundle ready to score: LoadBundle plus the serving engine built from its weights (the weights are
+// dropped from `bundle` once the engine holds them). For the server (DisengagementScorer) and for
+// offline scoring (`segue eval --model DIR`: encoder->ScoreFresh(features), or Score with a cache per
+// listener when examples come listener by listener).
+struct ScoringBundle {
+  DisengagementBundle bundle;
+  std::shared_ptr<const IncrementalEncoder> encoder;
+};
+Result<ScoringBundle> LoadScoringBundle(const std::string& dir);
 
 }  // namespace segue

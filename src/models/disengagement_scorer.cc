@@ -96,18 +96,15 @@ Result<std::shared_ptr<const DisengagementScorer::Model>> DisengagementScorer::L
   static std::atomic<uint64_t> generations{0};
   Result<std::string> dir = FindNewestBundle(models_dir);
   if (!dir.ok()) return dir.status();
-  Result<DisengagementBundle> bundle = LoadBundle(*dir);
-  if (!bundle.ok()) return bundle.status();
-  Result<std::shared_ptr<const IncrementalEncoder>> encoder =
-      IncrementalEncoder::Create(bundle->architecture, bundle->weights);
-  if (!encoder.ok()) return Status::Corruption(*dir + ": " + encoder.status().message());
-  TriggerOptions trigger{bundle->threshold, options.hysteresis, options.cooldown_ms};
+  Result<ScoringBundle> loaded = LoadScoringBundle(*dir);
+  if (!loaded.ok()) return loaded.status();
+  TriggerOptions trigger{loaded->bundle.threshold, options.hysteresis, options.cooldown_ms};
   if (Status s = ValidateTriggerOptions(trigger); !s.ok()) return Status::InvalidArgument(*dir + ": " + s.message());
   auto model = std::make_shared<Model>();
-  model->version = bundle->version;
-  model->threshold = bundle->threshold;
+  model->version = loaded->bundle.version;
+  model->threshold = loaded->bundle.threshold;
   model->generation = ++generations;
-  model->encoder = std::move(*encoder);
+  model->encoder = std::move(loaded->encoder);
   model->policy = TriggerPolicy(trigger);
   return std::shared_ptr<const Model>(std::move(model));
 }

@@ -188,17 +188,42 @@ Result<TrainResult> TrainDisengagementTransformer(std::span<const FeatureVector>
   }
 }
 
-Result<std::vector<float>> ScoreWithTorch(const TransformerConfig& architecture, const TransformerWeights& weights,
-                                          std::span<const FeatureVector> examples, int batch_size) {
+struct TorchScorer::Impl {
+  explicit Impl(const TransformerConfig& c) : model(c) {}
+  DisengagementTransformer model;
+};
+
+TorchScorer::TorchScorer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TorchScorer::~TorchScorer() = default;
+
+Result<std::unique_ptr<TorchScorer>> TorchScorer::Create(const TransformerConfig& architecture,
+                                                         const TransformerWeights& weights, int threads) {
+  if (Status s = architecture.Validate(); !s.ok()) return s;
   try {
-    DisengagementTransformer model(architecture);
-    if (Status s = model->ImportWeights(weights); !s.ok()) return s;
-    std::vector<float> out = PredictLogits(model, examples, std::max(1, batch_size));
+    at::set_num_threads(std::max(1, threads));
+    auto impl = std::make_unique<Impl>(architecture);
+    if (Status s = impl->model->ImportWeights(weights); !s.ok()) return s;
+    return std::unique_ptr<TorchScorer>(new TorchScorer(std::move(impl)));
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("LibTorch model construction failed: ") + e.what());
+  }
+}
+
+Result<std::vector<float>> TorchScorer::Score(std::span<const FeatureVector> examples, int batch_size) {
+  try {
+    std::vector<float> out = PredictLogits(impl_->model, examples, std::max(1, batch_size));
     for (float& z : out) z = 1.f / (1.f + std::exp(-z));
     return out;
   } catch (const std::exception& e) {
     return Status::Internal(std::string("scoring failed inside LibTorch: ") + e.what());
   }
+}
+
+Result<std::vector<float>> ScoreWithTorch(const TransformerConfig& architecture, const TransformerWeights& weights,
+                                          std::span<const FeatureVector> examples, int batch_size) {
+  Result<std::unique_ptr<TorchScorer>> scorer = TorchScorer::Create(architecture, weights);
+  if (!scorer.ok()) return scorer.status();
+  return (*scorer)->Score(examples, batch_size);
 }
 
 }  // namespace segue

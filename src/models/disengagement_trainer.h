@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -61,8 +62,25 @@ Result<TrainResult> TrainDisengagementTransformer(std::span<const FeatureVector>
                                                   std::span<const uint8_t> valid_labels,
                                                   const TrainOptions& options);
 
-// Probabilities of the LibTorch full forward for `examples` (batched; the reference the serving engine
-// is tested against, and the batched path of the scoring benchmark).
+// The LibTorch full forward as a scorer (the reference the serving engine is tested against, and the
+// full-recompute path of the scoring benchmark), behind a plain C++ interface. Runs in eval mode; one
+// caller at a time.
+class TorchScorer {
+ public:
+  // Sets LibTorch's process-wide intra-op thread count to `threads`.
+  static Result<std::unique_ptr<TorchScorer>> Create(const TransformerConfig& architecture,
+                                                     const TransformerWeights& weights, int threads = 1);
+  ~TorchScorer();
+  // Probabilities for `examples`, `batch_size` sequences per forward call.
+  Result<std::vector<float>> Score(std::span<const FeatureVector> examples, int batch_size = 512);
+
+ private:
+  struct Impl;
+  explicit TorchScorer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// One-shot convenience over TorchScorer.
 Result<std::vector<float>> ScoreWithTorch(const TransformerConfig& architecture, const TransformerWeights& weights,
                                           std::span<const FeatureVector> examples, int batch_size = 512);
 
