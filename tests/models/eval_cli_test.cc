@@ -1,0 +1,86 @@
+// Runs the built `segue` binary: `segue eval disengagement` on a small simulated stream, through both
+// splits, with the documented --json shape; and its input errors.
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Shell(const std::string& command, int* code) {
+  std::string out;
+  FILE* p = popen(command.c_str(), "r");
+  if (!p) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+class EvalCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("segue_eval_cli_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+TEST_F(EvalCliTest, JsonReportHasEveryModelAndMetric) {
+  int code = -1;
+  Shell(std::string(SEGUE_BINARY) + " simulate --users 40 --days 4 --tracks 500 --seed 3 --quiet --out " +
+            path("events.ndjson") + " --catalog-out " + path("tracks.ndjson"),
+        &code);
+  ASSERT_EQ(code, 0);
+  const std::string out = Shell(std::string(SEGUE_BINARY) + " eval disengagement --events " + path("events.ndjson") +
+                                    " --catalog " + path("tracks.ndjson") + " --horizon-min 10 --json 2>/dev/null",
+                                &code);
+  ASSERT_EQ(code, 0) << out;
+  const nlohmann::json j = nlohmann::json::parse(out);
+  ASSERT_GT(j.at("examples").get<size_t>(), 0u);
+  EXPECT_LE(j.at("positives").get<size_t>(), j.at("examples").get<size_t>());
+  EXPECT_EQ(j.at("horizon_min").get<double>(), 10.0);
+  for (const nlohmann::json* split : {&j, &j.at("by_user")}) {
+    for (const char* model : {"heuristic", "logistic", "xgboost"}) {
+      const nlohmann::json& m = split->at("models").at(model);
+      for (const char* key : {"roc_auc", "pr_auc", "precision_at_k", "k", "fpr_at_threshold", "ece",
+                              "mssd_mean_average_accuracy", "mssd_first_prediction_accuracy"}) {
+        EXPECT_TRUE(m.contains(key)) << model << " " << key;
+      }
+      const double auc = m.at("roc_auc").get<double>();
+      EXPECT_GE(auc, 0.0);
+      EXPECT_LE(auc, 1.0);
+    }
+  }
+}
+
+TEST_F(EvalCliTest, BadInputsFailWithAMessage) {
+  int code = -1;
+  Shell(std::string(SEGUE_BINARY) + " eval disengagement --events /nonexistent.ndjson 2>&1", &code);
+  EXPECT_NE(code, 0);
+  {
+    FILE* f = fopen(path("junk.ndjson").c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    fputs("not json\n{\"also\": \"not an event\"}\n", f);
+    fclose(f);
+  }
+  const std::string err = Shell(std::string(SEGUE_BINARY) + " eval disengagement --events " + path("junk.ndjson") + " 2>&1", &code);
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(err.find("no valid event"), std::string::npos) << err;
+  EXPECT_NE(err.find("line 1"), std::string::npos) << err;
+  Shell(std::string(SEGUE_BINARY) + " eval disengagement --events " + path("junk.ndjson") + " --burst-skips 9 2>&1", &code);
+  EXPECT_EQ(code, 2);
+}
+
+}  // namespace
