@@ -20,7 +20,7 @@ void AddServeCommand(CLI::App& root, CommandList& out) {
       "GET /v1/tracks/{id}, /healthz, /readyz, /metrics (docs/api.md). The first stdout line is "
       "'listening on HOST:PORT'. SIGTERM/SIGINT shut it down cleanly (exit 0).");
   struct Flags {
-    std::string data_dir, listen, config, log_level = "info";
+    std::string data_dir, listen, config, models, log_level = "info";
     int threads = 0;
     bool no_sync = false;
   };
@@ -29,6 +29,10 @@ void AddServeCommand(CLI::App& root, CommandList& out) {
   app->add_option("--listen", f->listen, "HOST:PORT to listen on (port 0 picks a free port) [127.0.0.1:8080]");
   app->add_option("--config", f->config, "TOML config file; flags override its values (keys: docs/operations.md)")
       ->check(CLI::ExistingFile);
+  app->add_option("--models", f->models,
+                  "Folder of disengagement model bundles (segue train disengagement --out DIR/<version>); the "
+                  "newest is loaded and newer ones are swapped in while serving. A bad bundle is logged and the "
+                  "server runs on (with the previous model, or without scoring)");
   app->add_option("--threads", f->threads, "HTTP I/O threads [2]")->check(CLI::Range(1, 64));
   app->add_flag("--no-sync", f->no_sync,
                 "Do not fsync log writes: acknowledged events survive a process crash but not an OS crash");
@@ -50,6 +54,7 @@ void AddServeCommand(CLI::App& root, CommandList& out) {
                    if (app->count("--data-dir")) config.data_dir = f->data_dir;
                    if (app->count("--listen")) config.listen = f->listen;
                    if (app->count("--threads")) config.threads = f->threads;
+                   if (app->count("--models")) config.models_dir = f->models;
                    if (f->no_sync) config.sync = false;
                    if (Status s = serving::ValidateServerConfig(config); !s.ok()) {
                      std::cerr << "segue serve: " << s.message() << "\n";

@@ -1,6 +1,7 @@
 #include "serving/server_app.h"
 
 #include <atomic>
+#include <filesystem>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -15,7 +16,10 @@
 #include "catalog/catalog.h"
 #include "common/metrics.h"
 #include "common/time_util.h"
+#include "features/session_features.h"
 #include "log/event_log.h"
+#include "models/disengagement_bundle.h"
+#include "models/disengagement_scorer.h"
 #include "serving/catalog_store.h"
 #include "serving/events_handler.h"
 #include "serving/http_server.h"
@@ -74,6 +78,23 @@ Status RunServer(const ServerConfig& config, const std::function<void(const std:
   tracker_options.max_sessions = config.max_sessions;
   SessionTracker tracker(&catalog, tracker_options);
 
+  // Disengagement scoring is optional: without a usable bundle the server runs on without it. The scorer
+  // is plain C++ (no LibTorch in the serving path, hence no intra-op thread pool to contend for the cores).
+  std::unique_ptr<DisengagementScorer> scorer;
+  if (!config.models_dir.empty()) {
+    ScorerOptions scorer_options;
+    scorer_options.registry = &registry;
+    Result<std::unique_ptr<DisengagementScorer>> loaded = DisengagementScorer::Load(config.models_dir, scorer_options);
+    if (loaded.ok()) {
+      scorer = std::move(*loaded);
+      spdlog::info("disengagement model {} loaded from {} (threshold {:.3f})", scorer->model_version(),
+                   config.models_dir, scorer->threshold());
+    } else {
+      spdlog::error("disengagement model not loaded: {}; serving without disengagement scoring",
+                    loaded.status().message());
+    }
+  }
+
   EventLogOptions log_options;
   log_options.dir = config.data_dir;
   log_options.partitions = config.partitions;
@@ -83,8 +104,16 @@ Status RunServer(const ServerConfig& config, const std::function<void(const std:
   log_options.dedup_window_ms = config.dedup_window_ms;
   log_options.retention_ms = config.retention_ms;
   log_options.retention_bytes = config.retention_bytes;
-  log_options.on_committed = [&tracker](const std::vector<LoggedEvent>& events) {
-    for (const LoggedEvent& e : events) tracker.Apply(e);
+  log_options.on_committed = [&tracker, &scorer, &catalog](const std::vector<LoggedEvent>& events) {
+    FeatureVector features;
+    for (const LoggedEvent& e : events) {
+      ApplyOutcome outcome = tracker.Apply(e);
+      if (!scorer || !DisengagementScorer::IsDecisionPoint(e.event, outcome)) continue;
+      // Features under the tracker's shard lock (no session copy), scoring outside it.
+      if (tracker.Visit(e.event.user_id, [&](const SessionState& s) { ComputeSessionFeatures(s, catalog, &features); })) {
+        scorer->OnFeatures(e.event.user_id, e.event.ts_ms, features);
+      }
+    }
   };
   Result<std::unique_ptr<EventLog>> opened = EventLog::Open(log_options);
   if (!opened.ok()) return Status(opened.status().code(), "opening the event log in " + config.data_dir + ": " + opened.status().message());
@@ -116,7 +145,7 @@ Status RunServer(const ServerConfig& config, const std::function<void(const std:
   parse_limits.max_events_per_batch = config.max_events_per_batch;
   parse_limits.max_future_skew_ms = config.max_future_skew_ms;
   EventsHandler events_handler(log.get(), parse_limits, registry);
-  SessionHandler session_handler(&tracker);
+  SessionHandler session_handler(&tracker, scorer.get());
   TracksHandler tracks_handler(&catalog, log.get(), TrackLimits{});
 
   std::atomic<bool> ready{false};
@@ -241,6 +270,18 @@ Status RunServer(const ServerConfig& config, const std::function<void(const std:
           std::make_unique<Periodic>(maintenance, std::chrono::seconds(config.retention_interval_s), [&] {
             if (Status s = log->ApplyRetention(NowMs()); !s.ok()) spdlog::error("log retention failed: {}", s.message());
           }));
+    }
+    if (scorer) {
+      periodic.push_back(std::make_unique<Periodic>(maintenance, std::chrono::seconds(config.models_check_interval_s), [&] {
+        Result<std::string> newest = FindNewestBundle(config.models_dir);
+        if (!newest.ok() || std::filesystem::path(*newest).filename() == scorer->model_version()) return;
+        if (Status s = scorer->Reload(); !s.ok()) {
+          spdlog::error("disengagement model {} not swapped in: {}; still serving {}", *newest, s.message(),
+                        scorer->model_version());
+        } else {
+          spdlog::info("disengagement model {} swapped in", scorer->model_version());
+        }
+      }));
     }
     for (auto& p : periodic) p->Arm();
     maintenance_thread = std::thread([&maintenance] { maintenance.run(); });

@@ -92,6 +92,8 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   top.String("data_dir", &c->data_dir);
   top.String("listen", &c->listen);
   top.Int("threads", &c->threads, 1, 64);
+  top.String("models_dir", &c->models_dir);
+  top.Int("models_check_interval_s", &c->models_check_interval_s, 1, 86'400);
   top.Table("http");
   top.Table("events");
   top.Table("log");

@@ -15,6 +15,10 @@ struct ServerConfig {
   std::string data_dir;
   std::string listen = "127.0.0.1:8080";
   int threads = 2;  // HTTP I/O threads
+  // Disengagement model bundles (models/disengagement_bundle.h); empty: no scoring. The newest bundle is
+  // loaded at start and re-checked every models_check_interval_s (a newer valid one is swapped in).
+  std::string models_dir;
+  int64_t models_check_interval_s = 30;
 
   // [http]
   size_t body_limit_bytes = 8u << 20;

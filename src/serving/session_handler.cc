@@ -1,5 +1,9 @@
 #include "serving/session_handler.h"
 
+#include <nlohmann/json.hpp>
+
+#include "common/time_util.h"
+#include "models/disengagement_scorer.h"
 #include "session/session_json.h"
 #include "session/session_tracker.h"
 
@@ -11,6 +15,21 @@ void SessionHandler::Handle(HttpRequest, PathParams params, ResponseCallback don
   // Rendered under the shard lock (Visit) so the session is not copied.
   bool found = tracker_->Visit(user, [&](const SessionState& s) { body = SessionToJson(s, tracker_->catalog()); });
   if (!found) return done(JsonError(404, "no active session for user '" + user + "'"));
+  // The model's view of the listener, appended to the session object: null when nothing was scored.
+  nlohmann::json score = nullptr, trigger = nullptr;
+  if (std::optional<ListenerScoreView> v = scorer_ ? scorer_->Get(user) : std::nullopt) {
+    score = v->score;
+    if (v->last_trigger) {
+      trigger = {{"ts", FormatRfc3339Ms(v->last_trigger->ts_ms)},
+                 {"score", v->last_trigger->score},
+                 {"threshold", v->last_trigger->threshold},
+                 {"reason", v->last_trigger->reason}};
+    }
+  }
+  if (!body.empty() && body.back() == '}') {
+    body.pop_back();
+    body += ",\"disengagement_score\":" + score.dump() + ",\"last_trigger\":" + trigger.dump() + "}";
+  }
   done(JsonResponse(200, std::move(body)));
 }
 

@@ -7,6 +7,7 @@
 #include "serving/router.h"
 
 namespace segue {
+class DisengagementScorer;
 class SessionTracker;
 }
 
@@ -14,11 +15,14 @@ namespace segue::serving {
 
 class SessionHandler {
  public:
-  explicit SessionHandler(const SessionTracker* tracker) : tracker_(tracker) {}
+  // `scorer` may be null (no model loaded): disengagement_score and last_trigger are then null.
+  explicit SessionHandler(const SessionTracker* tracker, const DisengagementScorer* scorer = nullptr)
+      : tracker_(tracker), scorer_(scorer) {}
   void Handle(HttpRequest request, PathParams params, ResponseCallback done) const;
 
  private:
   const SessionTracker* tracker_;
+  const DisengagementScorer* scorer_;
 };
 
 }  // namespace segue::serving

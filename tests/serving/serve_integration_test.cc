@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -18,8 +19,11 @@
 #include <nlohmann/json.hpp>
 
 #include "../log/test_util.h"
+#include "../models/synthetic_features.h"
 #include "common/time_util.h"
 #include "log/event_log.h"
+#include "models/disengagement_bundle.h"
+#include "models/disengagement_trainer.h"
 
 namespace segue::serving {
 namespace {
@@ -300,5 +304,66 @@ TEST_F(ServeIntegrationTest, BadConfigFailsWithClearError) {
 
 // Disengagement scoring (issue #3): a corrupt newest bundle is reported and the server keeps serving
 // without scoring; with a good bundle every decision point is scored and shown on the session.
+TEST_F(ServeIntegrationTest, KeepsServingOnACorruptModelBundleAndScoresWithAGoodOne) {
+  const std::string models = dir_.path() + "/models";
+  auto set = segue::testing::MakeSkipBurstSet(300, 1);
+  TrainOptions options;
+  options.max_epochs = 1;
+  auto trained = TrainDisengagementTransformer(set.x, set.y, set.x, set.y, options);
+  ASSERT_TRUE(trained.ok()) << trained.status().ToString();
+  DisengagementBundle bundle;
+  bundle.feature_spec_version = kFeatureSpecVersion;
+  bundle.architecture = trained->architecture;
+  bundle.weights = trained->weights;
+  ASSERT_TRUE(SaveBundle(bundle, models + "/v1").ok());
+  ASSERT_TRUE(SaveBundle(bundle, models + "/v2").ok());
+  std::ofstream(models + "/v2/weights.bin", std::ios::trunc) << "not weights";
+  std::ofstream(config_, std::ios::trunc) << "models_dir = \"" << models << "\"\n[sessions]\nsnapshot_interval_s = 1\n";
+
+  auto post_user = [](Client& client, const std::string& user) {
+    std::string body;
+    for (const auto& e : UserEvents(user, 24, NowMs() - 600'000)) body += e.second + "\n";
+    return client.Send(http::verb::post, "/v1/events", body, "application/x-ndjson").status;
+  };
+  {
+    ServerProcess server(data_, config_, stderr_);
+    ASSERT_GT(server.port(), 0) << ServerLog();
+    ASSERT_TRUE(server.WaitReady()) << ServerLog();
+    Client client(server.port());
+    ASSERT_EQ(post_user(client, "listener1"), 202);
+    Reply s = client.Send(http::verb::get, "/v1/users/listener1/session");
+    ASSERT_EQ(s.status, 200);
+    auto j = nlohmann::json::parse(s.body);
+    ASSERT_TRUE(j.contains("disengagement_score")) << s.body;
+    EXPECT_TRUE(j["disengagement_score"].is_null());
+    EXPECT_TRUE(j["last_trigger"].is_null());
+    EXPECT_NE(ServerLog().find("disengagement model not loaded"), std::string::npos) << ServerLog();
+    EXPECT_NE(ServerLog().find("weights.bin"), std::string::npos) << ServerLog();
+    int status = server.Signal(SIGTERM);
+    ASSERT_TRUE(WIFEXITED(status)) << ServerLog();
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+  }
+  std::filesystem::remove_all(models + "/v2");
+  {
+    ServerProcess server(data_, config_, stderr_);
+    ASSERT_GT(server.port(), 0) << ServerLog();
+    ASSERT_TRUE(server.WaitReady()) << ServerLog();
+    Client client(server.port());
+    ASSERT_EQ(post_user(client, "listener2"), 202);
+    Reply s = client.Send(http::verb::get, "/v1/users/listener2/session");
+    ASSERT_EQ(s.status, 200);
+    auto j = nlohmann::json::parse(s.body);
+    ASSERT_TRUE(j["disengagement_score"].is_number()) << s.body;
+    EXPECT_GE(j["disengagement_score"].get<double>(), 0.0);
+    EXPECT_LE(j["disengagement_score"].get<double>(), 1.0);
+    Reply metrics = client.Send(http::verb::get, "/metrics");
+    EXPECT_NE(metrics.body.find("segue_disengagement_score_count"), std::string::npos);
+    EXPECT_EQ(metrics.body.find("segue_disengagement_scored_total 0"), std::string::npos);
+    int status = server.Signal(SIGTERM);
+    ASSERT_TRUE(WIFEXITED(status)) << ServerLog();
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+  }
+}
+
 }  // namespace
 }  // namespace segue::serving
