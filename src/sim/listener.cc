@@ -155,7 +155,7 @@ void Listener::StartSession(std::vector<Event>* out) {
   Ending ending = Ending::kNone;
   if (brief) {
     double e = rng_.Uniform();
-    ending = e < 0.45 ? Ending::kExitMidTrack : e < 0.7 ? Ending::kPauseAbandon : Ending::kStopAfter;
+    ending = e < 0.35 ? Ending::kExitMidTrack : e < 0.65 ? Ending::kPauseAbandon : Ending::kStopAfter;
   }
   if (r >= 0.85 && ending == Ending::kNone) {
     Search(t, out);
@@ -240,7 +240,8 @@ void Listener::Decide(std::vector<Event>* out) {
   if (rng_.Bernoulli(exit_p)) {
     const double total = params_->end_exit_mid_track + params_->end_pause_abandon + params_->end_after_track;
     const double e = rng_.Uniform() * total;
-    if (e >= params_->end_exit_mid_track + params_->end_pause_abandon && state_.skip_streak == 0) {
+    if (e >= params_->end_exit_mid_track + params_->end_pause_abandon &&
+        (state_.skip_streak == 0 || rng_.Bernoulli(0.25))) {
       EndSession(t);
       return;
     }

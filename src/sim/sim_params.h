@@ -21,7 +21,7 @@ struct CatalogParams {
 struct BehaviourParams {
   // Skips: p = sigmoid(skip_bias + skip_mismatch*(mismatch-0.5) + skip_fatigue*fatigue
   //                    + skip_frustration*frustration - skip_patience*(patience-0.5)).
-  double skip_bias = 0.25;
+  double skip_bias = 0.4;
   double skip_mismatch = 5.0;
   double skip_fatigue = 1.2;
   double skip_frustration = 0.35;
@@ -39,13 +39,13 @@ struct BehaviourParams {
   double exit_over_target = 1.5;
   // How a session that ends does so (shares, normalised): stop while playing (`exit` event), pause and
   // never come back (no further events: the session times out), or let the last track end and stop
-  // (only after a completed track: after a skip the listener stops in the middle of the next one).
-  double end_exit_mid_track = 0.38;
+  // (after a skip, a quarter of these stop right away, the rest in the middle of the next track).
+  double end_exit_mid_track = 0.3;
   double end_pause_abandon = 0.22;
-  double end_after_track = 0.40;
+  double end_after_track = 0.48;
 
   // Search after a play: sigmoid(search_bias + search_frustration*frustration + propensity).
-  double search_bias = -2.7;
+  double search_bias = -2.4;
   double search_frustration = 0.8;
   int search_candidates = 30;  // tracks the listener looks through; it plays the best-matching one
 
@@ -65,8 +65,8 @@ struct BehaviourParams {
 
   // Habits.
   double sessions_per_day_median = 1.6;
-  double session_minutes_median = 26;  // per-listener preference; each session's target varies around it
-  double session_minutes_sigma = 1.1;  // log-normal spread of a session's target length
+  double session_minutes_median = 34;  // per-listener preference; each session's target varies around it
+  double session_minutes_sigma = 1.3;  // log-normal spread of a session's target length
   double brief_session_share = 0.25;   // quick check-ins: one track, often abandoned part-way
 
   // Recommendations (OfferRecommendations): accepted with p = sigmoid(rec_accept_slope*(match-rec_accept_at)).
