@@ -195,6 +195,11 @@ uint32_t Catalog::InternArtist(std::string_view artist) {
   return impl_->artists.Intern(artist, kMaxInternedArtists);
 }
 
+std::string Catalog::ArtistOf(uint32_t interned_artist) const {
+  std::shared_lock lock(impl_->mu);
+  return impl_->artists.Name(interned_artist);
+}
+
 TrackMeta Catalog::Meta(uint32_t interned_track) const {
   std::shared_lock lock(impl_->mu);
   return interned_track < impl_->metas.size() ? impl_->metas[interned_track] : TrackMeta{};

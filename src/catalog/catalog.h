@@ -53,6 +53,9 @@ class Catalog {
   uint32_t FindTrack(std::string_view track_id) const;
   std::string TrackIdOf(uint32_t interned) const;  // "" for 0 / unknown
   uint32_t InternArtist(std::string_view artist);
+  // The name of an interned artist (TrackMeta::artist); "" for 0 / unknown. Features hash it, because
+  // interned ids differ between processes.
+  std::string ArtistOf(uint32_t interned_artist) const;
   TrackMeta Meta(uint32_t interned_track) const;
 
  private:

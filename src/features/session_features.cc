@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
-#include <optional>
 #include <string>
 
 #include "common/hash.h"
@@ -63,8 +62,7 @@ void ComputeSessionFeatures(const SessionState& state, const Catalog& catalog, F
     step.track = track_id.empty() ? 0 : TrackBucket(track_id);
     if (meta.known) {
       // Interned artist ids differ between processes; the bucket must hash the artist name.
-      std::optional<Track> track = catalog.Get(track_id);
-      step.artist = track ? ArtistBucket(track->artist) : 0;
+      step.artist = ArtistBucket(catalog.ArtistOf(meta.artist));
       step.genre = static_cast<uint8_t>(std::min<int>(meta.genre, kGenreVocab - 1));
     }
     step.end = static_cast<uint8_t>(play.end);
