@@ -111,8 +111,10 @@ class Listener {
   // How well a track fits this listener, 0..1 (1 − mismatch).
   double Match(uint32_t track) const;
 
-  // Every play so far, in order (for tests and calibration; cleared by nobody, ~24 bytes per play).
+  // Every play since construction or the last ClearPlays(), in order (tests, calibration, diagnostics).
+  // It grows by sizeof(PlayOutcome) (40 bytes) per play: a long-running live driver clears it.
   const std::vector<PlayOutcome>& plays() const { return outcomes_; }
+  void ClearPlays() { outcomes_.clear(); }
   uint64_t sessions() const { return sessions_; }
 
  private:

@@ -75,6 +75,12 @@ TEST(SimulatorTest, EventsValidateAndAreOrdered) {
   }
   EXPECT_GT(last_ts.size(), 150u);  // most listeners listened at least once in 3 days
   EXPECT_GT(sim.sessions(), 200u);
+  // Per-listener play records add up to the play events, and a live driver can drop them.
+  uint64_t plays = 0;
+  for (size_t i = 0; i < sim.listener_count(); ++i) plays += sim.listener(i).plays().size();
+  EXPECT_EQ(plays, sim.stats().count(EventType::kPlay));
+  sim.listener(0).ClearPlays();
+  EXPECT_TRUE(sim.listener(0).plays().empty());
   for (EventType t : {EventType::kPlay, EventType::kSkip, EventType::kComplete, EventType::kPause,
                       EventType::kResume, EventType::kSeek, EventType::kSearch, EventType::kExit, EventType::kLike,
                       EventType::kDislike}) {
