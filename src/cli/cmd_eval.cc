@@ -64,7 +64,7 @@ std::string Fixed(double v, int digits = 3) {
 }
 
 void PrintSplit(const SplitReport& s) {
-  std::cout << "\n" << (s.split == "time" ? "time-based split (last 20% of each listener's time)" : "split by listener (unseen listeners)")
+  std::cout << "\n" << (s.split == "time" ? "time-based split (last 20% of the time of listeners not held out)" : "split by listener (unseen listeners)")
             << ": " << s.examples << " decision points, " << s.positives << " positive ("
             << Fixed(s.examples ? 100.0 * s.positives / s.examples : NAN, 1) << "%), baselines trained on "
             << s.train_examples << "\n";
@@ -163,8 +163,8 @@ int Run(const EvalArgs& args) {
     }
     baseline_train = std::move(*train);
   } else {
-    std::cerr << "baselines: no --baselines-from, fitting them on the training part of each split of " << args.events
-              << "\n";
+    std::cerr << "baselines: no --baselines-from, fitting them on the training part of " << args.events
+              << " (first 80% of each listener's time, held-out listeners excluded)\n";
   }
 
   EvalOptions eval_options;
@@ -246,7 +246,8 @@ void AddEvalCommand(CLI::App& root, CommandList& out) {
       ->check(CLI::ExistingFile);
   d->add_option("--baselines-from", args->baselines_from,
                 "Fit the baselines on every decision point of this events file (default: on the training "
-                "part of each split of --events)")
+                "part of --events: sessions in the first 80% of each listener's time, held-out listeners "
+                "excluded — the part segue train uses)")
       ->check(CLI::ExistingFile);
   d->add_option("--horizon-min", args->horizon_min, "Label horizon H in minutes")->capture_default_str();
   d->add_option("--burst-skips", args->burst_skips, "Skip burst: at least S skips ...")->capture_default_str();
