@@ -1,5 +1,6 @@
 // The `segue` command line: each subcommand registers itself on the root CLI11 app and returns a runner.
-// The command line is a contract other tools and scripts rely on (see docs/cli.md): change it with care.
+// The command line is a contract other tools and scripts rely on (`segue help CMD` documents each
+// command): change flags additively.
 #pragma once
 
 #include <functional>
