@@ -134,6 +134,13 @@ int Run(const TrainArgs& args) {
   bundle.pos_weight = trained->pos_weight;
   bundle.history = trained->history;
   SummariseValidation(trained->valid_scores, valid_y, &bundle);
+  const double base_rate = valid_y.empty() ? 0.0 : static_cast<double>(positives(valid_y)) / static_cast<double>(valid_y.size());
+  if (args.target_precision <= base_rate) {
+    std::fprintf(stderr,
+                 "warning: --target-precision %.2f is not above the validation positive rate %.3f: every score "
+                 "reaches it, so the threshold flags nearly everything; choose a higher target\n",
+                 args.target_precision, base_rate);
+  }
   if (Status s = SaveBundle(bundle, args.out); !s.ok()) return Fail(s.message());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
