@@ -47,6 +47,7 @@ nlohmann::json ModelJson(const ModelReport& r) {
           {"ece", num(r.ece)},
           {"mssd_mean_average_accuracy", opt(r.mssd_mean_average_accuracy)},
           {"mssd_first_prediction_accuracy", opt(r.mssd_first_prediction_accuracy)},
+          {"mssd_first_half_mean_average_accuracy", opt(r.mssd_first_half_mean_average_accuracy)},
           {"mssd_sessions", r.mssd_sessions}};
 }
 

@@ -70,6 +70,10 @@ ModelReport Score(const EvalTable& t, const std::vector<size_t>& eval, const std
     r.mssd_sessions = seqs.size();
     r.mssd_mean_average_accuracy = MeanAverageAccuracy(seqs);
     r.mssd_first_prediction_accuracy = FirstPredictionAccuracy(seqs);
+    // The challenge's protocol: only the first half is known. The first second-half prediction was
+    // made at the end of the first half, so repeating it over the whole second half is exactly that.
+    for (SkipSequence& seq : seqs) std::fill(seq.predicted.begin(), seq.predicted.end(), seq.predicted.front());
+    r.mssd_first_half_mean_average_accuracy = MeanAverageAccuracy(seqs);
   }
   return r;
 }

@@ -8,7 +8,8 @@
 // Cup 2019 mean average accuracy / first-prediction accuracy of its skip predictor: for every eval session
 // with at least 2 plays, play j of the second half (j >= floor(L/2)) is predicted at the decision point
 // that ended play j-1, i.e. with the true history up to j-1 (teacher forcing; more information than the
-// challenge's "first half only" setting — docs/models.md says how to read the numbers).
+// challenge's "first half only" setting, which is reported too: the prediction made at the end of the
+// first half, repeated over the second half).
 //
 // Thresholds: baselines pick theirs on a validation slice of their training data (sessions with
 // session % 5 == 0, not used for fitting) as the lowest score reaching `target_precision` (0.5 if none
@@ -60,6 +61,9 @@ struct ModelReport {
   double fpr_at_threshold = 0, precision_at_threshold = 0;
   double ece = 0;
   std::optional<double> mssd_mean_average_accuracy, mssd_first_prediction_accuracy;  // none: no skip predictor
+  // The same mean average accuracy when every second-half play is predicted from the first half only
+  // (the challenge's protocol; the first-prediction accuracy is the same in both).
+  std::optional<double> mssd_first_half_mean_average_accuracy;
   size_t mssd_sessions = 0;
 };
 
