@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -76,6 +77,12 @@ int Run(const TrainArgs& args) {
   train_options.seed = args.seed;
   train_options.threads = args.threads;
   if (Status s = train_options.architecture.Validate(); !s.ok()) return Fail(s.message(), 2);
+
+  // Bundles are immutable: refuse an existing --out before spending minutes on training.
+  std::error_code ec;
+  if (std::filesystem::exists(args.out, ec) && !std::filesystem::is_empty(args.out, ec)) {
+    return Fail(args.out + ": already exists; bundles are immutable, pick a new version", 2);
+  }
 
   Catalog catalog;
   if (!args.catalog.empty()) {
