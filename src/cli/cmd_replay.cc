@@ -17,17 +17,22 @@ void AddReplayCommand(CLI::App& root, CommandList& out) {
   CLI::App* app = root.add_subcommand(
       "replay",
       "Send an NDJSON event file to a Segue server (POST /v1/events) and report the achieved events/s and the "
-      "acknowledgement latency percentiles (request sent -> 202 received). Lines are sent as they are, B per "
-      "request, over C keep-alive connections; failed requests are counted, never retried. Progress on stderr "
-      "every second. Exit status 0: all acknowledged; 1: some requests failed; 2: could not run.");
+      "acknowledgement latency percentiles (request sent -> 202 received). Lines are sent as they are, up to B "
+      "per request, over C keep-alive connections with connection affinity by listener: a line goes to "
+      "connection FNV-1a(user_id) % C, and each connection sends its lines in file order with one request in "
+      "flight, so every listener's events arrive in file order (lines without a user_id go to connection 0 and "
+      "are counted). --rate paces the file as a whole: a batch leaves no earlier than (its first line's index)/R "
+      "seconds after the start. Failed requests are counted, never retried. Progress on stderr every second. "
+      "Exit status 0: all acknowledged; 1: some requests failed; 2: could not run.");
   app->add_option("file", options->file, "NDJSON events, one per line (e.g. from segue simulate or segue import)")
       ->required();
   app->add_option("--target", options->target, "Server address, http://HOST:PORT")->required();
   app->add_option("--rate", options->rate, "Events per second to aim for; 0 = as fast as the server answers")
       ->default_val(0)
       ->check(CLI::NonNegativeNumber);
-  app->add_option("--batch", options->batch, "Events per request")->default_val(100)->check(CLI::Range(1, 1000000));
-  app->add_option("--connections", options->connections, "Concurrent keep-alive connections")
+  app->add_option("--batch", options->batch, "Most events per request")->default_val(100)->check(CLI::Range(1, 1000000));
+  app->add_option("--connections", options->connections,
+                  "Concurrent keep-alive connections (each carries a fixed share of the listeners)")
       ->default_val(4)
       ->check(CLI::Range(1, 1024));
   app->add_option("--timeout-ms", options->timeout_ms, "Per-request timeout in milliseconds")

@@ -5,24 +5,55 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
+
+#include "common/hash.h"
 
 namespace segue {
 
 namespace {
 
-bool IsBlank(std::string_view line) {
-  for (char c : line) {
-    if (c != ' ' && c != '\t' && c != '\r') return false;
+// The line starting at `pos`: its end (past the "\n", or the end of the text) and whether it is blank.
+struct Line {
+  size_t end;
+  bool blank;
+};
+
+Line LineAt(std::string_view text, size_t pos) {
+  const void* nl = std::memchr(text.data() + pos, '\n', text.size() - pos);
+  const size_t end = nl ? static_cast<size_t>(static_cast<const char*>(nl) - text.data()) + 1 : text.size();
+  for (size_t i = pos; i < end; ++i) {
+    const char c = text[i];
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return {end, false};
   }
-  return true;
+  return {end, true};
 }
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 }  // namespace
 
-Result<NdjsonBatches> NdjsonBatches::Open(const std::string& path, size_t batch_lines) {
+std::string_view FindUserId(std::string_view line) {
+  constexpr std::string_view kKey = "\"user_id\"";
+  for (size_t at = line.find(kKey); at != std::string_view::npos; at = line.find(kKey, at + 1)) {
+    size_t i = at + kKey.size();
+    while (i < line.size() && IsSpace(line[i])) ++i;
+    if (i == line.size() || line[i] != ':') continue;  // the text "user_id" as a value, not the key
+    ++i;
+    while (i < line.size() && IsSpace(line[i])) ++i;
+    if (i == line.size() || line[i] != '"') return {};  // not a string: the server rejects it anyway
+    const size_t start = ++i;
+    while (i < line.size() && line[i] != '"') i += line[i] == '\\' ? 2 : 1;
+    if (i >= line.size()) return {};
+    return line.substr(start, i - start);
+  }
+  return {};
+}
+
+Result<NdjsonBatches> NdjsonBatches::Open(const std::string& path, size_t batch_lines, size_t lanes) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::IoError("cannot open " + path + ": " + std::strerror(errno));
   struct stat st {};
@@ -39,42 +70,54 @@ Result<NdjsonBatches> NdjsonBatches::Open(const std::string& path, size_t batch_
       ::close(fd);
       return Status::IoError("cannot map " + path + ": " + std::strerror(err));
     }
-    ::madvise(map, static_cast<size_t>(st.st_size), MADV_SEQUENTIAL);
     out.map_ = map;
     out.map_size_ = static_cast<size_t>(st.st_size);
   }
   ::close(fd);  // the mapping stays valid without the descriptor
-  out.Cut(std::string_view(static_cast<const char*>(out.map_), out.map_size_), batch_lines);
+  out.Assign(std::string_view(static_cast<const char*>(out.map_), out.map_size_), batch_lines, lanes);
   return out;
 }
 
-NdjsonBatches NdjsonBatches::FromText(std::string_view text, size_t batch_lines) {
+NdjsonBatches NdjsonBatches::FromText(std::string_view text, size_t batch_lines, size_t lanes) {
   NdjsonBatches out;
-  out.Cut(text, batch_lines);
+  out.Assign(text, batch_lines, lanes);
   return out;
 }
 
-void NdjsonBatches::Cut(std::string_view text, size_t batch_lines) {
-  if (batch_lines == 0) batch_lines = 1;
-  size_t pos = 0, batch_start = 0, in_batch = 0;
-  while (pos < text.size()) {
-    const void* nl = std::memchr(text.data() + pos, '\n', text.size() - pos);
-    const size_t end = nl ? static_cast<size_t>(static_cast<const char*>(nl) - text.data()) + 1 : text.size();
-    const std::string_view line = text.substr(pos, end - pos);
-    if (IsBlank(line.substr(0, line.size() - (line.back() == '\n' ? 1 : 0)))) {
-      if (in_batch == 0) batch_start = end;  // leading blank lines belong to no batch
-    } else {
-      ++in_batch;
-      ++total_lines_;
-      if (in_batch == batch_lines) {
-        batches_.push_back({text.substr(batch_start, end - batch_start), in_batch});
-        batch_start = end;
-        in_batch = 0;
-      }
+void NdjsonBatches::Assign(std::string_view text, size_t batch_lines, size_t lanes) {
+  text_ = text;
+  batch_lines_ = std::max<size_t>(batch_lines, 1);
+  lanes_ = std::clamp<size_t>(lanes, 1, kMaxLanes);
+  lane_lines_.assign(lanes_, 0);
+  for (size_t pos = 0; pos < text.size();) {
+    const Line line = LineAt(text, pos);
+    if (!line.blank) {
+      const std::string_view user = FindUserId(text.substr(pos, line.end - pos));
+      if (user.empty()) ++lines_without_user_id_;
+      const size_t lane = user.empty() ? 0 : Fnv1a64(user) % lanes_;
+      lane_of_.push_back(static_cast<uint16_t>(lane));
+      ++lane_lines_[lane];
     }
-    pos = end;
+    pos = line.end;
   }
-  if (in_batch > 0) batches_.push_back({text.substr(batch_start), in_batch});
+}
+
+size_t NdjsonBatches::NextBatch(size_t lane, Cursor* cursor, std::string* body, size_t* first_line) const {
+  body->clear();
+  size_t n = 0;
+  while (n < batch_lines_ && cursor->pos < text_.size()) {
+    const Line line = LineAt(text_, cursor->pos);
+    if (!line.blank) {
+      if (lane_of_[cursor->line] == lane) {
+        if (n++ == 0) *first_line = cursor->line;
+        body->append(text_.substr(cursor->pos, line.end - cursor->pos));
+        if (body->back() != '\n') body->push_back('\n');
+      }
+      ++cursor->line;
+    }
+    cursor->pos = line.end;
+  }
+  return n;
 }
 
 void NdjsonBatches::Unmap() {
@@ -86,16 +129,24 @@ void NdjsonBatches::Unmap() {
 NdjsonBatches::NdjsonBatches(NdjsonBatches&& other) noexcept
     : map_(std::exchange(other.map_, nullptr)),
       map_size_(std::exchange(other.map_size_, 0)),
-      batches_(std::move(other.batches_)),
-      total_lines_(std::exchange(other.total_lines_, 0)) {}
+      text_(std::exchange(other.text_, {})),
+      batch_lines_(other.batch_lines_),
+      lanes_(other.lanes_),
+      lane_of_(std::move(other.lane_of_)),
+      lane_lines_(std::move(other.lane_lines_)),
+      lines_without_user_id_(std::exchange(other.lines_without_user_id_, 0)) {}
 
 NdjsonBatches& NdjsonBatches::operator=(NdjsonBatches&& other) noexcept {
   if (this != &other) {
     Unmap();
     map_ = std::exchange(other.map_, nullptr);
     map_size_ = std::exchange(other.map_size_, 0);
-    batches_ = std::move(other.batches_);
-    total_lines_ = std::exchange(other.total_lines_, 0);
+    text_ = std::exchange(other.text_, {});
+    batch_lines_ = other.batch_lines_;
+    lanes_ = other.lanes_;
+    lane_of_ = std::move(other.lane_of_);
+    lane_lines_ = std::move(other.lane_lines_);
+    lines_without_user_id_ = std::exchange(other.lines_without_user_id_, 0);
   }
   return *this;
 }

@@ -1,14 +1,20 @@
-// An NDJSON file cut into request bodies of B lines each, without copying or parsing the events: the file
-// is memory-mapped and every batch is a contiguous slice of it (lines are sent exactly as they are on disk,
-// so the server sees the same bytes an importer or the simulator wrote).
+// An NDJSON file split into C ordered sub-streams ("lanes") by listener, read as request bodies of up to B
+// lines, without parsing the events: the file is memory-mapped, each line is assigned to lane
+// Fnv1a64(user_id) % C once (a byte scan for the first `"user_id": "..."` key, no JSON parsing), and a lane
+// is read in file order. So all events of one listener travel in one lane, in file order: sending each lane
+// over its own connection with one request in flight preserves every listener's order end to end.
 //
-// Contract: blank lines (only spaces, tabs, "\r") are skipped when counting lines; a batch holds at most
-// B non-blank lines, starts at its first one and may contain blank lines between them (the server skips
-// those too). The last line need not end with "\n". The mapping lives as long as the object; slices point into it.
-// Thread-safety: immutable after Open(); safe to read from many threads.
+// Contract: blank lines (only spaces, tabs, "\r") are skipped and belong to no lane. A line whose user_id
+// cannot be found (no such key, or its value is not a string) goes to lane 0 and is counted in
+// lines_without_user_id(). Lines are copied into the body exactly as they are on disk (a missing final
+// "\n" is added), so the server sees the bytes an importer or the simulator wrote. Memory: the mapping plus
+// 2 bytes per line; reading a lane scans the file with memchr, skipping other lanes' lines.
+// The mapping lives as long as the object.
+// Thread-safety: immutable after Open(); NextBatch() on distinct cursors is safe from many threads.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,11 +23,17 @@
 
 namespace segue {
 
+// The value of the first "user_id" key of an NDJSON line, as raw bytes (escapes are not decoded: the same
+// listener written the same way hashes the same), or empty when there is none.
+std::string_view FindUserId(std::string_view line);
+
 class NdjsonBatches {
  public:
-  static Result<NdjsonBatches> Open(const std::string& path, size_t batch_lines);
-  // For in-memory input (tests, in-process demo): the batches point into `text`, which must outlive this.
-  static NdjsonBatches FromText(std::string_view text, size_t batch_lines);
+  static constexpr size_t kMaxLanes = 65535;
+
+  static Result<NdjsonBatches> Open(const std::string& path, size_t batch_lines, size_t lanes);
+  // For in-memory input (tests, in-process demo): `text` must outlive this.
+  static NdjsonBatches FromText(std::string_view text, size_t batch_lines, size_t lanes);
 
   NdjsonBatches(NdjsonBatches&& other) noexcept;
   NdjsonBatches& operator=(NdjsonBatches&& other) noexcept;
@@ -29,24 +41,33 @@ class NdjsonBatches {
   NdjsonBatches& operator=(const NdjsonBatches&) = delete;
   ~NdjsonBatches();
 
-  size_t batch_count() const { return batches_.size(); }
-  std::string_view body(size_t i) const { return batches_[i].body; }
-  size_t lines(size_t i) const { return batches_[i].lines; }
-  size_t total_lines() const { return total_lines_; }
+  // Where a reader of one lane is in the file.
+  struct Cursor {
+    size_t pos = 0;   // byte offset of the next line to look at
+    size_t line = 0;  // file index (among non-blank lines) of that line
+  };
+  // Replaces *body with the next up to B lines of `lane` after *cursor and advances it. Returns the number
+  // of lines (0: the lane is exhausted) and sets *first_line to the file index of the first one.
+  size_t NextBatch(size_t lane, Cursor* cursor, std::string* body, size_t* first_line) const;
+
+  size_t lanes() const { return lanes_; }
+  size_t total_lines() const { return lane_of_.size(); }
+  size_t lane_lines(size_t lane) const { return lane_lines_[lane]; }
+  size_t lines_without_user_id() const { return lines_without_user_id_; }
 
  private:
-  struct Batch {
-    std::string_view body;
-    size_t lines;
-  };
   NdjsonBatches() = default;
-  void Cut(std::string_view text, size_t batch_lines);
+  void Assign(std::string_view text, size_t batch_lines, size_t lanes);
   void Unmap();
 
   void* map_ = nullptr;
   size_t map_size_ = 0;
-  std::vector<Batch> batches_;
-  size_t total_lines_ = 0;
+  std::string_view text_;
+  size_t batch_lines_ = 1;
+  size_t lanes_ = 1;
+  std::vector<uint16_t> lane_of_;  // per non-blank line, in file order
+  std::vector<size_t> lane_lines_;
+  size_t lines_without_user_id_ = 0;
 };
 
 }  // namespace segue

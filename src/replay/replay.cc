@@ -51,36 +51,32 @@ class ReplayRun {
   simdjson::dom::parser& json() { return json_; }
   ReplayReport& report() { return report_; }
 
-  // The next batch to send and when it is due, or nullopt when the file is exhausted.
-  std::optional<std::pair<size_t, Clock::time_point>> TakeBatch() {
-    if (next_batch_ >= batches_.batch_count()) return std::nullopt;
-    const size_t i = next_batch_++;
-    Clock::time_point due = start_;
-    if (options_.rate > 0) {
-      const double at_s = static_cast<double>(i * options_.batch) / options_.rate;
-      due += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(at_s));
-    }
-    return std::make_pair(i, due);
+  // When a batch whose first line is line `first_line` of the file is due: the file is paced as a whole, so
+  // the lanes together follow the rate and each lane keeps its place in the file's timeline.
+  Clock::time_point Due(size_t first_line) const {
+    if (options_.rate <= 0) return start_;
+    const double at_s = static_cast<double>(first_line) / options_.rate;
+    return start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(at_s));
   }
 
-  void RecordAck(size_t batch, Clock::duration latency, uint64_t accepted, uint64_t duplicates, uint64_t rejected) {
+  void RecordAck(size_t lines, Clock::duration latency, uint64_t accepted, uint64_t duplicates, uint64_t rejected) {
     latencies_us_.push_back(static_cast<uint32_t>(
         std::min<int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(latency).count(), UINT32_MAX)));
     report_.accepted += accepted;
     report_.duplicates += duplicates;
     report_.rejected += rejected;
-    acked_events_ += batches_.lines(batch);
+    acked_events_ += lines;
     last_ack_ = Clock::now();
   }
 
-  void RecordFailure(size_t batch, const std::string& kind) {
-    report_.failed_events += batches_.lines(batch);
+  void RecordFailure(size_t lines, const std::string& kind) {
+    report_.failed_events += lines;
     ++report_.errors[kind];
   }
 
-  void RecordSent(size_t batch) {
+  void RecordSent(size_t lines) {
     ++report_.requests;
-    report_.events_sent += batches_.lines(batch);
+    report_.events_sent += lines;
   }
 
   void Start(size_t connections) {
@@ -96,6 +92,7 @@ class ReplayRun {
   ReplayReport Finish() {
     if (progress_tty_line_) std::fputc('\n', stderr);  // end the line the \r updates kept rewriting
     report_.events_in_file = batches_.total_lines();
+    report_.events_without_user_id = batches_.lines_without_user_id();
     report_.elapsed_s = std::chrono::duration<double>(last_ack_ - start_).count();
     report_.events_per_s = report_.elapsed_s > 0 ? static_cast<double>(acked_events_) / report_.elapsed_s : 0;
     std::sort(latencies_us_.begin(), latencies_us_.end());
@@ -143,7 +140,6 @@ class ReplayRun {
   simdjson::dom::parser json_;
   ReplayReport report_;
   std::vector<uint32_t> latencies_us_;
-  size_t next_batch_ = 0;
   size_t active_ = 0;
   uint64_t acked_events_ = 0;
   uint64_t progress_acked_ = 0;
@@ -152,18 +148,22 @@ class ReplayRun {
   Clock::time_point start_, last_ack_;
 };
 
-// One keep-alive connection: take a batch, wait until it is due, POST it, read the answer, repeat.
+// One keep-alive connection, the only sender of one lane: take the lane's next batch, wait until it is due,
+// POST it, read the answer, repeat. One request in flight keeps the lane's order on the wire.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(ReplayRun& run, tcp::socket socket, std::string host_header)
-      : run_(run), host_header_(std::move(host_header)), stream_(std::move(socket)), pace_(run.ioc()) {}
+  Connection(ReplayRun& run, size_t lane, tcp::socket socket, std::string host_header)
+      : run_(run), lane_(lane), host_header_(std::move(host_header)), stream_(std::move(socket)), pace_(run.ioc()) {
+    body_.reserve(4096);
+  }
 
   void Next() {
-    std::optional<std::pair<size_t, Clock::time_point>> next = run_.TakeBatch();
-    if (!next) return Close();
-    batch_ = next->first;
-    if (next->second > Clock::now()) {
-      pace_.expires_at(next->second);
+    size_t first_line = 0;
+    lines_ = run_.batches().NextBatch(lane_, &cursor_, &body_, &first_line);
+    if (lines_ == 0) return Close();
+    const Clock::time_point due = run_.Due(first_line);
+    if (due > Clock::now()) {
+      pace_.expires_at(due);
       pace_.async_wait([self = shared_from_this()](beast::error_code) { self->Send(); });
     } else {
       Send();
@@ -174,7 +174,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Send() {
     if (!stream_.socket().is_open()) return Reconnect();
     const ReplayOptions& o = run_.options();
-    const std::string_view body = run_.batches().body(batch_);
     request_ = {};
     request_.method(http::verb::post);
     request_.target(o.path);
@@ -183,12 +182,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     request_.set(http::field::content_type, "application/x-ndjson");
     request_.set(http::field::user_agent, "segue-replay");
     request_.keep_alive(true);
-    request_.body() = http::span_body<const char>::value_type(body.data(), body.size());
+    request_.body() = http::span_body<const char>::value_type(body_.data(), body_.size());
     request_.prepare_payload();
     parser_.emplace();
     parser_->body_limit(kMaxResponseBytes);
     stream_.expires_after(std::chrono::milliseconds(o.timeout_ms));
-    run_.RecordSent(batch_);
+    run_.RecordSent(lines_);
     sent_ = Clock::now();
     http::async_write(stream_, request_, [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->Fail(ec);
@@ -203,9 +202,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     stream_.expires_never();
     http::response<http::string_body> res = parser_->release();
     if (res.result() != http::status::accepted) {
-      run_.RecordFailure(batch_, std::to_string(res.result_int()));
+      run_.RecordFailure(lines_, std::to_string(res.result_int()));
     } else if (!ParseAck(res.body(), latency)) {
-      run_.RecordFailure(batch_, "bad_response");
+      run_.RecordFailure(lines_, "bad_response");
     }
     if (!res.keep_alive()) Shutdown();
     Next();
@@ -219,12 +218,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (doc["accepted"].get(accepted) || doc["duplicates"].get(duplicates) || doc["rejected"].get(rejected)) {
       return false;
     }
-    run_.RecordAck(batch_, latency, accepted, duplicates, rejected.size());
+    run_.RecordAck(lines_, latency, accepted, duplicates, rejected.size());
     return true;
   }
 
   void Fail(beast::error_code ec) {
-    run_.RecordFailure(batch_, ec == beast::error::timeout ? "timeout" : "network");
+    run_.RecordFailure(lines_, ec == beast::error::timeout ? "timeout" : "network");
     Shutdown();
     Next();
   }
@@ -236,17 +235,23 @@ class Connection : public std::enable_shared_from_this<Connection> {
     buffer_.clear();
   }
 
-  // The connection broke: open a new one for the pending batch; if that fails the batch is lost and this
-  // connection stops (the others carry on).
+  // The connection broke: open a new one for the pending batch. If that fails, no other connection may
+  // carry this lane (its order would be lost), so the pending batch and the rest of the lane are counted
+  // as failed ("connect", one per batch, unsent) and this connection stops (the other lanes carry on).
   void Reconnect() {
     stream_.expires_after(std::chrono::milliseconds(run_.options().timeout_ms));
     stream_.async_connect(run_.endpoints(), [self = shared_from_this()](beast::error_code ec, const tcp::endpoint&) {
-      if (ec) {
-        self->run_.RecordFailure(self->batch_, "connect");
-        return self->Close();
-      }
+      if (ec) return self->AbandonLane();
       self->Send();
     });
+  }
+
+  void AbandonLane() {
+    size_t first_line = 0;
+    do {
+      run_.RecordFailure(lines_, "connect");
+    } while ((lines_ = run_.batches().NextBatch(lane_, &cursor_, &body_, &first_line)) > 0);
+    Close();
   }
 
   void Close() {
@@ -257,13 +262,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   ReplayRun& run_;
+  const size_t lane_;
   const std::string host_header_;
   beast::tcp_stream stream_;
   asio::steady_timer pace_;
   beast::flat_buffer buffer_;
   http::request<http::span_body<const char>> request_;
   std::optional<http::response_parser<http::string_body>> parser_;
-  size_t batch_ = 0;
+  NdjsonBatches::Cursor cursor_;
+  std::string body_;  // the pending batch's lines, copied from the mapping (its lines are not contiguous)
+  size_t lines_ = 0;  // lines in body_
   Clock::time_point sent_;
   bool closed_ = false;
 };
@@ -297,7 +305,9 @@ Result<HttpTarget> ParseHttpTarget(std::string_view target) {
 
 Result<ReplayReport> RunReplay(const ReplayOptions& options) {
   if (options.batch == 0) return Status::InvalidArgument("--batch must be at least 1");
-  if (options.connections == 0) return Status::InvalidArgument("--connections must be at least 1");
+  if (options.connections == 0 || options.connections > NdjsonBatches::kMaxLanes) {
+    return Status::InvalidArgument("--connections must be between 1 and " + std::to_string(NdjsonBatches::kMaxLanes));
+  }
   if (!(options.rate >= 0)) return Status::InvalidArgument("--rate must be 0 (unpaced) or positive");
   if (options.timeout_ms <= 0) return Status::InvalidArgument("timeout must be positive");
   Result<HttpTarget> target = ParseHttpTarget(options.target);
@@ -305,9 +315,9 @@ Result<ReplayReport> RunReplay(const ReplayOptions& options) {
 
   std::optional<NdjsonBatches> batches;
   if (!options.text.empty()) {
-    batches.emplace(NdjsonBatches::FromText(options.text, options.batch));
+    batches.emplace(NdjsonBatches::FromText(options.text, options.batch, options.connections));
   } else {
-    Result<NdjsonBatches> opened = NdjsonBatches::Open(options.file, options.batch);
+    Result<NdjsonBatches> opened = NdjsonBatches::Open(options.file, options.batch, options.connections);
     if (!opened.ok()) return opened.status();
     batches.emplace(std::move(opened).value());
   }
@@ -329,7 +339,7 @@ Result<ReplayReport> RunReplay(const ReplayOptions& options) {
         return Status::Unavailable("cannot connect to " + target->host + ":" + target->port + ": " + ec.message());
       }
       socket.set_option(tcp::no_delay(true));
-      connections.push_back(std::make_shared<Connection>(run, std::move(socket), target->host + ":" + target->port));
+      connections.push_back(std::make_shared<Connection>(run, i, std::move(socket), target->host + ":" + target->port));
     }
     run.Start(connections.size());
     for (auto& c : connections) c->Next();

@@ -1,18 +1,24 @@
-// `segue replay`: an HTTP load generator for `POST /v1/events`. Sends an NDJSON file in batches of B
+// `segue replay`: an HTTP load generator for `POST /v1/events`. Sends an NDJSON file in batches of up to B
 // lines over C keep-alive connections, optionally paced to R events/s, and measures each request's
 // acknowledgement latency (request written → response received).
 //
 // Contract:
+//  - Connection affinity by listener: line → connection Fnv1a64(user_id) % C (NdjsonBatches; lines without
+//    a findable string user_id go to connection 0 and are counted in events_without_user_id). Each
+//    connection sends only its own lines, in file order, with one request in flight, so every listener's
+//    events reach the server in file order (as one device's client would send them). A skewed file (one
+//    heavy listener) loads its connection more than the others.
 //  - Lines are sent as they are in the file (no re-parsing); each batch is one request with
 //    Content-Type application/x-ndjson. Every batch is sent at most once: a batch whose request fails
 //    (network error, timeout, or any status but 202) is counted in failed_events, never retried.
-//  - Pacing: batch i is not sent before start + i·B/R seconds (R = 0: as fast as the server answers).
-//    Latency is measured from the actual send, so a server that falls behind shows up as a lower
-//    achieved rate rather than as queueing delay (documented in docs/api.md / docs/benchmarks.md).
+//  - Pacing: a batch is not sent before start + i/R seconds, i = the file index (among non-blank lines) of
+//    its first line (R = 0: as fast as the server answers). Latency is measured from the actual send, so a
+//    server that falls behind shows up as a lower achieved rate rather than as queueing delay.
 //  - accepted / duplicates / rejected are summed from the 202 bodies
 //    ({"accepted":N,"duplicates":D,"rejected":[...]}); a 202 whose body does not parse is an error.
-//  - A connection that breaks is reopened once per failed request; if the target cannot be reached at
-//    all at the start, RunReplay returns kUnavailable.
+//  - A connection that breaks is reopened once per failed request; if that fails, the connection's
+//    remaining batches are counted as failed under "connect" (another connection would break the order).
+//    If the target cannot be reached at all at the start, RunReplay returns kUnavailable.
 //  - With `progress`, one line per second on stderr.
 // Thread-safety: RunReplay is self-contained (its own io_context and thread); callable from any thread.
 #pragma once
@@ -34,7 +40,7 @@ struct ReplayOptions {
   std::string path = "/v1/events";
   double rate = 0;           // events per second; 0 = unpaced
   size_t batch = 100;        // events per request
-  size_t connections = 4;
+  size_t connections = 4;    // 1..65535
   int64_t timeout_ms = 30000;  // per request
   bool progress = false;
 };
@@ -46,13 +52,14 @@ struct ReplayReport {
   size_t connections = 0;
 
   uint64_t events_in_file = 0;
+  uint64_t events_without_user_id = 0;        // sent on connection 0 (no affinity possible)
   uint64_t events_sent = 0;
   uint64_t requests = 0;
   uint64_t accepted = 0;
   uint64_t duplicates = 0;
   uint64_t rejected = 0;
   uint64_t failed_events = 0;                 // events in requests that did not get a usable 202
-  std::map<std::string, uint64_t> errors;     // "503", "network", "timeout", "bad_response" → requests
+  std::map<std::string, uint64_t> errors;     // "503", "network", "timeout", "bad_response", "connect" → requests
   double elapsed_s = 0;
   double events_per_s = 0;                    // acknowledged (202) events per second of wall time
   double latency_p50_ms = 0, latency_p90_ms = 0, latency_p99_ms = 0, latency_max_ms = 0, latency_mean_ms = 0;

@@ -15,6 +15,7 @@ std::string ReplayReportToJson(const ReplayReport& r) {
       {"batch", r.batch},
       {"connections", r.connections},
       {"events_in_file", r.events_in_file},
+      {"events_without_user_id", r.events_without_user_id},
       {"events_sent", r.events_sent},
       {"requests", r.requests},
       {"elapsed_s", r.elapsed_s},
@@ -37,7 +38,7 @@ std::string ReplayReportToText(const ReplayReport& r) {
   std::snprintf(buf, sizeof buf,
                 "target %s, batch %zu, %zu connections, rate %s\n"
                 "sent %llu of %llu events in %llu requests over %.2f s: %.0f events/s acknowledged\n"
-                "accepted %llu, duplicates %llu, rejected %llu, failed %llu\n"
+                "accepted %llu, duplicates %llu, rejected %llu, failed %llu; %llu events without user_id (sent on connection 0)\n"
                 "ack latency ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f  mean %.2f\n",
                 r.target.c_str(), r.batch, r.connections,
                 r.rate > 0 ? (std::to_string(static_cast<long long>(r.rate)) + " events/s").c_str() : "unpaced",
@@ -45,6 +46,7 @@ std::string ReplayReportToText(const ReplayReport& r) {
                 static_cast<unsigned long long>(r.requests), r.elapsed_s, r.events_per_s,
                 static_cast<unsigned long long>(r.accepted), static_cast<unsigned long long>(r.duplicates),
                 static_cast<unsigned long long>(r.rejected), static_cast<unsigned long long>(r.failed_events),
+                static_cast<unsigned long long>(r.events_without_user_id),
                 r.latency_p50_ms, r.latency_p90_ms, r.latency_p99_ms, r.latency_max_ms, r.latency_mean_ms);
   out = buf;
   if (!r.errors.empty()) {

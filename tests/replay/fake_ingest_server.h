@@ -52,6 +52,11 @@ class FakeIngestServer {
     std::lock_guard lock(mu_);
     return lines_;
   }
+  // The non-blank lines each accepted connection delivered, in arrival order, by connection (accept order).
+  std::vector<std::vector<std::string>> lines_by_connection() {
+    std::lock_guard lock(mu_);
+    return lines_by_connection_;
+  }
   size_t connections() const { return connections_; }
 
   // The usual 202 for a batch: every line accepted.
@@ -67,12 +72,16 @@ class FakeIngestServer {
       beast::error_code ec;
       acceptor_.accept(socket, ec);
       if (ec || stopping_) return;
-      ++connections_;
-      connection_threads_.emplace_back([this, s = std::move(socket)]() mutable { Serve(std::move(s)); });
+      const size_t index = connections_++;
+      {
+        std::lock_guard lock(mu_);
+        lines_by_connection_.emplace_back();
+      }
+      connection_threads_.emplace_back([this, index, s = std::move(socket)]() mutable { Serve(index, std::move(s)); });
     }
   }
 
-  void Serve(tcp::socket socket) {
+  void Serve(size_t index, tcp::socket socket) {
     beast::flat_buffer buffer;
     while (true) {
       http::request<http::string_body> req;
@@ -98,6 +107,7 @@ class FakeIngestServer {
         EXPECT_EQ(req[http::field::content_type], "application/x-ndjson");
         answer = handler_(requests_++, lines);
         lines_.insert(lines_.end(), lines.begin(), lines.end());
+        lines_by_connection_[index].insert(lines_by_connection_[index].end(), lines.begin(), lines.end());
       }
       http::response<http::string_body> res(answer.status, 11);
       res.set(http::field::content_type, "application/json");
@@ -119,6 +129,7 @@ class FakeIngestServer {
   std::mutex mu_;
   size_t requests_ = 0;
   std::vector<std::string> lines_;
+  std::vector<std::vector<std::string>> lines_by_connection_;
 };
 
 }  // namespace segue::replay_testing

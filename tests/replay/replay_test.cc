@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -72,6 +73,58 @@ TEST(ReplayTest, SendsEveryLineOnceAndSumsTheAnswers) {
   EXPECT_NE(ReplayReportToText(*r).find("accepted 1050"), std::string::npos);
 }
 
+TEST(ReplayTest, EveryListenersEventsArriveInFileOrderOnOneConnection) {
+  FakeIngestServer server(FakeIngestServer::AcceptAll);
+  // 37 listeners interleaved the way a simulation writes them (by time), plus lines without a user_id.
+  std::string text;
+  int no_user = 0;
+  for (int i = 0; i < 3000; ++i) {
+    if (i % 97 == 0) {
+      text += R"({"event_id":"x)" + std::to_string(i) + R"(","type":"exit"})" "\n";
+      ++no_user;
+      continue;
+    }
+    text += R"({"event_id":"e)" + std::to_string(i) + R"(","user_id":"u)" + std::to_string((i * 7) % 37) +
+            R"(","type":"play","i":)" + std::to_string(i) + "}\n";
+  }
+  Result<ReplayReport> r = RunReplay(Options(server, text, 16, 4));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->accepted, 3000u);
+  EXPECT_EQ(r->events_without_user_id, static_cast<uint64_t>(no_user));
+  EXPECT_TRUE(r->errors.empty());
+
+  const std::vector<std::vector<std::string>> by_connection = server.lines_by_connection();
+  ASSERT_EQ(by_connection.size(), 4u);
+  std::map<std::string, size_t> connection_of;  // user → the one connection that carried it
+  std::map<std::string, int> last_index;        // user → file index of its latest event seen
+  std::set<std::string> delivered;
+  size_t total = 0;
+  for (size_t c = 0; c < by_connection.size(); ++c) {
+    for (const std::string& line : by_connection[c]) {
+      ++total;
+      EXPECT_TRUE(delivered.insert(line).second) << "delivered twice: " << line;
+      const nlohmann::json j = nlohmann::json::parse(line);
+      if (!j.contains("user_id")) {
+        EXPECT_EQ(c, 0u) << "a line without user_id must go to connection 0";
+        continue;
+      }
+      const std::string user = j["user_id"];
+      const auto [it, inserted] = connection_of.emplace(user, c);
+      EXPECT_EQ(it->second, c) << user << " split across connections";
+      const int index = j["i"];
+      if (!inserted) {
+        EXPECT_LT(last_index[user], index) << user << " out of file order";
+      }
+      last_index[user] = index;
+    }
+  }
+  EXPECT_EQ(total, 3000u);
+  EXPECT_EQ(connection_of.size(), 37u);
+  std::set<size_t> used;
+  for (const auto& [user, c] : connection_of) used.insert(c);
+  EXPECT_GT(used.size(), 1u) << "37 listeners should spread over the connections";
+}
+
 TEST(ReplayTest, CountsDuplicatesRejectionsAndHttpErrors) {
   FakeIngestServer server([](size_t request, const std::vector<std::string>& lines) -> Answer {
     if (request % 3 == 2) return {http::status::service_unavailable, R"({"error":"busy"})"};
@@ -105,7 +158,8 @@ TEST(ReplayTest, ReconnectsWhenTheServerClosesConnections) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->accepted, 95u);
   EXPECT_TRUE(r->errors.empty());
-  EXPECT_EQ(server.connections(), 10u);  // 2 up front, then one per request after the first of each
+  // One listener, so one connection carries all 10 requests: 2 up front, then one per request after its first.
+  EXPECT_EQ(server.connections(), 11u);
 }
 
 TEST(ReplayTest, PacesToTheRequestedRate) {
