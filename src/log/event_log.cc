@@ -1,6 +1,7 @@
 #include "log/event_log.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/utilities/table_properties_collectors.h>
 #include <rocksdb/write_batch.h>
@@ -153,9 +154,18 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options) {
   small_cf.compression = rocksdb::kLZ4Compression;
   small_cf.write_buffer_size = 8 << 20;
 
+  // by_time is write-mostly: its only readers are event-time scans (one iterator each, never a point
+  // Get). A vector memtable makes each insert an append instead of a skiplist search keyed by event
+  // time (which clients do not send in order); the price is a sort when an iterator is opened on the
+  // live memtable and when it is flushed. The vector memtable does not take concurrent inserts, hence
+  // allow_concurrent_memtable_write = false; the committer is the only bulk writer anyway.
+  rocksdb::ColumnFamilyOptions time_cf = log_cf;
+  time_cf.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+  db_options.allow_concurrent_memtable_write = false;
+
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (int i = 0; i < kCfCount; ++i) {
-    descriptors.emplace_back(kCfNames[i], (i == kEvents || i == kByTime) ? log_cf : small_cf);
+    descriptors.emplace_back(kCfNames[i], i == kEvents ? log_cf : i == kByTime ? time_cf : small_cf);
   }
 
   std::unique_ptr<EventLog> log(new EventLog(std::move(options)));
@@ -299,8 +309,6 @@ void EventLog::CommitGroup(std::vector<Request>& group) {
     // The ingest clock never runs backwards, so retention by age always removes a prefix of the log.
     const int64_t now = std::max(NowMs(), im.counters.last_ingest_ms);
     Counters next = im.counters;
-    rocksdb::WriteBatch batch;
-    std::string value, key, time_key, partition_value;
     size_t total = 0;
     for (const auto& r : group) total += r.events.size();
     logged.reserve(total);
@@ -313,28 +321,52 @@ void EventLog::CommitGroup(std::vector<Request>& group) {
           ++out.duplicates;
           continue;
         }
-        LoggedEvent rec;
+        LoggedEvent& rec = logged.emplace_back();
         rec.partition = PartitionOf(e.user_id, options_.partitions);
         rec.seq = ++next.last_seq;
         rec.ingest_ms = now;
         rec.event = std::move(e);
-        // Scratch buffers are reused across events: no allocation per event once they have grown.
-        value.clear();
-        EncodeLoggedEvent(rec, &value);
-        key.clear();
-        AppendEventKey(rec.partition, rec.seq, &key);
-        time_key.clear();
-        AppendTimeKey(rec.event.ts_ms, rec.seq, &time_key);
-        partition_value.clear();
-        PutBe(rec.partition, 4, &partition_value);
-        batch.Put(im.cf[kEvents], key, value);
-        batch.Put(im.cf[kByTime], time_key, partition_value);
-        next.logical_bytes += StoredBytes(value.size());
         ++next.partition_events[rec.partition];
         out.seqs[i] = rec.seq;
         ++out.accepted;
-        logged.push_back(std::move(rec));
       }
+    }
+    // The group's entries go into the batch in each family's key order, not in seq order. Inserting into
+    // RocksDB's skiplist memtable then mostly lands right after the previous insert, which the skiplist's
+    // remembered insert position ("splice") turns into a couple of key comparisons instead of a full
+    // search from the top; full searches were ~80% of the committer's instructions (docs/log.md). The
+    // batch is applied atomically, so the order inside it changes nothing that readers can observe.
+    std::vector<uint32_t> order(logged.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    // events: (partition, seq); `logged` is in seq order, so a stable sort on partition suffices.
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return logged[a].partition < logged[b].partition; });
+    constexpr size_t kBatchBytesPerEvent = 192;  // typical record + keys + WriteBatch framing, both families
+    rocksdb::WriteBatch batch(logged.size() * kBatchBytesPerEvent);
+    // Scratch buffers are reused across events: no allocation per event once they have grown.
+    std::string value, key, time_key, partition_value;
+    for (uint32_t idx : order) {
+      const LoggedEvent& rec = logged[idx];
+      value.clear();
+      EncodeLoggedEvent(rec, &value);
+      key.clear();
+      AppendEventKey(rec.partition, rec.seq, &key);
+      batch.Put(im.cf[kEvents], key, value);
+      next.logical_bytes += StoredBytes(value.size());
+    }
+    // by_time: (ts_ms, seq).
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      const Event& ea = logged[a].event;
+      const Event& eb = logged[b].event;
+      return ea.ts_ms != eb.ts_ms ? ea.ts_ms < eb.ts_ms : logged[a].seq < logged[b].seq;
+    });
+    for (uint32_t idx : order) {
+      const LoggedEvent& rec = logged[idx];
+      time_key.clear();
+      AppendTimeKey(rec.event.ts_ms, rec.seq, &time_key);
+      partition_value.clear();
+      PutBe(rec.partition, 4, &partition_value);
+      batch.Put(im.cf[kByTime], time_key, partition_value);
     }
     if (!logged.empty()) {
       next.last_ingest_ms = now;
