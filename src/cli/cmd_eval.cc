@@ -13,6 +13,7 @@
 
 #include "catalog/catalog.h"
 #include "cli/commands.h"
+#include "cli/dataset_flags.h"
 #include "models/dataset.h"
 #include "models/disengagement_bundle.h"
 #include "models/disengagement_eval.h"
@@ -22,13 +23,8 @@ namespace {
 
 struct EvalArgs {
   std::string model_dir;
-  std::string events;
-  std::string catalog;
+  DatasetFlags data;
   std::string baselines_from;
-  double horizon_min = 30;
-  int burst_skips = 3;
-  int burst_window = 5;
-  double session_timeout_min = 30;
   double target_precision = 0.9;
   double k_fraction = 0.05;
   bool json = false;
@@ -84,42 +80,29 @@ void PrintSplit(const SplitReport& s) {
 
 Result<EvalTable> TableFromFile(const std::string& path, Catalog* catalog, const DatasetOptions& options,
                                 const SequenceModel* sequence) {
-  std::cerr << "reading " << path << "\n";
-  Result<EventFile> file = ReadEventFile(path, /*progress=*/true);
+  Result<EventFile> file = ReadEventsReportingRejects(path);
   if (!file.ok()) return file.status();
-  if (file->rejected > 0) {
-    std::cerr << path << ": skipped " << file->rejected << " malformed lines of " << file->lines
-              << " (first: " << file->first_error << ")\n";
-  }
   // Only evaluation examples (of either split) need the sequence model's scores.
   auto eval_only = [](const ExampleInfo& i) { return IsEval(i, SplitKind::kTime) || IsEval(i, SplitKind::kUser); };
   return BuildEvalTable(std::move(file->events), catalog, options, sequence, eval_only);
 }
 
 int Run(const EvalArgs& args) {
-  DatasetOptions options;
-  options.labels.horizon_ms = static_cast<int64_t>(args.horizon_min * 60'000);
-  options.labels.burst_skips = args.burst_skips;
-  options.labels.burst_window = args.burst_window;
-  options.labels.session_timeout_ms = static_cast<int64_t>(args.session_timeout_min * 60'000);
-  options.progress = true;
-  if (Status s = ValidateDatasetOptions(options); !s.ok()) {
-    std::cerr << "segue eval: " << s.message() << "\n";
+  Result<DatasetOptions> dataset = ToDatasetOptions(args.data);
+  if (!dataset.ok()) {
+    std::cerr << "segue eval: " << dataset.status().message() << "\n";
     return 2;
   }
+  const DatasetOptions& options = *dataset;
   if (!(args.target_precision > 0 && args.target_precision <= 1) || !(args.k_fraction > 0 && args.k_fraction <= 1)) {
     std::cerr << "segue eval: --target-precision and --k-fraction must be in (0, 1]\n";
     return 2;
   }
 
   Catalog catalog;
-  if (!args.catalog.empty()) {
-    Result<size_t> tracks = LoadCatalogFile(args.catalog, &catalog);
-    if (!tracks.ok()) {
-      std::cerr << "segue eval: " << tracks.status().message() << "\n";
-      return 1;
-    }
-    std::cerr << "catalog: " << *tracks << " tracks\n";
+  if (Status s = LoadCatalogFlag(args.data, &catalog); !s.ok()) {
+    std::cerr << "segue eval: " << s.message() << "\n";
+    return 1;
   }
 
   // The Transformer bundle: --model is a bundle folder, or a models folder whose newest bundle is used.
@@ -149,8 +132,14 @@ int Run(const EvalArgs& args) {
     transformer.emplace();
     transformer->disengagement = [encoder = bundle->encoder](const FeatureVector& f) { return encoder->ScoreFresh(f); };
     transformer->threshold = bundle->bundle.threshold;
+    // Old bundles have no skip head: the Transformer's WSDM metrics are then null.
+    if (bundle->skip_encoder) {
+      transformer->skip = [encoder = bundle->skip_encoder](const FeatureVector& f) { return encoder->ScoreFresh(f); };
+    } else {
+      std::cerr << "model: the bundle has no skip head; the transformer's MSSD metrics will be null\n";
+    }
   }
-  Result<EvalTable> table = TableFromFile(args.events, &catalog, options, transformer ? &*transformer : nullptr);
+  Result<EvalTable> table = TableFromFile(args.data.events, &catalog, options, transformer ? &*transformer : nullptr);
   if (!table.ok()) {
     std::cerr << "segue eval: " << table.status().message() << "\n";
     return 1;
@@ -164,7 +153,7 @@ int Run(const EvalArgs& args) {
     }
     baseline_train = std::move(*train);
   } else {
-    std::cerr << "baselines: no --baselines-from, fitting them on the training part of " << args.events
+    std::cerr << "baselines: no --baselines-from, fitting them on the training part of " << args.data.events
               << " (first 80% of each listener's time, held-out listeners excluded)\n";
   }
 
@@ -201,19 +190,19 @@ int Run(const EvalArgs& args) {
     };
     nlohmann::json out = split_json(0);
     out["by_user"] = split_json(1);
-    out["horizon_min"] = args.horizon_min;
-    out["burst_skips"] = args.burst_skips;
-    out["burst_window"] = args.burst_window;
+    out["horizon_min"] = args.data.horizon_min;
+    out["burst_skips"] = args.data.burst_skips;
+    out["burst_window"] = args.data.burst_window;
     out["target_precision"] = args.target_precision;
-    out["baselines_trained_on"] = args.baselines_from.empty() ? args.events : args.baselines_from;
+    out["baselines_trained_on"] = args.baselines_from.empty() ? args.data.events : args.baselines_from;
     out["dataset"] = {{"users", sum.users},       {"sessions", sum.sessions},
                       {"events", sum.events},     {"duplicate_events", sum.duplicate_events},
                       {"decision_points", sum.examples}, {"positives", sum.positives}};
     std::cout << out.dump() << "\n";
   } else {
-    std::cout << "disengagement evaluation of " << args.events << ": " << sum.users << " listeners, " << sum.sessions
+    std::cout << "disengagement evaluation of " << args.data.events << ": " << sum.users << " listeners, " << sum.sessions
               << " sessions, " << sum.examples << " decision points (" << sum.positives << " positive), horizon "
-              << args.horizon_min << " min, skip burst " << args.burst_skips << " of " << args.burst_window << "\n";
+              << args.data.horizon_min << " min, skip burst " << args.data.burst_skips << " of " << args.data.burst_window << "\n";
     for (size_t i = 0; i < reports.size(); ++i) {
       if (reports[i]) {
         PrintSplit(*reports[i]);
@@ -240,21 +229,13 @@ void AddEvalCommand(CLI::App& root, CommandList& out) {
                 "Transformer bundle folder (segue train disengagement --out), or a models folder (its newest "
                 "bundle); without it only the baselines are evaluated")
       ->check(CLI::ExistingDirectory);
-  d->add_option("--events", args->events, "Events NDJSON (segue simulate / import / log export) to evaluate on")
-      ->required()
-      ->check(CLI::ExistingFile);
-  d->add_option("--catalog", args->catalog, "Track catalog NDJSON (without it every track is unknown)")
-      ->check(CLI::ExistingFile);
+  AddEventsFlags(d, &args->data, "Events NDJSON (segue simulate / import / log export) to evaluate on");
   d->add_option("--baselines-from", args->baselines_from,
                 "Fit the baselines on every decision point of this events file (default: on the training "
                 "part of --events: sessions in the first 80% of each listener's time, held-out listeners "
                 "excluded — the part segue train uses)")
       ->check(CLI::ExistingFile);
-  d->add_option("--horizon-min", args->horizon_min, "Label horizon H in minutes")->capture_default_str();
-  d->add_option("--burst-skips", args->burst_skips, "Skip burst: at least S skips ...")->capture_default_str();
-  d->add_option("--burst-window", args->burst_window, "... within the next W plays")->capture_default_str();
-  d->add_option("--session-timeout-min", args->session_timeout_min, "Inactivity that ends a session")
-      ->capture_default_str();
+  AddDatasetFlags(d, &args->data);
   d->add_option("--target-precision", args->target_precision,
                 "Baseline thresholds: the lowest score reaching this precision on validation")
       ->capture_default_str();

@@ -20,6 +20,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr const char* kFormatName = "segue-disengagement-bundle";
+constexpr const char* kSkipWeightsFile = "skip_weights.bin";
 
 Result<std::string> ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -162,6 +163,13 @@ Status SaveBundle(const DisengagementBundle& b, const std::string& dir) {
         {"pos_weight", b.pos_weight}}},
       {"weights_file", "weights.bin"},
   };
+  if (b.skip_weights) {
+    config["skip_head"] = {{"weights_file", kSkipWeightsFile},
+                           {"target", "next_play_skipped"},
+                           {"best_epoch", b.skip_best_epoch},
+                           {"train_examples", b.skip_train_examples},
+                           {"valid_roc_auc", Finite(b.skip_valid_roc_auc)}};
+  }
   json validation = MetricsJson(b.validation);
   for (auto& [key, value] : validation.items()) {
     if (value.is_number_float()) value = Finite(value.get<double>());
@@ -179,6 +187,7 @@ Status SaveBundle(const DisengagementBundle& b, const std::string& dir) {
   json histogram = {{"bins", kScoreHistogramBins}, {"range", {0.0, 1.0}}, {"counts", b.score_histogram}};
 
   Status s = WriteFile(tmp / "weights.bin", b.weights.Encode());
+  if (s.ok() && b.skip_weights) s = WriteFile(tmp / kSkipWeightsFile, b.skip_weights->Encode());
   if (s.ok()) s = WriteFile(tmp / "config.json", config.dump(2) + "\n");
   if (s.ok()) s = WriteFile(tmp / "metrics.json", metrics.dump(2) + "\n");
   if (s.ok()) s = WriteFile(tmp / "score_histogram.json", histogram.dump(2) + "\n");
@@ -259,6 +268,25 @@ Result<DisengagementBundle> LoadBundle(const std::string& dir) {
   if (!weights.ok()) return Status::Corruption((root / "weights.bin").string() + ": " + weights.status().message());
   b.weights = std::move(*weights);
 
+  // The optional skip head: validated exactly like the main weights when config.json announces it.
+  if (auto skip = c.find("skip_head"); skip != c.end()) {
+    if (!skip->is_object()) return Status::Corruption(config_file + ": field 'skip_head' must be an object");
+    std::string file;
+    if (Status s = Field(*skip, "weights_file", config_file, &file); !s.ok()) return s;
+    if (file != kSkipWeightsFile) {
+      return Status::Corruption(config_file + ": skip_head.weights_file is '" + file + "', expected " + kSkipWeightsFile);
+    }
+    Result<std::string> skip_bytes = ReadFile(root / file);
+    if (!skip_bytes.ok()) return skip_bytes.status();
+    Result<TransformerWeights> skip_weights = TransformerWeights::Decode(*skip_bytes);
+    if (!skip_weights.ok()) return Status::Corruption((root / file).string() + ": " + skip_weights.status().message());
+    b.skip_weights = std::move(*skip_weights);
+    b.skip_best_epoch = skip->value("best_epoch", 0);
+    b.skip_train_examples = skip->value("train_examples", size_t{0});
+    auto auc = skip->find("valid_roc_auc");
+    b.skip_valid_roc_auc = auc != skip->end() && auc->is_number() ? auc->get<double>() : NAN;
+  }
+
   // The reports are informational: a bundle without them still serves, but a damaged one is reported.
   if (fs::exists(root / "metrics.json", ec)) {
     Result<json> metrics = ReadJson(root / "metrics.json");
@@ -292,8 +320,15 @@ Result<ScoringBundle> LoadScoringBundle(const std::string& dir) {
   Result<std::shared_ptr<const IncrementalEncoder>> encoder =
       IncrementalEncoder::Create(bundle->architecture, bundle->weights);
   if (!encoder.ok()) return Status::Corruption(dir + ": " + encoder.status().message());
-  ScoringBundle out{std::move(*bundle), std::move(*encoder)};
+  ScoringBundle out{std::move(*bundle), std::move(*encoder), nullptr};
   out.bundle.weights = TransformerWeights();
+  if (out.bundle.skip_weights) {
+    Result<std::shared_ptr<const IncrementalEncoder>> skip =
+        IncrementalEncoder::Create(out.bundle.architecture, *out.bundle.skip_weights);
+    if (!skip.ok()) return Status::Corruption(dir + ": " + kSkipWeightsFile + ": " + skip.status().message());
+    out.skip_encoder = std::move(*skip);
+    out.bundle.skip_weights = TransformerWeights();
+  }
   return out;
 }
 

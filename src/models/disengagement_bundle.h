@@ -5,6 +5,9 @@
 //   config.json      format + version, model kind, feature_spec_version, architecture, label config,
 //                    decision threshold (+ the target precision it was chosen for), training summary
 //   weights.bin      the weights (transformer_weights.h: named float tensors, checksummed)
+//   skip_weights.bin optional: the skip head, a second Transformer of the same architecture trained on
+//                    "the next play of the session is skipped" (the WSDM Cup metrics of `segue eval`);
+//                    present iff config.json has a "skip_head" entry. Bundles without it still load.
 //   metrics.json     validation metrics of the best epoch and the per-epoch history
 //   score_histogram.json  validation score distribution (the drift reference for monitoring)
 // Versions are sub-folder names; "newest" is the greatest name in natural order (digit runs compare
@@ -19,6 +22,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +52,11 @@ struct DisengagementBundle {
   uint32_t feature_spec_version = 0;
   TransformerConfig architecture;
   TransformerWeights weights;
+  // The skip head (see the layout above); nullopt when the bundle has none.
+  std::optional<TransformerWeights> skip_weights;
+  int skip_best_epoch = 0;
+  size_t skip_train_examples = 0;
+  double skip_valid_roc_auc = 0;  // best epoch's validation ROC-AUC of the skip head
   LabelConfig labels;
   float threshold = 0.5f;         // decision threshold on the probability
   double target_precision = 0.6;  // what the threshold was chosen for on validation
@@ -75,12 +84,14 @@ Result<DisengagementBundle> LoadBundle(const std::string& dir);
 Result<std::string> FindNewestBundle(const std::string& models_dir);
 
 // A bundle ready to score: LoadBundle plus the serving engine built from its weights (the weights are
-// dropped from `bundle` once the engine holds them). For the server (DisengagementScorer) and for
+// dropped from `bundle` once the engines hold them; `skip_encoder` scores the skip head and is null when the
+// bundle has none). For the server (DisengagementScorer) and for
 // offline scoring (`segue eval --model DIR`: encoder->ScoreFresh(features), or Score with a cache per
 // listener when examples come listener by listener).
 struct ScoringBundle {
   DisengagementBundle bundle;
   std::shared_ptr<const IncrementalEncoder> encoder;
+  std::shared_ptr<const IncrementalEncoder> skip_encoder;  // P(next play skipped); null without a skip head
 };
 Result<ScoringBundle> LoadScoringBundle(const std::string& dir);
 

@@ -41,6 +41,10 @@ class BundleTest : public ::testing::Test {
   static void Overwrite(const fs::path& file, const std::string& bytes) {
     std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
   }
+  static std::string ReadAll(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
 
   fs::path dir_;
   DisengagementBundle bundle_;
@@ -69,6 +73,86 @@ TEST_F(BundleTest, RoundTripsEverything) {
   EXPECT_EQ(SaveBundle(bundle_, Path("v1")).code(), StatusCode::kAlreadyExists);
 }
 
+TEST_F(BundleTest, WithoutSkipHeadLoadsWithNone) {
+  ASSERT_FALSE(bundle_.skip_weights.has_value());
+  ASSERT_TRUE(SaveBundle(bundle_, Path("v1")).ok());
+  EXPECT_FALSE(fs::exists(dir_ / "v1" / "skip_weights.bin"));
+  auto loaded = LoadBundle(Path("v1"));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_FALSE(loaded->skip_weights.has_value());
+  auto scoring = LoadScoringBundle(Path("v1"));
+  ASSERT_TRUE(scoring.ok()) << scoring.status().ToString();
+  EXPECT_NE(scoring->encoder, nullptr);
+  EXPECT_EQ(scoring->skip_encoder, nullptr);
+}
+
+TEST_F(BundleTest, SkipHeadRoundTripsAndServes) {
+  torch::manual_seed(10);
+  DisengagementTransformer skip_model(bundle_.architecture);
+  bundle_.skip_weights = skip_model->ExportWeights();
+  bundle_.skip_best_epoch = 2;
+  bundle_.skip_train_examples = 321;
+  bundle_.skip_valid_roc_auc = 0.625;
+  ASSERT_TRUE(SaveBundle(bundle_, Path("v1")).ok());
+  EXPECT_TRUE(fs::exists(dir_ / "v1" / "skip_weights.bin"));
+  auto loaded = LoadBundle(Path("v1"));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ASSERT_TRUE(loaded->skip_weights.has_value());
+  EXPECT_EQ(loaded->skip_best_epoch, 2);
+  EXPECT_EQ(loaded->skip_train_examples, 321u);
+  EXPECT_DOUBLE_EQ(loaded->skip_valid_roc_auc, 0.625);
+  ASSERT_EQ(loaded->skip_weights->tensors().size(), bundle_.skip_weights->tensors().size());
+  for (size_t i = 0; i < bundle_.skip_weights->tensors().size(); ++i) {
+    EXPECT_EQ(loaded->skip_weights->tensors()[i].data, bundle_.skip_weights->tensors()[i].data);
+  }
+  // Both heads serve, each with its own weights.
+  auto scoring = LoadScoringBundle(Path("v1"));
+  ASSERT_TRUE(scoring.ok()) << scoring.status().ToString();
+  ASSERT_NE(scoring->skip_encoder, nullptr);
+  auto set = testing::MakeSkipBurstSet(20, 3);
+  bool differ = false;
+  for (const FeatureVector& fv : set.x) {
+    const float skip = scoring->skip_encoder->ScoreFresh(fv);
+    EXPECT_GE(skip, 0.f);
+    EXPECT_LE(skip, 1.f);
+    differ |= skip != scoring->encoder->ScoreFresh(fv);
+  }
+  EXPECT_TRUE(differ);
+}
+
+TEST_F(BundleTest, DamagedSkipHeadIsAClearError) {
+  torch::manual_seed(10);
+  DisengagementTransformer skip_model(bundle_.architecture);
+  bundle_.skip_weights = skip_model->ExportWeights();
+  ASSERT_TRUE(SaveBundle(bundle_, Path("v1")).ok());
+  const fs::path skip = dir_ / "v1" / "skip_weights.bin";
+  const std::string bytes = ReadAll(skip);
+  std::string flipped = bytes;
+  flipped[flipped.size() / 2] ^= 0x10;
+  Overwrite(skip, flipped);
+  auto r = LoadBundle(Path("v1"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(r.status().message().find("skip_weights.bin"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("checksum"), std::string::npos) << r.status().ToString();
+  // Announced in config.json but missing.
+  fs::remove(skip);
+  r = LoadBundle(Path("v1"));
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(r.status().message().find("skip_weights.bin"), std::string::npos) << r.status().ToString();
+  // Weights of another architecture are refused when the engine is built.
+  TransformerConfig other = bundle_.architecture;
+  other.d_model *= 2;
+  other.ffn_dim *= 2;
+  DisengagementTransformer wide(other);
+  Overwrite(skip, wide->ExportWeights().Encode());
+  ASSERT_TRUE(LoadBundle(Path("v1")).ok());
+  auto scoring = LoadScoringBundle(Path("v1"));
+  ASSERT_FALSE(scoring.ok());
+  EXPECT_EQ(scoring.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(scoring.status().message().find("skip_weights.bin"), std::string::npos) << scoring.status().ToString();
+}
+
 TEST_F(BundleTest, NewestIsTheGreatestVersionInNaturalOrder) {
   EXPECT_EQ(FindNewestBundle(dir_.string()).status().code(), StatusCode::kNotFound);
   for (const char* v : {"v2", "v10", "v9"}) ASSERT_TRUE(SaveBundle(bundle_, Path(v)).ok());
@@ -83,11 +167,7 @@ TEST_F(BundleTest, NewestIsTheGreatestVersionInNaturalOrder) {
 TEST_F(BundleTest, CorruptOrMissingPartsAreClearErrors) {
   ASSERT_TRUE(SaveBundle(bundle_, Path("v1")).ok());
   const fs::path weights = dir_ / "v1" / "weights.bin";
-  std::string bytes;
-  {
-    std::ifstream in(weights, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), {});
-  }
+  const std::string bytes = ReadAll(weights);
   // One flipped bit in the weights.
   std::string flipped = bytes;
   flipped[flipped.size() / 2] ^= 0x10;
@@ -106,11 +186,7 @@ TEST_F(BundleTest, CorruptOrMissingPartsAreClearErrors) {
   ASSERT_TRUE(LoadBundle(Path("v1")).ok());
 
   const fs::path config = dir_ / "v1" / "config.json";
-  std::string config_text;
-  {
-    std::ifstream in(config);
-    config_text.assign(std::istreambuf_iterator<char>(in), {});
-  }
+  const std::string config_text = ReadAll(config);
   Overwrite(config, config_text.substr(0, config_text.size() / 2));
   r = LoadBundle(Path("v1"));
   EXPECT_EQ(r.status().code(), StatusCode::kCorruption);

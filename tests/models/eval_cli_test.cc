@@ -34,15 +34,20 @@ class EvalCliTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  // A small simulated stream: events.ndjson and tracks.ndjson in the test folder.
+  void Simulate() const {
+    int code = -1;
+    Shell(std::string(SEGUE_BINARY) + " simulate --users 40 --days 4 --tracks 500 --seed 3 --quiet --out " +
+              path("events.ndjson") + " --catalog-out " + path("tracks.ndjson"),
+          &code);
+    ASSERT_EQ(code, 0);
+  }
   fs::path dir_;
 };
 
 TEST_F(EvalCliTest, JsonReportHasEveryModelAndMetric) {
+  ASSERT_NO_FATAL_FAILURE(Simulate());
   int code = -1;
-  Shell(std::string(SEGUE_BINARY) + " simulate --users 40 --days 4 --tracks 500 --seed 3 --quiet --out " +
-            path("events.ndjson") + " --catalog-out " + path("tracks.ndjson"),
-        &code);
-  ASSERT_EQ(code, 0);
   const std::string out = Shell(std::string(SEGUE_BINARY) + " eval disengagement --events " + path("events.ndjson") +
                                     " --catalog " + path("tracks.ndjson") + " --horizon-min 10 --json 2>/dev/null",
                                 &code);
@@ -61,6 +66,45 @@ TEST_F(EvalCliTest, JsonReportHasEveryModelAndMetric) {
       const double auc = m.at("roc_auc").get<double>();
       EXPECT_GE(auc, 0.0);
       EXPECT_LE(auc, 1.0);
+    }
+  }
+}
+
+// The Transformer's WSDM fields: non-null with the bundle's skip head, null for a bundle without one.
+TEST_F(EvalCliTest, TransformerSkipHeadGivesMssdMetrics) {
+  ASSERT_NO_FATAL_FAILURE(Simulate());
+  int code = -1;
+  const std::string data = " --events " + path("events.ndjson") + " --catalog " + path("tracks.ndjson") + " --horizon-min 10";
+  const std::string small = " --epochs 1 --d-model 16 --layers 1 --heads 2 --json 2>/dev/null";
+  std::string out = Shell(std::string(SEGUE_BINARY) + " train disengagement" + data + " --out " + path("with") + small, &code);
+  ASSERT_EQ(code, 0) << out;
+  const nlohmann::json trained = nlohmann::json::parse(out);
+  ASSERT_TRUE(trained.at("skip_head").is_object()) << out;
+  EXPECT_GT(trained.at("skip_head").at("train_examples").get<size_t>(), 0u);
+  EXPECT_TRUE(fs::exists(path("with") + "/skip_weights.bin"));
+  out = Shell(std::string(SEGUE_BINARY) + " train disengagement" + data + " --out " + path("without") + " --no-skip-head" + small,
+              &code);
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_TRUE(nlohmann::json::parse(out).at("skip_head").is_null()) << out;
+  EXPECT_FALSE(fs::exists(path("without") + "/skip_weights.bin"));
+
+  for (const char* bundle : {"with", "without"}) {
+    out = Shell(std::string(SEGUE_BINARY) + " eval disengagement --model " + path(bundle) + data + " --json 2>/dev/null", &code);
+    ASSERT_EQ(code, 0) << out;
+    const nlohmann::json j = nlohmann::json::parse(out);
+    for (const nlohmann::json* split : {&j, &j.at("by_user")}) {
+      const nlohmann::json& m = split->at("models").at("transformer");
+      for (const char* key : {"mssd_mean_average_accuracy", "mssd_first_prediction_accuracy",
+                              "mssd_first_half_mean_average_accuracy"}) {
+        if (std::string(bundle) == "with") {
+          ASSERT_TRUE(m.at(key).is_number()) << key << ": " << m.dump();
+          EXPECT_GE(m.at(key).get<double>(), 0.0);
+          EXPECT_LE(m.at(key).get<double>(), 1.0);
+        } else {
+          EXPECT_TRUE(m.at(key).is_null()) << key << ": " << m.dump();
+        }
+      }
+      EXPECT_EQ(m.at("mssd_sessions").get<size_t>() > 0, std::string(bundle) == "with") << m.dump();
     }
   }
 }
