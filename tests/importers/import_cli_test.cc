@@ -6,19 +6,12 @@
 #include <sstream>
 
 #include "import_test_util.h"
+#include "tests/testing/run_command.h"
 
 namespace segue {
 namespace {
 
-std::string RunCommand(const std::string& command, int* rc) {
-  std::string out;
-  FILE* p = popen(command.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  *rc = pclose(p);
-  return out;
-}
+using segue::test_support::RunCommand;
 
 TEST(ImportCliTest, WritesNdjsonTheServerAcceptsAndAJsonSummary) {
   const std::string out = (std::filesystem::temp_directory_path() / "segue_cli_import.ndjson").string();

@@ -10,27 +10,16 @@
 
 #include "log/event_log.h"
 #include "test_util.h"
+#include "tests/testing/run_command.h"
 
 namespace segue {
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string out;
-};
+using CliRun = test_support::CommandResult;
 
-// Runs the segue binary with `args` (stderr discarded) and returns exit code and stdout.
+// Runs the segue binary with `args` (stderr discarded).
 CliRun Segue(const std::string& args) {
-  const std::string cmd = std::string(SEGUE_BINARY) + " " + args + " 2>/dev/null";
-  FILE* p = popen(cmd.c_str(), "r");
-  CliRun r{-1, ""};
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return test_support::RunCommand(std::string(SEGUE_BINARY) + " " + args + " 2>/dev/null");
 }
 
 std::vector<std::string> Lines(const std::string& s) {

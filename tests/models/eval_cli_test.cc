@@ -4,27 +4,18 @@
 #include <filesystem>
 #include <string>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/testing/run_command.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string Shell(const std::string& command, int* code) {
-  std::string out;
-  FILE* p = popen(command.c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+using segue::test_support::RunCommand;
 
 class EvalCliTest : public ::testing::Test {
  protected:
@@ -37,7 +28,7 @@ class EvalCliTest : public ::testing::Test {
   // A small simulated stream: events.ndjson and tracks.ndjson in the test folder.
   void Simulate() const {
     int code = -1;
-    Shell(std::string(SEGUE_BINARY) + " simulate --users 40 --days 4 --tracks 500 --seed 3 --quiet --out " +
+    RunCommand(std::string(SEGUE_BINARY) + " simulate --users 40 --days 4 --tracks 500 --seed 3 --quiet --out " +
               path("events.ndjson") + " --catalog-out " + path("tracks.ndjson"),
           &code);
     ASSERT_EQ(code, 0);
@@ -48,7 +39,7 @@ class EvalCliTest : public ::testing::Test {
 TEST_F(EvalCliTest, JsonReportHasEveryModelAndMetric) {
   ASSERT_NO_FATAL_FAILURE(Simulate());
   int code = -1;
-  const std::string out = Shell(std::string(SEGUE_BINARY) + " eval disengagement --events " + path("events.ndjson") +
+  const std::string out = RunCommand(std::string(SEGUE_BINARY) + " eval disengagement --events " + path("events.ndjson") +
                                     " --catalog " + path("tracks.ndjson") + " --horizon-min 10 --json 2>/dev/null",
                                 &code);
   ASSERT_EQ(code, 0) << out;
@@ -76,20 +67,20 @@ TEST_F(EvalCliTest, TransformerSkipHeadGivesMssdMetrics) {
   int code = -1;
   const std::string data = " --events " + path("events.ndjson") + " --catalog " + path("tracks.ndjson") + " --horizon-min 10";
   const std::string small = " --epochs 1 --d-model 16 --layers 1 --heads 2 --json 2>/dev/null";
-  std::string out = Shell(std::string(SEGUE_BINARY) + " train disengagement" + data + " --out " + path("with") + small, &code);
+  std::string out = RunCommand(std::string(SEGUE_BINARY) + " train disengagement" + data + " --out " + path("with") + small, &code);
   ASSERT_EQ(code, 0) << out;
   const nlohmann::json trained = nlohmann::json::parse(out);
   ASSERT_TRUE(trained.at("skip_head").is_object()) << out;
   EXPECT_GT(trained.at("skip_head").at("train_examples").get<size_t>(), 0u);
   EXPECT_TRUE(fs::exists(path("with") + "/skip_weights.bin"));
-  out = Shell(std::string(SEGUE_BINARY) + " train disengagement" + data + " --out " + path("without") + " --no-skip-head" + small,
+  out = RunCommand(std::string(SEGUE_BINARY) + " train disengagement" + data + " --out " + path("without") + " --no-skip-head" + small,
               &code);
   ASSERT_EQ(code, 0) << out;
   EXPECT_TRUE(nlohmann::json::parse(out).at("skip_head").is_null()) << out;
   EXPECT_FALSE(fs::exists(path("without") + "/skip_weights.bin"));
 
   for (const char* bundle : {"with", "without"}) {
-    out = Shell(std::string(SEGUE_BINARY) + " eval disengagement --model " + path(bundle) + data + " --json 2>/dev/null", &code);
+    out = RunCommand(std::string(SEGUE_BINARY) + " eval disengagement --model " + path(bundle) + data + " --json 2>/dev/null", &code);
     ASSERT_EQ(code, 0) << out;
     const nlohmann::json j = nlohmann::json::parse(out);
     for (const nlohmann::json* split : {&j, &j.at("by_user")}) {
@@ -111,7 +102,7 @@ TEST_F(EvalCliTest, TransformerSkipHeadGivesMssdMetrics) {
 
 TEST_F(EvalCliTest, BadInputsFailWithAMessage) {
   int code = -1;
-  Shell(std::string(SEGUE_BINARY) + " eval disengagement --events /nonexistent.ndjson 2>&1", &code);
+  RunCommand(std::string(SEGUE_BINARY) + " eval disengagement --events /nonexistent.ndjson 2>&1", &code);
   EXPECT_NE(code, 0);
   {
     FILE* f = fopen(path("junk.ndjson").c_str(), "w");
@@ -119,11 +110,11 @@ TEST_F(EvalCliTest, BadInputsFailWithAMessage) {
     fputs("not json\n{\"also\": \"not an event\"}\n", f);
     fclose(f);
   }
-  const std::string err = Shell(std::string(SEGUE_BINARY) + " eval disengagement --events " + path("junk.ndjson") + " 2>&1", &code);
+  const std::string err = RunCommand(std::string(SEGUE_BINARY) + " eval disengagement --events " + path("junk.ndjson") + " 2>&1", &code);
   EXPECT_EQ(code, 1);
   EXPECT_NE(err.find("no valid event"), std::string::npos) << err;
   EXPECT_NE(err.find("line 1"), std::string::npos) << err;
-  Shell(std::string(SEGUE_BINARY) + " eval disengagement --events " + path("junk.ndjson") + " --burst-skips 9 2>&1", &code);
+  RunCommand(std::string(SEGUE_BINARY) + " eval disengagement --events " + path("junk.ndjson") + " --burst-skips 9 2>&1", &code);
   EXPECT_EQ(code, 2);
 }
 

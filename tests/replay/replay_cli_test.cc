@@ -1,5 +1,4 @@
 // `segue replay` as a process: the --json contract (one object on stdout) and the exit statuses.
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -9,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fake_ingest_server.h"
+#include "tests/testing/run_command.h"
 
 namespace segue {
 namespace {
@@ -17,21 +17,10 @@ using replay_testing::Answer;
 using replay_testing::FakeIngestServer;
 namespace http = boost::beast::http;
 
-struct ProcessResult {
-  int exit_code = -1;
-  std::string out;
-};
+using ProcessResult = test_support::CommandResult;
 
 ProcessResult RunSegue(const std::string& args) {
-  ProcessResult r;
-  FILE* p = ::popen((std::string(SEGUE_BINARY) + " " + args + " 2>/dev/null").c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return test_support::RunCommand(std::string(SEGUE_BINARY) + " " + args + " 2>/dev/null");
 }
 
 class ReplayCliTest : public ::testing::Test {

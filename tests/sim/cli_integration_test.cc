@@ -7,28 +7,18 @@
 #include <sstream>
 #include <string>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/testing/run_command.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-// Runs a shell command; returns its stdout and sets *code to the exit status.
-std::string Shell(const std::string& command, int* code) {
-  std::string out;
-  FILE* p = popen(command.c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+using segue::test_support::RunCommand;
 
 std::string Slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -50,13 +40,13 @@ class CliTest : public ::testing::Test {
 TEST_F(CliTest, SimulateIsDeterministicAndReportsJson) {
   const std::string base = std::string(SEGUE_BINARY) + " simulate --users 80 --days 2 --tracks 500 --quiet --seed ";
   int code = -1;
-  const std::string json = Shell(base + "5 --json --out " + (dir_ / "a.ndjson").string() + " --catalog-out " +
+  const std::string json = RunCommand(base + "5 --json --out " + (dir_ / "a.ndjson").string() + " --catalog-out " +
                                    (dir_ / "t.ndjson").string(),
                                &code);
   ASSERT_EQ(code, 0);
-  Shell(base + "5 --out " + (dir_ / "b.ndjson").string(), &code);
+  RunCommand(base + "5 --out " + (dir_ / "b.ndjson").string(), &code);
   ASSERT_EQ(code, 0);
-  Shell(base + "6 --out " + (dir_ / "c.ndjson").string(), &code);
+  RunCommand(base + "6 --out " + (dir_ / "c.ndjson").string(), &code);
   ASSERT_EQ(code, 0);
   const std::string a = Slurp(dir_ / "a.ndjson");
   EXPECT_FALSE(a.empty());
@@ -74,12 +64,12 @@ TEST_F(CliTest, SimulateIsDeterministicAndReportsJson) {
 
 TEST_F(CliTest, SimulateRejectsBadFlagsClearly) {
   int code = -1;
-  Shell(std::string(SEGUE_BINARY) + " simulate --out " + (dir_ / "x").string() + " --start yesterday 2>" +
+  RunCommand(std::string(SEGUE_BINARY) + " simulate --out " + (dir_ / "x").string() + " --start yesterday 2>" +
           (dir_ / "err").string(),
       &code);
   EXPECT_NE(code, 0);
   EXPECT_NE(Slurp(dir_ / "err").find("--start"), std::string::npos);
-  Shell(std::string(SEGUE_BINARY) + " simulate --users 10 --days 1 --out " + (dir_ / "nodir" / "x").string() +
+  RunCommand(std::string(SEGUE_BINARY) + " simulate --users 10 --days 1 --out " + (dir_ / "nodir" / "x").string() +
           " 2>" + (dir_ / "err").string(),
       &code);
   EXPECT_EQ(code, 1);
@@ -89,7 +79,7 @@ TEST_F(CliTest, SimulateRejectsBadFlagsClearly) {
 TEST_F(CliTest, DemoRunsThePipelineAndCleansUp) {
   int code = -1;
   const std::string out =
-      Shell(std::string(SEGUE_BINARY) + " demo --users 60 --days 1 --tracks 500 --json 2>" + (dir_ / "err").string(), &code);
+      RunCommand(std::string(SEGUE_BINARY) + " demo --users 60 --days 1 --tracks 500 --json 2>" + (dir_ / "err").string(), &code);
   ASSERT_EQ(code, 0) << Slurp(dir_ / "err");
   nlohmann::json report = nlohmann::json::parse(out);
   EXPECT_TRUE(report["ok"].get<bool>());
