@@ -258,7 +258,8 @@ Registry& DefaultRegistry() {
   return *registry;
 }
 
-std::string EscapeHelp(std::string_view s) {
+// Prometheus text format: HELP text escapes backslash and newline; label values also escape '"'.
+static std::string EscapeText(std::string_view s, bool escape_quotes) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
@@ -266,22 +267,7 @@ std::string EscapeHelp(std::string_view s) {
       out += "\\\\";
     } else if (c == '\n') {
       out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string EscapeLabelValue(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '"') {
+    } else if (c == '"' && escape_quotes) {
       out += "\\\"";
     } else {
       out += c;
@@ -289,6 +275,10 @@ std::string EscapeLabelValue(std::string_view s) {
   }
   return out;
 }
+
+std::string EscapeHelp(std::string_view s) { return EscapeText(s, false); }
+
+std::string EscapeLabelValue(std::string_view s) { return EscapeText(s, true); }
 
 std::string FormatValue(double v) {
   if (std::isnan(v)) return "NaN";
