@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libboost-dev libboost-system-dev
-  librocksdb-dev
+  librocksdb-dev zlib1g-dev
   libtorch-dev libopenblas0-openmp
   libhnswlib-dev
   libxgboost-dev xgboost

@@ -84,7 +84,11 @@ void Router::Handle(HttpRequest request, ResponseCallback done) const {
   std::string_view path = target.substr(0, target.find('?'));
   std::vector<std::string_view> parts = SplitPath(path);
 
+  // HEAD is served by the GET route of the path (RFC 9110 §9.3.2) unless a HEAD route exists; the
+  // server drops the body. The first route whose path matches names the metric of a 405.
   const Route* match = nullptr;
+  const Route* get_for_head = nullptr;
+  const Route* path_match = nullptr;
   std::string allow;
   PathParams params;
   for (const Route& r : routes_) {
@@ -92,16 +96,19 @@ void Router::Handle(HttpRequest request, ResponseCallback done) const {
     bool same = true;
     for (size_t i = 0; i < parts.size() && same; ++i) same = IsCapture(r.segments[i]) || r.segments[i] == parts[i];
     if (!same) continue;
-    if (r.method != request.method) {
-      if (!allow.empty()) allow += ", ";
-      allow += MethodName(r.method);
-      continue;
+    if (!path_match) path_match = &r;
+    if (r.method == request.method) {
+      match = &r;
+      break;
     }
-    match = &r;
-    break;
+    if (request.method == HttpMethod::kHead && r.method == HttpMethod::kGet && !get_for_head) get_for_head = &r;
+    if (!allow.empty()) allow += ", ";
+    allow += MethodName(r.method);
+    if (r.method == HttpMethod::kGet) allow += ", HEAD";
   }
+  if (!match) match = get_for_head;
 
-  std::string route = match ? match->pattern : "unmatched";
+  std::string route = match ? match->pattern : path_match ? path_match->pattern : "unmatched";
   auto received = request.received;
   ResponseCallback counted = [this, route, received, done = std::move(done)](HttpResponse response) {
     requests_.WithLabels({route, std::to_string(response.status)}).Inc();

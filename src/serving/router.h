@@ -3,8 +3,10 @@
 // Patterns are literal segments and "{name}" captures ("/v1/users/{id}/session"); captures are
 // percent-decoded and handed to the handler in order. The query string is ignored for matching.
 // A path no pattern matches → 404; a path that matches with another method → 405 with an Allow header.
-// Every response is counted in segue_http_requests_total{route,status} (route = the pattern, or
-// "unmatched") and timed in segue_http_request_duration_seconds{route}.
+// HEAD is answered by the path's GET route when it has no HEAD route (the server omits the body).
+// Every response is counted in segue_http_requests_total{route,status} (route = the pattern of the
+// path's route, also for a 405, or "unmatched" for a 404) and timed in
+// segue_http_request_duration_seconds{route}.
 //
 // Thread-safety: Add() only during setup; Handle() concurrently from any thread afterwards.
 #pragma once

@@ -7,6 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include <malloc.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -52,21 +54,28 @@ struct Periodic {
   std::function<void()> task;
 };
 
-void SaveSnapshotLogged(const SessionTracker& tracker, EventLog& log) {
+// Returns the seq the snapshot covers (0 when it failed).
+uint64_t SaveSnapshotLogged(const SessionTracker& tracker, EventLog& log) {
   Clock::time_point start = Clock::now();
   Result<SnapshotInfo> info = SaveSnapshot(tracker, log);
   if (!info.ok()) {
     spdlog::error("session snapshot failed: {}", info.status().message());
-    return;
+    return 0;
   }
   spdlog::info("session snapshot at seq {}: {} records, {} bytes in {} ms", info->seq, info->records, info->bytes,
                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
+  return info->seq;
 }
 
 }  // namespace
 
 Status RunServer(const ServerConfig& config, const std::function<void(const std::string&)>& on_listening) {
   if (Status s = ValidateServerConfig(config); !s.ok()) return s;
+  // Request bodies are large (up to body_limit each) and short-lived. glibc raises its mmap threshold
+  // to the largest block freed so far, after which such buffers come from the heap arenas and stay in
+  // the RSS after a burst of uploads; a fixed threshold keeps them mmapped, so freeing one returns its
+  // memory to the system.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   Result<net::ip::tcp::endpoint> endpoint = ParseListenAddress(config.listen);
   if (!endpoint.ok()) return endpoint.status();
 
@@ -192,26 +201,19 @@ Status RunServer(const ServerConfig& config, const std::function<void(const std:
   HttpServerOptions http_options;
   http_options.body_limit = config.body_limit_bytes;
   http_options.header_limit = config.header_limit_bytes;
+  http_options.max_buffered_body_bytes = config.max_buffered_body_bytes;
   http_options.max_connections = config.max_connections;
+  http_options.max_connections_per_client = config.max_connections_per_client;
+  http_options.probe_reserve_connections = config.probe_reserve_connections;
   http_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
   http_options.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
   http_options.write_timeout = std::chrono::milliseconds(config.write_timeout_ms);
 
   net::io_context ioc(config.threads);
-  HttpServer server(ioc, http_options, [&router](HttpRequest r, ResponseCallback d) {
-    router.Handle(std::move(r), std::move(d));
-  });
+  HttpServer server(
+      ioc, http_options, [&router](HttpRequest r, ResponseCallback d) { router.Handle(std::move(r), std::move(d)); },
+      registry);
   const HttpServerStats& http_stats = server.stats();
-  registry.AddCallbackGauge("segue_http_connections_open", "Open HTTP connections.",
-                            [&http_stats] { return static_cast<double>(http_stats.open_connections.load()); });
-  registry.AddCallbackCounter("segue_http_connections_accepted_total", "HTTP connections accepted.",
-                              [&http_stats] { return static_cast<double>(http_stats.accepted_connections.load()); });
-  registry.AddCallbackCounter("segue_http_connections_rejected_total",
-                              "HTTP connections refused with 503 because max_connections were open.",
-                              [&http_stats] { return static_cast<double>(http_stats.rejected_connections.load()); });
-  registry.AddCallbackCounter("segue_http_connections_timed_out_total",
-                              "HTTP connections closed by the idle or slow-client timeouts.",
-                              [&http_stats] { return static_cast<double>(http_stats.timed_out_connections.load()); });
 
   Result<net::ip::tcp::endpoint> bound = server.Listen(*endpoint);
   if (!bound.ok()) return bound.status();
@@ -258,9 +260,21 @@ Status RunServer(const ServerConfig& config, const std::function<void(const std:
   auto work = net::make_work_guard(maintenance);
   std::thread maintenance_thread;
   std::vector<std::unique_ptr<Periodic>> periodic;
+  // Snapshots by time and by events applied: the second bounds what a restart replays (restart time
+  // must not grow with the log), the first keeps a quiet server's snapshot fresh. Both run on the
+  // maintenance thread, so they never overlap.
+  uint64_t snapshot_seq = restored.ok() ? restored->snapshot_seq : 0;
+  auto snapshot = [&] {
+    if (uint64_t seq = SaveSnapshotLogged(tracker, *log)) snapshot_seq = seq;
+  };
   if (restored.ok()) {
-    periodic.push_back(std::make_unique<Periodic>(maintenance, std::chrono::seconds(config.snapshot_interval_s),
-                                                  [&] { SaveSnapshotLogged(tracker, *log); }));
+    periodic.push_back(
+        std::make_unique<Periodic>(maintenance, std::chrono::seconds(config.snapshot_interval_s), snapshot));
+    if (config.snapshot_every_events > 0) {
+      periodic.push_back(std::make_unique<Periodic>(maintenance, std::chrono::seconds(1), [&] {
+        if (tracker.last_applied_seq() >= snapshot_seq + config.snapshot_every_events) snapshot();
+      }));
+    }
     periodic.push_back(std::make_unique<Periodic>(maintenance, std::chrono::seconds(config.evict_interval_s), [&] {
       size_t evicted = tracker.EvictIdle(tracker.watermark_ms());
       if (evicted) spdlog::debug("evicted {} idle sessions", evicted);

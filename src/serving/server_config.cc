@@ -103,7 +103,10 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   TableReader http(SubTable(root, "http"), "http.");
   http.Int("body_limit_bytes", &c->body_limit_bytes, 1024, int64_t{1} << 30);
   http.Int("header_limit_bytes", &c->header_limit_bytes, 1024, 1 << 20);
+  http.Int("max_buffered_body_bytes", &c->max_buffered_body_bytes, 1024, int64_t{1} << 40);
   http.Int("max_connections", &c->max_connections, 1, 1'000'000);
+  http.Int("max_connections_per_client", &c->max_connections_per_client, 0, 1'000'000);
+  http.Int("probe_reserve_connections", &c->probe_reserve_connections, 0, 10'000);
   http.Int("idle_timeout_ms", &c->idle_timeout_ms, 1, kMaxMs);
   http.Int("body_timeout_ms", &c->body_timeout_ms, 1, kMaxMs);
   http.Int("write_timeout_ms", &c->write_timeout_ms, 1, kMaxMs);
@@ -131,6 +134,7 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   sessions.Int("max_plays", &c->max_plays, 1, 4096);
   sessions.Int("max_sessions", &c->max_sessions, 1, kBig);
   sessions.Int("snapshot_interval_s", &c->snapshot_interval_s, 1, 86'400);
+  sessions.Int("snapshot_every_events", &c->snapshot_every_events, 0, kBig);
   sessions.Int("evict_interval_s", &c->evict_interval_s, 1, 86'400);
   return prefixed(sessions.Finish());
 }
@@ -139,6 +143,11 @@ Status ValidateServerConfig(const ServerConfig& c) {
   if (c.data_dir.empty()) return Status::InvalidArgument("data_dir: required (--data-dir or data_dir in the config file)");
   if (c.threads < 1 || c.threads > 64) return Status::InvalidArgument("threads: must be in 1..64");
   if (c.listen.empty()) return Status::InvalidArgument("listen: required");
+  if (c.max_buffered_body_bytes < c.body_limit_bytes) {
+    return Status::InvalidArgument("http.max_buffered_body_bytes (" + std::to_string(c.max_buffered_body_bytes) +
+                                   ") must be at least http.body_limit_bytes (" + std::to_string(c.body_limit_bytes) +
+                                   "), or no body of the largest allowed size could ever be read");
+  }
   return Status::Ok();
 }
 

@@ -23,7 +23,10 @@ struct ServerConfig {
   // [http]
   size_t body_limit_bytes = 8u << 20;
   size_t header_limit_bytes = 16u << 10;
+  size_t max_buffered_body_bytes = 256u << 20;  // request bodies in flight together; beyond it 503
   size_t max_connections = 1024;
+  size_t max_connections_per_client = 128;  // per client address; 0 = unlimited (e.g. behind a proxy)
+  size_t probe_reserve_connections = 16;    // extra connections that serve only /healthz and /readyz
   int64_t idle_timeout_ms = 30'000;
   int64_t body_timeout_ms = 30'000;
   int64_t write_timeout_ms = 30'000;
@@ -48,6 +51,9 @@ struct ServerConfig {
   uint32_t max_plays = 64;
   size_t max_sessions = 1'000'000;
   int64_t snapshot_interval_s = 60;
+  // Also snapshot once this many events were applied since the last snapshot, so a restart replays at
+  // most about this many events however long the log is; 0 = by time only.
+  uint64_t snapshot_every_events = 1'000'000;
   int64_t evict_interval_s = 10;
 };
 

@@ -2,78 +2,12 @@
 
 #include <thread>
 
-#include <boost/asio/connect.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <gtest/gtest.h>
+
+#include "tests/serving/http_test_fixture.h"
 
 namespace segue::serving {
 namespace {
-
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
-
-class HttpServerTest : public ::testing::Test {
- protected:
-  void Start(HttpServerOptions options) {
-    server_ = std::make_unique<HttpServer>(ioc_, options, [](HttpRequest req, ResponseCallback done) {
-      // Answer from another thread, as the log's committer does.
-      std::thread([req = std::move(req), done = std::move(done)] {
-        done(JsonResponse(200, "{\"echo\":" + std::to_string(req.body.size()) + "}"));
-      }).detach();
-    });
-    auto ep = server_->Listen(tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
-    ASSERT_TRUE(ep.ok()) << ep.status().ToString();
-    endpoint_ = *ep;
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { ioc_.run(); });
-  }
-  void TearDown() override {
-    if (server_) server_->Stop();
-    ioc_.stop();
-    for (auto& t : threads_) t.join();
-  }
-
-  std::unique_ptr<beast::tcp_stream> Connect() {
-    auto s = std::make_unique<beast::tcp_stream>(client_ioc_);
-    s->connect(endpoint_);
-    return s;
-  }
-  // Sends raw bytes and reads one response (empty optional on EOF/error).
-  std::optional<http::response<http::string_body>> Exchange(beast::tcp_stream& s, const std::string& raw) {
-    beast::error_code ec;
-    if (!raw.empty()) net::write(s.socket(), net::buffer(raw), ec);
-    return Read(s);
-  }
-  std::optional<http::response<http::string_body>> Read(beast::tcp_stream& s) {
-    beast::error_code ec;
-    http::response<http::string_body> res;
-    s.expires_after(std::chrono::seconds(5));
-    http::read(s, buffer_, res, ec);
-    if (ec) return std::nullopt;
-    return res;
-  }
-  void WaitForOpen(int64_t n) {
-    for (int i = 0; i < 500 && server_->stats().open_connections.load() != n; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    ASSERT_EQ(server_->stats().open_connections.load(), n);
-  }
-
-  net::io_context ioc_;
-  net::io_context client_ioc_;
-  std::unique_ptr<HttpServer> server_;
-  std::vector<std::thread> threads_;
-  tcp::endpoint endpoint_;
-  beast::flat_buffer buffer_;
-};
-
-std::string Post(size_t body_size, bool keep_alive = true) {
-  return "POST /x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: " +
-         std::to_string(body_size) + "\r\n" + (keep_alive ? "" : "Connection: close\r\n") + "\r\n" +
-         std::string(body_size, 'a');
-}
 
 TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   Start({});
@@ -126,6 +60,7 @@ TEST_F(HttpServerTest, MalformedRequestIs400) {
 TEST_F(HttpServerTest, ExcessConnectionsGet503) {
   HttpServerOptions o;
   o.max_connections = 2;
+  o.probe_reserve_connections = 0;
   Start(o);
   auto a = Connect();
   auto b = Connect();

@@ -57,6 +57,18 @@ TEST_F(RouterTest, WrongMethodIs405WithAllow) {
   EXPECT_EQ(r.body, R"({"error":"GET is not allowed on /v1/events; allowed: POST"})");
 }
 
+TEST_F(RouterTest, HeadIsServedByTheGetRoute) {
+  HttpResponse r = Call(HttpMethod::kHead, "/v1/users/u1/session");
+  EXPECT_EQ(r.status, 200);
+  ASSERT_EQ(params_.size(), 1u);
+  EXPECT_EQ(params_[0], "u1");
+  // A path with no GET route still refuses HEAD, and GET routes advertise HEAD.
+  EXPECT_EQ(Call(HttpMethod::kHead, "/v1/events").status, 405);
+  HttpResponse put = Call(HttpMethod::kPut, "/v1/users/u1/session");
+  ASSERT_EQ(put.headers.size(), 1u);
+  EXPECT_EQ(put.headers[0].second, "GET, HEAD");
+}
+
 TEST_F(RouterTest, BadPercentEncodingIs400) {
   EXPECT_EQ(Call(HttpMethod::kGet, "/v1/users/%zz/session").status, 400);
   EXPECT_EQ(Call(HttpMethod::kGet, "/v1/users/abc%2/session").status, 400);
@@ -66,10 +78,12 @@ TEST_F(RouterTest, CountsRequestsByRouteAndStatus) {
   Call(HttpMethod::kPost, "/v1/events");
   Call(HttpMethod::kPost, "/v1/events");
   Call(HttpMethod::kGet, "/nope");
+  Call(HttpMethod::kGet, "/v1/events");
   std::string text = registry_.RenderText();
+  EXPECT_NE(text.find("segue_http_requests_total{route=\"/v1/events\",status=\"405\"} 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("segue_http_requests_total{route=\"/v1/events\",status=\"202\"} 2\n"), std::string::npos) << text;
   EXPECT_NE(text.find("segue_http_requests_total{route=\"unmatched\",status=\"404\"} 1\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("segue_http_request_duration_seconds_count{route=\"/v1/events\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("segue_http_request_duration_seconds_count{route=\"/v1/events\"} 3\n"), std::string::npos);
 }
 
 }  // namespace

@@ -1,0 +1,99 @@
+// A test fixture that runs an HttpServer on loopback with two I/O threads, and a blocking Beast client to
+// talk to it with raw bytes. Shared by the HTTP server's test files.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <gtest/gtest.h>
+
+#include "common/metrics.h"
+#include "serving/http_server.h"
+
+namespace segue::serving {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  // The default handler answers {"echo":<body size>} from another thread, as the log's committer does.
+  void Start(HttpServerOptions options, HttpHandler handler = nullptr) {
+    if (!handler) {
+      handler = [](HttpRequest req, ResponseCallback done) {
+        std::thread([req = std::move(req), done = std::move(done)] {
+          done(JsonResponse(200, "{\"echo\":" + std::to_string(req.body.size()) + "}"));
+        }).detach();
+      };
+    }
+    server_ = std::make_unique<HttpServer>(ioc_, options, std::move(handler), registry_);
+    auto ep = server_->Listen(tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+    ASSERT_TRUE(ep.ok()) << ep.status().ToString();
+    endpoint_ = *ep;
+    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { ioc_.run(); });
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+    ioc_.stop();
+    for (auto& t : threads_) t.join();
+  }
+
+  std::unique_ptr<beast::tcp_stream> Connect() {
+    auto s = std::make_unique<beast::tcp_stream>(client_ioc_);
+    s->connect(endpoint_);
+    return s;
+  }
+  // Sends raw bytes and reads one response (empty optional on EOF/error).
+  std::optional<http::response<http::string_body>> Exchange(beast::tcp_stream& s, const std::string& raw) {
+    beast::error_code ec;
+    if (!raw.empty()) net::write(s.socket(), net::buffer(raw), ec);
+    return Read(s);
+  }
+  std::optional<http::response<http::string_body>> Read(beast::tcp_stream& s) {
+    beast::error_code ec;
+    http::response<http::string_body> res;
+    s.expires_after(std::chrono::seconds(5));
+    http::read(s, buffer_, res, ec);
+    if (ec) return std::nullopt;
+    return res;
+  }
+  // True only when the server closed the connection: the client's own deadline expiring is not that.
+  bool ClosedByServer(beast::tcp_stream& s) {
+    beast::error_code ec;
+    char byte;
+    s.expires_after(std::chrono::seconds(5));
+    s.read_some(net::buffer(&byte, 1), ec);
+    return ec == net::error::eof || ec == net::error::connection_reset;
+  }
+  void WaitForOpen(int64_t n) {
+    for (int i = 0; i < 500 && server_->stats().open_connections.load() != n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_EQ(server_->stats().open_connections.load(), n);
+  }
+
+  metrics::Registry registry_;  // outlives server_: its callbacks read the server's state
+  net::io_context ioc_;
+  net::io_context client_ioc_;
+  std::unique_ptr<HttpServer> server_;
+  std::vector<std::thread> threads_;
+  tcp::endpoint endpoint_;
+  beast::flat_buffer buffer_;
+};
+
+inline std::string Post(size_t body_size, bool keep_alive = true) {
+  return "POST /x HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: " +
+         std::to_string(body_size) + "\r\n" + (keep_alive ? "" : "Connection: close\r\n") + "\r\n" +
+         std::string(body_size, 'a');
+}
+
+}  // namespace segue::serving
