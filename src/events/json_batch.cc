@@ -89,6 +89,130 @@ std::string EchoForError(std::string_view value, size_t max_bytes) {
   return out;
 }
 
+namespace {
+
+// Valid JSON that simdjson's DOM cannot represent: a number beyond double range or 64-bit integers.
+bool IsNumberRangeError(simdjson::error_code err) {
+  return err == simdjson::NUMBER_ERROR || err == simdjson::NUMBER_OUT_OF_RANGE;
+}
+
+// The dotted path of the first number in `v` that does not parse ("" when none is found).
+std::string FindBadNumber(simdjson::ondemand::value v, const std::string& path) {
+  simdjson::ondemand::json_type type;
+  if (v.type().get(type)) return "";
+  switch (type) {
+    case simdjson::ondemand::json_type::number: {
+      simdjson::ondemand::number n;
+      return v.get_number().get(n) ? path : "";
+    }
+    case simdjson::ondemand::json_type::object: {
+      simdjson::ondemand::object object;
+      if (v.get_object().get(object)) return "";
+      for (auto field : object) {
+        std::string_view key;
+        simdjson::ondemand::value child;
+        if (field.unescaped_key().get(key) || field.value().get(child)) return "";
+        std::string found = FindBadNumber(child, path.empty() ? std::string(key) : path + "." + std::string(key));
+        if (!found.empty()) return found;
+      }
+      return "";
+    }
+    case simdjson::ondemand::json_type::array: {
+      simdjson::ondemand::array array;
+      if (v.get_array().get(array)) return "";
+      size_t i = 0;
+      for (auto item : array) {
+        simdjson::ondemand::value child;
+        if (item.get(child)) return "";
+        std::string found = FindBadNumber(child, path + "[" + std::to_string(i++) + "]");
+        if (!found.empty()) return found;
+      }
+      return "";
+    }
+    default:
+      return "";
+  }
+}
+
+// Rejects one element (a standalone JSON text) whose DOM parse failed on a number, naming the field.
+void ReportBadNumber(std::string_view element_json, size_t index, const MalformedElementFn& on_malformed) {
+  const std::string error = "number out of range (beyond a double, or an integer beyond 64 bits)";
+  simdjson::ondemand::parser parser;
+  const simdjson::padded_string padded(element_json);
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::object object;
+  if (parser.iterate(padded).get(doc) || doc.get_object().get(object)) return on_malformed(index, "", error);
+  for (auto field : object) {
+    std::string_view key;
+    simdjson::ondemand::value child;
+    if (field.unescaped_key().get(key) || field.value().get(child)) break;
+    std::string found = FindBadNumber(child, std::string(key));
+    if (!found.empty()) return on_malformed(index, found, error);
+  }
+  on_malformed(index, "", error);
+}
+
+// The slow path of a JSON array body that the DOM refused for an out-of-range number: the array is
+// walked with the on-demand API (which parses numbers only when asked), and each element parsed alone.
+Status ForEachArrayElementAlone(const simdjson::padded_string& body, size_t max_elements, std::string_view noun,
+                                const BatchElementFn& on_element, const MalformedElementFn& on_malformed) {
+  simdjson::ondemand::parser walker;
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::array array;
+  if (auto err = walker.iterate(body).get(doc); err) {
+    return Status::InvalidArgument("request body is not valid JSON: " + std::string(simdjson::error_message(err)));
+  }
+  if (auto err = doc.get_array().get(array); err) {
+    return Status::InvalidArgument("request body must be a JSON array of " + std::string(noun));
+  }
+  // Raw texts first (they point into `body`), so the count limit is checked before any callback runs.
+  std::vector<std::string_view> elements;
+  for (auto item : array) {
+    simdjson::ondemand::value v;
+    simdjson::ondemand::json_type type;
+    std::string_view raw;
+    simdjson::error_code err = item.get(v);
+    if (!err) err = v.type().get(type);
+    if (!err) {
+      if (type == simdjson::ondemand::json_type::object) {
+        simdjson::ondemand::object o;
+        err = v.get_object().get(o);
+        if (!err) err = o.raw_json().get(raw);
+      } else if (type == simdjson::ondemand::json_type::array) {
+        simdjson::ondemand::array a;
+        err = v.get_array().get(a);
+        if (!err) err = a.raw_json().get(raw);
+      } else {
+        raw = v.raw_json_token();
+      }
+    }
+    if (err) {
+      return Status::InvalidArgument("request body is not valid JSON: " + std::string(simdjson::error_message(err)));
+    }
+    elements.push_back(raw);
+    if (elements.size() > max_elements) {
+      return Status::ResourceExhausted("batch holds more than the limit of " + std::to_string(max_elements) + " " +
+                                       std::string(noun));
+    }
+  }
+  simdjson::dom::parser& parser = ThreadParser();
+  for (size_t index = 0; index < elements.size(); ++index) {
+    simdjson::dom::element element;
+    if (auto err = parser.parse(elements[index].data(), elements[index].size(), true).get(element); err) {
+      if (IsNumberRangeError(err)) {
+        ReportBadNumber(elements[index], index, on_malformed);
+      } else {
+        on_malformed(index, "", "element is not valid JSON: " + std::string(simdjson::error_message(err)));
+      }
+      continue;
+    }
+    on_element(index, element);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status ForEachBatchElement(std::string_view body, BodyFormat format, size_t max_elements, std::string_view noun,
                            const BatchElementFn& on_element, const MalformedElementFn& on_malformed) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return EmptyBody(noun);
@@ -99,6 +223,7 @@ Status ForEachBatchElement(std::string_view body, BodyFormat format, size_t max_
   if (format == BodyFormat::kJsonArray) {
     simdjson::dom::element root;
     if (auto err = parser.parse(padded).get(root); err) {
+      if (IsNumberRangeError(err)) return ForEachArrayElementAlone(padded, max_elements, noun, on_element, on_malformed);
       return Status::InvalidArgument("request body is not valid JSON: " + std::string(simdjson::error_message(err)));
     }
     if (root.type() != simdjson::dom::element_type::ARRAY) {
@@ -128,7 +253,11 @@ Status ForEachBatchElement(std::string_view body, BodyFormat format, size_t max_
     simdjson::dom::element element;
     // realloc_if_needed = false: the line lies inside the padded copy, so the padding is readable.
     if (auto err = parser.parse(line.data(), line.size(), false).get(element); err) {
-      on_malformed(index, "line is not valid JSON: " + std::string(simdjson::error_message(err)));
+      if (IsNumberRangeError(err)) {
+        ReportBadNumber(line, index, on_malformed);
+      } else {
+        on_malformed(index, "", "line is not valid JSON: " + std::string(simdjson::error_message(err)));
+      }
     } else {
       on_element(index, element);
     }

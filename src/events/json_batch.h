@@ -4,7 +4,9 @@
 //
 // Contract:
 //  - kJsonArray: the whole body must parse and be an array, else kInvalidArgument with simdjson's reason
-//    and, where known, the byte offset; more than `max_elements` elements → kResourceExhausted.
+//    and, where known, the byte offset; more than `max_elements` elements → kResourceExhausted. A number
+//    that is valid JSON but out of range (1e400, a 23-digit integer) fails only the element holding it:
+//    it is passed to `on_malformed` with the field path, and the other elements go on.
 //  - kNdjson: each non-blank line ("\n" or "\r\n" terminated, last line may be unterminated) is one
 //    element; a line that is not valid JSON is passed to `on_malformed` with its index, the rest go on;
 //    more than `max_elements` non-blank lines → kResourceExhausted (before any callback runs).
@@ -28,7 +30,8 @@
 namespace segue {
 
 using BatchElementFn = std::function<void(size_t index, simdjson::dom::element element)>;
-using MalformedElementFn = std::function<void(size_t index, std::string error)>;
+// `field`: the dotted path of the offending value where it is known, "" for the element as a whole.
+using MalformedElementFn = std::function<void(size_t index, std::string field, std::string error)>;
 
 // `noun` names the elements in messages ("events", "tracks").
 Status ForEachBatchElement(std::string_view body, BodyFormat format, size_t max_elements, std::string_view noun,
@@ -67,7 +70,9 @@ Status DecodeBatch(std::string_view body, BodyFormat format, size_t max_elements
           rejected->push_back({index, std::move(err.field), std::move(err.error)});
         }
       },
-      [&](size_t index, std::string error) { rejected->push_back({index, "", std::move(error)}); });
+      [&](size_t index, std::string field, std::string error) {
+        rejected->push_back({index, std::move(field), std::move(error)});
+      });
 }
 
 // One standalone document decoded the same way; errors are kInvalidArgument "FIELD: REASON".

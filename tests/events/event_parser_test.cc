@@ -242,6 +242,37 @@ TEST(EventParserTest, ArrayKeepsGoodEventsAndIndexesRejections) {
   EXPECT_TRUE(b->events.empty() && b->rejected.empty());
 }
 
+TEST(EventParserTest, OutOfRangeNumberRejectsOnlyItsEvent) {
+  // 1e400 overflows a double; the 23-digit integer overflows 64 bits. Both are valid JSON, so the batch
+  // stands and only the event holding them is rejected, naming the field even when it is unknown.
+  const std::string body = std::string("[") + kGood + "," + With(R"("junk":{"x":[1,1e400]})") + "," +
+                           With(R"("position_ms":12345678901234567890123)") + "," + kGood + "]";
+  for (BodyFormat format : {BodyFormat::kJsonArray, BodyFormat::kNdjson}) {
+    std::string framed = body;
+    if (format == BodyFormat::kNdjson) {
+      framed = std::string(kGood) + "\n" + With(R"("junk":{"x":[1,1e400]})") + "\n" +
+               With(R"("position_ms":12345678901234567890123)") + "\n" + kGood;
+    }
+    Result<ParsedBatch> b = ParseEventBatch(framed, format, ParseLimits{}, kNow);
+    ASSERT_TRUE(b.ok()) << b.status().ToString();
+    EXPECT_EQ(b->source_index, (std::vector<size_t>{0, 3}));
+    ASSERT_EQ(b->rejected.size(), 2u);
+    EXPECT_EQ(b->rejected[0].index, 1u);
+    EXPECT_EQ(b->rejected[0].field, "junk.x[1]");
+    EXPECT_NE(b->rejected[0].error.find("out of range"), std::string::npos) << b->rejected[0].error;
+    EXPECT_EQ(b->rejected[1].index, 2u);
+    EXPECT_EQ(b->rejected[1].field, "position_ms");
+  }
+  // A structural error elsewhere still fails the whole array.
+  EXPECT_FALSE(ParseEventBatch("[" + With(R"("n":1e400)") + ",{]", BodyFormat::kJsonArray, ParseLimits{}, kNow).ok());
+  // A bare out-of-range number as an element is rejected as that element.
+  Result<ParsedBatch> bare = ParseEventBatch(std::string("[1e400,") + kGood + "]", BodyFormat::kJsonArray, ParseLimits{}, kNow);
+  ASSERT_TRUE(bare.ok()) << bare.status().ToString();
+  EXPECT_EQ(bare->events.size(), 1u);
+  ASSERT_EQ(bare->rejected.size(), 1u);
+  EXPECT_EQ(bare->rejected[0].field, "");
+}
+
 TEST(EventParserTest, NdjsonBlankLinesCrlfAndMalformedLines) {
   const std::string body = std::string("\r\n") + kGood + "\r\n" +  // 0: good, CRLF
                            "   \n" +                                 // blank: not an element
