@@ -1,5 +1,7 @@
 #include "serving/connection_admission.h"
 
+#include <algorithm>
+
 namespace segue::serving {
 namespace {
 
@@ -16,35 +18,40 @@ std::string ClientKey(const boost::asio::ip::address& a) {
 ConnectionAdmission::Decision ConnectionAdmission::Admit(const boost::asio::ip::address& client) {
   std::string key = ClientKey(client);
   std::lock_guard lock(mu_);
+  PerClient& mine = per_client_[key];
   RefusalReason why = RefusalReason::kNone;
   if (data_ >= limits_.max_connections) {
     why = RefusalReason::kMaxConnections;
-  } else if (limits_.max_per_client > 0) {
-    auto it = per_client_.find(key);
-    if (it != per_client_.end() && it->second >= limits_.max_per_client) why = RefusalReason::kPerClient;
+  } else if (limits_.max_per_client > 0 && mine.data >= limits_.max_per_client) {
+    why = RefusalReason::kPerClient;
   }
   if (why == RefusalReason::kNone) {
     ++data_;
-    ++per_client_[key];
+    ++mine.data;
     return {Kind::kData, why};
   }
-  if (probe_ < limits_.probe_reserve) {
+  const size_t probe_share = std::max<size_t>(1, limits_.probe_reserve / 4);
+  if (probe_ < limits_.probe_reserve && mine.probe < probe_share) {
     ++probe_;
+    ++mine.probe;
     return {Kind::kProbe, why};
   }
+  if (mine.data == 0 && mine.probe == 0) per_client_.erase(key);
   return {Kind::kRefused, why};
 }
 
 void ConnectionAdmission::Release(Kind kind, const boost::asio::ip::address& client) {
+  if (kind == Kind::kRefused) return;
   std::lock_guard lock(mu_);
+  auto it = per_client_.find(ClientKey(client));
   if (kind == Kind::kProbe) {
     --probe_;
-    return;
+    if (it != per_client_.end()) --it->second.probe;
+  } else {
+    --data_;
+    if (it != per_client_.end()) --it->second.data;
   }
-  if (kind != Kind::kData) return;
-  --data_;
-  auto it = per_client_.find(ClientKey(client));
-  if (it != per_client_.end() && --it->second == 0) per_client_.erase(it);
+  if (it != per_client_.end() && it->second.data == 0 && it->second.probe == 0) per_client_.erase(it);
 }
 
 size_t ConnectionAdmission::data_connections() const {

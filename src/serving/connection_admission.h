@@ -5,9 +5,10 @@
 // A connection is admitted as:
 //  - kData while fewer than max_connections data connections are open and its client address holds
 //    fewer than max_per_client of them (0 = no per-address limit);
-//  - kProbe otherwise, while fewer than probe_reserve probe connections are open: such a connection
-//    may carry one GET/HEAD request for a probe path (/healthz, /readyz) and is then closed; any other
-//    request on it gets 503 (http_server.cc enforces this);
+//  - kProbe otherwise, while fewer than probe_reserve probe connections are open and the address holds
+//    fewer than max(1, probe_reserve / 4) of them (so one address flooding the server cannot also take
+//    the whole reserve from the prober): such a connection may carry one GET/HEAD request for a probe
+//    path (/healthz, /readyz) and is then closed; any other request on it gets 503 (http_server.cc);
 //  - kRefused otherwise (503, closed).
 // Every admitted connection must be released exactly once with the same kind and address.
 //
@@ -52,7 +53,11 @@ class ConnectionAdmission {
   mutable std::mutex mu_;
   size_t data_ = 0;
   size_t probe_ = 0;
-  std::unordered_map<std::string, size_t> per_client_;  // data connections by address; no zero entries
+  struct PerClient {
+    size_t data = 0;
+    size_t probe = 0;
+  };
+  std::unordered_map<std::string, PerClient> per_client_;  // by address; no all-zero entries
 };
 
 }  // namespace segue::serving
