@@ -61,7 +61,8 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
 Result<uint64_t> FreeBytes(const std::string& dir) {
   struct statvfs st;
   if (statvfs(dir.c_str(), &st) != 0) {
-    return Status::IoError("event log: statvfs " + dir + ": " + std::error_code(errno, std::generic_category()).message());
+    return Status::IoError("event log: statvfs " + dir + ": " +
+                           std::error_code(errno, std::generic_category()).message());
   }
   return uint64_t{st.f_bavail} * st.f_frsize;
 }
