@@ -140,8 +140,8 @@ struct EventLog::Request {
 
 // Learns about RocksDB's background errors (a flush or compaction that failed, e.g. on ENOSPC) so health()
 // reports them even when no append failed, and turns off RocksDB's automatic recovery from ENOSPC, which
-// waits for a large free-space margin (twice the write buffer) and makes a manual DB::Resume() return Busy
-// meanwhile: the log decides when to resume (TryRecover).
+// waits until the largest write buffer (64 MiB) is free and makes a manual DB::Resume() return Busy
+// meanwhile, so on a small disk it never happens: the log decides when to resume (TryRecover).
 struct EventLog::Listener : rocksdb::EventListener {
   explicit Listener(EventLog* l) : log(l) {}
   void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* error) override {
