@@ -72,8 +72,13 @@ void ExpectExactlyOnce(const EventLog& log, const std::vector<std::string>& acke
   EXPECT_EQ(log.stats().events, acked.size());
 }
 
-// Appends until refused; then checks the refusal, reads, the automatic resume and the final contents.
-void FillFreeAndResume(const std::string& mnt, uint64_t min_free_bytes) {
+enum class AfterFreeing {
+  kResumeInPlace,   // space is freed while the log stays open: it must resume by itself
+  kCloseWhileFull,  // the log is closed while the disk is full (a shutdown), reopened after freeing
+};
+
+// Appends until refused; then checks the refusal, reads, the recovery and the final contents.
+void FillFreeAndResume(const std::string& mnt, uint64_t min_free_bytes, AfterFreeing after) {
   WriteFiller(mnt + "/filler");
   EventLogOptions o;
   o.dir = mnt + "/log";
@@ -119,6 +124,21 @@ void FillFreeAndResume(const std::string& mnt, uint64_t min_free_bytes) {
   auto state = log.GetState("missing");
   EXPECT_TRUE(state.ok()) << state.status().ToString();
 
+  if (after == AfterFreeing::kCloseWhileFull) {
+    log.Close();  // must not abort, although RocksDB holds a failed WAL
+    std::filesystem::remove(mnt + "/filler");
+    auto reopened = EventLog::Open(o);
+    ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+    ExpectExactlyOnce(**reopened, acked);
+    std::vector<Event> batch = Batch(b);
+    auto r = (*reopened)->Append(batch);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->accepted, static_cast<size_t>(kBatch)) << "the refused batch must not count as written";
+    for (const Event& e : batch) acked.push_back(e.event_id);
+    ExpectExactlyOnce(**reopened, acked);
+    return;
+  }
+
   // Free space: the log notices by itself, without a reopen.
   std::filesystem::remove(mnt + "/filler");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -146,7 +166,9 @@ void FillFreeAndResume(const std::string& mnt, uint64_t min_free_bytes) {
 
 // No reserve: RocksDB itself hits ENOSPC in the middle of a WAL write and must survive it.
 TEST(EventLogFullDisk, RocksDbEnospcIsRefusedAndResumesAfterSpaceIsFreed) {
-  if (const char* mnt = test_support::PrivateTmpfsDir()) return FillFreeAndResume(mnt, 0);
+  if (const char* mnt = test_support::PrivateTmpfsDir()) {
+    return FillFreeAndResume(mnt, 0, AfterFreeing::kResumeInPlace);
+  }
   test_support::TmpfsRun run = test_support::RerunInPrivateTmpfs(kTmpfsBytes);
   if (!run.skip_reason.empty()) GTEST_SKIP() << run.skip_reason;
   EXPECT_TRUE(run.passed) << run.outcome;
@@ -154,7 +176,19 @@ TEST(EventLogFullDisk, RocksDbEnospcIsRefusedAndResumesAfterSpaceIsFreed) {
 
 // A reserve: appends are refused while free space is below min_free_bytes, before RocksDB sees ENOSPC.
 TEST(EventLogFullDisk, ReserveRefusesBeforeTheDiskIsFullAndResumes) {
-  if (const char* mnt = test_support::PrivateTmpfsDir()) return FillFreeAndResume(mnt, 6u << 20);
+  if (const char* mnt = test_support::PrivateTmpfsDir()) {
+    return FillFreeAndResume(mnt, 6u << 20, AfterFreeing::kResumeInPlace);
+  }
+  test_support::TmpfsRun run = test_support::RerunInPrivateTmpfs(kTmpfsBytes);
+  if (!run.skip_reason.empty()) GTEST_SKIP() << run.skip_reason;
+  EXPECT_TRUE(run.passed) << run.outcome;
+}
+
+// A shutdown while RocksDB is stopped on ENOSPC, and a restart once space is back.
+TEST(EventLogFullDisk, CloseWhileFullAndReopenAfterFreeingLosesNothing) {
+  if (const char* mnt = test_support::PrivateTmpfsDir()) {
+    return FillFreeAndResume(mnt, 0, AfterFreeing::kCloseWhileFull);
+  }
   test_support::TmpfsRun run = test_support::RerunInPrivateTmpfs(kTmpfsBytes);
   if (!run.skip_reason.empty()) GTEST_SKIP() << run.skip_reason;
   EXPECT_TRUE(run.passed) << run.outcome;
