@@ -178,6 +178,9 @@ struct EventLog::Impl {
   // Write health, guarded by `mu` like the queue.
   Status health;                 // not ok while appends are refused (see the header)
   bool rocksdb_stopped = false;  // RocksDB has a background error: DB::Resume() is needed
+  // Size of the largest write min_free_bytes refused: recovery waits until it would fit, so the log does
+  // not flip to healthy and straight back on the next write of that size.
+  uint64_t refused_bytes = 0;
   std::chrono::steady_clock::time_point next_recovery;  // the committer's next TryRecover while unhealthy
   std::atomic<uint64_t> failed_writes{0};
 
@@ -402,32 +405,44 @@ Status EventLog::CheckReserve(uint64_t write_bytes) const {
                          "; writes resume once space is freed");
 }
 
-void EventLog::MarkUnhealthy(const Status& why, bool rocksdb_stopped) {
+void EventLog::MarkUnhealthy(const Status& why, bool rocksdb_stopped, uint64_t refused_bytes) {
   Impl& im = *impl_;
-  std::lock_guard<std::mutex> lock(im.mu);
-  if (im.health.ok()) im.next_recovery = std::chrono::steady_clock::now() + kRecoveryInterval;
-  // Keep the first reason: it names the original failure, later ones are usually its echo.
-  if (im.health.ok() || (rocksdb_stopped && !im.rocksdb_stopped)) im.health = why;
-  im.rocksdb_stopped = im.rocksdb_stopped || rocksdb_stopped;
+  bool became_unhealthy;
+  {
+    std::lock_guard<std::mutex> lock(im.mu);
+    im.refused_bytes = std::max(im.refused_bytes, refused_bytes);
+    became_unhealthy = im.health.ok();
+    if (became_unhealthy) im.next_recovery = std::chrono::steady_clock::now() + kRecoveryInterval;
+    // Keep the first reason: it names the original failure, later ones are usually its echo.
+    if (became_unhealthy || (rocksdb_stopped && !im.rocksdb_stopped)) im.health = why;
+    im.rocksdb_stopped = im.rocksdb_stopped || rocksdb_stopped;
+  }
+  if (became_unhealthy && options_.on_health_change) options_.on_health_change(why);
 }
 
 void EventLog::TryRecover() {
   Impl& im = *impl_;
   bool resume;
+  uint64_t refused_bytes;
   {
     std::lock_guard<std::mutex> lock(im.mu);
     if (im.health.ok()) return;
     resume = im.rocksdb_stopped;
+    refused_bytes = im.refused_bytes;
   }
-  if (!CheckReserve(0).ok()) return;  // still below the reserve; keep the reason already reported
+  if (!CheckReserve(refused_bytes).ok()) return;  // still short of space; keep the reason already reported
   if (resume) {
     // Flushes the memtables to new SST files and switches to a new WAL (RocksDB cannot vouch for the WAL
     // that failed). Fails harmlessly while the disk is still full; retried at the next interval.
     if (!im.db->Resume().ok()) return;
   }
-  std::lock_guard<std::mutex> lock(im.mu);
-  im.health = Status::Ok();
-  im.rocksdb_stopped = false;
+  {
+    std::lock_guard<std::mutex> lock(im.mu);
+    im.health = Status::Ok();
+    im.rocksdb_stopped = false;
+    im.refused_bytes = 0;
+  }
+  if (options_.on_health_change) options_.on_health_change(Status::Ok());
 }
 
 Status EventLog::Write(rocksdb::WriteBatch* batch, const char* what, bool reserve) {
@@ -435,7 +450,7 @@ Status EventLog::Write(rocksdb::WriteBatch* batch, const char* what, bool reserv
   if (reserve) {
     if (Status r = CheckReserve(batch->GetDataSize()); !r.ok()) {
       im.failed_writes.fetch_add(1, std::memory_order_relaxed);
-      MarkUnhealthy(r, /*rocksdb_stopped=*/false);
+      MarkUnhealthy(r, /*rocksdb_stopped=*/false, batch->GetDataSize());
       return r;
     }
   }

@@ -22,8 +22,9 @@
 //   de-dup window forgets its ids (a retry is accepted, not reported as a duplicate) and every caller of
 //   the group gets the error. The log then refuses appends (health() says why) and tries to recover by
 //   itself, from the committer thread, about once a second: once free space is back above
-//   min_free_bytes it calls RocksDB's DB::Resume(), which flushes the memtables to new files and switches
-//   to a new WAL; when that succeeds appends are accepted again, without a reopen. Disk full is
+//   min_free_bytes (plus the size of the largest write the reserve refused, so the log does not flip
+//   straight back) it calls RocksDB's DB::Resume() if RocksDB had stopped, which flushes the memtables
+//   to new files and switches to a new WAL; then appends are accepted again, without a reopen. Disk full is
 //   NoSpace, both when RocksDB hit ENOSPC and when min_free_bytes refused a group before RocksDB could
 //   (then RocksDB never saw an error). Other write failures are IoError and recover the same way if
 //   RocksDB's Resume() succeeds. A group that failed inside RocksDB was not acknowledged, but if the
@@ -77,6 +78,10 @@ struct EventLogOptions {
   // compact and normally never meets ENOSPC. 0 = no reserve (RocksDB's own ENOSPC is still survived).
   uint64_t min_free_bytes = 0;
   std::function<void(const std::vector<LoggedEvent>&)> on_committed;
+  // Called when the log starts refusing appends (with the reason health() reports) and when it accepts
+  // them again (Ok), e.g. to log the transition. Runs on the committer, a writer's or a RocksDB
+  // background thread, with no lock of the log held; must not block for long or call Close().
+  std::function<void(const Status&)> on_health_change;
 };
 
 struct AppendOutcome {
@@ -168,7 +173,7 @@ class EventLog {
   // free space is below min_free_bytes + its size. A refusal or an I/O failure makes the log unhealthy.
   Status Write(rocksdb::WriteBatch* batch, const char* what, bool reserve);
   Status CheckReserve(uint64_t write_bytes) const;
-  void MarkUnhealthy(const Status& why, bool rocksdb_stopped);
+  void MarkUnhealthy(const Status& why, bool rocksdb_stopped, uint64_t refused_bytes = 0);
   void TryRecover();  // committer thread only
   Status ScanRaw(const ScanOptions& options,
                  const std::function<bool(const LoggedEvent&, size_t value_size)>& visit) const;

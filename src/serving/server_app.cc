@@ -106,6 +106,13 @@ Status RunServer(const ServerConfig& config, const std::function<void(const std:
   log_options.retention_ms = config.retention_ms;
   log_options.retention_bytes = config.retention_bytes;
   log_options.min_free_bytes = config.min_free_bytes;
+  log_options.on_health_change = [](const Status& health) {
+    if (health.ok()) {
+      spdlog::info("event log accepts writes again");
+    } else {
+      spdlog::error("event log refuses writes until this is resolved: {}", health.message());
+    }
+  };
   log_options.on_committed = [&tracker, &scorer, &catalog](const std::vector<LoggedEvent>& events) {
     FeatureVector features;
     for (const LoggedEvent& e : events) {

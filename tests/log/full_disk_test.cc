@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -85,6 +86,12 @@ void FillFreeAndResume(const std::string& mnt, uint64_t min_free_bytes, AfterFre
   o.partitions = 4;
   o.sync = true;
   o.min_free_bytes = min_free_bytes;
+  std::mutex changes_mu;
+  std::vector<Status> changes;  // on_health_change calls
+  o.on_health_change = [&](const Status& s) {
+    std::lock_guard<std::mutex> lock(changes_mu);
+    changes.push_back(s);
+  };
   auto opened = EventLog::Open(o);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   EventLog& log = **opened;
@@ -146,6 +153,13 @@ void FillFreeAndResume(const std::string& mnt, uint64_t min_free_bytes, AfterFre
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_TRUE(log.health().ok()) << "still refusing 30 s after space was freed: " << log.health().ToString();
+
+  {
+    std::lock_guard<std::mutex> lock(changes_mu);
+    ASSERT_EQ(changes.size(), 2u) << "one change to refusing, one back";
+    EXPECT_EQ(changes[0].code(), StatusCode::kNoSpace) << changes[0].ToString();
+    EXPECT_TRUE(changes[1].ok());
+  }
 
   // The refused batch is accepted in full on retry: its ids were not remembered as written.
   for (int k = b; k < b + 3; ++k) {

@@ -223,6 +223,9 @@ void ServeOnFullDisk(const std::string& mnt) {
   acked.insert(acked.end(), retry_ids.begin(), retry_ids.end());
   EXPECT_NE(Send(server.port(), http::verb::get, "/metrics").body.find("segue_log_writable 1\n"), std::string::npos);
 
+  const std::string log_text = FileText(server_log);
+  EXPECT_NE(log_text.find("event log refuses writes until this is resolved: "), std::string::npos) << log_text;
+  EXPECT_NE(log_text.find("event log accepts writes again"), std::string::npos) << log_text;
   const int status = server.Stop();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "wait status " << status << "\n" << FileText(server_log);
 
