@@ -11,6 +11,7 @@ const char* CodeName(StatusCode code) {
     case StatusCode::kAlreadyExists: return "already exists";
     case StatusCode::kResourceExhausted: return "resource exhausted";
     case StatusCode::kUnavailable: return "unavailable";
+    case StatusCode::kNoSpace: return "no space";
     case StatusCode::kIoError: return "I/O error";
     case StatusCode::kCorruption: return "corruption";
     case StatusCode::kInternal: return "internal error";

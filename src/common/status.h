@@ -19,6 +19,7 @@ enum class StatusCode {
   kAlreadyExists,
   kResourceExhausted,  // a size/count limit was hit
   kUnavailable,        // shutting down, or a dependency is not ready
+  kNoSpace,            // the disk (or a configured free-space reserve) is full; retry once space is freed
   kIoError,            // disk or network failure
   kCorruption,         // stored data could not be decoded
   kInternal,
@@ -35,6 +36,7 @@ class Status {
   static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status ResourceExhausted(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
+  static Status NoSpace(std::string m) { return {StatusCode::kNoSpace, std::move(m)}; }
   static Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
   static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }

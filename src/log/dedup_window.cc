@@ -1,6 +1,7 @@
 #include "log/dedup_window.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "common/hash.h"
 
@@ -35,7 +36,7 @@ size_t DedupWindow::FindSlot(uint64_t hash) const {
 }
 
 void DedupWindow::TableInsert(uint64_t hash) {
-  if ((count_ + 1) * 2 > table_.size()) GrowTable();
+  if ((count_ + staged_.size() + 1) * 2 > table_.size()) GrowTable();
   table_[FindSlot(hash)] = hash;
 }
 
@@ -83,20 +84,40 @@ void DedupWindow::EvictOldest() {
   --count_;
 }
 
-bool DedupWindow::CheckAndInsert(std::string_view event_id, int64_t now_ms) {
+bool DedupWindow::Stage(std::string_view event_id, int64_t now_ms) {
   while (count_ > 0 && Expired(ring_[head_], now_ms)) EvictOldest();
   const uint64_t hash = HashOf(event_id);
   if (table_[FindSlot(hash)] == hash) return true;
-  if (count_ == capacity_) EvictOldest();
-  if (count_ == ring_.size()) GrowRing();
-  ring_[(head_ + count_) % ring_.size()] = {hash, now_ms};
-  ++count_;
   TableInsert(hash);
+  staged_.push_back({hash, now_ms});
   return false;
 }
 
+void DedupWindow::Commit() {
+  // A staged hash is never in the ring (Stage found it absent), so evicting cannot erase a staged one.
+  for (const Entry& e : staged_) {
+    if (count_ == capacity_) EvictOldest();
+    if (count_ == ring_.size()) GrowRing();
+    ring_[(head_ + count_) % ring_.size()] = e;
+    ++count_;
+  }
+  staged_.clear();
+}
+
+void DedupWindow::Abort() {
+  for (const Entry& e : staged_) TableErase(e.hash);
+  staged_.clear();
+}
+
+bool DedupWindow::CheckAndInsert(std::string_view event_id, int64_t now_ms) {
+  assert(staged_.empty());
+  const bool duplicate = Stage(event_id, now_ms);
+  Commit();
+  return duplicate;
+}
+
 size_t DedupWindow::MemoryBytes() const {
-  return ring_.capacity() * sizeof(Entry) + table_.capacity() * sizeof(uint64_t);
+  return (ring_.capacity() + staged_.capacity()) * sizeof(Entry) + table_.capacity() * sizeof(uint64_t);
 }
 
 }  // namespace segue

@@ -1,14 +1,23 @@
 #include "log/event_log.h"
 
+#include <fcntl.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/utilities/table_properties_collectors.h>
 #include <rocksdb/write_batch.h>
 
+#include <sys/statvfs.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdarg>
+#include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <future>
 #include <mutex>
@@ -32,6 +41,8 @@ constexpr char kMetaFormatKey[] = "format";      // u8 version | u32 partitions
 constexpr char kMetaCountersKey[] = "counters";  // u8 version | last_seq | last_ingest_ms | bytes | P counts
 constexpr size_t kTimeValueSize = 4;             // by_time value: partition u32
 constexpr size_t kRetentionChunk = 10000;        // deletes per write, so appends interleave
+// While unhealthy, the committer re-checks free space and tries DB::Resume() this often.
+constexpr auto kRecoveryInterval = std::chrono::seconds(1);
 
 enum CfIndex { kDefault = 0, kEvents, kByTime, kState, kMeta, kCfCount };
 const char* const kCfNames[kCfCount] = {"default", "events", "by_time", "state", "meta"};
@@ -41,9 +52,52 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   std::string msg = std::string(what) + ": " + s.ToString();
   if (s.IsCorruption()) return Status::Corruption(std::move(msg));
   if (s.IsNotFound()) return Status::NotFound(std::move(msg));
+  if (s.IsNoSpace()) return Status::NoSpace(std::move(msg));
   if (s.IsInvalidArgument()) return Status::InvalidArgument(std::move(msg));
   return Status::IoError(std::move(msg));
 }
+
+// Bytes available to an unprivileged writer on the file system holding `dir`.
+Result<uint64_t> FreeBytes(const std::string& dir) {
+  struct statvfs st;
+  if (statvfs(dir.c_str(), &st) != 0) {
+    return Status::IoError("event log: statvfs " + dir + ": " +
+                           std::error_code(errno, std::generic_category()).message());
+  }
+  return uint64_t{st.f_bavail} * st.f_frsize;
+}
+
+// RocksDB's info log ("<dir>/LOG"), written with plain write(2) calls whose errors are ignored.
+// RocksDB's own file logger must not be used: on a full disk its write fails, and the next log line (RocksDB
+// logs the error it is handling) writes to the same failed file writer, which in RocksDB 7.8 builds with
+// assertions enabled (Debian's) aborts the process in WritableFileWriter::AssertFalseAndGetStatusForPrevError.
+// A lost line on a full disk is harmless; this logger cannot fail. Appends (no rotation): at WARN level
+// the file grows slowly.
+class InfoLogFile : public rocksdb::Logger {
+ public:
+  explicit InfoLogFile(const std::string& path)
+      : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL),
+        fd_(open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) {}
+  ~InfoLogFile() override {
+    if (fd_ >= 0) close(fd_);
+  }
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    if (fd_ < 0) return;
+    char line[1024];
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    size_t n = std::strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%SZ ", &tm);
+    const int m = std::vsnprintf(line + n, sizeof line - n, format, ap);
+    if (m > 0) n = std::min(sizeof line - 1, n + static_cast<size_t>(m));
+    line[n++] = '\n';
+    (void)!write(fd_, line, n);  // ignored: see the class comment
+  }
+
+ private:
+  int fd_;
+};
 
 uint64_t StoredBytes(size_t value_size) {
   return kEventKeySize + value_size + kTimeKeySize + kTimeValueSize;
@@ -84,6 +138,24 @@ struct EventLog::Request {
   AppendCallback done;
 };
 
+// Learns about RocksDB's background errors (a flush or compaction that failed, e.g. on ENOSPC) so health()
+// reports them even when no append failed, and turns off RocksDB's automatic recovery from ENOSPC, which
+// waits until the largest write buffer (64 MiB) is free and makes a manual DB::Resume() return Busy
+// meanwhile, so on a small disk it never happens: the log decides when to resume (TryRecover).
+struct EventLog::Listener : rocksdb::EventListener {
+  explicit Listener(EventLog* l) : log(l) {}
+  void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* error) override {
+    // Soft errors (a failed compaction) leave writes running; only a stopped database refuses them.
+    if (error->severity() >= rocksdb::Status::Severity::kHardError) {
+      log->MarkUnhealthy(FromRocks(*error, "event log: RocksDB stopped writes"), /*rocksdb_stopped=*/true);
+    }
+  }
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status, bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
+  EventLog* log;
+};
+
 struct EventLog::Impl {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> cf;
@@ -103,7 +175,14 @@ struct EventLog::Impl {
   std::vector<Request> queue;
   size_t pending_events = 0;  // queued + in the group being committed
   bool closing = false;
-  Status failure;  // set once a group write fails; appends are refused from then on
+  // Write health, guarded by `mu` like the queue.
+  Status health;                 // not ok while appends are refused (see the header)
+  bool rocksdb_stopped = false;  // RocksDB has a background error: DB::Resume() is needed
+  // Size of the largest write min_free_bytes refused: recovery waits until it would fit, so the log does
+  // not flip to healthy and straight back on the next write of that size.
+  uint64_t refused_bytes = 0;
+  std::chrono::steady_clock::time_point next_recovery;  // the committer's next TryRecover while unhealthy
+  std::atomic<uint64_t> failed_writes{0};
 
   std::unique_ptr<DedupWindow> dedup;  // committer thread only (and Open, before it starts)
   std::thread committer;
@@ -138,8 +217,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options) {
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
-  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
-  db_options.keep_log_file_num = 4;
+  db_options.info_log = std::make_shared<InfoLogFile>(options.dir + "/LOG");
   // A read-only instance keeps every file it needs open, so the server's compactions cannot pull an SST
   // out from under a long export.
   if (options.read_only) db_options.max_open_files = -1;
@@ -170,6 +248,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options) {
 
   std::unique_ptr<EventLog> log(new EventLog(std::move(options)));
   Impl& im = *log->impl_;
+  db_options.listeners.push_back(std::make_shared<Listener>(log.get()));
   EventLogOptions& opts = log->options_;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status rs =
@@ -234,6 +313,8 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options) {
   if (!s.ok()) return s;
   im.dedup_ids = im.dedup->size();
 
+  // Start refusing right away when the disk is already below the reserve (readiness reports it).
+  if (Status reserve = log->CheckReserve(0); !reserve.ok()) log->MarkUnhealthy(reserve, false);
   im.committer = std::thread([l = log.get()] { l->RunCommitter(); });
   return log;
 }
@@ -248,8 +329,8 @@ void EventLog::AppendAsync(std::vector<Event> events, AppendCallback done) {
       reject = Status::Unavailable("event log: opened read-only");
     } else if (im.closing) {
       reject = Status::Unavailable("event log: closed");
-    } else if (!im.failure.ok()) {
-      reject = im.failure;
+    } else if (!im.health.ok()) {
+      reject = im.health;
     } else if (n > options_.max_pending_events) {
       reject = Status::ResourceExhausted("event log: a batch of " + std::to_string(n) +
                                          " events exceeds max_pending_events (" +
@@ -280,12 +361,23 @@ void EventLog::RunCommitter() {
   Impl& im = *impl_;
   std::vector<Request> group;
   for (;;) {
+    bool recover;
     {
       std::unique_lock<std::mutex> lock(im.mu);
-      im.cv.wait(lock, [&] { return im.closing || !im.queue.empty(); });
-      if (im.queue.empty()) return;  // closing and drained
+      auto wake = [&] { return im.closing || !im.queue.empty(); };
+      if (im.health.ok()) {
+        im.cv.wait(lock, wake);
+      } else {
+        im.cv.wait_until(lock, im.next_recovery, wake);  // recovery needs no appender to wake it
+      }
+      if (im.closing && im.queue.empty()) return;  // closing and drained
       group.swap(im.queue);
+      const auto now = std::chrono::steady_clock::now();
+      recover = !im.health.ok() && now >= im.next_recovery;
+      if (recover) im.next_recovery = now + kRecoveryInterval;
     }
+    if (recover) TryRecover();
+    if (group.empty()) continue;
     size_t n = 0;
     for (const auto& r : group) n += r.events.size();
     CommitGroup(group);
@@ -295,12 +387,88 @@ void EventLog::RunCommitter() {
   }
 }
 
+Status EventLog::health() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (options_.read_only) return Status::Unavailable("event log: opened read-only");
+  if (impl_->closing) return Status::Unavailable("event log: closed");
+  return impl_->health;
+}
+
+Status EventLog::CheckReserve(uint64_t write_bytes) const {
+  if (options_.min_free_bytes == 0) return Status::Ok();
+  // A failing statvfs is not a reason to refuse: RocksDB's own write reports real trouble.
+  Result<uint64_t> free = FreeBytes(options_.dir);
+  if (!free.ok() || *free >= options_.min_free_bytes + write_bytes) return Status::Ok();
+  return Status::NoSpace("event log: only " + std::to_string(*free) + " bytes free on the disk of " + options_.dir +
+                         ", below the reserve min_free_bytes = " + std::to_string(options_.min_free_bytes) +
+                         (write_bytes ? " (+ " + std::to_string(write_bytes) + " for this write)" : std::string()) +
+                         "; writes resume once space is freed");
+}
+
+void EventLog::MarkUnhealthy(const Status& why, bool rocksdb_stopped, uint64_t refused_bytes) {
+  Impl& im = *impl_;
+  bool became_unhealthy;
+  {
+    std::lock_guard<std::mutex> lock(im.mu);
+    im.refused_bytes = std::max(im.refused_bytes, refused_bytes);
+    became_unhealthy = im.health.ok();
+    if (became_unhealthy) im.next_recovery = std::chrono::steady_clock::now() + kRecoveryInterval;
+    // Keep the first reason: it names the original failure, later ones are usually its echo.
+    if (became_unhealthy || (rocksdb_stopped && !im.rocksdb_stopped)) im.health = why;
+    im.rocksdb_stopped = im.rocksdb_stopped || rocksdb_stopped;
+  }
+  if (became_unhealthy && options_.on_health_change) options_.on_health_change(why);
+}
+
+void EventLog::TryRecover() {
+  Impl& im = *impl_;
+  bool resume;
+  uint64_t refused_bytes;
+  {
+    std::lock_guard<std::mutex> lock(im.mu);
+    if (im.health.ok()) return;
+    resume = im.rocksdb_stopped;
+    refused_bytes = im.refused_bytes;
+  }
+  if (!CheckReserve(refused_bytes).ok()) return;  // still short of space; keep the reason already reported
+  if (resume) {
+    // Flushes the memtables to new SST files and switches to a new WAL (RocksDB cannot vouch for the WAL
+    // that failed). Fails harmlessly while the disk is still full; retried at the next interval.
+    if (!im.db->Resume().ok()) return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(im.mu);
+    im.health = Status::Ok();
+    im.rocksdb_stopped = false;
+    im.refused_bytes = 0;
+  }
+  if (options_.on_health_change) options_.on_health_change(Status::Ok());
+}
+
+Status EventLog::Write(rocksdb::WriteBatch* batch, const char* what, bool reserve) {
+  Impl& im = *impl_;
+  if (reserve) {
+    if (Status r = CheckReserve(batch->GetDataSize()); !r.ok()) {
+      im.failed_writes.fetch_add(1, std::memory_order_relaxed);
+      MarkUnhealthy(r, /*rocksdb_stopped=*/false, batch->GetDataSize());
+      return r;
+    }
+  }
+  Status s = FromRocks(im.db->Write(im.write_options, batch), what);
+  if (!s.ok()) im.failed_writes.fetch_add(1, std::memory_order_relaxed);
+  if (s.code() == StatusCode::kNoSpace || s.code() == StatusCode::kIoError) {
+    MarkUnhealthy(s, /*rocksdb_stopped=*/true);
+  }
+  return s;
+}
+
 void EventLog::CommitGroup(std::vector<Request>& group) {
   Impl& im = *impl_;
   Status failure;
   {
+    // Not health(): groups queued before Close() are still written.
     std::lock_guard<std::mutex> lock(im.mu);
-    failure = im.failure;
+    failure = im.health;
   }
   std::vector<LoggedEvent> logged;
   std::vector<AppendOutcome> outcomes(group.size());
@@ -317,7 +485,7 @@ void EventLog::CommitGroup(std::vector<Request>& group) {
       out.seqs.assign(group[r].events.size(), 0);
       for (size_t i = 0; i < group[r].events.size(); ++i) {
         Event& e = group[r].events[i];
-        if (im.dedup->CheckAndInsert(e.event_id, now)) {
+        if (im.dedup->Stage(e.event_id, now)) {
           ++out.duplicates;
           continue;
         }
@@ -371,22 +539,24 @@ void EventLog::CommitGroup(std::vector<Request>& group) {
     if (!logged.empty()) {
       next.last_ingest_ms = now;
       batch.Put(im.cf[kMeta], kMetaCountersKey, next.Encode());
-      failure = FromRocks(im.db->Write(im.write_options, &batch), "event log: write");
+      failure = Write(&batch, "event log: write", /*reserve=*/true);
     }
+    // On failure nothing of the group is kept: `next` (seqs, counts) is dropped and its ids are forgotten.
     if (failure.ok()) {
+      im.dedup->Commit();
       im.counters = std::move(next);
       im.Publish();
+    } else {
+      im.dedup->Abort();
     }
     wlock.unlock();
-    im.group_commits.fetch_add(1, std::memory_order_relaxed);
-    im.grouped_events.fetch_add(total, std::memory_order_relaxed);
     im.dedup_ids.store(im.dedup->size(), std::memory_order_relaxed);
-    size_t dups = 0;
-    for (const auto& o : outcomes) dups += o.duplicates;
-    im.duplicates.fetch_add(dups, std::memory_order_relaxed);
-    if (!failure.ok()) {
-      std::lock_guard<std::mutex> lock(im.mu);
-      im.failure = failure;
+    if (failure.ok()) {
+      im.group_commits.fetch_add(1, std::memory_order_relaxed);
+      im.grouped_events.fetch_add(total, std::memory_order_relaxed);
+      size_t dups = 0;
+      for (const auto& o : outcomes) dups += o.duplicates;
+      im.duplicates.fetch_add(dups, std::memory_order_relaxed);
     }
   }
   if (failure.ok() && !logged.empty() && options_.on_committed) options_.on_committed(logged);
@@ -518,6 +688,7 @@ LogStats EventLog::stats() const {
   st.grouped_events = im.grouped_events.load(std::memory_order_relaxed);
   st.duplicates = im.duplicates.load(std::memory_order_relaxed);
   st.dedup_window_ids = im.dedup_ids.load(std::memory_order_relaxed);
+  st.failed_writes = im.failed_writes.load(std::memory_order_relaxed);
   if (im.closed) return st;
 
   for (int i = 0; i < kCfCount; ++i) {
@@ -577,7 +748,8 @@ Status EventLog::ApplyRetention(int64_t now_ms) {
     if (!s.ok()) return s;
     if (deleted == 0) return Status::Ok();
     batch.Put(im.cf[kMeta], kMetaCountersKey, next.Encode());
-    if (Status ws = FromRocks(im.db->Write(im.write_options, &batch), "event log: retention write"); !ws.ok()) {
+    // No reserve check: retention frees space (once compacted), it is how a full log makes room.
+    if (Status ws = Write(&batch, "event log: retention write", /*reserve=*/false); !ws.ok()) {
       return ws;
     }
     im.counters = std::move(next);
@@ -593,7 +765,7 @@ Status EventLog::PutState(std::string_view key, std::string_view value) {
 Status EventLog::DeleteState(std::string_view key) { return WriteStateBatch({{std::string(key), std::nullopt}}); }
 
 Status EventLog::WriteStateBatch(const std::vector<std::pair<std::string, std::optional<std::string>>>& ops) {
-  const Impl& im = *impl_;
+  Impl& im = *impl_;
   if (options_.read_only) return Status::Unavailable("event log: opened read-only");
   if (im.closed) return Status::Unavailable("event log: closed");
   rocksdb::WriteBatch batch;
@@ -604,7 +776,7 @@ Status EventLog::WriteStateBatch(const std::vector<std::pair<std::string, std::o
       batch.Delete(im.cf[kState], key);
     }
   }
-  return FromRocks(im.db->Write(im.write_options, &batch), "event log: state write");
+  return Write(&batch, "event log: state write", /*reserve=*/true);
 }
 
 Result<std::optional<std::string>> EventLog::GetState(std::string_view key) const {

@@ -17,8 +17,21 @@
 //   appender) and must not call Close().
 // - Immediate failures run `done` inline on the calling thread, before AppendAsync returns:
 //   ResourceExhausted when max_pending_events would be exceeded (back-pressure; retry later),
-//   Unavailable after Close() or on a read-only log, IoError after an earlier write failed (the log
-//   refuses further appends: RocksDB stops writing after a failed sync, and a restart recovers it).
+//   Unavailable after Close() or on a read-only log, and health() (below) while the log is not writable.
+// - Health and full disks. A group whose write fails leaves nothing behind: no seq is consumed, the
+//   de-dup window forgets its ids (a retry is accepted, not reported as a duplicate) and every caller of
+//   the group gets the error. The log then refuses appends (health() says why) and tries to recover by
+//   itself, from the committer thread, about once a second: once free space is back above
+//   min_free_bytes (plus the size of the largest write the reserve refused, so the log does not flip
+//   straight back) it calls RocksDB's DB::Resume() if RocksDB had stopped, which flushes the memtables
+//   to new files and switches to a new WAL; then appends are accepted again, without a reopen. Disk full is
+//   NoSpace, both when RocksDB hit ENOSPC and when min_free_bytes refused a group before RocksDB could
+//   (then RocksDB never saw an error). Other write failures are IoError and recover the same way if
+//   RocksDB's Resume() succeeds. A group that failed inside RocksDB was not acknowledged, but if the
+//   process dies before the recovery completes, RocksDB may replay it from the WAL on the next open
+//   (the record can have reached the file before the error); a client's retry of it is then reported as
+//   a duplicate. So an acknowledged event is never lost or stored twice; an unacknowledged one is stored
+//   at most once.
 // - De-duplication. An event whose event_id is in the DedupWindow (dedup_window.h) is not written; it
 //   is reported with seq 0. Duplicates inside one call or one group are caught too. The window is
 //   rebuilt on Open from the log tail, so it survives restarts.
@@ -44,6 +57,10 @@
 #include "common/status.h"
 #include "events/event.h"
 
+namespace rocksdb {
+class WriteBatch;
+}
+
 namespace segue {
 
 struct EventLogOptions {
@@ -56,7 +73,15 @@ struct EventLogOptions {
   int64_t retention_ms = 0;      // ApplyRetention drops events ingested longer ago than this; 0 = off
   uint64_t retention_bytes = 0;  // ... and the oldest events while the log is larger than this; 0 = off
   size_t max_pending_events = 200000;  // queued + in-flight events; beyond it AppendAsync fails fast
+  // Free-space reserve on the file system of `dir`: appends and state writes are refused with NoSpace
+  // while fewer than this many bytes (plus the write itself) are free, so RocksDB keeps room to flush and
+  // compact and normally never meets ENOSPC. 0 = no reserve (RocksDB's own ENOSPC is still survived).
+  uint64_t min_free_bytes = 0;
   std::function<void(const std::vector<LoggedEvent>&)> on_committed;
+  // Called when the log starts refusing appends (with the reason health() reports) and when it accepts
+  // them again (Ok), e.g. to log the transition. Runs on the committer, a writer's or a RocksDB
+  // background thread, with no lock of the log held; must not block for long or call Close().
+  std::function<void(const Status&)> on_health_change;
 };
 
 struct AppendOutcome {
@@ -77,6 +102,7 @@ struct LogStats {
   uint64_t grouped_events = 0;  // events (incl. duplicates) that went through those groups
   uint64_t duplicates = 0;
   uint64_t dedup_window_ids = 0;
+  uint64_t failed_writes = 0;  // groups and state writes that failed or were refused by min_free_bytes
   double mean_group_size() const { return group_commits ? double(grouped_events) / group_commits : 0; }
 };
 
@@ -110,6 +136,9 @@ class EventLog {
 
   uint64_t last_seq() const;
   LogStats stats() const;
+  // Ok while appends are accepted; otherwise the reason they are refused (NoSpace, IoError, Unavailable
+  // after Close or on a read-only log), the same Status a refused append gets. Cheap: one mutex.
+  Status health() const;
   uint32_t partitions() const { return options_.partitions; }
 
   // Deletes, oldest seq first, every event ingested before now_ms - retention_ms, then more of the
@@ -137,8 +166,15 @@ class EventLog {
   struct Impl;
   struct Request;
   explicit EventLog(EventLogOptions options);
+  struct Listener;
   void RunCommitter();
   void CommitGroup(std::vector<Request>& group);
+  // Writes `batch` (synced when options.sync). With `reserve`, first refuses it with NoSpace while the
+  // free space is below min_free_bytes + its size. A refusal or an I/O failure makes the log unhealthy.
+  Status Write(rocksdb::WriteBatch* batch, const char* what, bool reserve);
+  Status CheckReserve(uint64_t write_bytes) const;
+  void MarkUnhealthy(const Status& why, bool rocksdb_stopped, uint64_t refused_bytes = 0);
+  void TryRecover();  // committer thread only
   Status ScanRaw(const ScanOptions& options,
                  const std::function<bool(const LoggedEvent&, size_t value_size)>& visit) const;
   EventLogOptions options_;

@@ -6,6 +6,7 @@
 #include "common/time_util.h"
 #include "log/event_log.h"
 #include "serving/batch_request.h"
+#include "serving/log_health.h"
 
 namespace segue::serving {
 
@@ -20,7 +21,7 @@ EventsHandler::EventsHandler(EventLog* log, ParseLimits limits, metrics::Registr
       failed_batches_(registry.AddCounterFamily(
           "segue_event_batches_failed_total",
           "POST /v1/events requests answered with an error, by reason "
-          "(malformed, too_large, unsupported_media_type, overloaded, unavailable, log_error).",
+          "(malformed, too_large, unsupported_media_type, overloaded, unavailable, no_space, log_error).",
           {"reason"})),
       latency_(registry.AddHistogram("segue_ingest_latency_seconds",
                                      "Time from an event batch fully read to its durable acknowledgement.",
@@ -66,6 +67,12 @@ void EventsHandler::Handle(HttpRequest request, PathParams, ResponseCallback don
   auto ack = [this, pending](Result<AppendOutcome> outcome) {
     if (!outcome.ok()) {
       const Status& s = outcome.status();
+      if (s.code() == StatusCode::kNoSpace) {
+        return Fail("no_space",
+                    InsufficientStorage("the event log is out of disk space and refuses writes (" + s.message() +
+                                        "); nothing in the batch was written; retry later"),
+                    pending->done);
+      }
       if (s.code() == StatusCode::kResourceExhausted || s.code() == StatusCode::kUnavailable) {
         HttpResponse r = JsonError(503, s.code() == StatusCode::kResourceExhausted
                                             ? "the event log is overloaded (" + s.message() + "); retry later"

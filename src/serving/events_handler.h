@@ -4,7 +4,10 @@
 // The response is completed from the log's group-commit callback (EventLog::AppendAsync `done`, on the
 // committer thread); the server posts it back onto the connection's strand. Statuses: 400 malformed body,
 // 413 too many events, 415 wrong Content-Type, 503 + Retry-After when the log's queue is full (back-
-// pressure) or the log is closing, 500 when the log failed to write (nothing in the batch was acked).
+// pressure) or the log is closing, 507 + Retry-After when the log refuses writes for lack of disk space
+// (the disk is full or below [log] min_free_bytes; the log resumes by itself once space is freed), 500
+// when the log failed to write otherwise. On any error nothing in the batch was acked or stored, so the
+// client retries the whole batch (a retry is never reported as a duplicate of the refused attempt).
 //
 // Metrics (registered on construction): segue_events_accepted_total{type},
 // segue_events_duplicate_total, segue_events_rejected_total{field}, segue_event_batches_failed_total

@@ -25,6 +25,7 @@
 #include "serving/catalog_store.h"
 #include "serving/events_handler.h"
 #include "serving/http_server.h"
+#include "serving/log_health.h"
 #include "serving/router.h"
 #include "serving/session_handler.h"
 #include "serving/tracks_handler.h"
@@ -113,6 +114,14 @@ Status RunServer(const ServerConfig& config, const std::function<void(const std:
   log_options.dedup_window_ms = config.dedup_window_ms;
   log_options.retention_ms = config.retention_ms;
   log_options.retention_bytes = config.retention_bytes;
+  log_options.min_free_bytes = config.min_free_bytes;
+  log_options.on_health_change = [](const Status& health) {
+    if (health.ok()) {
+      spdlog::info("event log accepts writes again");
+    } else {
+      spdlog::error("event log refuses writes until this is resolved: {}", health.message());
+    }
+  };
   log_options.on_committed = [&tracker, &scorer, &catalog](const std::vector<LoggedEvent>& events) {
     FeatureVector features;
     for (const LoggedEvent& e : events) {
@@ -149,6 +158,12 @@ Status RunServer(const ServerConfig& config, const std::function<void(const std:
                               [&log] { return static_cast<double>(log->stats().group_commits); });
   registry.AddCallbackCounter("segue_log_grouped_events_total", "Events that went through group commits since start.",
                               [&log] { return static_cast<double>(log->stats().grouped_events); });
+  registry.AddCallbackGauge("segue_log_writable",
+                            "1 while the log accepts appends; 0 while it refuses them (disk full, failed write).",
+                            [&log] { return log->health().ok() ? 1.0 : 0.0; });
+  registry.AddCallbackCounter("segue_log_failed_writes_total",
+                              "Log writes that failed or were refused by min_free_bytes since start.",
+                              [&log] { return static_cast<double>(log->stats().failed_writes); });
 
   ParseLimits parse_limits;
   parse_limits.max_events_per_batch = config.max_events_per_batch;
@@ -187,9 +202,8 @@ Status RunServer(const ServerConfig& config, const std::function<void(const std:
   router.Add(HttpMethod::kGet, "/healthz", [](HttpRequest, PathParams, ResponseCallback d) {
     d(JsonResponse(200, "{\"status\":\"ok\"}"));
   });
-  router.Add(HttpMethod::kGet, "/readyz", [&ready](HttpRequest, PathParams, ResponseCallback d) {
-    if (!ready.load(std::memory_order_acquire)) return d(JsonError(503, "restoring sessions"));
-    d(JsonResponse(200, "{\"status\":\"ready\"}"));
+  router.Add(HttpMethod::kGet, "/readyz", [&ready, &log](HttpRequest, PathParams, ResponseCallback d) {
+    d(ReadinessResponse(ready.load(std::memory_order_acquire), *log));
   });
   router.Add(HttpMethod::kGet, "/metrics", [&registry](HttpRequest, PathParams, ResponseCallback d) {
     HttpResponse r;

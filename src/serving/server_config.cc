@@ -127,6 +127,7 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   log.Int("retention_ms", &c->retention_ms, 0, kBig);
   log.Int("retention_bytes", &c->retention_bytes, 0, kBig);
   log.Int("retention_interval_s", &c->retention_interval_s, 1, 86'400);
+  log.Int("min_free_bytes", &c->min_free_bytes, 0, kBig);
   if (Status s = log.Finish(); !s.ok()) return prefixed(s);
 
   TableReader sessions(SubTable(root, "sessions"), "sessions.");

@@ -45,6 +45,8 @@ struct ServerConfig {
   int64_t retention_ms = 0;
   uint64_t retention_bytes = 0;
   int64_t retention_interval_s = 300;
+  // Free-space reserve of the data dir's disk: below it, appends are refused with 507 (EventLogOptions).
+  uint64_t min_free_bytes = 64u << 20;
 
   // [sessions]
   int64_t session_timeout_ms = 30LL * 60 * 1000;

@@ -3,6 +3,7 @@
 #include "catalog/catalog.h"
 #include "serving/batch_request.h"
 #include "serving/catalog_store.h"
+#include "serving/log_health.h"
 
 namespace segue::serving {
 
@@ -14,7 +15,8 @@ void TracksHandler::HandlePost(HttpRequest request, PathParams, ResponseCallback
   ParsedTracks& batch = *parsed;
   if (!batch.tracks.empty()) {
     if (Status s = PersistTracks(batch.tracks, *log_); !s.ok()) {
-      return done(JsonError(500, "could not store the tracks: " + s.message()));
+      const std::string message = "could not store the tracks: " + s.message();
+      return done(s.code() == StatusCode::kNoSpace ? InsufficientStorage(message) : JsonError(500, message));
     }
   }
   std::string body = "{\"upserted\":" + std::to_string(batch.tracks.size()) + ",";

@@ -1,6 +1,7 @@
 // POST /v1/tracks (JSON array or NDJSON of tracks, catalog/track_json.h) and GET /v1/tracks/{id}.
 // A POST persists the valid tracks (catalog_store.h) before updating the in-memory catalog and answering
-// 200 {"upserted": N, "rejected": [...]}; errors as POST /v1/events (400/413/415, 500 if the write failed).
+// 200 {"upserted": N, "rejected": [...]}; errors as POST /v1/events (400/413/415, 507 + Retry-After when
+// the log refuses writes for lack of disk space, 500 if the write failed otherwise).
 // Tracks are rare, large-ish writes: the synced state write runs on the I/O thread that received them.
 // Thread-safety: Handle*() are safe to call concurrently.
 #pragma once

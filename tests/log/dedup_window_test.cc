@@ -36,6 +36,32 @@ TEST(DedupWindow, TimeBoundEvicts) {
   EXPECT_EQ(w.size(), 2u);
 }
 
+TEST(DedupWindow, AbortedStageIsForgottenCommittedStageIsRemembered) {
+  DedupWindow w(3, 0);
+  EXPECT_FALSE(w.CheckAndInsert("a", 0));
+  EXPECT_FALSE(w.Stage("b", 0));
+  EXPECT_FALSE(w.Stage("c", 0));
+  EXPECT_FALSE(w.Stage("d", 0));
+  EXPECT_TRUE(w.Stage("c", 0));  // staged earlier in the same group
+  EXPECT_TRUE(w.Stage("a", 0));  // committed earlier
+  w.Abort();                     // the group's write failed
+  EXPECT_EQ(w.size(), 1u);
+  // The retry of the failed group is new again, and the abort did not evict "a" for capacity.
+  EXPECT_FALSE(w.Stage("b", 0));
+  EXPECT_FALSE(w.Stage("c", 0));
+  EXPECT_TRUE(w.Stage("a", 0));
+  w.Commit();
+  EXPECT_EQ(w.size(), 3u);
+  EXPECT_TRUE(w.CheckAndInsert("b", 0));
+  EXPECT_TRUE(w.CheckAndInsert("c", 0));
+  // Capacity is enforced at commit: staging "d" and "e" and committing pushes out "a" and "b".
+  EXPECT_FALSE(w.Stage("d", 0));
+  EXPECT_FALSE(w.Stage("e", 0));
+  w.Commit();
+  EXPECT_EQ(w.size(), 3u);
+  EXPECT_FALSE(w.CheckAndInsert("a", 0));
+}
+
 // Many inserts with wrap-around and table growth; every id inside the window is found, every id that
 // fell out is not, which exercises backward-shift deletion across probe chains.
 TEST(DedupWindow, LargeChurnStaysExact) {

@@ -245,6 +245,40 @@ TEST(EventLog, QueueLimitFailsFastAndCloseRefusesAppends) {
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
 }
 
+// The reserve is larger than any disk here, so the log is below it from the start: writes are refused
+// with NoSpace naming the reserve, reads keep working, and nothing refused is remembered as written.
+// (Real ENOSPC and the automatic resume: full_disk_test.cc.)
+TEST(EventLog, BelowTheFreeSpaceReserveWritesAreRefusedAndReadsServed) {
+  TempDir dir;
+  {
+    auto log = MustOpen(Opts(dir.path()));
+    EXPECT_TRUE(log->health().ok()) << log->health().ToString();
+    ASSERT_TRUE(log->Append({MakeEvent("a", "u", 1), MakeEvent("b", "u", 2)}).ok());
+  }
+  auto o = Opts(dir.path());
+  o.min_free_bytes = uint64_t{1} << 62;
+  auto log = MustOpen(o);
+  const Status health = log->health();
+  EXPECT_EQ(health.code(), StatusCode::kNoSpace) << health.ToString();
+  EXPECT_NE(health.message().find("min_free_bytes"), std::string::npos) << health.ToString();
+
+  auto r = log->Append({MakeEvent("c", "u", 3)});
+  EXPECT_EQ(r.status().code(), StatusCode::kNoSpace) << r.status().ToString();
+  EXPECT_EQ(log->PutState("k", "v").code(), StatusCode::kNoSpace);
+  EXPECT_EQ(ScanAll(*log).size(), 2u);
+  EXPECT_EQ(log->stats().events, 2u);
+  EXPECT_TRUE(log->GetState("k").ok());
+  EXPECT_GE(log->stats().failed_writes, 1u);
+  log->Close();
+  EXPECT_EQ(log->health().code(), StatusCode::kUnavailable);
+
+  auto reopened = MustOpen(Opts(dir.path()));
+  auto again = reopened->Append({MakeEvent("c", "u", 3)});
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->accepted, 1u);
+  EXPECT_EQ(reopened->last_seq(), 3u);
+}
+
 TEST(EventLog, CloseCompletesQueuedAppends) {
   TempDir dir;
   auto log = MustOpen(Opts(dir.path()));

@@ -116,5 +116,38 @@ TEST_F(EventsHandlerTest, ClosedLogIs503WithRetryAfter) {
   EXPECT_EQ(r.headers[0].first, "Retry-After");
 }
 
+// A log below its free-space reserve (larger than any disk) refuses appends with NoSpace: the handler
+// answers 507 with a JSON error and Retry-After, and counts the batch under reason "no_space".
+TEST(EventsHandlerNoSpace, LogOutOfSpaceIs507WithRetryAfter) {
+  testing::TempDir dir;
+  EventLogOptions o;
+  o.dir = dir.path();
+  o.sync = false;
+  o.min_free_bytes = uint64_t{1} << 62;
+  auto log = EventLog::Open(o);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  metrics::Registry registry;
+  EventsHandler handler(log->get(), ParseLimits{}, registry);
+  HttpRequest request;
+  request.method = HttpMethod::kPost;
+  request.target = "/v1/events";
+  request.content_type = "application/json";
+  request.body = "[" + EventJson("s1", "u") + "]";
+  std::promise<HttpResponse> p;
+  handler.Handle(std::move(request), {}, [&](HttpResponse resp) { p.set_value(std::move(resp)); });
+  HttpResponse r = p.get_future().get();
+
+  EXPECT_EQ(r.status, 507) << r.body;
+  const std::string error = nlohmann::json::parse(r.body)["error"];
+  EXPECT_NE(error.find("out of disk space"), std::string::npos) << error;
+  EXPECT_NE(error.find("min_free_bytes"), std::string::npos) << error;
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].first, "Retry-After");
+  EXPECT_EQ(r.headers[0].second, "5");
+  EXPECT_EQ((*log)->stats().events, 0u);
+  std::string text = registry.RenderText();
+  EXPECT_NE(text.find("segue_event_batches_failed_total{reason=\"no_space\"} 1\n"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace segue::serving

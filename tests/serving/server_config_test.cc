@@ -34,6 +34,7 @@ max_events_per_batch = 50
 [log]
 partitions = 8
 sync = false
+min_free_bytes = 0
 [sessions]
 timeout_ms = 60000
 snapshot_interval_s = 5
@@ -50,6 +51,7 @@ snapshot_interval_s = 5
   EXPECT_EQ(c.max_events_per_batch, 50u);
   EXPECT_EQ(c.partitions, 8u);
   EXPECT_FALSE(c.sync);
+  EXPECT_EQ(c.min_free_bytes, 0u);
   EXPECT_EQ(c.session_timeout_ms, 60000);
   EXPECT_EQ(c.snapshot_interval_s, 5);
 }

@@ -1,0 +1,266 @@
+// End-to-end full disk: `segue serve` with its data dir on a 16 MiB tmpfs in a private mount namespace
+// (tests/testing/private_tmpfs.h), min_free_bytes = 0 so RocksDB itself meets ENOSPC. Ingest until
+// refused: the server must not abort, must answer 507 + JSON error + Retry-After, report not ready with
+// the reason, keep serving sessions and /metrics, and accept writes again by itself once space is freed,
+// with every acknowledged event stored exactly once.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "../log/test_util.h"
+#include "common/time_util.h"
+#include "log/event_log.h"
+#include "tests/testing/private_tmpfs.h"
+
+namespace segue::serving {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+constexpr size_t kTmpfsBytes = 16u << 20;
+constexpr size_t kFillerBytes = 4u << 20;
+constexpr int kBatch = 500;
+
+struct Reply {
+  int status = 0;  // 0: no answer (connection refused or reset: e.g. the server died)
+  std::string body;
+  std::string retry_after;
+};
+
+// One request on a fresh connection.
+Reply Send(int port, http::verb verb, const std::string& target, const std::string& body = "") {
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  beast::error_code ec;
+  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)), ec);
+  if (ec) return {};
+  http::request<http::string_body> req{verb, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  if (!body.empty()) req.set(http::field::content_type, "application/json");
+  req.body() = body;
+  req.prepare_payload();
+  stream.expires_after(std::chrono::seconds(20));
+  http::write(stream, req, ec);
+  if (ec) return {};
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(stream, buffer, res, ec);
+  if (ec) return {};
+  return {static_cast<int>(res.result_int()), res.body(), std::string(res[http::field::retry_after])};
+}
+
+// `segue serve` on an ephemeral port; the first stdout line names it.
+class Server {
+ public:
+  Server(const std::string& data_dir, const std::string& config, const std::string& log_path) {
+    int out[2];
+    EXPECT_EQ(pipe(out), 0);
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      FILE* err = std::fopen(log_path.c_str(), "a");
+      if (err) dup2(fileno(err), STDERR_FILENO);
+      close(out[0]);
+      execl(SEGUE_BINARY, SEGUE_BINARY, "serve", "--data-dir", data_dir.c_str(), "--listen", "127.0.0.1:0",
+            "--config", config.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(out[1]);
+    std::string line;
+    char c;
+    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+    close(out[0]);
+    const size_t colon = line.rfind(':');
+    if (line.rfind("listening on ", 0) == 0 && colon != std::string::npos) port_ = std::stoi(line.substr(colon + 1));
+  }
+  ~Server() {
+    if (pid_ > 0 && !reaped_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  int port() const { return port_; }
+  // Polls GET /readyz until it answers `status` or `timeout` passes; returns the last reply.
+  Reply WaitReadyz(int status, std::chrono::seconds timeout) const {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    Reply r;
+    while (std::chrono::steady_clock::now() < deadline) {
+      r = Send(port_, http::verb::get, "/readyz");
+      if (r.status == status) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return r;
+  }
+  bool Alive() {
+    if (reaped_) return false;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == 0) return true;
+    reaped_ = true;
+    exit_status_ = status;
+    return false;
+  }
+  int Stop() {
+    if (!reaped_) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, &exit_status_, 0);
+      reaped_ = true;
+    }
+    return exit_status_;
+  }
+  int exit_status() const { return exit_status_; }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  bool reaped_ = false;
+  int exit_status_ = 0;
+};
+
+std::string BatchBody(int b, std::vector<std::string>* ids) {
+  const int64_t now = NowMs();
+  std::string body = "[";
+  for (int i = 0; i < kBatch; ++i) {
+    const std::string id = testing::Id(testing::Id("b", b) + "-", i);
+    ids->push_back(id);
+    if (i) body += ",";
+    body += R"({"event_id":")" + id + R"(","user_id":")" + testing::Id("user", i % 20) +
+            R"(","type":"play","ts":)" + std::to_string(now) + R"(,"track_id":"trk)" + std::to_string(i % 7) + "\"}";
+  }
+  return body + "]";
+}
+
+std::string FileText(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void ServeOnFullDisk(const std::string& mnt) {
+  const std::string data = mnt + "/data", filler = mnt + "/filler", config = mnt + "/segue.toml";
+  const std::string server_log = mnt + ".server.log";  // beside the tmpfs, not on it; kept if the test fails
+  {
+    std::ofstream out(filler, std::ios::binary);
+    const std::string mb(1u << 20, 'f');
+    for (size_t i = 0; i < kFillerBytes; i += mb.size()) out.write(mb.data(), static_cast<std::streamsize>(mb.size()));
+    ASSERT_TRUE(out.good());
+  }
+  std::ofstream(config) << "[log]\nmin_free_bytes = 0\n[sessions]\nsnapshot_interval_s = 1\n";
+
+  std::vector<std::string> acked;
+  Server server(data, config, server_log);
+  ASSERT_GT(server.port(), 0) << FileText(server_log);
+  ASSERT_EQ(server.WaitReadyz(200, std::chrono::seconds(30)).status, 200) << FileText(server_log);
+
+  // Ingest until refused.
+  Reply refusal;
+  std::vector<std::string> refused_ids;
+  int b = 0;
+  for (; b < 10000; ++b) {
+    std::vector<std::string> ids;
+    Reply r = Send(server.port(), http::verb::post, "/v1/events", BatchBody(b, &ids));
+    if (r.status != 202) {
+      refusal = r;
+      refused_ids = ids;
+      break;
+    }
+    EXPECT_EQ(nlohmann::json::parse(r.body)["accepted"], kBatch);
+    acked.insert(acked.end(), ids.begin(), ids.end());
+  }
+  ASSERT_TRUE(server.Alive()) << "the server died on the full disk (exit status " << server.exit_status() << ")\n"
+                              << FileText(server_log);
+  ASSERT_GT(acked.size(), 0u);
+  EXPECT_EQ(refusal.status, 507) << refusal.body;
+  ASSERT_FALSE(refusal.body.empty());
+  EXPECT_NE(nlohmann::json::parse(refusal.body)["error"].get<std::string>().find("No space left"), std::string::npos)
+      << refusal.body;
+  EXPECT_EQ(refusal.retry_after, "5");
+
+  // While full: further writes are refused the same way, readiness says why, everything else works.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // a failed resume attempt or two
+  std::vector<std::string> ignored;
+  Reply again = Send(server.port(), http::verb::post, "/v1/events", BatchBody(b, &ignored));
+  EXPECT_EQ(again.status, 507) << again.body;
+  Reply tracks = Send(server.port(), http::verb::post, "/v1/tracks",
+                      R"([{"id":"trk1","title":"One","artist":"A","duration_ms":200000}])");
+  EXPECT_EQ(tracks.status, 507) << tracks.body;
+  Reply ready = Send(server.port(), http::verb::get, "/readyz");
+  EXPECT_EQ(ready.status, 503) << ready.body;
+  EXPECT_NE(ready.body.find("No space left"), std::string::npos) << ready.body;
+  Reply metrics = Send(server.port(), http::verb::get, "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("segue_log_writable 0\n"), std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("segue_event_batches_failed_total{reason=\"no_space\"} 2\n"), std::string::npos);
+  Reply session = Send(server.port(), http::verb::get, "/v1/users/user3/session");
+  EXPECT_EQ(session.status, 200) << session.body;
+  ASSERT_TRUE(server.Alive()) << FileText(server_log);
+
+  // Free space: the server becomes ready again by itself and accepts the refused batch in full.
+  std::filesystem::remove(filler);
+  Reply resumed = server.WaitReadyz(200, std::chrono::seconds(30));
+  ASSERT_EQ(resumed.status, 200) << "not ready 30 s after space was freed: " << resumed.body << "\n"
+                                 << FileText(server_log);
+  std::vector<std::string> retry_ids;
+  Reply retry = Send(server.port(), http::verb::post, "/v1/events", BatchBody(b, &retry_ids));
+  ASSERT_EQ(retry.status, 202) << retry.body;
+  EXPECT_EQ(nlohmann::json::parse(retry.body)["accepted"], kBatch);
+  EXPECT_EQ(nlohmann::json::parse(retry.body)["duplicates"], 0);
+  acked.insert(acked.end(), retry_ids.begin(), retry_ids.end());
+  EXPECT_NE(Send(server.port(), http::verb::get, "/metrics").body.find("segue_log_writable 1\n"), std::string::npos);
+
+  const std::string log_text = FileText(server_log);
+  EXPECT_NE(log_text.find("event log refuses writes until this is resolved: "), std::string::npos) << log_text;
+  EXPECT_NE(log_text.find("event log accepts writes again"), std::string::npos) << log_text;
+  const int status = server.Stop();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "wait status " << status << "\n" << FileText(server_log);
+
+  // Every acknowledged event exactly once.
+  EventLogOptions o;
+  o.dir = data;
+  o.read_only = true;
+  auto log = EventLog::Open(o);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  std::map<std::string, int> counts;
+  ASSERT_TRUE((*log)->Scan({}, [&](const LoggedEvent& e) {
+                ++counts[e.event.event_id];
+                return true;
+              }).ok());
+  EXPECT_EQ(counts.size(), acked.size());
+  size_t missing = 0, repeated = 0;
+  for (const std::string& id : acked) {
+    auto it = counts.find(id);
+    if (it == counts.end()) {
+      ++missing;
+    } else if (it->second != 1) {
+      ++repeated;
+    }
+  }
+  EXPECT_EQ(missing, 0u);
+  EXPECT_EQ(repeated, 0u);
+  if (!::testing::Test::HasFailure()) std::filesystem::remove(server_log);
+}
+
+TEST(ServeFullDisk, RefusesWith507StaysUpAndResumesWhenSpaceIsFreed) {
+  if (const char* mnt = test_support::PrivateTmpfsDir()) return ServeOnFullDisk(mnt);
+  test_support::TmpfsRun run = test_support::RerunInPrivateTmpfs(kTmpfsBytes);
+  if (!run.skip_reason.empty()) GTEST_SKIP() << run.skip_reason;
+  EXPECT_TRUE(run.passed) << run.outcome;
+}
+
+}  // namespace
+}  // namespace segue::serving
