@@ -237,6 +237,11 @@ TEST_F(HttpConformanceTest, ProbesAnswerWhileDataConnectionsAreExhausted) {
   EXPECT_EQ(healthy->result_int(), 200);
   EXPECT_EQ(healthy->body(), "GET /healthz ");
   EXPECT_TRUE(ClosedByServer(*probe)) << "a probe connection carries one request";
+  // The server releases the reserve slot once its side of the connection is gone.
+  for (int i = 0; i < 500 && server_->stats().probe_connections.load() != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(server_->stats().probe_connections.load(), 0);
   auto data = Connect();
   auto refused = Exchange(*data, PostWith("Content-Length: 2\r\n", "[]"));
   ASSERT_TRUE(refused);
