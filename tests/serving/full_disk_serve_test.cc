@@ -15,123 +15,26 @@
 #include <thread>
 #include <vector>
 
-#include <boost/asio/connect.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "../log/test_util.h"
 #include "common/time_util.h"
 #include "log/event_log.h"
+#include "tests/serving/server_process.h"
 #include "tests/testing/private_tmpfs.h"
 
 namespace segue::serving {
 namespace {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
-
 constexpr size_t kTmpfsBytes = 16u << 20;
 constexpr size_t kFillerBytes = 4u << 20;
 constexpr int kBatch = 500;
 
-struct Reply {
-  int status = 0;  // 0: no answer (connection refused or reset: e.g. the server died)
-  std::string body;
-  std::string retry_after;
-};
-
 // One request on a fresh connection.
 Reply Send(int port, http::verb verb, const std::string& target, const std::string& body = "") {
-  net::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  beast::error_code ec;
-  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)), ec);
-  if (ec) return {};
-  http::request<http::string_body> req{verb, target, 11};
-  req.set(http::field::host, "127.0.0.1");
-  if (!body.empty()) req.set(http::field::content_type, "application/json");
-  req.body() = body;
-  req.prepare_payload();
-  stream.expires_after(std::chrono::seconds(20));
-  http::write(stream, req, ec);
-  if (ec) return {};
-  beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  http::read(stream, buffer, res, ec);
-  if (ec) return {};
-  return {static_cast<int>(res.result_int()), res.body(), std::string(res[http::field::retry_after])};
+  return Client(port).Send(verb, target, body);
 }
-
-// `segue serve` on an ephemeral port; the first stdout line names it.
-class Server {
- public:
-  Server(const std::string& data_dir, const std::string& config, const std::string& log_path) {
-    int out[2];
-    EXPECT_EQ(pipe(out), 0);
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      FILE* err = std::fopen(log_path.c_str(), "a");
-      if (err) dup2(fileno(err), STDERR_FILENO);
-      close(out[0]);
-      execl(SEGUE_BINARY, SEGUE_BINARY, "serve", "--data-dir", data_dir.c_str(), "--listen", "127.0.0.1:0",
-            "--config", config.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(out[1]);
-    std::string line;
-    char c;
-    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    close(out[0]);
-    const size_t colon = line.rfind(':');
-    if (line.rfind("listening on ", 0) == 0 && colon != std::string::npos) port_ = std::stoi(line.substr(colon + 1));
-  }
-  ~Server() {
-    if (pid_ > 0 && !reaped_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  int port() const { return port_; }
-  // Polls GET /readyz until it answers `status` or `timeout` passes; returns the last reply.
-  Reply WaitReadyz(int status, std::chrono::seconds timeout) const {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    Reply r;
-    while (std::chrono::steady_clock::now() < deadline) {
-      r = Send(port_, http::verb::get, "/readyz");
-      if (r.status == status) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return r;
-  }
-  bool Alive() {
-    if (reaped_) return false;
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == 0) return true;
-    reaped_ = true;
-    exit_status_ = status;
-    return false;
-  }
-  int Stop() {
-    if (!reaped_) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, &exit_status_, 0);
-      reaped_ = true;
-    }
-    return exit_status_;
-  }
-  int exit_status() const { return exit_status_; }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-  bool reaped_ = false;
-  int exit_status_ = 0;
-};
 
 std::string BatchBody(int b, std::vector<std::string>* ids) {
   const int64_t now = NowMs();
@@ -163,7 +66,7 @@ void ServeOnFullDisk(const std::string& mnt) {
   std::ofstream(config) << "[log]\nmin_free_bytes = 0\n[sessions]\nsnapshot_interval_s = 1\n";
 
   std::vector<std::string> acked;
-  Server server(data, config, server_log);
+  ServerProcess server(data, config, server_log);
   ASSERT_GT(server.port(), 0) << FileText(server_log);
   ASSERT_EQ(server.WaitReadyz(200, std::chrono::seconds(30)).status, 200) << FileText(server_log);
 
@@ -226,7 +129,7 @@ void ServeOnFullDisk(const std::string& mnt) {
   const std::string log_text = FileText(server_log);
   EXPECT_NE(log_text.find("event log refuses writes until this is resolved: "), std::string::npos) << log_text;
   EXPECT_NE(log_text.find("event log accepts writes again"), std::string::npos) << log_text;
-  const int status = server.Stop();
+  const int status = server.Signal(SIGTERM);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "wait status " << status << "\n" << FileText(server_log);
 
   // Every acknowledged event exactly once.

@@ -51,7 +51,7 @@ class ServeLimitsTest : public ::testing::Test {
     http::response<http::string_body> res;
     http::read(*s, buffer, res, ec);
     if (ec) return {};
-    return {static_cast<int>(res.result_int()), res.body()};
+    return {static_cast<int>(res.result_int()), res.body(), ""};
   }
 
   testing::TempDir dir_;

@@ -27,8 +27,9 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 struct Reply {
-  int status = 0;  // 0: connection failed
+  int status = 0;  // 0: no answer (connection refused or reset, e.g. the server died)
   std::string body;
+  std::string retry_after;
 };
 
 // One keep-alive client connection; reconnects on demand.
@@ -54,7 +55,7 @@ class Client {
     http::response<http::string_body> res;
     http::read(*stream_, buffer_, res, ec);
     if (ec) return Drop();
-    Reply r{static_cast<int>(res.result_int()), res.body()};
+    Reply r{static_cast<int>(res.result_int()), res.body(), std::string(res[http::field::retry_after])};
     if (!res.keep_alive()) stream_.reset();
     return r;
   }
@@ -105,6 +106,25 @@ class ServerProcess {
   }
   int port() const { return port_; }
   const std::string& first_line() const { return first_line_; }
+  // Polls GET /readyz until it answers `status` or `timeout` passes; returns the last reply.
+  Reply WaitReadyz(int status, std::chrono::seconds timeout) const {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    Reply r;
+    while (std::chrono::steady_clock::now() < deadline) {
+      r = Client(port_).Send(http::verb::get, "/readyz");
+      if (r.status == status) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return r;
+  }
+  // False once the process has exited (its wait status is then exit_status()).
+  bool Alive() {
+    if (reaped_) return false;
+    if (waitpid(pid_, &exit_status_, WNOHANG) == 0) return true;
+    reaped_ = true;
+    return false;
+  }
+  int exit_status() const { return exit_status_; }
   bool WaitReady() {
     Client c(port_);
     for (int i = 0; i < 600; ++i) {
@@ -115,17 +135,18 @@ class ServerProcess {
   }
   // Sends `sig` and returns the wait status.
   int Signal(int sig) {
+    if (reaped_) return exit_status_;
     kill(pid_, sig);
-    int status = 0;
-    waitpid(pid_, &status, 0);
+    waitpid(pid_, &exit_status_, 0);
     reaped_ = true;
-    return status;
+    return exit_status_;
   }
 
  private:
   pid_t pid_ = -1;
   int port_ = 0;
   bool reaped_ = false;
+  int exit_status_ = 0;
   std::string first_line_;
 };
 
