@@ -41,6 +41,7 @@ constexpr char kMetaFormatKey[] = "format";      // u8 version | u32 partitions
 constexpr char kMetaCountersKey[] = "counters";  // u8 version | last_seq | last_ingest_ms | bytes | P counts
 constexpr size_t kTimeValueSize = 4;             // by_time value: partition u32
 constexpr size_t kRetentionChunk = 10000;        // deletes per write, so appends interleave
+constexpr uint64_t kMaxTotalWalBytes = 128u << 20;
 // While unhealthy, the committer re-checks free space and tries DB::Resume() this often.
 constexpr auto kRecoveryInterval = std::chrono::seconds(1);
 
@@ -217,6 +218,11 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options) {
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
+  // A WAL file is deleted only when every column family with data in it has flushed. The meta family
+  // gets one small counters record per group and would not fill its write buffer for days, so without a
+  // bound the WAL, and what Open replays after a kill -9, would grow with the log. Beyond this size
+  // RocksDB flushes the families holding the oldest WAL file, so recovery replays at most this much.
+  db_options.max_total_wal_size = kMaxTotalWalBytes;
   db_options.info_log = std::make_shared<InfoLogFile>(options.dir + "/LOG");
   // A read-only instance keeps every file it needs open, so the server's compactions cannot pull an SST
   // out from under a long export.
