@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Durable end-to-end ingest of two `segue` binaries in one session, runs interleaved A, B, A, B, ... so
+# both see the same machine load: `segue serve` on a fresh data dir (fsync per group commit), then
+# `segue replay` of one simulated events file with 100-event batches over 8 connections. Prints one line
+# per run: binary, events/s, ack p50 and p99 (ms), events accepted.
+#
+#   bench/scripts/ingest_ab.sh SEGUE_A SEGUE_B [RUNS=3] [USERS=3000] [DAYS=3] [WORKDIR=$(mktemp -d)]
+#
+# docs/benchmarks.md has the figures and the exact invocations.
+set -euo pipefail
+A=$1 B=$2 RUNS=${3:-3} USERS=${4:-3000} DAYS=${5:-3} WORK=${6:-$(mktemp -d)}
+mkdir -p "$WORK"
+EVENTS=$WORK/ev-$USERS-$DAYS.ndjson
+[ -s "$EVENTS" ] || "$A" simulate --users "$USERS" --days "$DAYS" --seed 7 --out "$EVENTS" --quiet >/dev/null
+
+run_one() {  # $1 = binary
+  local data=$WORK/data-$$ line port pid
+  rm -rf "$data"
+  coproc SERVER { exec "$1" serve --data-dir "$data" --listen 127.0.0.1:0 --log-level warn 2>/dev/null; }
+  pid=$SERVER_PID
+  read -r line <&"${SERVER[0]}"
+  port=${line##*:}
+  until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do sleep 0.05; done
+  "$1" replay "$EVENTS" --target "http://127.0.0.1:$port" --batch 100 --connections 8 --json 2>/dev/null >"$WORK/out.json"
+  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+  rm -rf "$data"
+  local j; j=$(cat "$WORK/out.json")
+  field() { grep -o "\"$1\":[0-9.e+-]*" <<<"$j" | head -1 | cut -d: -f2; }
+  printf '%s events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f accepted=%s\n' "$1" "$(field events_per_s)" "$(field p50)" \
+    "$(field p99)" "$(field accepted)"
+}
+
+for run in $(seq "$RUNS"); do
+  echo "# run $run, load $(cut -d' ' -f1 /proc/loadavg)"
+  run_one "$A"
+  run_one "$B"
+done
