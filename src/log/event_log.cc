@@ -140,6 +140,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options) {
   db_options.max_background_jobs = 2;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db_options.keep_log_file_num = 4;
+  if (options.env != nullptr) db_options.env = options.env;
   // A read-only instance keeps every file it needs open, so the server's compactions cannot pull an SST
   // out from under a long export.
   if (options.read_only) db_options.max_open_files = -1;

@@ -44,6 +44,10 @@
 #include "common/status.h"
 #include "events/event.h"
 
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
 namespace segue {
 
 struct EventLogOptions {
@@ -57,6 +61,9 @@ struct EventLogOptions {
   uint64_t retention_bytes = 0;  // ... and the oldest events while the log is larger than this; 0 = off
   size_t max_pending_events = 200000;  // queued + in-flight events; beyond it AppendAsync fails fast
   std::function<void(const std::vector<LoggedEvent>&)> on_committed;
+  // RocksDB's environment (file system); null = the default. Tests pass one that injects faults
+  // (unsynced writes lost on a simulated power loss, failing writes).
+  rocksdb::Env* env = nullptr;
 };
 
 struct AppendOutcome {
