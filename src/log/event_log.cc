@@ -224,6 +224,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options) {
   // RocksDB flushes the families holding the oldest WAL file, so recovery replays at most this much.
   db_options.max_total_wal_size = kMaxTotalWalBytes;
   db_options.info_log = std::make_shared<InfoLogFile>(options.dir + "/LOG");
+  if (options.env != nullptr) db_options.env = options.env;
   // A read-only instance keeps every file it needs open, so the server's compactions cannot pull an SST
   // out from under a long export.
   if (options.read_only) db_options.max_open_files = -1;

@@ -58,8 +58,9 @@
 #include "events/event.h"
 
 namespace rocksdb {
+class Env;
 class WriteBatch;
-}
+}  // namespace rocksdb
 
 namespace segue {
 
@@ -82,6 +83,9 @@ struct EventLogOptions {
   // them again (Ok), e.g. to log the transition. Runs on the committer, a writer's or a RocksDB
   // background thread, with no lock of the log held; must not block for long or call Close().
   std::function<void(const Status&)> on_health_change;
+  // RocksDB's environment (file system); null = the default. Tests pass one that injects faults
+  // (unsynced writes lost on a simulated power loss, failing writes).
+  rocksdb::Env* env = nullptr;
 };
 
 struct AppendOutcome {

@@ -8,6 +8,7 @@
 #include "features/session_features.h"
 #include "models/disengagement_bundle.h"
 #include "models/incremental_encoder.h"
+#include "models/labels.h"
 
 namespace segue {
 namespace {
@@ -142,18 +143,7 @@ std::shared_ptr<const DisengagementScorer::Model> DisengagementScorer::model() c
 }
 
 bool DisengagementScorer::IsDecisionPoint(const Event& event, const ApplyOutcome& outcome) {
-  if (!outcome.applied || outcome.late) return false;
-  switch (event.type) {
-    case EventType::kComplete:
-    case EventType::kSkip:
-    case EventType::kPause:
-    case EventType::kSeek:
-      return true;
-    case EventType::kPlay:
-      return outcome.play_ended && outcome.how == PlayEnd::kReplaced;
-    default:
-      return false;
-  }
+  return outcome.applied && !outcome.late && IsDecisionEvent(event.type, outcome.play_was_ongoing);
 }
 
 ScoreResult DisengagementScorer::OnDecisionPoint(const Event& event, const SessionState& state,

@@ -9,7 +9,7 @@
 //  - OnDecisionPoint(event, state, catalog) computes the features of `state` (the SAME code as
 //    training), scores them incrementally with the listener's cached encoder state, applies the
 //    trigger policy with the bundle's threshold, and remembers the listener's latest score and trigger.
-//    IsDecisionPoint() says which tracker outcomes are decision points (labels.h definition).
+//    IsDecisionPoint() says which tracker outcomes are decision points (labels.h IsDecisionEvent).
 //  - Memory is bounded: at most `max_listeners` listeners are remembered (least recently scored are
 //    dropped: their next score recomputes the window, their trigger state restarts armed); Forget()
 //    drops one (a session evicted by the tracker).
@@ -75,7 +75,8 @@ class DisengagementScorer {
   DisengagementScorer(const DisengagementScorer&) = delete;
   DisengagementScorer& operator=(const DisengagementScorer&) = delete;
 
-  // The decision points of labels.h: complete, skip, pause, seek, and a play replacing an ongoing one.
+  // IsDecisionEvent (labels.h, the rule training uses) applied to what the tracker saw: an applied event
+  // that found a play ongoing.
   static bool IsDecisionPoint(const Event& event, const ApplyOutcome& outcome);
 
   ScoreResult OnDecisionPoint(const Event& event, const SessionState& state, const Catalog& catalog);

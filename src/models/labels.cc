@@ -43,27 +43,20 @@ Segmentation Segment(const std::vector<TimelineEvent>& t, const LabelConfig& con
     const uint32_t session = static_cast<uint32_t>(seg.session_last.size() - 1);
     seg.session_of[i] = session;
     seg.session_last.back() = i;
+    seg.decision[i] = IsDecisionEvent(t[i].type, ongoing >= 0);
     switch (t[i].type) {
       case EventType::kPlay:
-        if (ongoing >= 0) {
-          seg.decision[i] = true;
-          seg.ended_play[i] = static_cast<int32_t>(ongoing);
-        }
+        if (ongoing >= 0) seg.ended_play[i] = static_cast<int32_t>(ongoing);
         ongoing = static_cast<long>(seg.plays.size());
         seg.plays.push_back({i, -1, session, plays_in_session++});
         break;
       case EventType::kSkip:
       case EventType::kComplete:
         if (ongoing >= 0) {
-          seg.decision[i] = true;
           seg.ended_play[i] = static_cast<int32_t>(ongoing);
           if (t[i].type == EventType::kSkip) seg.plays[ongoing].skip = static_cast<long>(i);
           ongoing = -1;
         }
-        break;
-      case EventType::kPause:
-      case EventType::kSeek:
-        seg.decision[i] = ongoing >= 0;
         break;
       case EventType::kExit:
         seg.session_exit.back() = true;
@@ -77,6 +70,19 @@ Segmentation Segment(const std::vector<TimelineEvent>& t, const LabelConfig& con
 }
 
 }  // namespace
+
+bool IsDecisionEvent(EventType type, bool play_ongoing) {
+  switch (type) {
+    case EventType::kComplete:
+    case EventType::kSkip:
+    case EventType::kPause:
+    case EventType::kSeek:
+    case EventType::kPlay:
+      return play_ongoing;
+    default:
+      return false;
+  }
+}
 
 Status ValidateLabelConfig(const LabelConfig& c) {
   if (c.horizon_ms <= 0) return Status::InvalidArgument("horizon: must be positive, got " + std::to_string(c.horizon_ms) + " ms");

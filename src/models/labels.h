@@ -64,6 +64,12 @@ struct DecisionLabel {
   int8_t next_play_skipped = -1;  // 1/0 when the session has a play after ended_play, -1 otherwise
 };
 
+// THE decision-point rule, shared by training (BuildLabels) and serving (DisengagementScorer::IsDecisionPoint,
+// from the tracker's ApplyOutcome): an event of `type` is a decision point iff it is a complete, skip, pause,
+// seek or play AND a play was ongoing just before it. One rule, so the server never scores a moment the
+// model was not trained on (a pause with nothing playing, a repeated complete, a skip of an unknown play).
+bool IsDecisionEvent(EventType type, bool play_ongoing);
+
 // The labels of every decision point of one listener's time-sorted timeline, in timeline order.
 std::vector<DecisionLabel> BuildLabels(const std::vector<TimelineEvent>& timeline, const LabelConfig& config);
 

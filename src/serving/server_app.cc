@@ -18,10 +18,10 @@
 #include "catalog/catalog.h"
 #include "common/metrics.h"
 #include "common/time_util.h"
-#include "features/session_features.h"
 #include "log/event_log.h"
 #include "models/disengagement_bundle.h"
 #include "models/disengagement_scorer.h"
+#include "models/live_scoring.h"
 #include "serving/catalog_store.h"
 #include "serving/events_handler.h"
 #include "serving/http_server.h"
@@ -122,16 +122,9 @@ Status RunServer(const ServerConfig& config, const std::function<void(const std:
       spdlog::error("event log refuses writes until this is resolved: {}", health.message());
     }
   };
-  log_options.on_committed = [&tracker, &scorer, &catalog](const std::vector<LoggedEvent>& events) {
-    FeatureVector features;
-    for (const LoggedEvent& e : events) {
-      ApplyOutcome outcome = tracker.Apply(e);
-      if (!scorer || !DisengagementScorer::IsDecisionPoint(e.event, outcome)) continue;
-      // Features under the tracker's shard lock (no session copy), scoring outside it.
-      if (tracker.Visit(e.event.user_id, [&](const SessionState& s) { ComputeSessionFeatures(s, catalog, &features); })) {
-        scorer->OnFeatures(e.event.user_id, e.event.ts_ms, features);
-      }
-    }
+  LiveScoring live_scoring(&tracker, &catalog, scorer.get());
+  log_options.on_committed = [&live_scoring](const std::vector<LoggedEvent>& events) {
+    live_scoring.OnCommitted(events);
   };
   Result<std::unique_ptr<EventLog>> opened = EventLog::Open(log_options);
   if (!opened.ok()) return Status(opened.status().code(), "opening the event log in " + config.data_dir + ": " + opened.status().message());

@@ -151,6 +151,7 @@ class Machine {
       out.ended_track = p->track;
     };
     PlayRecord* cur = s.plays.empty() || s.plays.back().end != PlayEnd::kOngoing ? nullptr : &s.plays.back();
+    out.play_was_ongoing = cur != nullptr;
     if (e.position_ms >= 0) s.position_ms = static_cast<uint32_t>(std::min<int64_t>(e.position_ms, UINT32_MAX));
     switch (e.type) {
       case EventType::kPlay: {

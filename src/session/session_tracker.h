@@ -51,6 +51,7 @@ struct ApplyOutcome {
   bool duplicate = false;      // seq <= the listener's last applied seq (replay overlap)
   bool new_session = false;    // this event started a session
   bool session_ended = false;  // a session ended: the previous one timed out, or this event is an exit
+  bool play_was_ongoing = false;  // a play of the session this event applied to was ongoing just before it
   bool play_ended = false;     // a play of the current session ended on this event
   PlayEnd how = PlayEnd::kOngoing;  // how it ended, when play_ended
   uint32_t ended_track = 0;    // interned track of the play that ended, when play_ended

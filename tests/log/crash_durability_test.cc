@@ -1,6 +1,8 @@
 // An acknowledged event survives kill -9: a forked child appends with sync = true from two threads and
 // reports every acknowledged seq through a pipe; the parent SIGKILLs it mid-stream, reopens the log and
-// checks that each acknowledged event is there, intact, and that the log holds no gaps.
+// checks that each acknowledged event is there, intact, and that the log holds no gaps. kill -9 keeps
+// the page cache, so this proves process-crash durability only (it passes with sync = false too); the
+// fsync / power-loss promise is power_loss_test.cc's.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>

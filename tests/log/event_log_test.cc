@@ -2,13 +2,19 @@
 
 #include <gtest/gtest.h>
 
+#include <rocksdb/db.h>
+
 #include <algorithm>
 #include <atomic>
+#include <future>
+#include <mutex>
 #include <set>
 #include <thread>
 
 #include "common/hash.h"
 #include "common/time_util.h"
+#include "fault_fs.h"
+#include "log/log_keys.h"
 #include "test_util.h"
 
 namespace segue {
@@ -456,6 +462,142 @@ TEST(EventLog, StateStorePutGetScanDeleteAndBatch) {
   EXPECT_EQ(keys, (std::vector<std::string>{"session/u2", "session/u3"}));
   ASSERT_TRUE(log->DeleteState("catalog/t1").ok());
   EXPECT_FALSE(log->GetState("catalog/t1")->has_value());
+}
+
+TEST(EventLog, QueueFullFailsFastWhileAGroupIsInFlight) {
+  TempDir dir;
+  auto o = Opts(dir.path());
+  o.max_pending_events = 10;
+  // The committer is held inside on_committed, so the first append stays in flight (and counted).
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> entered;
+  o.on_committed = [&, once = std::make_shared<std::once_flag>()](const std::vector<LoggedEvent>&) {
+    std::call_once(*once, [&] {
+      entered.set_value();
+      released.wait();
+    });
+  };
+  auto log = MustOpen(o);
+  std::vector<Event> first;
+  for (int i = 0; i < 6; ++i) first.push_back(MakeEvent(Id("a", i), "u", i));
+  std::promise<Result<AppendOutcome>> first_done;
+  log->AppendAsync(first, [&](Result<AppendOutcome> r) { first_done.set_value(std::move(r)); });
+  entered.get_future().wait();
+
+  std::vector<Event> second;
+  for (int i = 0; i < 5; ++i) second.push_back(MakeEvent(Id("b", i), "u", i));
+  bool inline_call = false;
+  std::thread::id caller;
+  log->AppendAsync(second, [&](Result<AppendOutcome> r) {
+    inline_call = true;
+    caller = std::this_thread::get_id();
+    EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+    EXPECT_NE(r.status().message().find("append queue full (6 events pending)"), std::string::npos)
+        << r.status().message();
+  });
+  EXPECT_TRUE(inline_call) << "back-pressure must answer before AppendAsync returns";
+  EXPECT_EQ(caller, std::this_thread::get_id());
+  release.set_value();
+  Result<AppendOutcome> r = first_done.get_future().get();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->accepted, 6u);
+  EXPECT_EQ(ScanAll(*log).size(), 6u) << "the refused batch was written";
+}
+
+TEST(EventLog, FailedWriteFailsItsAppendAndEveryLaterOneUntilReopened) {
+  TempDir dir;
+  auto fs = std::make_shared<testing::FaultFileSystem>();
+  std::unique_ptr<rocksdb::Env> env = testing::FaultEnv(fs);
+  auto o = Opts(dir.path());
+  o.env = env.get();
+  std::vector<uint64_t> handed_over;  // seqs given to on_committed
+  o.on_committed = [&](const std::vector<LoggedEvent>& group) {
+    for (const LoggedEvent& e : group) handed_over.push_back(e.seq);
+  };
+  auto log = MustOpen(o);
+  ASSERT_TRUE(log->Append({MakeEvent("ok", "u", 1)}).ok());
+  fs->FailWrites(true);
+  auto failed = log->Append({MakeEvent("lost", "u", 2)});
+  EXPECT_EQ(failed.status().code(), StatusCode::kIoError) << failed.status().ToString();
+  fs->FailWrites(false);
+  // RocksDB stops writing after a failed write: so does the log, with the same error, without queueing.
+  auto refused = log->Append({MakeEvent("after", "u", 3)});
+  EXPECT_EQ(refused.status().code(), StatusCode::kIoError) << refused.status().ToString();
+  EXPECT_EQ(handed_over, std::vector<uint64_t>{1}) << "a failed group reached on_committed";
+  log->Close();
+
+  // A restart recovers: what was acknowledged is there, the failed event is not, appends work again.
+  o.on_committed = nullptr;
+  log = MustOpen(o);
+  ASSERT_NE(log, nullptr);
+  std::vector<LoggedEvent> all = ScanAll(*log);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].event.event_id, "ok");
+  auto again = log->Append({MakeEvent("lost", "u", 2)});
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->accepted, 1u) << "the failed event was never stored, so it is no duplicate";
+}
+
+// Overwrites the stored record of `seq` (whatever its partition) with bytes that do not decode.
+void CorruptRecord(const std::string& dir, uint64_t seq) {
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, descriptors, &handles, &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  rocksdb::ColumnFamilyHandle* events = nullptr;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == "events") events = handles[i];
+  }
+  ASSERT_NE(events, nullptr);
+  std::string key;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, events));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (log_keys::EventKeySeq(std::string_view(it->key().data(), it->key().size())) == seq) key = it->key().ToString();
+    }
+  }
+  ASSERT_FALSE(key.empty()) << "no record for seq " << seq;
+  ASSERT_TRUE(db->Put({}, events, key, "\xff not a record").ok());
+  for (rocksdb::ColumnFamilyHandle* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+  ASSERT_TRUE(db->Close().ok());
+}
+
+TEST(EventLog, CorruptRecordFailsOpenAndEndsAScanNamingIt) {
+  TempDir dir;
+  {
+    auto log = MustOpen(Opts(dir.path()));
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(log->Append({MakeEvent(Id("e", i), Id("u", i), i)}).ok());
+  }
+  ASSERT_NO_FATAL_FAILURE(CorruptRecord(dir.path(), 3));
+
+  // Open rebuilds the de-dup window from the tail, which holds the record: a clear error, no guessing.
+  auto opened = EventLog::Open(Opts(dir.path()));
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(opened.status().message().find("seq 3"), std::string::npos) << opened.status().message();
+
+  // A reader (no de-dup rebuild) gets the records before it, then the error.
+  auto ro = Opts(dir.path());
+  ro.read_only = true;
+  auto reader = MustOpen(ro);
+  ASSERT_NE(reader, nullptr);
+  for (EventLog::ScanOrder order : {EventLog::ScanOrder::kSeq, EventLog::ScanOrder::kEventTime}) {
+    std::vector<uint64_t> seen;
+    EventLog::ScanOptions so;
+    so.order = order;
+    Status s = reader->Scan(so, [&](const LoggedEvent& e) {
+      seen.push_back(e.seq);
+      return true;
+    });
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+    EXPECT_NE(s.message().find("seq 3"), std::string::npos) << s.message();
+    EXPECT_EQ(seen, (std::vector<uint64_t>{1, 2}));
+  }
 }
 
 TEST(EventLog, OpenRejectsBadOptions) {

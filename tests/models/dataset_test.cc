@@ -1,6 +1,5 @@
-// The offline dataset path (event file → per-listener replay) against the server's path (EventLog group
-// commit → on_committed → SessionTracker, events interleaved across listeners as they arrive), on a
-// simulated stream: the features at every decision point must be identical.
+// The offline dataset path (event file → per-listener replay → labelled decision points) on a simulated
+// stream. Its parity with the server's path is tests/models/live_scoring_test.cc.
 #include "models/dataset.h"
 
 #include <gtest/gtest.h>
@@ -9,12 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <set>
 #include <string>
 
-#include "features/session_features.h"
-#include "log/event_log.h"
-#include "session/session_tracker.h"
 #include "sim/simulate_to_files.h"
 
 namespace segue {
@@ -54,59 +49,6 @@ class DatasetTest : public ::testing::Test {
   TempDir dir_;
   std::vector<Event> events_;
 };
-
-TEST_F(DatasetTest, OfflineFeaturesEqualTheServersLiveFeatures) {
-  // Offline: the dataset path.
-  Catalog offline_catalog;
-  ASSERT_TRUE(LoadCatalogFile(dir_.file("tracks.ndjson"), &offline_catalog).ok());
-  std::map<std::string, FeatureVector> offline;
-  Result<DatasetSummary> summary = ForEachDecision(
-      events_, &offline_catalog, DatasetOptions{},
-      [&](const ExampleInfo&, const FeatureVector& f, const Event& e) { offline.emplace(e.event_id, f); });
-  ASSERT_TRUE(summary.ok()) << summary.status().message();
-  ASSERT_GT(offline.size(), 200u);
-  ASSERT_EQ(offline.size(), summary->examples);
-
-  // Online: another process would intern ids in another order.
-  Catalog online_catalog;
-  online_catalog.InternTrack("a-track-only-the-server-saw");
-  online_catalog.InternArtist("an-artist-only-the-server-saw");
-  ASSERT_TRUE(LoadCatalogFile(dir_.file("tracks.ndjson"), &online_catalog).ok());
-  SessionTracker tracker(&online_catalog);
-  std::map<std::string, FeatureVector> online;
-  EventLogOptions log_options;
-  log_options.dir = dir_.file("log");
-  log_options.sync = false;
-  log_options.on_committed = [&](const std::vector<LoggedEvent>& group) {
-    for (const LoggedEvent& logged : group) {
-      tracker.Apply(logged);
-      if (!offline.count(logged.event.event_id)) continue;
-      tracker.Visit(logged.event.user_id, [&](const SessionState& state) {
-        online.emplace(logged.event.event_id, ComputeSessionFeatures(state, online_catalog));
-      });
-    }
-  };
-  Result<std::unique_ptr<EventLog>> log = EventLog::Open(log_options);
-  ASSERT_TRUE(log.ok()) << log.status().message();
-  // The simulator's file is in time order across listeners, as a server receives it.
-  constexpr size_t kBatch = 100;
-  for (size_t i = 0; i < events_.size(); i += kBatch) {
-    std::vector<Event> batch(events_.begin() + i, events_.begin() + std::min(events_.size(), i + kBatch));
-    Result<AppendOutcome> appended = (*log)->Append(std::move(batch));
-    ASSERT_TRUE(appended.ok()) << appended.status().message();
-  }
-  (*log)->Close();
-
-  ASSERT_EQ(online.size(), offline.size());
-  size_t checked = 0;
-  for (const auto& [id, features] : offline) {
-    auto it = online.find(id);
-    ASSERT_NE(it, online.end()) << id;
-    ASSERT_EQ(it->second, features) << "decision " << id;
-    ++checked;
-  }
-  EXPECT_EQ(checked, offline.size());
-}
 
 TEST_F(DatasetTest, SplitsAndLabels) {
   Catalog catalog;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "models/disengagement_trainer.h"
 #include "models/incremental_encoder.h"
 #include "models/transformer_model.h"
 #include "synthetic_features.h"
@@ -110,14 +111,16 @@ TEST_F(BundleTest, SkipHeadRoundTripsAndServes) {
   ASSERT_TRUE(scoring.ok()) << scoring.status().ToString();
   ASSERT_NE(scoring->skip_encoder, nullptr);
   auto set = testing::MakeSkipBurstSet(20, 3);
+  auto skip_reference = ScoreWithTorch(bundle_.architecture, *bundle_.skip_weights, set.x);
+  auto reference = ScoreWithTorch(bundle_.architecture, bundle_.weights, set.x);
+  ASSERT_TRUE(skip_reference.ok() && reference.ok());
   bool differ = false;
-  for (const FeatureVector& fv : set.x) {
-    const float skip = scoring->skip_encoder->ScoreFresh(fv);
-    EXPECT_GE(skip, 0.f);
-    EXPECT_LE(skip, 1.f);
-    differ |= skip != scoring->encoder->ScoreFresh(fv);
+  for (size_t i = 0; i < set.x.size(); ++i) {
+    EXPECT_NEAR(scoring->skip_encoder->ScoreFresh(set.x[i]), (*skip_reference)[i], 1e-4f) << "example " << i;
+    EXPECT_NEAR(scoring->encoder->ScoreFresh(set.x[i]), (*reference)[i], 1e-4f) << "example " << i;
+    differ |= (*skip_reference)[i] != (*reference)[i];
   }
-  EXPECT_TRUE(differ);
+  EXPECT_TRUE(differ) << "the two heads' weights should give different scores";
 }
 
 TEST_F(BundleTest, DamagedSkipHeadIsAClearError) {

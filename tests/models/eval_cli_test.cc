@@ -54,9 +54,8 @@ TEST_F(EvalCliTest, JsonReportHasEveryModelAndMetric) {
                               "mssd_mean_average_accuracy", "mssd_first_prediction_accuracy"}) {
         EXPECT_TRUE(m.contains(key)) << model << " " << key;
       }
-      const double auc = m.at("roc_auc").get<double>();
-      EXPECT_GE(auc, 0.0);
-      EXPECT_LE(auc, 1.0);
+      // The simulated stream has signal (seed 3: 0.58 to 0.77): an inverted or constant score is 0.5 or less.
+      EXPECT_GT(m.at("roc_auc").get<double>(), 0.5) << model;
     }
   }
 }
@@ -88,9 +87,7 @@ TEST_F(EvalCliTest, TransformerSkipHeadGivesMssdMetrics) {
       for (const char* key : {"mssd_mean_average_accuracy", "mssd_first_prediction_accuracy",
                               "mssd_first_half_mean_average_accuracy"}) {
         if (std::string(bundle) == "with") {
-          ASSERT_TRUE(m.at(key).is_number()) << key << ": " << m.dump();
-          EXPECT_GE(m.at(key).get<double>(), 0.0);
-          EXPECT_LE(m.at(key).get<double>(), 1.0);
+          EXPECT_TRUE(m.at(key).is_number()) << key << ": " << m.dump();
         } else {
           EXPECT_TRUE(m.at(key).is_null()) << key << ": " << m.dump();
         }

@@ -106,6 +106,8 @@ TEST_F(EventsHandlerTest, AllRejectedAnswers202WithoutWriting) {
   auto j = nlohmann::json::parse(r.body);
   EXPECT_EQ(j["accepted"], 0);
   EXPECT_EQ(j["rejected"].size(), 1u);
+  EXPECT_EQ(log_->stats().events, 0u);
+  EXPECT_EQ(log_->stats().group_commits, 0u) << "an empty batch still went to the log";
 }
 
 TEST_F(EventsHandlerTest, ClosedLogIs503WithRetryAfter) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <gtest/gtest.h>
@@ -26,15 +27,13 @@ using tcp = net::ip::tcp;
 
 class HttpServerTest : public ::testing::Test {
  protected:
-  // The default handler answers {"echo":<body size>} from another thread, as the log's committer does.
-  void Start(HttpServerOptions options, HttpHandler handler = nullptr) {
-    if (!handler) {
-      handler = [](HttpRequest req, ResponseCallback done) {
-        std::thread([req = std::move(req), done = std::move(done)] {
-          done(JsonResponse(200, "{\"echo\":" + std::to_string(req.body.size()) + "}"));
-        }).detach();
-      };
-    }
+  // Answers {"echo":<body size>} from another thread, as the log's committer does.
+  static void Echo(HttpRequest req, ResponseCallback done) {
+    std::thread([req = std::move(req), done = std::move(done)] {
+      done(JsonResponse(200, "{\"echo\":" + std::to_string(req.body.size()) + "}"));
+    }).detach();
+  }
+  void Start(HttpServerOptions options, HttpHandler handler = Echo) {
     server_ = std::make_unique<HttpServer>(ioc_, options, std::move(handler), registry_);
     auto ep = server_->Listen(tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
     ASSERT_TRUE(ep.ok()) << ep.status().ToString();
@@ -43,6 +42,7 @@ class HttpServerTest : public ::testing::Test {
   }
   void TearDown() override {
     if (server_) server_->Stop();
+    work_.reset();
     ioc_.stop();
     for (auto& t : threads_) t.join();
   }
@@ -59,21 +59,29 @@ class HttpServerTest : public ::testing::Test {
     return Read(s);
   }
   std::optional<http::response<http::string_body>> Read(beast::tcp_stream& s) {
-    beast::error_code ec;
     http::response<http::string_body> res;
-    s.expires_after(std::chrono::seconds(5));
-    http::read(s, buffer_, res, ec);
-    if (ec) return std::nullopt;
+    if (ReadInto(s, res)) return std::nullopt;
     return res;
   }
-  // True only when the server closed the connection: the client's own deadline expiring is not that.
-  bool ClosedByServer(beast::tcp_stream& s) {
-    beast::error_code ec;
-    char byte;
+  // Reads one response and returns how the read ended. The client's deadline (an async read: beast's
+  // timeouts do not apply to blocking reads) ends it with beast::error::timeout, so a server that never
+  // answers or never closes fails the test instead of hanging it, and cannot pass for "closed".
+  beast::error_code ReadInto(beast::tcp_stream& s, http::response<http::string_body>& res) {
+    beast::error_code result = beast::error::timeout;
     s.expires_after(std::chrono::seconds(5));
-    s.read_some(net::buffer(&byte, 1), ec);
-    return ec == net::error::eof || ec == net::error::connection_reset;
+    http::async_read(s, buffer_, res, [&result](beast::error_code ec, size_t) { result = ec; });
+    client_ioc_.restart();
+    client_ioc_.run();
+    return result;
   }
+  // True only when the server closed the connection: end of stream, or a reset when the server closed
+  // with bytes of ours unread. The client's own deadline expiring is not that.
+  bool ClosedByServer(beast::tcp_stream& s) {
+    http::response<http::string_body> res;
+    beast::error_code ec = ReadInto(s, res);
+    return ec == http::error::end_of_stream || ec == net::error::connection_reset;
+  }
+  void ExpectClosedByServer(beast::tcp_stream& s) { EXPECT_TRUE(ClosedByServer(s)); }
   void WaitForOpen(int64_t n) {
     for (int i = 0; i < 500 && server_->stats().open_connections.load() != n; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -83,6 +91,9 @@ class HttpServerTest : public ::testing::Test {
 
   metrics::Registry registry_;  // outlives server_: its callbacks read the server's state
   net::io_context ioc_;
+  // Keeps the server's threads running while no I/O is pending (a handler holding a request after Stop),
+  // as the signal set does in RunServer.
+  net::executor_work_guard<net::io_context::executor_type> work_ = net::make_work_guard(ioc_);
   net::io_context client_ioc_;
   std::unique_ptr<HttpServer> server_;
   std::vector<std::thread> threads_;

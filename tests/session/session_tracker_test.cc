@@ -277,14 +277,23 @@ TEST_F(TrackerTest, TimeoutIsConfigurable) {
   EXPECT_EQ(State().session_number, 2u);
 }
 
-TEST_F(TrackerTest, TimedOutPlayKeepsDwellUpToLastEvent) {
+// The timed-out play's dwell is not observable once its session is folded into the profile, so this
+// checks what is: the session ends at its last event (40 s long) and its open play counts as a play,
+// not a skip.
+TEST_F(TrackerTest, TimedOutSessionEndsAtItsLastEventWithoutASkip) {
   tracker_->Apply(Ev(EventType::kPlay, 0, "A"));
   tracker_->Apply(Ev(EventType::kSeek, 40 * kSec, "A", 1000));
-  tracker_->Apply(Ev(EventType::kPlay, 2 * 60 * kMin, "B"));
+  ApplyOutcome o = tracker_->Apply(Ev(EventType::kPlay, 2 * 60 * kMin, "B"));
+  EXPECT_TRUE(o.session_ended);
+  EXPECT_TRUE(o.new_session);
+  EXPECT_FALSE(o.play_was_ongoing) << "the timed-out play belongs to the previous session";
   auto p = tracker_->GetProfile("u1");
   ASSERT_TRUE(p.has_value());
   EXPECT_EQ(p->sessions, 1u);
+  EXPECT_EQ(p->plays, 1u);
   EXPECT_EQ(p->skips, 0u);
+  EXPECT_FLOAT_EQ(p->mean_session_minutes, 40.f / 60.f);
+  EXPECT_EQ(p->last_session_end_ms, kT0 + 40 * kSec);
 }
 
 TEST_F(TrackerTest, LateEventsWithinToleranceApplyWithClampedDwell) {
