@@ -154,6 +154,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     stream_.expires_after(kind_ == Kind::kProbe ? std::min(options().idle_timeout, kProbeTimeout)
                                                 : options().idle_timeout);
     waiting_for_header_ = true;
+    head_ = false;  // a refusal before the next header is parsed answers with a body
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Connection::OnHeader, shared_from_this()));
   }
