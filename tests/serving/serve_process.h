@@ -1,0 +1,152 @@
+// `segue serve` as a child process, a keep-alive HTTP client and event builders: shared by the
+// integration test and the slow soak / load tests.
+#pragma once
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <gtest/gtest.h>
+
+namespace segue::serving {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+struct Reply {
+  int status = 0;  // 0: connection failed
+  std::string body;
+};
+
+// One keep-alive client connection; reconnects on demand.
+class Client {
+ public:
+  explicit Client(int port) : port_(port) {}
+  Reply Send(http::verb verb, const std::string& target, const std::string& body = "",
+             const std::string& content_type = "application/json") {
+    beast::error_code ec;
+    if (!stream_) {
+      stream_ = std::make_unique<beast::tcp_stream>(ioc_);
+      stream_->connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)), ec);
+      if (ec) return Drop();
+    }
+    http::request<http::string_body> req{verb, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    if (!body.empty()) req.set(http::field::content_type, content_type);
+    req.body() = body;
+    req.prepare_payload();
+    stream_->expires_after(std::chrono::seconds(20));
+    http::write(*stream_, req, ec);
+    if (ec) return Drop();
+    http::response<http::string_body> res;
+    http::read(*stream_, buffer_, res, ec);
+    if (ec) return Drop();
+    Reply r{static_cast<int>(res.result_int()), res.body()};
+    if (!res.keep_alive()) stream_.reset();
+    return r;
+  }
+
+ private:
+  Reply Drop() {
+    stream_.reset();
+    buffer_.clear();
+    return {};
+  }
+  int port_;
+  net::io_context ioc_;
+  std::unique_ptr<beast::tcp_stream> stream_;
+  beast::flat_buffer buffer_;
+};
+
+class ServerProcess {
+ public:
+  ServerProcess(const std::string& data_dir, const std::string& config, const std::string& stderr_path) {
+    int out[2];
+    EXPECT_EQ(pipe(out), 0);
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      FILE* err = std::fopen(stderr_path.c_str(), "a");
+      if (err) dup2(fileno(err), STDERR_FILENO);
+      close(out[0]);
+      execl(SEGUE_BINARY, SEGUE_BINARY, "serve", "--data-dir", data_dir.c_str(), "--listen", "127.0.0.1:0",
+            "--config", config.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(out[1]);
+    // The first stdout line is "listening on 127.0.0.1:PORT".
+    std::string line;
+    char c;
+    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+    close(out[0]);
+    first_line_ = line;
+    size_t colon = line.rfind(':');
+    if (line.rfind("listening on ", 0) == 0 && colon != std::string::npos) port_ = std::stoi(line.substr(colon + 1));
+  }
+  ~ServerProcess() {
+    if (pid_ > 0 && !reaped_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  int port() const { return port_; }
+  const std::string& first_line() const { return first_line_; }
+  bool WaitReady() {
+    Client c(port_);
+    for (int i = 0; i < 600; ++i) {
+      if (c.Send(http::verb::get, "/readyz").status == 200) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+  // Sends `sig` and returns the wait status.
+  int Signal(int sig) {
+    kill(pid_, sig);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    reaped_ = true;
+    return status;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  bool reaped_ = false;
+  std::string first_line_;
+};
+
+inline std::string EventJson(const std::string& id, const std::string& user, const std::string& type, int64_t ts,
+                      const std::string& track) {
+  std::string s = R"({"event_id":")" + id + R"(","user_id":")" + user + R"(","type":")" + type +
+                  R"(","ts":)" + std::to_string(ts);
+  if (!track.empty()) s += R"(,"track_id":")" + track + "\"";
+  return s + "}";
+}
+
+// A deterministic stream of events for `user`: plays, skips and completes, one second apart.
+inline std::vector<std::pair<std::string, std::string>> UserEvents(const std::string& user, int n, int64_t base_ms) {
+  static const char* kTypes[] = {"play", "skip", "play", "complete", "play", "pause", "resume", "skip"};
+  std::vector<std::pair<std::string, std::string>> out;
+  for (int i = 0; i < n; ++i) {
+    std::string id = user + "-e" + std::to_string(i);
+    std::string type = kTypes[i % 8];
+    std::string track = (type == "pause" || type == "resume") ? "" : "trk" + std::to_string(i / 2 % 7);
+    out.emplace_back(id, EventJson(id, user, type, base_ms + i * 1000, track));
+  }
+  return out;
+}
+
+}  // namespace segue::serving
