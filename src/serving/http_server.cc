@@ -4,6 +4,7 @@
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
@@ -460,9 +461,17 @@ void HttpServer::Stop() {
     state->acceptor.close(ignored);
     state->retry_timer.cancel();
   });
-  std::lock_guard lock(state_->mu);
-  for (auto& [id, weak] : state_->connections) {
-    if (auto conn = weak.lock()) net::post(conn->executor(), [conn] { conn->CloseIfIdle(); });
+  // Collected under the lock, posted and released outside it: when an I/O thread has meanwhile closed a
+  // connection, the reference held here is the last one, and ~Connection takes state_->mu.
+  std::vector<std::shared_ptr<Connection>> open;
+  {
+    std::lock_guard lock(state_->mu);
+    for (auto& [id, weak] : state_->connections) {
+      if (auto conn = weak.lock()) open.push_back(std::move(conn));
+    }
+  }
+  for (std::shared_ptr<Connection>& conn : open) {
+    net::post(conn->executor(), [conn] { conn->CloseIfIdle(); });
   }
 }
 

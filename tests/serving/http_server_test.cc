@@ -177,6 +177,36 @@ TEST_F(HttpServerTest, ListenOnAPortInUseIsAnError) {
       << bound.status().message();
 }
 
+// Stop() must not hold the server's lock when it lets go of a connection: if an I/O thread closed that
+// connection meanwhile, Stop's reference is the last and ~Connection takes the same lock (the soak test
+// hung in SIGTERM on this). Racy by nature, so many rounds of many idle connections.
+TEST(HttpServerStop, DoesNotDeadlockWithConnectionsClosingMeanwhile) {
+  for (int round = 0; round < 200; ++round) {
+    metrics::Registry registry;
+    net::io_context ioc;
+    auto work = net::make_work_guard(ioc);
+    HttpServer server(
+        ioc, {}, [](HttpRequest, ResponseCallback done) { done(JsonResponse(200, "{}")); }, registry);
+    auto ep = server.Listen(tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+    ASSERT_TRUE(ep.ok());
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 2; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+    net::io_context client_ioc;
+    std::vector<std::unique_ptr<tcp::socket>> clients;
+    for (int i = 0; i < 30; ++i) {
+      clients.push_back(std::make_unique<tcp::socket>(client_ioc));
+      clients.back()->connect(*ep);
+    }
+    for (int i = 0; i < 1000 && server.stats().open_connections.load() != 30; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    server.Stop();
+    work.reset();
+    ioc.stop();
+    for (auto& t : threads) t.join();
+  }
+}
+
 TEST(ParseListenAddress, Forms) {
   auto a = ParseListenAddress("127.0.0.1:0");
   ASSERT_TRUE(a.ok());

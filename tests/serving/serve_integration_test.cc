@@ -31,27 +31,6 @@
 namespace segue::serving {
 namespace {
 
-std::string EventJson(const std::string& id, const std::string& user, const std::string& type, int64_t ts,
-                      const std::string& track) {
-  std::string s = R"({"event_id":")" + id + R"(","user_id":")" + user + R"(","type":")" + type +
-                  R"(","ts":)" + std::to_string(ts);
-  if (!track.empty()) s += R"(,"track_id":")" + track + "\"";
-  return s + "}";
-}
-
-// A deterministic stream of events for `user`: plays, skips and completes, one second apart.
-std::vector<std::pair<std::string, std::string>> UserEvents(const std::string& user, int n, int64_t base_ms) {
-  static const char* kTypes[] = {"play", "skip", "play", "complete", "play", "pause", "resume", "skip"};
-  std::vector<std::pair<std::string, std::string>> out;
-  for (int i = 0; i < n; ++i) {
-    std::string id = user + "-e" + std::to_string(i);
-    std::string type = kTypes[i % 8];
-    std::string track = (type == "pause" || type == "resume") ? "" : "trk" + std::to_string(i / 2 % 7);
-    out.emplace_back(id, EventJson(id, user, type, base_ms + i * 1000, track));
-  }
-  return out;
-}
-
 class ServeIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -1,6 +1,6 @@
 // Test helpers for running `segue serve` (SEGUE_BINARY) as a child process and talking to it over HTTP:
 // a keep-alive Client and a ServerProcess that reads the bound port from the first stdout line. Shared by
-// the process-level serving tests.
+// the process-level serving tests, with event builders for their request bodies.
 #pragma once
 
 #include <signal.h>
@@ -13,6 +13,8 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/connect.hpp>
 #include <boost/beast/core.hpp>
@@ -149,6 +151,27 @@ class ServerProcess {
   int exit_status_ = 0;
   std::string first_line_;
 };
+
+inline std::string EventJson(const std::string& id, const std::string& user, const std::string& type, int64_t ts,
+                      const std::string& track) {
+  std::string s = R"({"event_id":")" + id + R"(","user_id":")" + user + R"(","type":")" + type +
+                  R"(","ts":)" + std::to_string(ts);
+  if (!track.empty()) s += R"(,"track_id":")" + track + "\"";
+  return s + "}";
+}
+
+// A deterministic stream of events for `user`: plays, skips and completes, one second apart.
+inline std::vector<std::pair<std::string, std::string>> UserEvents(const std::string& user, int n, int64_t base_ms) {
+  static const char* kTypes[] = {"play", "skip", "play", "complete", "play", "pause", "resume", "skip"};
+  std::vector<std::pair<std::string, std::string>> out;
+  for (int i = 0; i < n; ++i) {
+    std::string id = user + "-e" + std::to_string(i);
+    std::string type = kTypes[i % 8];
+    std::string track = (type == "pause" || type == "resume") ? "" : "trk" + std::to_string(i / 2 % 7);
+    out.emplace_back(id, EventJson(id, user, type, base_ms + i * 1000, track));
+  }
+  return out;
+}
 
 // The resident set size of a process in bytes (0 when it cannot be read).
 inline size_t ResidentBytes(pid_t pid) {
