@@ -1,4 +1,4 @@
-// LiveScoring: what the server does with each group of committed events (EventLog's on_committed):
+// LiveScoring: what the server's pipeline does with committed events (pipeline/pipeline.h):
 // apply every event to the SessionTracker, and score the listener at every decision point. It is a
 // named unit rather than a lambda in server_app.cc so the train/serve parity test drives this exact code.
 //
@@ -7,8 +7,10 @@
 //    DisengagementScorer::IsDecisionPoint(event, outcome) (the labels' rule), with the features computed
 //    from the tracker's state right after it (under the tracker's shard lock, scoring outside it).
 //  - Without a scorer (no usable model) it only applies.
-// Thread-safety: as the log calls it, one group at a time (events of one listener in log order). The
-// tracker, catalog and scorer must outlive it.
+// Thread-safety: OnCommitted may run concurrently for events of different listeners (the pipeline's
+// workers each own a set of partitions); one listener's events must come in log order from one thread.
+// It keeps no state of its own; the tracker and scorer are thread-safe. They and the catalog must
+// outlive it.
 #pragma once
 
 #include <vector>

@@ -22,6 +22,7 @@
 #include "models/disengagement_bundle.h"
 #include "models/disengagement_scorer.h"
 #include "models/live_scoring.h"
+#include "pipeline/pipeline.h"
 #include "serving/catalog_store.h"
 #include "serving/events_handler.h"
 #include "serving/http_server.h"
@@ -56,9 +57,10 @@ struct Periodic {
 };
 
 // Returns the seq the snapshot covers (0 when it failed).
-uint64_t SaveSnapshotLogged(const SessionTracker& tracker, EventLog& log) {
+// `covered_seq`: every event up to it has been applied (the pipeline's watermark).
+uint64_t SaveSnapshotLogged(const SessionTracker& tracker, EventLog& log, uint64_t covered_seq) {
   Clock::time_point start = Clock::now();
-  Result<SnapshotInfo> info = SaveSnapshot(tracker, log);
+  Result<SnapshotInfo> info = SaveSnapshot(tracker, log, covered_seq);
   if (!info.ok()) {
     spdlog::error("session snapshot failed: {}", info.status().message());
     return 0;
@@ -122,10 +124,11 @@ Status RunServer(const ServerConfig& config, const std::function<void(const std:
       spdlog::error("event log refuses writes until this is resolved: {}", health.message());
     }
   };
+  // Committed events go to the pipeline's workers; the committer only hands them off. The pipeline is
+  // created once sessions are restored, before any append is accepted (appends wait for `ready`).
   LiveScoring live_scoring(&tracker, &catalog, scorer.get());
-  log_options.on_committed = [&live_scoring](const std::vector<LoggedEvent>& events) {
-    live_scoring.OnCommitted(events);
-  };
+  std::unique_ptr<Pipeline> pipeline;
+  log_options.on_committed = [&pipeline](const std::vector<LoggedEvent>& events) { pipeline->Dispatch(events); };
   Result<std::unique_ptr<EventLog>> opened = EventLog::Open(log_options);
   if (!opened.ok()) return Status(opened.status().code(), "opening the event log in " + config.data_dir + ": " + opened.status().message());
   std::unique_ptr<EventLog> log = std::move(*opened);
@@ -184,7 +187,11 @@ Status RunServer(const ServerConfig& config, const std::function<void(const std:
              }));
   router.Add(HttpMethod::kGet, "/v1/users/{id}/session",
              when_ready([&](HttpRequest r, PathParams p, ResponseCallback d) {
-               session_handler.Handle(std::move(r), std::move(p), std::move(d));
+               // Read-your-writes: the session reflects every event acknowledged before the request.
+               pipeline->WhenApplied(log->last_seq(), [&session_handler, r = std::move(r), p = std::move(p),
+                                                       d = std::move(d)]() mutable {
+                 session_handler.Handle(std::move(r), std::move(p), std::move(d));
+               });
              }));
   router.Add(HttpMethod::kPost, "/v1/tracks", [&](HttpRequest r, PathParams p, ResponseCallback d) {
     tracks_handler.HandlePost(std::move(r), std::move(p), std::move(d));
@@ -261,7 +268,15 @@ Status RunServer(const ServerConfig& config, const std::function<void(const std:
     }
   }
   Status result = restored.ok() ? Status::Ok() : restored.status();
-  if (restored.ok()) ready.store(true, std::memory_order_release);
+  if (restored.ok()) {
+    PipelineOptions pipeline_options;
+    pipeline_options.workers = config.pipeline_workers;
+    pipeline_options.queue_events = config.pipeline_queue_events;
+    pipeline = std::make_unique<Pipeline>(
+        pipeline_options, [&live_scoring](const std::vector<LoggedEvent>& events) { live_scoring.OnCommitted(events); },
+        log->last_seq(), registry);
+    ready.store(true, std::memory_order_release);
+  }
 
   net::io_context maintenance;
   auto work = net::make_work_guard(maintenance);
@@ -272,14 +287,14 @@ Status RunServer(const ServerConfig& config, const std::function<void(const std:
   // maintenance thread, so they never overlap.
   uint64_t snapshot_seq = restored.ok() ? restored->snapshot_seq : 0;
   auto snapshot = [&] {
-    if (uint64_t seq = SaveSnapshotLogged(tracker, *log)) snapshot_seq = seq;
+    if (uint64_t seq = SaveSnapshotLogged(tracker, *log, pipeline->applied_seq())) snapshot_seq = seq;
   };
   if (restored.ok()) {
     periodic.push_back(
         std::make_unique<Periodic>(maintenance, std::chrono::seconds(config.snapshot_interval_s), snapshot));
     if (config.snapshot_every_events > 0) {
       periodic.push_back(std::make_unique<Periodic>(maintenance, std::chrono::seconds(1), [&] {
-        if (tracker.last_applied_seq() >= snapshot_seq + config.snapshot_every_events) snapshot();
+        if (pipeline->applied_seq() >= snapshot_seq + config.snapshot_every_events) snapshot();
       }));
     }
     periodic.push_back(std::make_unique<Periodic>(maintenance, std::chrono::seconds(config.evict_interval_s), [&] {
@@ -325,7 +340,11 @@ Status RunServer(const ServerConfig& config, const std::function<void(const std:
   work.reset();
   maintenance.stop();
   if (maintenance_thread.joinable()) maintenance_thread.join();
-  if (restored.ok()) SaveSnapshotLogged(tracker, *log);
+  // Every request was answered, so nothing is left in the log's queue: drain the pipeline, then persist.
+  if (pipeline) {
+    pipeline->Stop();
+    SaveSnapshotLogged(tracker, *log, pipeline->applied_seq());
+  }
   log->Close();
   spdlog::info("stopped");
   return result;

@@ -98,6 +98,7 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   top.Table("events");
   top.Table("log");
   top.Table("sessions");
+  top.Table("pipeline");
   if (Status s = top.Finish(); !s.ok()) return prefixed(s);
 
   TableReader http(SubTable(root, "http"), "http.");
@@ -129,6 +130,11 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   log.Int("retention_interval_s", &c->retention_interval_s, 1, 86'400);
   log.Int("min_free_bytes", &c->min_free_bytes, 0, kBig);
   if (Status s = log.Finish(); !s.ok()) return prefixed(s);
+
+  TableReader pipeline(SubTable(root, "pipeline"), "pipeline.");
+  pipeline.Int("workers", &c->pipeline_workers, 1, 64);
+  pipeline.Int("queue_events", &c->pipeline_queue_events, 1, kBig);
+  if (Status s = pipeline.Finish(); !s.ok()) return prefixed(s);
 
   TableReader sessions(SubTable(root, "sessions"), "sessions.");
   sessions.Int("timeout_ms", &c->session_timeout_ms, 1000, kMaxMs);

@@ -48,6 +48,10 @@ struct ServerConfig {
   // Free-space reserve of the data dir's disk: below it, appends are refused with 507 (EventLogOptions).
   uint64_t min_free_bytes = 64u << 20;
 
+  // [pipeline]
+  uint32_t pipeline_workers = 2;           // threads applying committed events; partition p → worker p % N
+  size_t pipeline_queue_events = 1u << 16;  // per worker; a full queue stalls the log's committer
+
   // [sessions]
   int64_t session_timeout_ms = 30LL * 60 * 1000;
   uint32_t max_plays = 64;

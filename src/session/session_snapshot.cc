@@ -81,12 +81,12 @@ Result<std::optional<Meta>> LoadMeta(const EventLog& log) {
 
 }  // namespace
 
-Result<SnapshotInfo> SaveSnapshot(const SessionTracker& tracker, EventLog& log) {
+Result<SnapshotInfo> SaveSnapshot(const SessionTracker& tracker, EventLog& log, std::optional<uint64_t> covered_seq) {
   auto previous = LoadMeta(log);
   if (!previous.ok()) return previous.status();
   Meta meta;
   meta.generation = previous->has_value() ? (*previous)->generation + 1 : 1;
-  meta.seq = tracker.last_applied_seq();
+  meta.seq = covered_seq.value_or(tracker.last_applied_seq());
   meta.chunks = tracker.shard_count();
   SnapshotInfo info{meta.seq, meta.generation, 0, 0};
   std::string chunk;

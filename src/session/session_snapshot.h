@@ -7,14 +7,16 @@
 // every other generation's keys; a crash mid-save leaves the previous snapshot intact (and the orphan
 // chunks are removed by the next save).
 //
-// Consistency: `seq` is tracker.last_applied_seq() when the save starts. Called on the thread that
-// applies events (or with applies paused) the snapshot is exact. Called beside concurrent applies it
-// is still correct for in-memory sessions, because replay skips events whose seq is <= a session's
-// last_seq (docs/sessions.md, "Snapshots").
+// Consistency: `seq` is `covered_seq` when given, else tracker.last_applied_seq() when the save starts;
+// every event with seq <= it must have been applied (with several appliers, e.g. the pipeline's workers,
+// pass their common watermark: the tracker's own counter is the highest seq applied by any of them).
+// Called beside concurrent applies it is still correct for in-memory sessions, because replay skips
+// events whose seq is <= a session's last_seq (docs/sessions.md, "Snapshots").
 // Thread-safety: as the tracker's and the log's methods (each shard is locked while it is encoded).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "common/status.h"
 
@@ -41,7 +43,8 @@ struct RestoreReport {
   uint64_t missing_to = 0;
 };
 
-Result<SnapshotInfo> SaveSnapshot(const SessionTracker& tracker, EventLog& log);
+Result<SnapshotInfo> SaveSnapshot(const SessionTracker& tracker, EventLog& log,
+                                  std::optional<uint64_t> covered_seq = std::nullopt);
 
 // Loads the latest snapshot (if any) into `tracker` (which should be empty) and applies every log event
 // after it, in seq order. Corrupt snapshot data is an error (the caller decides whether to start empty).

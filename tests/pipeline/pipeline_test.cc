@@ -1,0 +1,130 @@
+#include "pipeline/pipeline.h"
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace segue {
+namespace {
+
+// A group of `n` events with seqs from `first`, spread over `partitions` partitions round-robin.
+std::vector<LoggedEvent> Group(uint64_t first, size_t n, uint32_t partitions) {
+  std::vector<LoggedEvent> out(n);
+  for (size_t i = 0; i < n; ++i) {
+    out[i].seq = first + i;
+    out[i].partition = static_cast<uint32_t>((first + i) % partitions);
+    out[i].event.user_id = std::to_string(out[i].partition);  // one listener per partition
+  }
+  return out;
+}
+
+TEST(PipelineTest, EveryEventIsConsumedOnceInOrderPerPartitionByOneThread) {
+  metrics::Registry registry;
+  std::mutex mu;
+  std::map<uint32_t, std::vector<uint64_t>> seen;        // partition -> seqs in consumption order
+  std::map<uint32_t, std::thread::id> owner;             // partition -> the thread that consumed it
+  bool shared_partition = false;
+  PipelineOptions o;
+  o.workers = 3;
+  o.queue_events = 64;
+  Pipeline pipeline(o, [&](const std::vector<LoggedEvent>& events) {
+    std::lock_guard lock(mu);
+    for (const LoggedEvent& e : events) {
+      seen[e.partition].push_back(e.seq);
+      auto [it, inserted] = owner.emplace(e.partition, std::this_thread::get_id());
+      if (!inserted && it->second != std::this_thread::get_id()) shared_partition = true;
+    }
+  }, 0, registry);
+  uint64_t seq = 1;
+  for (int g = 0; g < 200; ++g) {
+    const size_t n = 1 + g % 50;
+    pipeline.Dispatch(Group(seq, n, 16));
+    seq += n;
+  }
+  pipeline.Stop();
+  EXPECT_EQ(pipeline.applied_seq(), seq - 1);
+  size_t total = 0;
+  for (const auto& [partition, seqs] : seen) {
+    total += seqs.size();
+    for (size_t i = 1; i < seqs.size(); ++i) ASSERT_LT(seqs[i - 1], seqs[i]) << "partition " << partition;
+  }
+  EXPECT_EQ(total, seq - 1);
+  EXPECT_FALSE(shared_partition);
+}
+
+TEST(PipelineTest, WatermarkWaitsForTheSlowestWorker) {
+  metrics::Registry registry;
+  std::atomic<bool> release{false};
+  PipelineOptions o;
+  o.workers = 2;
+  // Worker 0 (even partitions) blocks until released; worker 1 runs freely.
+  Pipeline pipeline(o, [&](const std::vector<LoggedEvent>& events) {
+    if (events.front().partition % 2 == 0) {
+      while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }, 10, registry);
+  EXPECT_EQ(pipeline.applied_seq(), 10u);
+  pipeline.Dispatch(Group(11, 4, 2));  // 11, 13 -> worker 1; 12, 14 -> worker 0
+  std::atomic<bool> fired{false};
+  pipeline.WhenApplied(14, [&] { fired = true; });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_LT(pipeline.applied_seq(), 12u) << "the watermark passed an event still being consumed";
+  EXPECT_FALSE(fired.load());
+  release = true;
+  for (int i = 0; i < 500 && !fired.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  EXPECT_TRUE(fired.load());
+  EXPECT_EQ(pipeline.applied_seq(), 14u);
+  // Already reached: runs inline.
+  bool inline_ran = false;
+  pipeline.WhenApplied(5, [&] { inline_ran = true; });
+  EXPECT_TRUE(inline_ran);
+}
+
+TEST(PipelineTest, AFullQueueStallsDispatchInsteadOfGrowing) {
+  metrics::Registry registry;
+  std::atomic<bool> release{false};
+  std::atomic<size_t> consumed{0};
+  PipelineOptions o;
+  o.workers = 1;
+  o.queue_events = 10;
+  Pipeline pipeline(o, [&](const std::vector<LoggedEvent>& events) {
+    while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    consumed += events.size();
+  }, 0, registry);
+  pipeline.Dispatch(Group(1, 5, 1));   // taken by the worker, which blocks on it
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  pipeline.Dispatch(Group(6, 10, 1));  // fills the queue
+  std::atomic<bool> third_returned{false};
+  std::thread producer([&] {
+    pipeline.Dispatch(Group(16, 5, 1));  // must wait for room
+    third_returned = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(third_returned.load()) << "Dispatch queued beyond queue_events";
+  EXPECT_NE(registry.RenderText().find("segue_pipeline_worker0_queued_events 10\n"), std::string::npos);
+  release = true;
+  producer.join();
+  pipeline.Stop();
+  EXPECT_EQ(consumed.load(), 20u);
+  EXPECT_EQ(pipeline.applied_seq(), 20u);
+  EXPECT_NE(registry.RenderText().find("segue_pipeline_lag_events 0\n"), std::string::npos);
+}
+
+TEST(PipelineTest, StopRunsPendingWaitersAndLaterDispatchesConsumeInline) {
+  metrics::Registry registry;
+  std::atomic<size_t> consumed{0};
+  Pipeline pipeline({}, [&](const std::vector<LoggedEvent>& events) { consumed += events.size(); }, 0, registry);
+  bool waited = false;
+  pipeline.WhenApplied(1000, [&] { waited = true; });  // never reached
+  pipeline.Stop();
+  EXPECT_TRUE(waited);
+  pipeline.Dispatch(Group(1, 3, 4));
+  EXPECT_EQ(consumed.load(), 3u);
+}
+
+}  // namespace
+}  // namespace segue
