@@ -1,8 +1,12 @@
 // Runs the built `segue import` binary: the output file and the --json summary are what scripts rely on.
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "import_test_util.h"
@@ -49,6 +53,60 @@ TEST(ImportCliTest, FailedImportLeavesNoOutputAndNamesTheProblem) {
   EXPECT_FALSE(std::filesystem::exists(out));
   EXPECT_FALSE(std::filesystem::exists(out + ".partial"));
   std::filesystem::remove_all(dir);
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream body;
+  body << in.rdbuf();
+  return body.str();
+}
+
+std::set<std::string> EventTrackIds(const std::string& ndjson) {
+  Result<ParsedBatch> parsed = ParseEventBatch(ndjson, BodyFormat::kNdjson, ParseLimits{}, NowMs());
+  EXPECT_TRUE(parsed.ok()) << parsed.status().message();
+  std::set<std::string> ids;
+  if (!parsed.ok()) return ids;
+  for (const Event& e : parsed->events) {
+    if (!e.track_id.empty()) ids.insert(e.track_id);
+  }
+  return ids;
+}
+
+// The tracks file as POST /v1/tracks would take it.
+std::vector<Track> ParseTracks(const std::string& ndjson) {
+  Result<ParsedTracks> parsed = ParseTrackBatch(ndjson, BodyFormat::kNdjson);
+  EXPECT_TRUE(parsed.ok()) << parsed.status().message();
+  if (!parsed.ok()) return {};
+  EXPECT_TRUE(parsed->rejected.empty());
+  return parsed->tracks;
+}
+
+TEST(ImportCliTest, HistoryTracksOutJoinsEveryPlay) {
+  const auto dir = std::filesystem::temp_directory_path() / ("segue_cli_tracks_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string events = (dir / "events.ndjson").string(), tracks = (dir / "tracks.ndjson").string();
+  int rc = 0;
+  std::string summary = RunCommand(std::string(SEGUE_BINARY) + " import spotify-history " + segue::testing::Fixture("") +
+                                       " --out " + events + " --tracks-out " + tracks + " --json 2>/dev/null",
+                                   &rc);
+  ASSERT_EQ(rc, 0) << summary;
+  // extended_old 10 + extended_new 6 + basic 10 distinct tracks (one per kept play in these fixtures).
+  EXPECT_NE(summary.find("\"tracks_written\":26,"), std::string::npos) << summary;
+  std::set<std::string> track_ids;
+  for (const Track& t : ParseTracks(ReadAll(tracks))) track_ids.insert(t.track_id);
+  EXPECT_EQ(track_ids.size(), 26u);
+  EXPECT_EQ(track_ids, EventTrackIds(ReadAll(events)));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ImportCliTest, HelpListsTracksOut) {
+  for (const char* sub : {"spotify-history"}) {
+    int rc = 0;
+    std::string help = RunCommand(std::string(SEGUE_BINARY) + " import " + sub + " --help 2>&1", &rc);
+    EXPECT_EQ(rc, 0) << sub;
+    EXPECT_NE(help.find("--tracks-out"), std::string::npos) << sub << ": " << help;
+  }
 }
 
 }  // namespace
