@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "events/event_json.h"
 #include "importers/catalog_csv.h"
+#include "importers/mpd.h"
 #include "importers/mssd.h"
 #include "importers/ndjson_file.h"
 #include "importers/spotify_history.h"
@@ -140,6 +141,25 @@ void AddImportCommand(CLI::App& root, CommandList& out) {
   out.push_back({catalog, [args] {
                    return Finish(*args, [&](NdjsonFile* file, NdjsonFile*, ImportSummary* summary) {
                      return ImportCatalogCsv(args->paths[0], CatalogOptions{true}, TracksTo(file), summary);
+                   });
+                 }});
+
+  CLI::App* mpd = app->add_subcommand(
+      "mpd",
+      "Million Playlist Dataset slices (mpd.slice.*.json) → playlists NDJSON, one object per playlist "
+      "{playlist_id \"mpd:<pid>\", name, description, collaborative, modified_at_ms, num_followers, num_edits, "
+      "tracks: [track_id…]} with the track ids of the Spotify-history importer");
+  AddCommonOptions(mpd, args.get(), "MPD slice files");
+  AddTracksOutOption(mpd, args.get(), "Also write every track the playlists hold (title, artist, album, duration_ms)");
+  out.push_back({mpd, [args] {
+                   return Finish(*args, [&](NdjsonFile* file, NdjsonFile* tracks, ImportSummary* summary) {
+                     auto line = std::make_shared<std::string>();
+                     PlaylistSink sink = [file, line](const Playlist& p) {
+                       line->clear();
+                       AppendPlaylistJson(p, line.get());
+                       return file->WriteLine(*line);
+                     };
+                     return ImportMpd(args->paths, MpdOptions{true, TracksTo(tracks)}, sink, summary);
                    });
                  }});
 }

@@ -100,8 +100,46 @@ TEST(ImportCliTest, HistoryTracksOutJoinsEveryPlay) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ImportCliTest, MpdWritesPlaylistsAndTracks) {
+  const auto dir = std::filesystem::temp_directory_path() / ("segue_cli_mpd_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string playlists = (dir / "playlists.ndjson").string(), tracks = (dir / "tracks.ndjson").string();
+  int rc = 0;
+  std::string summary =
+      RunCommand(std::string(SEGUE_BINARY) + " import mpd " + segue::testing::Fixture("mpd/mpd.slice.0-1.json") +
+                     " --out " + playlists + " --tracks-out " + tracks + " --json 2>/dev/null",
+                 &rc);
+  ASSERT_EQ(rc, 0) << summary;
+  EXPECT_NE(summary.find("\"tracks_written\":3,\"playlists_written\":2,"), std::string::npos) << summary;
+  const std::string body = ReadAll(playlists);
+  EXPECT_EQ(std::count(body.begin(), body.end(), '\n'), 2);
+  EXPECT_EQ(body.rfind(R"({"playlist_id":"mpd:0","name":"Road trip ",)", 0), 0u) << body;
+  EXPECT_EQ(ParseTracks(ReadAll(tracks)).size(), 3u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ImportCliTest, BadMpdLeavesNeitherOutputAndNamesFileAndPlace) {
+  const auto dir = std::filesystem::temp_directory_path() / ("segue_cli_bad_mpd_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string in = (dir / "mpd.slice.0-999.json").string();
+  std::ofstream(in) << "{\"playlists\": [\n{\"pid\": 7, \"tracks\": [{\"track_uri\": 5}]}]}";
+  const std::string playlists = (dir / "p.ndjson").string(), tracks = (dir / "t.ndjson").string();
+  int rc = 0;
+  std::string err = RunCommand(std::string(SEGUE_BINARY) + " import mpd " + in + " --out " + playlists +
+                                   " --tracks-out " + tracks + " 2>&1",
+                               &rc);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(err.find(in + ": line 2, column"), std::string::npos) << err;
+  EXPECT_NE(err.find("playlist 1 (pid 7): track 1: field 'track_uri': expected a string"), std::string::npos) << err;
+  for (const std::string& f : {playlists, tracks}) {
+    EXPECT_FALSE(std::filesystem::exists(f)) << f;
+    EXPECT_FALSE(std::filesystem::exists(f + ".partial")) << f;
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ImportCliTest, HelpListsTracksOut) {
-  for (const char* sub : {"spotify-history"}) {
+  for (const char* sub : {"spotify-history", "mpd"}) {
     int rc = 0;
     std::string help = RunCommand(std::string(SEGUE_BINARY) + " import " + sub + " --help 2>&1", &rc);
     EXPECT_EQ(rc, 0) << sub;
