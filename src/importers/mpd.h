@@ -10,7 +10,7 @@
 // is skipped (counted as "duplicate_pid"). Keys other than those read are ignored (num_tracks,
 // num_albums, num_artists, duration_ms of a playlist are derivable; pos, artist_uri, album_uri unused).
 //
-// Each file is held whole (simdjson; a full slice is ~33 MB); playlists are streamed to the sink.
+// Each file is held whole (simdjson; a full slice is tens of MB); playlists are streamed to the sink.
 // Errors (kInvalidArgument / kIoError) name the file, the line (and column) where the parser stopped and,
 // inside the playlists, the 1-based playlist (with its pid when read) and track and the field: a file
 // that is not JSON, a playlist without pid or tracks, a track without track_uri, a value of the wrong
