@@ -114,8 +114,8 @@ Status MpdFile::ReadTrack(od::object object, Playlist* playlist) {
     }
     if (problem) return Error("field '" + std::string(key) + "': " + *problem);
   }
-  if (!uri) return Error("field 'track_uri' is missing or empty");
-  std::string id = SpotifyTrackId(*uri);
+  std::string id = SpotifyTrackId(uri.value_or(""));
+  if (id.empty()) return Error("field 'track_uri' is missing or names no track");
   if (tracks_ != nullptr) tracks_->Add(id, title, artist, album, static_cast<uint32_t>(duration_ms));
   playlist->track_ids.push_back(std::move(id));
   return Status::Ok();

@@ -244,13 +244,14 @@ Status FileReader::ToPlay(size_t record, const RawRecord& raw, Interner* strings
       ++summary_->skipped["audiobook"];
       return Status::Ok();
     }
-    if (!raw.track_uri || raw.track_uri->empty()) {
+    const std::string id = SpotifyTrackId(raw.track_uri.value_or(""));
+    if (id.empty()) {  // also "spotify:track:" with nothing after it
       ++summary_->skipped["no_track_uri"];
       return Status::Ok();
     }
     play.end_ms = *ts;
     play.ms_played = *raw.ms_played;
-    play.track = strings->Intern(SpotifyTrackId(*raw.track_uri));
+    play.track = strings->Intern(id);
     if (raw.platform) {
       const std::string_view device = TruncateUtf8(*raw.platform, ParseLimits{}.max_label_bytes);
       if (device.size() < raw.platform->size()) ++summary_->notes["device_truncated_to_64_bytes"];

@@ -150,6 +150,10 @@ TEST_F(MalformedMpdTest, ErrorsNameFileLinePlaylistTrackAndField) {
   EXPECT_NE(st.message().find("playlist 1 (pid 1): track 1: field 'track_uri' is missing"), std::string::npos)
       << st.message();
 
+  st = ImportText(R"({"playlists": [{"pid": 1, "tracks": [{"track_uri": "spotify:track:"}]}]})");
+  EXPECT_NE(st.message().find("track 1: field 'track_uri' is missing or names no track"), std::string::npos)
+      << st.message();
+
   st = ImportText(R"({"playlists": [{"pid": 1, "tracks": [{"track_uri": "u", "duration_ms": -3}]}]})");
   EXPECT_NE(st.message().find("field 'duration_ms': expected an integer in [0, 86400000], got -3"), std::string::npos)
       << st.message();

@@ -267,7 +267,8 @@ TEST_F(MalformedHistoryTest, RepeatedTracksAreWrittenOnceFirstValuesKeptGapsFill
           R"(,"master_metadata_track_name":"A","master_metadata_album_artist_name":"X"},)"
       R"({"ts":"2021-01-01T00:02:00Z","ms_played":1000,)" + uri +
           R"(,"master_metadata_track_name":"B","master_metadata_album_album_name":"Z"},)"
-      R"({"ts":"2021-01-01T00:03:00Z","ms_played":1000,"spotify_track_uri":"y"}])",
+      R"({"ts":"2021-01-01T00:03:00Z","ms_played":1000,"spotify_track_uri":"y"},)"
+      R"({"ts":"2021-01-01T00:04:00Z","ms_played":1000,"spotify_track_uri":"spotify:track:"}])",
       &c, &t, &s);
   ASSERT_TRUE(st.ok()) << st.message();
   ASSERT_EQ(t.tracks.size(), 2u);
@@ -276,6 +277,7 @@ TEST_F(MalformedHistoryTest, RepeatedTracksAreWrittenOnceFirstValuesKeptGapsFill
   EXPECT_EQ(t.tracks[0].artist, "X");
   EXPECT_EQ(t.tracks[0].album, "Z");   // filled from the record that states it
   EXPECT_EQ(s.notes["track_metadata_differs_first_kept"], 1u);
+  EXPECT_EQ(s.skipped["no_track_uri"], 1u);  // a URI without an id names no track: no play, no track
   EXPECT_EQ(t.tracks[1].track_id, "y");  // no metadata at all: still a catalog entry, so its plays join
   EXPECT_TRUE(t.tracks[1].title.empty());
   EXPECT_EQ(TrackIds(t.tracks), PlayedIds(c.events));
