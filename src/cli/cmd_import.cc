@@ -124,7 +124,8 @@ void AddImportCommand(CLI::App& root, CommandList& out) {
   CLI::App* mssd = app->add_subcommand(
       "mssd",
       "Music Streaming Sessions Dataset session logs (log_*.csv; canonical or True/False, DD-MM-YY layout) → "
-      "events, one synthetic listener per session (user_id mssd:<session_id>)");
+      "events, one synthetic listener per session (user_id mssd:<session_id>). No --tracks-out: session logs carry "
+      "no track metadata (it is in MSSD's track-features file, which is not imported)");
   AddCommonOptions(mssd, args.get(), "Session-log CSV files");
   out.push_back({mssd, [args] {
                    return Finish(*args, [&](NdjsonFile* file, NdjsonFile*, ImportSummary* summary) {
