@@ -14,12 +14,12 @@
 #pragma once
 
 #include <array>
-#include <functional>
 #include <string>
 #include <string_view>
 
 #include "catalog/track.h"
 #include "common/status.h"
+#include "importers/event_sink.h"
 #include "importers/import_summary.h"
 
 namespace segue {
@@ -28,8 +28,6 @@ inline constexpr std::array<std::string_view, 11> kCatalogFeatureColumns = {
     "danceability", "energy",           "key",      "loudness", "mode",  "speechiness",
     "acousticness", "instrumentalness", "liveness", "valence",  "tempo",
 };
-
-using TrackSink = std::function<Status(const Track&)>;
 
 struct CatalogOptions {
   bool progress = false;

@@ -1,4 +1,4 @@
-// What importers hand their events to, and the deterministic event ids that make re-imports idempotent:
+// What importers hand their events and tracks to, and the deterministic event ids that make re-imports idempotent:
 // the same source record always yields the same event_id, so posting an import twice is de-duplicated by
 // the server (docs/data.md lists the key of each format). Pure functions; thread-safe.
 #pragma once
@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "catalog/track.h"
 #include "common/status.h"
 #include "events/event.h"
 #include "importers/import_summary.h"
@@ -16,6 +17,8 @@ namespace segue {
 
 // Receives events in output order; an error stops the import.
 using EventSink = std::function<Status(const Event&)>;
+// Receives catalog tracks (each id once); an error stops the import.
+using TrackSink = std::function<Status(const Track&)>;
 
 // "<prefix>-<16 hex digits>": FNV-1a 64 of the parts joined with U+001F (which cannot occur in the
 // source fields), then the event type name.

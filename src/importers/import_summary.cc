@@ -53,6 +53,7 @@ std::string ImportSummary::ToJson() const {
   out += ",\"events_by_type\":";
   AppendCounts(ByTypeName(events_by_type), &out);
   out += ",\"tracks_written\":" + std::to_string(tracks_written);
+  out += ",\"playlists_written\":" + std::to_string(playlists_written);
   out += ",\"skipped\":";
   AppendCounts(skipped, &out);
   out += ",\"notes\":";
@@ -66,12 +67,13 @@ std::string ImportSummary::ToText() const {
   for (const auto& [reason, n] : skipped) skipped_total += n;
   std::string s = "import " + format + ": files: " + TextCounts(files) + "\n";
   s += "  records read: " + std::to_string(records_read) + "\n";
-  if (format == "catalog") {
-    s += "  tracks written: " + std::to_string(tracks_written) + "\n";
-  } else {
+  if (format == "mpd") {
+    s += "  playlists written: " + std::to_string(playlists_written) + "\n";
+  } else if (format != "catalog") {
     s += "  events written: " + std::to_string(events_written()) + " (" + TextCounts(ByTypeName(events_by_type)) +
          ")\n";
   }
+  if (format == "catalog" || tracks_written > 0) s += "  tracks written: " + std::to_string(tracks_written) + "\n";
   s += "  records skipped: " + std::to_string(skipped_total) + " (" + TextCounts(skipped) + ")\n";
   if (!notes.empty()) s += "  notes: " + TextCounts(notes) + "\n";
   return s;

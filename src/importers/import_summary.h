@@ -12,17 +12,18 @@
 namespace segue {
 
 struct ImportSummary {
-  std::string format;                        // "spotify-history", "mssd", "catalog"
+  std::string format;                        // "spotify-history", "mssd", "catalog", "mpd"
   std::map<std::string, uint64_t> files;     // detected file format → files read
-  uint64_t records_read = 0;                 // source records (JSON objects, CSV data rows)
+  uint64_t records_read = 0;                 // source records (JSON objects, CSV data rows, MPD playlists)
   std::array<uint64_t, kEventTypeCount> events_by_type{};
   uint64_t tracks_written = 0;
+  uint64_t playlists_written = 0;
   std::map<std::string, uint64_t> skipped;   // reason → source records that produced nothing
   std::map<std::string, uint64_t> notes;     // other counted decisions (e.g. "skip_inferred_under_30s")
 
   uint64_t events_written() const;
   // One JSON object, keys: format, files, records_read, events_written, events_by_type, tracks_written,
-  // skipped, notes.
+  // playlists_written, skipped, notes.
   std::string ToJson() const;
   // A few human-readable lines.
   std::string ToText() const;

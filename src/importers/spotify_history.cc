@@ -1,7 +1,6 @@
 #include "importers/spotify_history.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -10,9 +9,10 @@
 
 #include <simdjson.h>
 
-#include "common/hash.h"
 #include "common/time_util.h"
 #include "events/event_parser.h"
+#include "importers/track_collector.h"
+#include "importers/track_ids.h"
 
 namespace segue {
 
@@ -90,6 +90,8 @@ class Interner {
 struct RawRecord {
   std::optional<std::string_view> ts, end_time, track_uri, artist, track_name, reason_start, reason_end,
       platform;
+  // Extended only: the track's metadata (`master_metadata_*`; the "album artist" is the track's artist).
+  std::optional<std::string_view> meta_title, meta_artist, meta_album;
   std::optional<int64_t> ms_played, ms_played_basic;
   std::optional<bool> shuffle, skipped;
   bool episode = false;    // spotify_episode_uri set
@@ -100,8 +102,9 @@ enum class FileFormat { kUnknown, kExtended, kBasic };
 
 class FileReader {
  public:
-  FileReader(std::string path, const SpotifyHistoryOptions& options, ImportSummary* summary)
-      : path_(std::move(path)), options_(options), summary_(summary) {}
+  // `tracks` (null: not wanted) receives the metadata of every play kept.
+  FileReader(std::string path, const SpotifyHistoryOptions& options, TrackCollector* tracks, ImportSummary* summary)
+      : path_(std::move(path)), options_(options), tracks_(tracks), summary_(summary) {}
 
   Status Read(Interner* strings, std::vector<PlayRecord>* out);
 
@@ -114,6 +117,7 @@ class FileReader {
 
   std::string path_;
   const SpotifyHistoryOptions& options_;
+  TrackCollector* tracks_;
   ImportSummary* summary_;
   FileFormat format_ = FileFormat::kUnknown;
 };
@@ -185,6 +189,12 @@ Status FileReader::ReadRecord(size_t record, od::object object, RawRecord* raw) 
       st = str(&raw->artist);
     } else if (key == "trackName") {
       st = str(&raw->track_name);
+    } else if (key == "master_metadata_track_name") {
+      st = str(&raw->meta_title);
+    } else if (key == "master_metadata_album_artist_name") {
+      st = str(&raw->meta_artist);
+    } else if (key == "master_metadata_album_album_name") {
+      st = str(&raw->meta_album);
     } else if (key == "reason_start") {
       st = str(&raw->reason_start);
     } else if (key == "reason_end") {
@@ -234,17 +244,14 @@ Status FileReader::ToPlay(size_t record, const RawRecord& raw, Interner* strings
       ++summary_->skipped["audiobook"];
       return Status::Ok();
     }
-    if (!raw.track_uri || raw.track_uri->empty()) {
+    const std::string id = SpotifyTrackId(raw.track_uri.value_or(""));
+    if (id.empty()) {  // also "spotify:track:" with nothing after it
       ++summary_->skipped["no_track_uri"];
       return Status::Ok();
     }
-    std::string_view uri = *raw.track_uri;
-    // Catalogs (spotify_songs.csv, MPD joins) key tracks by the bare 22-character id.
-    constexpr std::string_view kPrefix = "spotify:track:";
-    if (uri.starts_with(kPrefix)) uri.remove_prefix(kPrefix.size());
     play.end_ms = *ts;
     play.ms_played = *raw.ms_played;
-    play.track = strings->Intern(uri);
+    play.track = strings->Intern(id);
     if (raw.platform) {
       const std::string_view device = TruncateUtf8(*raw.platform, ParseLimits{}.max_label_bytes);
       if (device.size() < raw.platform->size()) ++summary_->notes["device_truncated_to_64_bytes"];
@@ -271,14 +278,9 @@ Status FileReader::ToPlay(size_t record, const RawRecord& raw, Interner* strings
       ++summary_->skipped["unknown_track"];
       return Status::Ok();
     }
-    std::string key(artist);
-    key.push_back('\x1f');
-    key.append(name);
-    char id[6 + 17];
-    std::snprintf(id, sizeof id, "basic:%016llx", static_cast<unsigned long long>(Fnv1a64(key)));
     play.end_ms = *ts;
     play.ms_played = *raw.ms_played_basic;
-    play.track = strings->Intern(id);
+    play.track = strings->Intern(BasicTrackId(artist, name));
     play.basic = true;
     if (play.ms_played < kBasicSkipThresholdMs) ++summary_->notes["skip_inferred_under_30s"];
   }
@@ -286,6 +288,14 @@ Status FileReader::ToPlay(size_t record, const RawRecord& raw, Interner* strings
     // The server rejects positions beyond a day; such a record is corrupt, not a real play.
     ++summary_->skipped["ms_played_over_24h"];
     return Status::Ok();
+  }
+  if (tracks_ != nullptr) {
+    const std::string& id = strings->Get(play.track);
+    if (play.basic) {
+      tracks_->Add(id, *raw.track_name, *raw.artist, "");
+    } else {
+      tracks_->Add(id, raw.meta_title.value_or(""), raw.meta_artist.value_or(""), raw.meta_album.value_or(""));
+    }
   }
   out->push_back(play);
   return Status::Ok();
@@ -446,16 +456,18 @@ Status ImportSpotifyHistory(const std::vector<std::string>& paths, const Spotify
   if (Status st = ListFiles(paths, &files, summary); !st.ok()) return st;
   if (files.empty()) return Status::InvalidArgument("no streaming-history files found in the given paths");
   Interner strings;
+  std::optional<TrackCollector> tracks;
+  if (options.tracks) tracks.emplace(summary);
   std::map<std::string, std::vector<PlayRecord>> by_user;
   for (const std::string& file : files) {
-    FileReader reader(file, options, summary);
+    FileReader reader(file, options, tracks ? &*tracks : nullptr, summary);
     if (Status st = reader.Read(&strings, &by_user[UserOf(file, options)]); !st.ok()) return st;
   }
   for (auto& [user, plays] : by_user) {
     if (Status st = EmitListener(user, &plays, strings, sink, summary); !st.ok()) return st;
     std::vector<PlayRecord>().swap(plays);
   }
-  return Status::Ok();
+  return tracks ? tracks->Emit(options.tracks) : Status::Ok();
 }
 
 }  // namespace segue

@@ -14,6 +14,11 @@
 // (stable, so a search precedes its play). Memory: 32 bytes per record plus distinct strings, and one
 // whole input file at a time (simdjson needs it in memory).
 //
+// Tracks (when `options.tracks` is set): every track a kept play names, once, in order of first
+// appearance, after all events, with the id the events use (track_ids.h) and the metadata the export
+// states: extended → title, artist, album from master_metadata_*; basic → title and artist. No duration
+// (ms_played is how long it was heard, not how long the track is). Rules for repeats: TrackCollector.
+//
 // Errors (kInvalidArgument / kIoError) name the file and the 1-based record: a file that is not a JSON
 // array of objects, a record of neither format, a required field missing or of the wrong type, a
 // timestamp that does not parse. Nothing is written for an import that fails.
@@ -32,6 +37,7 @@ namespace segue {
 struct SpotifyHistoryOptions {
   std::string user_id;    // empty: derived from each file's folder name
   bool progress = false;  // progress lines on stderr
+  TrackSink tracks;       // empty: no tracks collected (saves their memory)
 };
 
 // Basic exports carry no skip information: a play shorter than this counts as a skip.

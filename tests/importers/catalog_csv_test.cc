@@ -9,6 +9,8 @@
 namespace segue {
 namespace {
 
+using segue::testing::ExpectServerAccepts;
+using segue::testing::FindTrack;
 using segue::testing::Fixture;
 using segue::testing::Shared;
 
@@ -20,28 +22,6 @@ std::vector<Track> Import(const std::string& path, ImportSummary* summary) {
   }, summary);
   EXPECT_TRUE(st.ok()) << st.message();
   return tracks;
-}
-
-const Track* FindTrack(const std::vector<Track>& tracks, const std::string& id) {
-  for (const Track& t : tracks) {
-    if (t.track_id == id) return &t;
-  }
-  return nullptr;
-}
-
-// Every track must pass the `POST /v1/tracks` parser and read back equal.
-void ExpectServerAccepts(const std::vector<Track>& tracks) {
-  std::string body;
-  for (const Track& t : tracks) {
-    AppendTrackJson(t, &body);
-    body.push_back('\n');
-  }
-  TrackLimits limits;
-  limits.max_tracks_per_batch = tracks.size() + 1;
-  Result<ParsedTracks> parsed = ParseTrackBatch(body, BodyFormat::kNdjson, limits);
-  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
-  ASSERT_TRUE(parsed->rejected.empty()) << parsed->rejected[0].field << ": " << parsed->rejected[0].error;
-  ASSERT_EQ(parsed->tracks, tracks);
 }
 
 // Expected values read off tests/fixtures/importers/catalog.csv by hand (11 rows, 9 distinct ids).

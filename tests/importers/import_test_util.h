@@ -1,5 +1,6 @@
-// Shared helpers for the importer tests: collect events, count them, and run them through the server's
-// own validator (ParseEventBatch) exactly as `POST /v1/events` would receive the NDJSON.
+// Shared helpers for the importer tests: collect events and tracks, count them, and run them through the
+// server's own validators (ParseEventBatch, ParseTrackBatch) exactly as `POST /v1/events` and
+// `POST /v1/tracks` would receive the NDJSON.
 #pragma once
 
 #include <fstream>
@@ -9,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "catalog/track_json.h"
 #include "common/time_util.h"
 #include "events/event_json.h"
 #include "events/event_parser.h"
@@ -55,6 +57,38 @@ inline void ExpectServerAccepts(const std::vector<Event>& events) {
   for (size_t i = 0; i < events.size(); ++i) {
     ASSERT_EQ(parsed->events[i], events[i]) << "event " << i << " does not round-trip: " << EventToJson(events[i]);
   }
+}
+
+struct CollectedTracks {
+  std::vector<Track> tracks;
+  TrackSink Sink() {
+    return [this](const Track& t) {
+      tracks.push_back(t);
+      return Status::Ok();
+    };
+  }
+};
+
+inline const Track* FindTrack(const std::vector<Track>& tracks, const std::string& id) {
+  for (const Track& t : tracks) {
+    if (t.track_id == id) return &t;
+  }
+  return nullptr;
+}
+
+// Every track must pass the `POST /v1/tracks` parser and read back equal.
+inline void ExpectServerAccepts(const std::vector<Track>& tracks) {
+  std::string body;
+  for (const Track& t : tracks) {
+    AppendTrackJson(t, &body);
+    body.push_back('\n');
+  }
+  TrackLimits limits;
+  limits.max_tracks_per_batch = tracks.size() + 1;
+  Result<ParsedTracks> parsed = ParseTrackBatch(body, BodyFormat::kNdjson, limits);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  ASSERT_TRUE(parsed->rejected.empty()) << parsed->rejected[0].field << ": " << parsed->rejected[0].error;
+  ASSERT_EQ(parsed->tracks, tracks);
 }
 
 inline int64_t Ts(const char* rfc3339) { return *ParseRfc3339Ms(rfc3339); }

@@ -7,11 +7,14 @@
 #include <set>
 
 #include "import_test_util.h"
+#include "importers/track_ids.h"
 
 namespace segue {
 namespace {
 
 using segue::testing::Collected;
+using segue::testing::CollectedTracks;
+using segue::testing::FindTrack;
 using segue::testing::ExpectServerAccepts;
 using segue::testing::Fixture;
 using segue::testing::Shared;
@@ -20,7 +23,7 @@ using Counts = std::map<std::string, int>;
 
 Collected Import(const std::vector<std::string>& paths, ImportSummary* summary, const std::string& user = "") {
   Collected c;
-  Status st = ImportSpotifyHistory(paths, {user, false}, c.Sink(), summary);
+  Status st = ImportSpotifyHistory(paths, {user, false, {}}, c.Sink(), summary);
   EXPECT_TRUE(st.ok()) << st.message();
   return c;
 }
@@ -120,16 +123,77 @@ TEST(SpotifyHistoryTest, UserFlagOverridesAndIdsAreDeterministicAndUnique) {
   EXPECT_EQ(ids.size(), a.events.size());
 }
 
+// Tracks of the kept plays, once each, with the events' ids: the whole point is that plays join.
+std::set<std::string> PlayedIds(const std::vector<Event>& events) {
+  std::set<std::string> ids;
+  for (const Event& e : events) {
+    if (!e.track_id.empty()) ids.insert(e.track_id);
+  }
+  return ids;
+}
+
+std::set<std::string> TrackIds(const std::vector<Track>& tracks) {
+  std::set<std::string> ids;
+  for (const Track& t : tracks) ids.insert(t.track_id);
+  return ids;
+}
+
+TEST(SpotifyHistoryTracksTest, ExtendedTracksCarryMetadataAndTheEventsIds) {
+  ImportSummary s;
+  CollectedTracks t;
+  Collected c;
+  ASSERT_TRUE(ImportSpotifyHistory({Fixture("extended_old")}, {"", false, t.Sink()}, c.Sink(), &s).ok());
+  // 10 records with a track URI, 10 distinct tracks (the 11th record has no URI and no metadata).
+  ASSERT_EQ(t.tracks.size(), 10u);
+  EXPECT_EQ(s.tracks_written, 10u);
+  EXPECT_EQ(TrackIds(t.tracks), PlayedIds(c.events));
+  const Track* highway = FindTrack(t.tracks, "5Qe0ZZzG24zLx7vfWQilVu");
+  ASSERT_NE(highway, nullptr);
+  EXPECT_EQ(highway->title, "Life is a Highway - From \"Cars\"/Soundtrack Version");
+  EXPECT_EQ(highway->artist, "Rascal Flatts");
+  EXPECT_EQ(highway->album, "Life Is A Highway");
+  EXPECT_EQ(highway->duration_ms, 0u);  // ms_played is not the track's length
+  EXPECT_EQ(FindTrack(t.tracks, "6CKMbke67ujzy1R7xYdQz2")->artist, "L'Indécis");
+  // Order of first appearance in the file (which is not time order).
+  EXPECT_EQ(t.tracks[0].track_id, "5Qe0ZZzG24zLx7vfWQilVu");
+  ExpectServerAccepts(t.tracks);
+}
+
+TEST(SpotifyHistoryTracksTest, BasicTracksUseTheArtistTitleIdOfTheEvents) {
+  ImportSummary s;
+  CollectedTracks t;
+  Collected c;
+  ASSERT_TRUE(ImportSpotifyHistory({Fixture("basic")}, {"", false, t.Sink()}, c.Sink(), &s).ok());
+  ASSERT_EQ(t.tracks.size(), 10u);  // "Unknown Artist"/"Unknown Track" is dropped with its play
+  EXPECT_EQ(TrackIds(t.tracks), PlayedIds(c.events));
+  const Track& first = t.tracks[0];
+  EXPECT_EQ(first.track_id, BasicTrackId("Prefuse 73", "Perverted Undertone"));
+  EXPECT_EQ(first.track_id, c.events[0].track_id);
+  EXPECT_EQ(first.title, "Perverted Undertone");
+  EXPECT_EQ(first.artist, "Prefuse 73");
+  EXPECT_TRUE(first.album.empty());
+  ExpectServerAccepts(t.tracks);
+}
+
+TEST(SpotifyHistoryTracksTest, NoTrackSinkNoTracks) {
+  ImportSummary s;
+  Import({Fixture("")}, &s);
+  EXPECT_EQ(s.tracks_written, 0u);
+}
+
 class MalformedHistoryTest : public ::testing::Test {
  protected:
-  Status ImportText(const std::string& text, Collected* out = nullptr) {
+  Status ImportText(const std::string& text, Collected* out = nullptr, CollectedTracks* tracks = nullptr,
+                    ImportSummary* summary = nullptr) {
     dir_ = std::filesystem::temp_directory_path() / ("segue_imp_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
     path_ = (dir_ / "endsong_0.json").string();
     std::ofstream(path_) << text;
     ImportSummary s;
     Collected c;
-    return ImportSpotifyHistory({path_}, {}, (out != nullptr ? out : &c)->Sink(), &s);
+    SpotifyHistoryOptions options;
+    if (tracks != nullptr) options.tracks = tracks->Sink();
+    return ImportSpotifyHistory({path_}, options, (out != nullptr ? out : &c)->Sink(), summary ? summary : &s);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::filesystem::path dir_;
@@ -192,6 +256,48 @@ TEST_F(MalformedHistoryTest, LongPlatformIsCutToTheServerDeviceLimit) {
   ExpectServerAccepts(c.events);
 }
 
+TEST_F(MalformedHistoryTest, RepeatedTracksAreWrittenOnceFirstValuesKeptGapsFilled) {
+  Collected c;
+  CollectedTracks t;
+  ImportSummary s;
+  const std::string uri = R"("spotify_track_uri":"spotify:track:x")";
+  Status st = ImportText(
+      R"([{"ts":"2021-01-01T00:00:00Z","ms_played":1000,)" + uri + R"(,"master_metadata_track_name":null},)"
+      R"({"ts":"2021-01-01T00:01:00Z","ms_played":1000,)" + uri +
+          R"(,"master_metadata_track_name":"A","master_metadata_album_artist_name":"X"},)"
+      R"({"ts":"2021-01-01T00:02:00Z","ms_played":1000,)" + uri +
+          R"(,"master_metadata_track_name":"B","master_metadata_album_album_name":"Z"},)"
+      R"({"ts":"2021-01-01T00:03:00Z","ms_played":1000,"spotify_track_uri":"y"},)"
+      R"({"ts":"2021-01-01T00:04:00Z","ms_played":1000,"spotify_track_uri":"spotify:track:"}])",
+      &c, &t, &s);
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_EQ(t.tracks.size(), 2u);
+  EXPECT_EQ(t.tracks[0].track_id, "x");
+  EXPECT_EQ(t.tracks[0].title, "A");   // the first stated title; "B" differs and is counted
+  EXPECT_EQ(t.tracks[0].artist, "X");
+  EXPECT_EQ(t.tracks[0].album, "Z");   // filled from the record that states it
+  EXPECT_EQ(s.notes["track_metadata_differs_first_kept"], 1u);
+  EXPECT_EQ(s.skipped["no_track_uri"], 1u);  // a URI without an id names no track: no play, no track
+  EXPECT_EQ(t.tracks[1].track_id, "y");  // no metadata at all: still a catalog entry, so its plays join
+  EXPECT_TRUE(t.tracks[1].title.empty());
+  EXPECT_EQ(TrackIds(t.tracks), PlayedIds(c.events));
+  ExpectServerAccepts(t.tracks);
+}
+
+TEST_F(MalformedHistoryTest, TrackTextsAreCutToTheServerLimits) {
+  CollectedTracks t;
+  ImportSummary s;
+  const std::string title(600, 't');
+  Status st = ImportText(R"([{"ts":"2021-01-01T00:00:00Z","ms_played":1000,"spotify_track_uri":"spotify:track:x",)"
+                         R"("master_metadata_track_name":")" + title + R"("}])",
+                         nullptr, &t, &s);
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_EQ(t.tracks.size(), 1u);
+  EXPECT_EQ(t.tracks[0].title.size(), TrackLimits{}.max_text_bytes);
+  EXPECT_EQ(s.notes["truncated_title"], 1u);
+  ExpectServerAccepts(t.tracks);
+}
+
 // The real samples: counts by type computed independently with python3 over the raw JSON (mapping of
 // docs/data.md), also listed there.
 struct RealFile {
@@ -234,6 +340,42 @@ TEST(SpotifyHistoryRealDataTest, PerFileCountsAndServerAcceptance) {
     EXPECT_EQ(s.skipped, f.skipped) << f.path;
     ExpectServerAccepts(c.events);
   }
+}
+
+// Distinct tracks per file and for the whole folder, computed independently with python3 over the raw
+// JSON (docs/data.md): every kept play's track is among the tracks written.
+TEST(SpotifyHistoryRealDataTest, TracksJoinEveryPlay) {
+  const std::map<std::string, size_t> per_file = {
+      {"spotify-history/extended/listener-a/endsong_1.json", 1447},
+      {"spotify-history/extended/listener-b/endsong.json", 92},
+      {"spotify-history/extended/listener-c/Streaming_History_Audio_2023.json", 571},
+      {"spotify-history/basic/listener-d/StreamingHistory0.json", 3450},
+      {"spotify-history/basic/listener-e/StreamingHistory_music_0.json", 4122},
+  };
+  std::vector<std::string> missing;
+  for (const auto& [path, n] : per_file) {
+    if (!segue::testing::Exists(Shared(path))) missing.push_back(path);
+  }
+  if (missing.size() == per_file.size()) GTEST_SKIP() << "no shared data at " << SEGUE_SHARED_DATA;
+  for (const std::string& path : missing) ADD_FAILURE() << "shared sample missing: " << Shared(path);
+  if (!missing.empty()) return;
+  for (const auto& [path, n] : per_file) {
+    ImportSummary s;
+    CollectedTracks t;
+    Collected c;
+    ASSERT_TRUE(ImportSpotifyHistory({Shared(path)}, {"", false, t.Sink()}, c.Sink(), &s).ok()) << path;
+    EXPECT_EQ(t.tracks.size(), n) << path;
+    EXPECT_EQ(TrackIds(t.tracks), PlayedIds(c.events)) << path;
+    ExpectServerAccepts(t.tracks);
+  }
+  ImportSummary s;
+  CollectedTracks t;
+  Collected c;
+  ASSERT_TRUE(ImportSpotifyHistory({Shared("spotify-history")}, {"", false, t.Sink()}, c.Sink(), &s).ok());
+  EXPECT_EQ(t.tracks.size(), 9657u);  // 2,097 Spotify ids + 7,560 artist/title ids
+  EXPECT_EQ(TrackIds(t.tracks), PlayedIds(c.events));
+  // Two tracks played by two listeners carry different metadata in their exports.
+  EXPECT_EQ(s.notes["track_metadata_differs_first_kept"], 2u);
 }
 
 }  // namespace
