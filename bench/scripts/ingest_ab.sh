@@ -6,6 +6,7 @@
 #
 #   bench/scripts/ingest_ab.sh SEGUE_A SEGUE_B [RUNS=3] [USERS=3000] [DAYS=3] [WORKDIR=$(mktemp -d)]
 #
+# CONFIG_A / CONFIG_B (environment): a TOML file passed to that binary's `serve --config`.
 # docs/benchmarks.md has the figures and the exact invocations.
 set -euo pipefail
 A=$1 B=$2 RUNS=${3:-3} USERS=${4:-3000} DAYS=${5:-3} WORK=${6:-$(mktemp -d)}
@@ -13,10 +14,12 @@ mkdir -p "$WORK"
 EVENTS=$WORK/ev-$USERS-$DAYS.ndjson
 [ -s "$EVENTS" ] || "$A" simulate --users "$USERS" --days "$DAYS" --seed 7 --out "$EVENTS" --quiet >/dev/null
 
-run_one() {  # $1 = binary
+run_one() {  # $1 = binary, $2 = config file or ""
   local data=$WORK/data-$$ line port pid
+  local config=()
+  [ -n "$2" ] && config=(--config "$2")
   rm -rf "$data"
-  coproc SERVER { exec "$1" serve --data-dir "$data" --listen 127.0.0.1:0 --log-level warn 2>/dev/null; }
+  coproc SERVER { exec "$1" serve --data-dir "$data" --listen 127.0.0.1:0 --log-level warn "${config[@]}" 2>/dev/null; }
   pid=$SERVER_PID
   read -r line <&"${SERVER[0]}"
   port=${line##*:}
@@ -32,6 +35,6 @@ run_one() {  # $1 = binary
 
 for run in $(seq "$RUNS"); do
   echo "# run $run, load $(cut -d' ' -f1 /proc/loadavg)"
-  run_one "$A"
-  run_one "$B"
+  run_one "$A" "${CONFIG_A:-}"
+  run_one "$B" "${CONFIG_B:-}"
 done
