@@ -1,5 +1,8 @@
 #include "pipeline/pipeline.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <string>
@@ -70,6 +73,9 @@ void Pipeline::Dispatch(const std::vector<LoggedEvent>& events) {
 }
 
 void Pipeline::Run(Worker& w) {
+  // Linux applies a nice value to the calling thread alone when given its thread id. Best effort: a
+  // failure (e.g. not permitted) leaves the thread at the process's priority.
+  if (options_.worker_nice > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), getpriority(PRIO_PROCESS, 0) + options_.worker_nice);
   for (;;) {
     std::vector<LoggedEvent> batch;
     {

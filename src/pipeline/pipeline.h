@@ -43,6 +43,10 @@ namespace segue {
 struct PipelineOptions {
   uint32_t workers = 2;           // threads consuming events; each owns the partitions p % workers
   size_t queue_events = 1u << 16;  // per worker; Dispatch waits beyond it
+  // Scheduling niceness of the worker threads relative to the process (0..19). The acknowledgement path
+  // (HTTP threads, the log's committer) is latency-critical and the workers are not (their queues absorb
+  // bursts), so on a machine with fewer cores than busy threads they yield to it.
+  int worker_nice = 5;
 };
 
 class Pipeline {

@@ -272,6 +272,7 @@ Status RunServer(const ServerConfig& config, const std::function<void(const std:
     PipelineOptions pipeline_options;
     pipeline_options.workers = config.pipeline_workers;
     pipeline_options.queue_events = config.pipeline_queue_events;
+    pipeline_options.worker_nice = config.pipeline_worker_nice;
     pipeline = std::make_unique<Pipeline>(
         pipeline_options, [&live_scoring](const std::vector<LoggedEvent>& events) { live_scoring.OnCommitted(events); },
         log->last_seq(), registry);

@@ -134,6 +134,7 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   TableReader pipeline(SubTable(root, "pipeline"), "pipeline.");
   pipeline.Int("workers", &c->pipeline_workers, 1, 64);
   pipeline.Int("queue_events", &c->pipeline_queue_events, 1, kBig);
+  pipeline.Int("worker_nice", &c->pipeline_worker_nice, 0, 19);
   if (Status s = pipeline.Finish(); !s.ok()) return prefixed(s);
 
   TableReader sessions(SubTable(root, "sessions"), "sessions.");

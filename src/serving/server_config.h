@@ -51,6 +51,7 @@ struct ServerConfig {
   // [pipeline]
   uint32_t pipeline_workers = 2;           // threads applying committed events; partition p → worker p % N
   size_t pipeline_queue_events = 1u << 16;  // per worker; a full queue stalls the log's committer
+  int pipeline_worker_nice = 5;             // niceness of the workers relative to the process
 
   // [sessions]
   int64_t session_timeout_ms = 30LL * 60 * 1000;
