@@ -7,6 +7,7 @@
 #   bench/scripts/ingest_ab.sh SEGUE_A SEGUE_B [RUNS=3] [USERS=3000] [DAYS=3] [WORKDIR=$(mktemp -d)]
 #
 # CONFIG_A / CONFIG_B (environment): a TOML file passed to that binary's `serve --config`.
+# RATE (environment): events/s for `segue replay --rate` (default 0: as fast as the server answers).
 # docs/benchmarks.md has the figures and the exact invocations.
 set -euo pipefail
 A=$1 B=$2 RUNS=${3:-3} USERS=${4:-3000} DAYS=${5:-3} WORK=${6:-$(mktemp -d)}
@@ -24,7 +25,7 @@ run_one() {  # $1 = binary, $2 = config file or ""
   read -r line <&"${SERVER[0]}"
   port=${line##*:}
   until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do sleep 0.05; done
-  "$1" replay "$EVENTS" --target "http://127.0.0.1:$port" --batch 100 --connections 8 --json 2>/dev/null >"$WORK/out.json"
+  "$1" replay "$EVENTS" --target "http://127.0.0.1:$port" --batch 100 --connections 8 --rate "${RATE:-0}" --json 2>/dev/null >"$WORK/out.json"
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
   rm -rf "$data"
   local j; j=$(cat "$WORK/out.json")
