@@ -15,7 +15,9 @@ namespace segue {
 
 namespace {
 
-enum Column {
+// A fixed underlying type: the audio-feature columns are addressed as kFirstFeature + i, past the last
+// enumerator, which for an enum without one is undefined behaviour (UBSan, found by fuzz/catalog_csv).
+enum Column : int {
   kTrackId,
   kName,
   kArtist,
