@@ -161,5 +161,18 @@ TEST_F(MalformedCatalogTest, LastAudioFeatureColumnIsNamed) {
   EXPECT_NE(st.message().find("line 2: column 'tempo': expected a number"), std::string::npos) << st.message();
 }
 
+// Regression for a fuzz/catalog_csv finding: a title that is not valid UTF-8 was copied into the track,
+// whose JSON `POST /v1/tracks` then rejected. The row is now an error naming the column.
+TEST_F(MalformedCatalogTest, TextThatIsNotUtf8IsAnError) {
+  std::ifstream in(Fixture("catalog.csv"));
+  std::string header, row;
+  std::getline(in, header);
+  std::getline(in, row);
+  std::string bad = row;
+  bad.replace(bad.find("I Don't Care"), 1, "\xb0\x96");
+  Status st = ImportText(header + "\n" + bad + "\n");
+  EXPECT_NE(st.message().find("line 2: column 'track_name': not valid UTF-8"), std::string::npos) << st.message();
+}
+
 }  // namespace
 }  // namespace segue
