@@ -10,6 +10,7 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 namespace segue::fuzz {
 
@@ -24,16 +25,28 @@ inline std::string_view AsText(const uint8_t* data, size_t size) {
   return {reinterpret_cast<const char*>(data), size};
 }
 
-// The importers and the config loader read files by path, so their harnesses write each input to one
-// file in a per-process directory (created on first use; the pid keeps parallel fuzzer jobs apart) and
-// overwrite it on every run.
+// A directory of this process's own under TMPDIR (the pid keeps parallel fuzzer jobs apart), created on
+// first use and removed when the process exits normally (libFuzzer's end of run, the replay driver).
+inline const std::filesystem::path& ScratchDir() {
+  struct Dir {
+    Dir() : path(std::filesystem::temp_directory_path() / ("segue-fuzz-" + std::to_string(::getpid()))) {
+      std::filesystem::remove_all(path);
+      std::filesystem::create_directories(path);
+    }
+    ~Dir() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+    std::filesystem::path path;
+  };
+  static const Dir dir;
+  return dir.path;
+}
+
+// The importers and the config loader read files by path, so their harnesses write each input to a file
+// in ScratchDir(), overwritten on every run.
 inline std::string WriteInputFile(std::string_view name, std::string_view bytes) {
-  static const std::filesystem::path dir = [] {
-    std::filesystem::path d = std::filesystem::temp_directory_path() / ("segue-fuzz-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(d);
-    return d;
-  }();
-  std::filesystem::path path = dir / name;
+  std::filesystem::path path = ScratchDir() / name;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   out.close();

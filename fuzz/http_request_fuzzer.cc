@@ -7,9 +7,10 @@
 // server (which reads the next request from the same buffer).
 //
 // The handlers run against real objects, arranged so a run is deterministic and leaves no state behind:
-//  - the EventLog is a real RocksDB log in a per-process temporary directory, opened once and closed at
-//    once, so appends and track writes fail inline ("event log: closed" → 503/500) after the body was
-//    parsed and validated: every byte is exercised up to the durable write, and nothing accumulates;
+//  - the EventLog is a real RocksDB log in the process's scratch directory (fuzz_util.h), opened once
+//    and closed at once, so appends and track writes fail inline ("event log: closed" → 503/500) after
+//    the body was parsed and validated: every byte is exercised up to the durable write, and nothing
+//    accumulates;
 //  - the catalog holds track "t1" and the tracker a session of user "u1", so the GET routes also answer
 //    200 for some paths.
 // Checks besides crashes, sanitizer reports and leaks: every request gets exactly one response, with an
@@ -17,12 +18,9 @@
 // quote client input).
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <unistd.h>
 
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
@@ -57,11 +55,8 @@ HttpMethod ToMethod(http::verb v) {
 }
 
 std::unique_ptr<EventLog> OpenClosedLog() {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("segue-fuzz-http-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
   EventLogOptions options;
-  options.dir = dir.string();
+  options.dir = (fuzz::ScratchDir() / "log").string();
   options.partitions = 2;
   options.sync = false;
   Result<std::unique_ptr<EventLog>> log = EventLog::Open(options);
