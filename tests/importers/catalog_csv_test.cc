@@ -174,5 +174,24 @@ TEST_F(MalformedCatalogTest, TextThatIsNotUtf8IsAnError) {
   EXPECT_NE(st.message().find("line 2: column 'track_name': not valid UTF-8"), std::string::npos) << st.message();
 }
 
+// Regression for a fuzz/catalog_csv finding: the importer's own date check accepted "0012-01-05" and
+// "2019-02-30", which `POST /v1/tracks` rejects; it now applies the server's rule.
+TEST_F(MalformedCatalogTest, ReleaseDateFollowsTheServersRule) {
+  std::ifstream in(Fixture("catalog.csv"));
+  std::string header, row;
+  std::getline(in, header);
+  std::getline(in, row);
+  for (const char* date : {"0012-06-14", "2019-02-30", "2019-04-31"}) {
+    std::string bad = row;
+    bad.replace(bad.find("2019-06-14"), 10, date);
+    Status st = ImportText(header + "\n" + bad + "\n");
+    EXPECT_NE(st.message().find("line 2: column 'track_album_release_date'"), std::string::npos)
+        << date << ": " << st.message();
+  }
+  std::string leap = row;
+  leap.replace(leap.find("2019-06-14"), 10, "2020-02-29");
+  EXPECT_TRUE(ImportText(header + "\n" + leap + "\n").ok());
+}
+
 }  // namespace
 }  // namespace segue
