@@ -242,6 +242,16 @@ Status FileReader::ToPlay(size_t record, const RawRecord& raw, Interner* strings
     // Catalogs (spotify_songs.csv, MPD joins) key tracks by the bare 22-character id.
     constexpr std::string_view kPrefix = "spotify:track:";
     if (uri.starts_with(kPrefix)) uri.remove_prefix(kPrefix.size());
+    // A bare prefix leaves no id, and the server rejects a play without one or with one over its id
+    // limit (fuzz/spotify_history: "spotify:track:" became a play with an empty track_id).
+    if (uri.empty()) {
+      ++summary_->skipped["no_track_uri"];
+      return Status::Ok();
+    }
+    if (uri.size() > ParseLimits{}.max_id_bytes) {
+      ++summary_->skipped["track_uri_too_long"];
+      return Status::Ok();
+    }
     play.end_ms = *ts;
     play.ms_played = *raw.ms_played;
     play.track = strings->Intern(uri);
