@@ -1,7 +1,7 @@
 # The two commands a newcomer runs: `make demo` and `make test`. Both install what is missing first.
 JOBS ?= $(shell nproc)
 
-.PHONY: setup build demo test test-slow asan bench clean
+.PHONY: setup build demo test test-slow asan fuzz bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -26,8 +26,13 @@ asan: setup
 	@cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan -j $(JOBS)
 
+# libFuzzer + ASan/UBSan harnesses (clang, build-fuzz/), each run for FUZZ_SECONDS (default 60); see
+# scripts/fuzz.sh and docs/testing.md. `make test` replays their corpora without clang.
+fuzz:
+	@JOBS=$(JOBS) bash scripts/fuzz.sh
+
 bench: build
 	@ls build/bench/
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian package Segue needs to build, test and run the demo.
 # Idempotent and non-interactive: re-running it when everything is present costs one dpkg query.
+# Arguments name extra packages a particular target needs (`make fuzz` passes clang and its libFuzzer
+# runtime).
 set -euo pipefail
 
 PACKAGES=(
@@ -16,6 +18,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libhiredis-dev
   curl ccache
+  "$@"
 )
 
 missing=()

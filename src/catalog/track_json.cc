@@ -24,30 +24,6 @@ bool IsNumber(element v) {
   return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
 }
 
-// "YYYY", "YYYY-MM" or "YYYY-MM-DD" with a real month and day.
-bool ValidReleaseDate(std::string_view s) {
-  auto digits = [&](size_t pos, size_t n, int* out) {
-    int v = 0;
-    for (size_t i = pos; i < pos + n; ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
-      v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return true;
-  };
-  int year = 0, month = 1, day = 1;
-  if (s.size() != 4 && s.size() != 7 && s.size() != 10) return false;
-  if (!digits(0, 4, &year) || year < 1000) return false;
-  if (s.size() >= 7 && (s[4] != '-' || !digits(5, 2, &month) || month < 1 || month > 12)) return false;
-  if (s.size() == 10) {
-    static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    const int max_day = month == 2 && !leap ? 28 : kDays[month - 1];
-    if (s[7] != '-' || !digits(8, 2, &day) || day < 1 || day > max_day) return false;
-  }
-  return true;
-}
-
 class TrackDecoder {
  public:
   explicit TrackDecoder(const TrackLimits& limits) : limits_(limits) {}
@@ -175,6 +151,29 @@ class TrackDecoder {
 };
 
 }  // namespace
+
+bool ValidReleaseDate(std::string_view s) {
+  auto digits = [&](size_t pos, size_t n, int* out) {
+    int v = 0;
+    for (size_t i = pos; i < pos + n; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+  };
+  int year = 0, month = 1, day = 1;
+  if (s.size() != 4 && s.size() != 7 && s.size() != 10) return false;
+  if (!digits(0, 4, &year) || year < 1000) return false;
+  if (s.size() >= 7 && (s[4] != '-' || !digits(5, 2, &month) || month < 1 || month > 12)) return false;
+  if (s.size() == 10) {
+    static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    const int max_day = month == 2 && !leap ? 28 : kDays[month - 1];
+    if (s[7] != '-' || !digits(8, 2, &day) || day < 1 || day > max_day) return false;
+  }
+  return true;
+}
 
 void AppendTrackJson(const Track& t, std::string* out) {
   out->append("{\"id\":");

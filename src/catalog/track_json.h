@@ -41,6 +41,9 @@ struct ParsedTracks {
   std::vector<Rejection> rejected;   // in body order
 };
 
+// The `release_date` rule: "YYYY", "YYYY-MM" or "YYYY-MM-DD", a real calendar date, year >= 1000.
+bool ValidReleaseDate(std::string_view s);
+
 std::string TrackToJson(const Track& track);
 void AppendTrackJson(const Track& track, std::string* out);
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <simdjson.h>
+
 namespace segue {
 
 CsvTable::CsvTable(std::string path, std::span<const std::string_view> columns, std::unique_ptr<std::ifstream> in)
@@ -36,6 +38,12 @@ Result<bool> CsvTable::Next() {
   if (fields_.size() != width_) {
     return Status::InvalidArgument(path_ + ": line " + std::to_string(line()) + ": expected " +
                                    std::to_string(width_) + " fields, found " + std::to_string(fields_.size()));
+  }
+  // The importers copy these fields into events and tracks, whose JSON must be UTF-8: reject the row here
+  // rather than write output the server rejects (found by fuzz/catalog_csv).
+  for (size_t c = 0; c < index_.size(); ++c) {
+    const std::string& field = fields_[index_[c]];
+    if (!simdjson::validate_utf8(field.data(), field.size())) return Error(c, "not valid UTF-8");
   }
   return true;
 }

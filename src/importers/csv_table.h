@@ -2,8 +2,9 @@
 // by the CSV importers so that they all report problems the same way: "<path>: line N: column 'c': what".
 //
 // Open() fails (kIoError / kInvalidArgument) when the file cannot be read, is empty, or its header lacks
-// a required column; Next() fails on malformed CSV (csv_reader.h) or a row whose field count differs
-// from the header's. Column order is free and extra columns are ignored.
+// a required column; Next() fails on malformed CSV (csv_reader.h), a row whose field count differs
+// from the header's, or a field of a required column that is not valid UTF-8. Column order is free and
+// extra columns are ignored.
 // Not thread-safe.
 #pragma once
 

@@ -249,6 +249,11 @@ Status FileReader::ToPlay(size_t record, const RawRecord& raw, Interner* strings
       ++summary_->skipped["no_track_uri"];
       return Status::Ok();
     }
+    // The server rejects a play whose track id exceeds its id limit (fuzz/spotify_history).
+    if (id.size() > ParseLimits{}.max_id_bytes) {
+      ++summary_->skipped["track_uri_too_long"];
+      return Status::Ok();
+    }
     play.end_ms = *ts;
     play.ms_played = *raw.ms_played;
     play.track = strings->Intern(id);

@@ -18,12 +18,14 @@ class TableReader {
     known_.insert(key);
     const toml::node* n = table_.get(key);
     if (!n || !error_.ok()) return;
-    std::optional<int64_t> v = n->value<int64_t>();
-    if (!n->is_integer() || !v) return Error(key, "must be an integer");
-    if (*v < min || *v > max) {
-      return Error(key, "must be in " + std::to_string(min) + ".." + std::to_string(max) + ", got " + std::to_string(*v));
+    // is_integer() before value<int64_t>(): on a float node toml++ casts to int64 unchecked, undefined
+    // behaviour beyond int64's range ("x = 6e21", found by fuzz/server_config).
+    if (!n->is_integer()) return Error(key, "must be an integer");
+    const int64_t v = *n->value<int64_t>();
+    if (v < min || v > max) {
+      return Error(key, "must be in " + std::to_string(min) + ".." + std::to_string(max) + ", got " + std::to_string(v));
     }
-    *out = static_cast<T>(*v);
+    *out = static_cast<T>(v);
   }
   void Bool(const char* key, bool* out) {
     known_.insert(key);

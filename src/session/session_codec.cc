@@ -146,6 +146,9 @@ class ChunkDecoder {
     r_ = Reader(chunk_.substr(kHeaderSize, table_offset - kHeaderSize));
     uint32_t n = 0;
     if (!table.Get(&n)) return Bad("truncated track table");
+    // Every entry takes at least its u16 length. A count the bytes cannot hold is corruption and must not
+    // size an allocation (fuzz/session_codec: a count of 4G reserved 16 GB and aborted the restore).
+    if (n > (chunk_.size() - table_offset) / sizeof(uint16_t)) return Bad("track table count exceeds the chunk");
     tracks_.reserve(n);
     std::string id;
     for (uint32_t i = 0; i < n; ++i) {

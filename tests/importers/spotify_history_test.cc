@@ -298,6 +298,22 @@ TEST_F(MalformedHistoryTest, TrackTextsAreCutToTheServerLimits) {
   ExpectServerAccepts(t.tracks);
 }
 
+// Regression for a fuzz/spotify_history finding: a URI that is only the prefix became a play with an
+// empty track_id, which the server rejects; so would an id over the server's 128-byte limit. Both are
+// now dropped and counted.
+TEST_F(MalformedHistoryTest, UrisWithoutAUsableIdAreDroppedAndCounted) {
+  Collected c;
+  Status st = ImportText(R"([{"ts":"2021-01-01T00:00:00Z","ms_played":1000,"spotify_track_uri":"spotify:track:"},)"
+                         R"({"ts":"2021-01-01T00:01:00Z","ms_played":1000,"spotify_track_uri":"spotify:track:)" +
+                             std::string(129, 'x') + R"("},)"
+                         R"({"ts":"2021-01-01T00:02:00Z","ms_played":1000,"spotify_track_uri":"spotify:track:y"}])",
+                         &c);
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_EQ(c.events.size(), 1u);
+  EXPECT_EQ(c.events[0].track_id, "y");
+  ExpectServerAccepts(c.events);
+}
+
 // The real samples: counts by type computed independently with python3 over the raw JSON (mapping of
 // docs/data.md), also listed there.
 struct RealFile {

@@ -70,6 +70,19 @@ TEST_F(ServerConfigTest, ErrorsNameTheKey) {
   EXPECT_NE(syntax.message().find("segue.toml:1:"), std::string::npos) << syntax.message();
 }
 
+// Regression for a fuzz/server_config finding: a float where an integer is expected was converted by
+// toml++ before the type check, undefined behaviour beyond int64's range (clang's UBSan reported it; the
+// fuzz corpus replays that input). Floats of any size are a type error naming the key.
+TEST_F(ServerConfigTest, FloatsWhereIntegersAreExpectedAreTypeErrors) {
+  for (const char* value : {"2.0", "6.38e21", "-1e300", "inf", "nan"}) {
+    ServerConfig c;
+    Status st = LoadServerConfig(Write(std::string("models_check_interval_s = ") + value + "\n"), &c);
+    EXPECT_NE(st.message().find("models_check_interval_s: must be an integer"), std::string::npos)
+        << value << ": " << st.message();
+    EXPECT_EQ(c.models_check_interval_s, ServerConfig{}.models_check_interval_s) << value;
+  }
+}
+
 TEST_F(ServerConfigTest, ValidateRequiresDataDir) {
   ServerConfig c;
   EXPECT_FALSE(ValidateServerConfig(c).ok());

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -114,6 +115,21 @@ TEST_F(SnapshotTest, CorruptChunksAreRejectedWhole) {
   bad_version[4] = 9;
   Status st = DecodeSessionChunk(bad_version, &b);
   EXPECT_NE(st.message().find("version"), std::string::npos) << st.message();
+}
+
+// Regression for a fuzz/session_codec finding: a corrupt track-table count (here 0xffffffff, in a chunk
+// with no room for even one entry) sized a 16 GB allocation instead of being reported as corruption.
+TEST_F(SnapshotTest, TrackTableCountBeyondTheChunkIsCorruption) {
+  SessionTracker a(&catalog_, SessionTrackerOptions{.shards = 1});
+  std::string chunk;
+  EncodeSessionShard(a, 0, &chunk);
+  uint64_t table_offset = 0;
+  std::memcpy(&table_offset, chunk.data() + 8, sizeof(table_offset));
+  chunk.replace(table_offset, 4, "\xff\xff\xff\xff");
+  SessionTracker b(&catalog_);
+  Status st = DecodeSessionChunk(chunk, &b);
+  EXPECT_EQ(st.code(), StatusCode::kCorruption);
+  EXPECT_NE(st.message().find("track table count"), std::string::npos) << st.message();
 }
 
 TEST_F(SnapshotTest, SmallerRingOnRestoreKeepsNewestPlays) {
