@@ -46,19 +46,6 @@ namespace {
 
 namespace http = boost::beast::http;
 
-HttpMethod ToMethod(http::verb v) {
-  switch (v) {
-    case http::verb::get: return HttpMethod::kGet;
-    case http::verb::head: return HttpMethod::kHead;
-    case http::verb::post: return HttpMethod::kPost;
-    case http::verb::put: return HttpMethod::kPut;
-    case http::verb::delete_: return HttpMethod::kDelete;
-    case http::verb::patch: return HttpMethod::kPatch;
-    case http::verb::options: return HttpMethod::kOptions;
-    default: return HttpMethod::kOther;
-  }
-}
-
 std::unique_ptr<EventLog> OpenClosedLog() {
   EventLogOptions options;
   options.dir = (fuzz::ScratchDir() / "log").string();
@@ -159,7 +146,7 @@ void ServeConnection(std::string_view bytes) {
         DecodeContentEncoding(std::string_view(coding.data(), coding.size()), std::move(req.body()), limits.body_limit);
     if (!body.ok()) return;  // answered 400/413/415 and closed
     HttpRequest request;
-    request.method = ToMethod(req.method());
+    request.method = MethodOf(req.method());
     request.target = std::string(OriginFormTarget(std::string_view(req.target().data(), req.target().size())));
     request.content_type = std::string(req[http::field::content_type]);
     request.body = std::move(*body);

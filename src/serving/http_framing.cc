@@ -86,4 +86,18 @@ std::string_view OriginFormTarget(std::string_view target) {
   return path == std::string_view::npos ? std::string_view("/") : rest.substr(path);
 }
 
+HttpMethod MethodOf(boost::beast::http::verb v) {
+  using verb = boost::beast::http::verb;
+  switch (v) {
+    case verb::get: return HttpMethod::kGet;
+    case verb::head: return HttpMethod::kHead;
+    case verb::post: return HttpMethod::kPost;
+    case verb::put: return HttpMethod::kPut;
+    case verb::delete_: return HttpMethod::kDelete;
+    case verb::patch: return HttpMethod::kPatch;
+    case verb::options: return HttpMethod::kOptions;
+    default: return HttpMethod::kOther;
+  }
+}
+
 }  // namespace segue::serving

@@ -13,6 +13,10 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/beast/http/verb.hpp>
+
+#include "serving/http_message.h"
+
 namespace segue::serving {
 
 struct FramingError {
@@ -34,5 +38,8 @@ bool HasBareLineFeed(std::string_view unparsed);
 // RFC 9112 §3.2.2, sent by clients talking to a proxy) become "/p?q" ("/" when the path is empty);
 // origin-form targets are returned as they are.
 std::string_view OriginFormTarget(std::string_view target);
+
+// The handlers' method for a Beast request's verb (kOther for the verbs Segue routes none of).
+HttpMethod MethodOf(boost::beast::http::verb verb);
 
 }  // namespace segue::serving

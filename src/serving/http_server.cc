@@ -79,19 +79,6 @@ struct HttpServer::State {
 
 namespace {
 
-HttpMethod ToMethod(http::verb v) {
-  switch (v) {
-    case http::verb::get: return HttpMethod::kGet;
-    case http::verb::head: return HttpMethod::kHead;
-    case http::verb::post: return HttpMethod::kPost;
-    case http::verb::put: return HttpMethod::kPut;
-    case http::verb::delete_: return HttpMethod::kDelete;
-    case http::verb::patch: return HttpMethod::kPatch;
-    case http::verb::options: return HttpMethod::kOptions;
-    default: return HttpMethod::kOther;
-  }
-}
-
 std::string_view Sv(beast::string_view s) { return {s.data(), s.size()}; }
 
 HttpResponse Overloaded(std::string message) {
@@ -310,7 +297,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     if (!Reserve(body->size())) return Refuse(Overloaded("the server is buffering too many request bodies; retry later"));
     HttpRequest request;
-    request.method = ToMethod(req.method());
+    request.method = MethodOf(req.method());
     request.target = std::string(OriginFormTarget(Sv(req.target())));
     request.content_type = std::string(req[http::field::content_type]);
     request.body = std::move(*body);
