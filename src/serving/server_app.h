@@ -1,8 +1,8 @@
 // The `segue serve` process: wires the event log, session tracker, catalog and HTTP routes together
 // and owns their lifecycle.
 //
-// Start-up: open the EventLog in <data_dir> (on_committed applies each committed group to the
-// SessionTracker, in log order, on the committer thread), load the persisted catalog, bind the listener
+// Start-up: open the EventLog in <data_dir> (on_committed hands each committed group to the pipeline,
+// whose workers apply it to the SessionTracker and score it; pipeline/pipeline.h), load the persisted catalog, bind the listener
 // (on_listening gets the bound address), then restore sessions (snapshot + log tail). Until the restore
 // finished, /readyz answers 503 and the event/session routes answer 503 so that no event is applied
 // before the replayed ones; /healthz and /metrics answer from the start.

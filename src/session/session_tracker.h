@@ -2,7 +2,7 @@
 //
 // Contract:
 //  - Apply() folds one event into its listener's SessionState. Events of one listener must be applied
-//    in log order by one caller at a time (the log's committer thread does this); events may be slightly
+//    in log order by one caller at a time (a pipeline worker owns each listener's partition); events may be slightly
 //    late in event time: up to `reorder_tolerance_ms` older than the listener's latest event they are
 //    applied with clamped dwell arithmetic, older ones only increment counters.late_events.
 //  - A session ends with an `exit` event or after `session_timeout_ms` of EVENT time without events; the
