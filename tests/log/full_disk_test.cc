@@ -16,10 +16,13 @@
 #include "common/time_util.h"
 #include "log/event_log.h"
 #include "test_util.h"
+#include "tests/log/exactly_once.h"
 #include "tests/testing/private_tmpfs.h"
 
 namespace segue {
 namespace {
+
+using testing::ExpectExactlyOnce;
 
 constexpr size_t kTmpfsBytes = 16u << 20;
 constexpr size_t kFillerBytes = 4u << 20;  // deleted to "free space"
@@ -40,37 +43,6 @@ void WriteFiller(const std::string& path) {
   const std::string mb(1u << 20, 'f');
   for (size_t i = 0; i < kFillerBytes; i += mb.size()) out.write(mb.data(), static_cast<std::streamsize>(mb.size()));
   ASSERT_TRUE(out.good()) << "cannot write the filler file " << path;
-}
-
-// Every event id in the log with how often it occurs; also checks that seqs are dense from 1.
-std::map<std::string, int> IdCounts(const EventLog& log) {
-  std::map<std::string, int> counts;
-  uint64_t expected_seq = 1;
-  Status s = log.Scan({}, [&](const LoggedEvent& e) {
-    EXPECT_EQ(e.seq, expected_seq) << "seqs must stay dense across the refusal";
-    expected_seq = e.seq + 1;
-    ++counts[e.event.event_id];
-    return true;
-  });
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return counts;
-}
-
-void ExpectExactlyOnce(const EventLog& log, const std::vector<std::string>& acked) {
-  std::map<std::string, int> counts = IdCounts(log);
-  EXPECT_EQ(counts.size(), acked.size());
-  size_t missing = 0, repeated = 0;
-  for (const std::string& id : acked) {
-    auto it = counts.find(id);
-    if (it == counts.end()) {
-      ++missing;
-    } else if (it->second != 1) {
-      ++repeated;
-    }
-  }
-  EXPECT_EQ(missing, 0u) << "acknowledged events lost";
-  EXPECT_EQ(repeated, 0u) << "acknowledged events stored more than once";
-  EXPECT_EQ(log.stats().events, acked.size());
 }
 
 enum class AfterFreeing {

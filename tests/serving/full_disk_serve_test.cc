@@ -21,6 +21,7 @@
 #include "../log/test_util.h"
 #include "common/time_util.h"
 #include "log/event_log.h"
+#include "tests/log/exactly_once.h"
 #include "tests/serving/server_process.h"
 #include "tests/testing/private_tmpfs.h"
 
@@ -138,23 +139,7 @@ void ServeOnFullDisk(const std::string& mnt) {
   o.read_only = true;
   auto log = EventLog::Open(o);
   ASSERT_TRUE(log.ok()) << log.status().ToString();
-  std::map<std::string, int> counts;
-  ASSERT_TRUE((*log)->Scan({}, [&](const LoggedEvent& e) {
-                ++counts[e.event.event_id];
-                return true;
-              }).ok());
-  EXPECT_EQ(counts.size(), acked.size());
-  size_t missing = 0, repeated = 0;
-  for (const std::string& id : acked) {
-    auto it = counts.find(id);
-    if (it == counts.end()) {
-      ++missing;
-    } else if (it->second != 1) {
-      ++repeated;
-    }
-  }
-  EXPECT_EQ(missing, 0u);
-  EXPECT_EQ(repeated, 0u);
+  testing::ExpectExactlyOnce(**log, acked);
   if (!::testing::Test::HasFailure()) std::filesystem::remove(server_log);
 }
 
