@@ -5,6 +5,8 @@
 
 #include <toml++/toml.h>
 
+#include "push/http_url.h"
+
 namespace segue::serving {
 namespace {
 
@@ -75,6 +77,32 @@ const toml::table& SubTable(const toml::table& root, const char* name) {
 constexpr int64_t kMaxMs = 7LL * 24 * 3600 * 1000;
 constexpr int64_t kBig = int64_t{1} << 50;
 
+// [push] (push/push_options.h).
+Status ReadPush(const toml::table& root, push::PushOptions* p) {
+  TableReader t(SubTable(root, "push"), "push.");
+  t.Int("buffer_messages", &p->hub.buffer_messages, 1, 1 << 20);
+  t.Int("max_subscribers_per_listener", &p->hub.max_subscribers_per_listener, 1, 1 << 20);
+  t.Int("max_subscribers", &p->hub.max_subscribers, 1, kBig);
+  t.Int("disconnect_after_drops", &p->hub.disconnect_after_drops, 0, kBig);
+  int64_t keepalive = p->keepalive_interval.count();
+  t.Int("keepalive_interval_ms", &keepalive, 100, kMaxMs);
+  t.String("webhook_url", &p->webhook.url);
+  int64_t timeout = p->webhook.timeout.count();
+  t.Int("webhook_timeout_ms", &timeout, 1, kMaxMs);
+  t.Int("webhook_max_attempts", &p->webhook.max_attempts, 1, 100);
+  int64_t initial = p->webhook.initial_backoff.count();
+  t.Int("webhook_initial_backoff_ms", &initial, 1, kMaxMs);
+  int64_t max_backoff = p->webhook.max_backoff.count();
+  t.Int("webhook_max_backoff_ms", &max_backoff, 1, kMaxMs);
+  t.Int("webhook_queue_messages", &p->webhook.queue_messages, 1, kBig);
+  t.Int("webhook_workers", &p->webhook.workers, 1, 64);
+  p->keepalive_interval = std::chrono::milliseconds(keepalive);
+  p->webhook.timeout = std::chrono::milliseconds(timeout);
+  p->webhook.initial_backoff = std::chrono::milliseconds(initial);
+  p->webhook.max_backoff = std::chrono::milliseconds(max_backoff);
+  return t.Finish();
+}
+
 }  // namespace
 
 Status LoadServerConfig(const std::string& path, ServerConfig* c) {
@@ -101,6 +129,7 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   top.Table("log");
   top.Table("sessions");
   top.Table("pipeline");
+  top.Table("push");
   if (Status s = top.Finish(); !s.ok()) return prefixed(s);
 
   TableReader http(SubTable(root, "http"), "http.");
@@ -139,6 +168,8 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   pipeline.Int("worker_nice", &c->pipeline_worker_nice, 0, 19);
   if (Status s = pipeline.Finish(); !s.ok()) return prefixed(s);
 
+  if (Status s = ReadPush(root, &c->push); !s.ok()) return prefixed(s);
+
   TableReader sessions(SubTable(root, "sessions"), "sessions.");
   sessions.Int("timeout_ms", &c->session_timeout_ms, 1000, kMaxMs);
   sessions.Int("max_plays", &c->max_plays, 1, 4096);
@@ -157,6 +188,15 @@ Status ValidateServerConfig(const ServerConfig& c) {
     return Status::InvalidArgument("http.max_buffered_body_bytes (" + std::to_string(c.max_buffered_body_bytes) +
                                    ") must be at least http.body_limit_bytes (" + std::to_string(c.body_limit_bytes) +
                                    "), or no body of the largest allowed size could ever be read");
+  }
+  const push::WebhookOptions& webhook = c.push.webhook;
+  if (!webhook.url.empty()) {
+    if (Result<push::HttpUrl> url = push::ParseHttpUrl(webhook.url); !url.ok()) {
+      return Status::InvalidArgument("push.webhook_url: " + url.status().message());
+    }
+  }
+  if (webhook.max_backoff < webhook.initial_backoff) {
+    return Status::InvalidArgument("push.webhook_max_backoff_ms must be at least push.webhook_initial_backoff_ms");
   }
   return Status::Ok();
 }
