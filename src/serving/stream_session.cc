@@ -24,6 +24,14 @@ namespace net = boost::asio;
 
 namespace {
 
+// Pushes are small writes that follow each other while the previous one may be unacknowledged: with
+// Nagle's algorithm each would wait for the client's delayed ACK (up to 40 ms on Linux). Measured with
+// bench/push_latency at 500 pushes/s to one client: p50 up to 16 ms and p99 37–43 ms before.
+void DisableNagle(beast::tcp_stream& stream) {
+  beast::error_code ignored;
+  stream.socket().set_option(net::ip::tcp::no_delay(true), ignored);
+}
+
 // A WebSocket client's own messages are not used; this bounds what one may make the server buffer.
 constexpr size_t kMaxClientMessageBytes = 4096;
 
@@ -101,6 +109,7 @@ class HttpStreamSession final : public PumpedSession {
         keepalive_(stream.get_executor()) {}
 
   void Run() {
+    DisableNagle(stream_);
     stream_.expires_never();  // the pending read waits as long as the stream lasts; writes get a deadline
     Read();
     stream_.expires_after(write_timeout_);
@@ -168,6 +177,7 @@ class WebSocketSession final : public PumpedSession {
         write_timeout_(write_timeout) {}
 
   void Run() {
+    DisableNagle(ws_.next_layer());
     ws_.next_layer().expires_never();  // the WebSocket's own timeouts apply from here
     websocket::stream_base::timeout timeout;
     timeout.handshake_timeout = write_timeout_;
