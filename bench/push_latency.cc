@@ -27,7 +27,7 @@
 #include "common/metrics.h"
 #include "push/push_hub.h"
 #include "serving/http_server.h"
-#include "serving/push_routes.h"
+#include "serving/push_component.h"
 #include "serving/router.h"
 
 namespace {
@@ -123,7 +123,8 @@ int main(int argc, char** argv) {
   segue::metrics::Registry registry;
   segue::push::PushHub hub({.max_subscribers = static_cast<size_t>(a.subscribers) + 1}, registry);
   segue::serving::Router router(registry);
-  segue::serving::AddPushRoutes(router, hub, std::chrono::seconds(15));
+  router.Add(HttpMethod::kGet, segue::serving::kPushStreamRoute,
+             segue::serving::PushStreamHandler(hub, std::chrono::seconds(15)));
   router.Add(HttpMethod::kGet, "/ping", [](segue::serving::HttpRequest, segue::serving::PathParams,
                                            segue::serving::ResponseCallback done) {
     done(segue::serving::JsonResponse(200, "{}"));

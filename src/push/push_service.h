@@ -1,6 +1,6 @@
 // PushService: where the pipeline hands a listener's freshly computed recommendations to be delivered:
 // offered to the listener's live subscribers (PushHub; the SSE and WebSocket routes in
-// serving/push_routes.h subscribe them) and queued for the webhook when one is configured.
+// serving/push_component.h subscribe them) and queued for the webhook when one is configured.
 //
 // Contract: Push never blocks on a subscriber or the webhook receiver (bounded buffers and queue, drops
 // counted by their metrics, see push_hub.h and webhook_sender.h). Stop ends the webhook's workers; the

@@ -5,8 +5,9 @@
 #include <boost/beast/websocket.hpp>
 
 #include "push/push_hub.h"
-#include "serving/push_routes.h"
+#include "serving/push_component.h"
 #include "serving/router.h"
+#include "serving/server_host.h"
 #include "tests/serving/http_test_fixture.h"
 
 namespace segue::serving {
@@ -14,20 +15,44 @@ namespace {
 
 namespace websocket = beast::websocket;
 
+// Registers the components' routes straight on a router, as the application does (minus readiness).
+class RouterHost : public ServerHost {
+ public:
+  RouterHost(Router& router, metrics::Registry& registry) : router_(router), registry_(registry) {}
+  metrics::Registry& registry() override { return registry_; }
+  void AddRoute(HttpMethod m, const std::string& pattern, RouteHandler h, RouteReadiness readiness) override {
+    EXPECT_EQ(readiness, RouteReadiness::kAlways) << pattern << ": streams read no session";
+    router_.Add(m, pattern, std::move(h));
+  }
+  RouteHandler AfterAcknowledgedApplied(RouteHandler h) override { return h; }
+  void Every(std::chrono::milliseconds, std::function<void()>) override {}
+
+ private:
+  Router& router_;
+  metrics::Registry& registry_;
+};
+
 class PushStreamTest : public HttpServerTest {
  protected:
   void StartPush(push::PushHubOptions hub_options, HttpServerOptions options = {},
                  std::chrono::milliseconds keepalive = std::chrono::seconds(30)) {
-    hub_ = std::make_unique<push::PushHub>(hub_options, registry_);
+    push::PushOptions push_options;
+    push_options.hub = hub_options;
+    push_options.keepalive_interval = keepalive;
+    auto component = PushComponent::Create(push_options, registry_);
+    ASSERT_TRUE(component.ok()) << component.status().ToString();
+    component_ = std::move(*component);
+    hub_ = &component_->service().hub();
     router_ = std::make_unique<Router>(registry_);
-    AddPushRoutes(*router_, *hub_, keepalive);
+    RouterHost host(*router_, registry_);
+    component_->Register(host);
     router_->Add(HttpMethod::kPost, "/x", [](HttpRequest r, PathParams, ResponseCallback done) { Echo(std::move(r), std::move(done)); });
     Start(options, [this](HttpRequest r, ResponseCallback done) { router_->Handle(std::move(r), std::move(done)); });
   }
   void TearDown() override {
     HttpServerTest::TearDown();
     router_.reset();
-    hub_.reset();
+    component_.reset();
   }
 
   // Opens an SSE stream for `user` and reads the response head.
@@ -61,7 +86,8 @@ class PushStreamTest : public HttpServerTest {
     return std::make_shared<const push::PushMessage>(push::PushMessage{user, rec_id, std::move(json)});
   }
 
-  std::unique_ptr<push::PushHub> hub_;
+  std::unique_ptr<PushComponent> component_;
+  push::PushHub* hub_ = nullptr;
   std::unique_ptr<Router> router_;
   std::string pending_;  // bytes read past the last delimiter
 };
@@ -176,6 +202,13 @@ TEST_F(PushStreamTest, StopClosesStreams) {
   server_->Stop();
   EXPECT_TRUE(ClosedByServer(*s));
   WaitForSubscribers(0);
+}
+
+TEST(PushComponent, ABadWebhookUrlIsAnError) {
+  metrics::Registry registry;
+  push::PushOptions options;
+  options.webhook.url = "https://example.com/hook";
+  EXPECT_EQ(PushComponent::Create(options, registry).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(SseEvent, OneDataLinePerPayloadLine) {

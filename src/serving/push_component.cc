@@ -1,4 +1,4 @@
-#include "serving/push_routes.h"
+#include "serving/push_component.h"
 
 #include <memory>
 #include <utility>
@@ -62,27 +62,41 @@ std::string SseEvent(const push::PushMessage& message) {
   return out;
 }
 
-void AddPushRoutes(Router& router, push::PushHub& hub, std::chrono::milliseconds keepalive_interval) {
-  router.Add(HttpMethod::kGet, "/v1/users/{id}/stream",
-             [&hub, keepalive_interval](HttpRequest request, PathParams params, ResponseCallback done) {
-               const std::string& user = params.at(0);
-               if (user.empty() || user.size() > kMaxUserIdBytes) {
-                 return done(JsonError(400, "listener id must be 1.." + std::to_string(kMaxUserIdBytes) + " bytes"));
-               }
-               Result<push::Subscription> subscription = hub.Subscribe(user);
-               if (!subscription.ok()) {
-                 HttpResponse busy = JsonError(503, subscription.status().message());
-                 busy.headers.emplace_back("Retry-After", "5");
-                 return done(std::move(busy));
-               }
-               HttpResponse response;
-               response.content_type = "text/event-stream";
-               response.headers.emplace_back("X-Accel-Buffering", "no");  // nginx: do not buffer the stream
-               response.stream = std::make_shared<SubscriptionStream>(
-                   std::move(*subscription), request.websocket_upgrade ? Framing::kWebSocket : Framing::kSse,
-                   keepalive_interval);
-               done(std::move(response));
-             });
+RouteHandler PushStreamHandler(push::PushHub& hub, std::chrono::milliseconds keepalive_interval) {
+  return [&hub, keepalive_interval](HttpRequest request, PathParams params, ResponseCallback done) {
+    const std::string& user = params.at(0);
+    if (user.empty() || user.size() > kMaxUserIdBytes) {
+      return done(JsonError(400, "listener id must be 1.." + std::to_string(kMaxUserIdBytes) + " bytes"));
+    }
+    Result<push::Subscription> subscription = hub.Subscribe(user);
+    if (!subscription.ok()) {
+      HttpResponse busy = JsonError(503, subscription.status().message());
+      busy.headers.emplace_back("Retry-After", "5");
+      return done(std::move(busy));
+    }
+    HttpResponse response;
+    response.content_type = "text/event-stream";
+    response.headers.emplace_back("X-Accel-Buffering", "no");  // nginx: do not buffer the stream
+    response.stream = std::make_shared<SubscriptionStream>(
+        std::move(*subscription), request.websocket_upgrade ? Framing::kWebSocket : Framing::kSse, keepalive_interval);
+    done(std::move(response));
+  };
+}
+
+Result<std::unique_ptr<PushComponent>> PushComponent::Create(const push::PushOptions& options,
+                                                             metrics::Registry& registry) {
+  Result<std::unique_ptr<push::PushService>> service = push::PushService::Start(options, registry);
+  if (!service.ok()) return service.status();
+  return std::unique_ptr<PushComponent>(new PushComponent(std::move(*service)));
+}
+
+PushComponent::PushComponent(std::unique_ptr<push::PushService> service) : service_(std::move(service)) {}
+
+PushComponent::~PushComponent() { service_->Stop(); }
+
+void PushComponent::Register(ServerHost& host) {
+  host.AddRoute(HttpMethod::kGet, kPushStreamRoute,
+                PushStreamHandler(service_->hub(), service_->options().keepalive_interval), RouteReadiness::kAlways);
 }
 
 }  // namespace segue::serving
