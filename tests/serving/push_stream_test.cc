@@ -132,6 +132,20 @@ TEST_F(PushStreamTest, WebSocketClientReceivesAPush) {
   WaitForSubscribers(0);
 }
 
+TEST_F(PushStreamTest, AWebSocketClientThatStopsAnsweringPingsIsClosed) {
+  StartPush({}, {}, std::chrono::milliseconds(100));  // ping after 100 ms of silence, close after 200 ms
+  websocket::stream<beast::tcp_stream> ws(client_ioc_);
+  ws.next_layer().connect(endpoint_);
+  beast::error_code handshake = beast::error::timeout;
+  ws.next_layer().expires_after(std::chrono::seconds(5));
+  ws.async_handshake("t", "/v1/users/u1/stream", [&](beast::error_code ec) { handshake = ec; });
+  client_ioc_.run();
+  ASSERT_FALSE(handshake) << handshake.message();
+  ASSERT_EQ(hub_->subscriber_count(), 1u);
+  WaitForSubscribers(0);  // the client reads nothing, so it never answers the server's pings
+  WaitForOpen(0);
+}
+
 TEST_F(PushStreamTest, IdleStreamsGetKeepAliveComments) {
   StartPush({}, {}, std::chrono::milliseconds(50));
   std::string head;
