@@ -4,8 +4,9 @@
 // Contract:
 //  - Enqueue never blocks: the queue holds at most `queue_messages`; beyond it (or once stopped) the
 //    message is dropped, counted, and Enqueue returns false.
-//  - One attempt = resolve, connect, send, read the response, all within `timeout`; a new connection per
-//    message (pushes are rare per listener, a pool would buy little). A 2xx response is success. Network
+//  - One attempt = connect, send, read the response, all within `timeout`; a new connection per message
+//    (pushes are rare per listener, a pool would buy little). The host name is resolved before each
+//    attempt by the system resolver, which `timeout` does not bound (use an address, or a local resolver). A 2xx response is success. Network
 //    errors, timeouts, 408, 429 and 5xx are retried, up to `max_attempts` attempts in all, after a back-off
 //    that doubles from `initial_backoff` up to `max_backoff` with "equal jitter" (a uniform draw from the
 //    upper half of the step, so receivers recovering from an outage are not hit in lock-step). Any other
@@ -27,6 +28,7 @@
 #include <cstdint>
 #include <memory>
 #include <random>
+#include <string>
 
 #include "common/metrics.h"
 #include "common/status.h"
