@@ -87,8 +87,9 @@ class HttpServer {
   // Binds and starts accepting. Returns the bound endpoint (port 0 picks a free port).
   Result<boost::asio::ip::tcp::endpoint> Listen(const boost::asio::ip::tcp::endpoint& endpoint);
 
-  // Stops accepting, and closes connections that are waiting for a request. Connections with a request
-  // in flight finish it (the response is sent with "Connection: close") and then close.
+  // Stops accepting, and closes connections that are waiting for a request and streams (a WebSocket gets a
+  // close frame). Connections with a request in flight finish it (the response is sent with "Connection:
+  // close") and then close.
   void Stop();
 
   const HttpServerStats& stats() const;
