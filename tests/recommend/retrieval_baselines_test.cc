@@ -104,6 +104,24 @@ TEST(SessionKnnTest, CoOccurrenceWithinSessionsRanksNeighbours) {
   EXPECT_TRUE(Tracks(knn, {}).empty());
 }
 
+TEST(SessionKnnTest, CosineFavoursSpecificNeighboursOverMerelyPopularOnes) {
+  SessionKnnOptions options;
+  options.shrink = 0;
+  SessionKnnRetriever knn(options);
+  // 1 meets 2 twice and 3 once; but 2 is everywhere (10 more sessions with others), 3 nowhere else.
+  const std::vector<uint32_t> s12 = {1, 2}, s13 = {1, 3};
+  knn.ObserveSequence(s12);
+  knn.ObserveSequence(s12);
+  knn.ObserveSequence(s13);
+  for (uint32_t other = 10; other < 20; ++other) {
+    const std::vector<uint32_t> s = {2, other};
+    knn.ObserveSequence(s);
+  }
+  // score(2) = 2 / sqrt(3 × 12) = 0.33; score(3) = 1 / sqrt(3 × 1) = 0.58.
+  const SessionState session = SessionOf({1});
+  EXPECT_EQ(Tracks(knn, Q(&session), 2), (std::vector<uint32_t>{3, 2}));
+}
+
 TEST(SessionKnnTest, LearnsFromEngagedSessionPlaysOnly) {
   SessionKnnRetriever knn;
   SessionState s = SessionOf({1, 2, 3});
@@ -112,8 +130,8 @@ TEST(SessionKnnTest, LearnsFromEngagedSessionPlaysOnly) {
   for (const PlayRecord& p : s.plays) knn.ObserveSessionPlay(s, p);  // 3 co-occurs with 1 only: 2 was skipped
   const SessionState q1 = SessionOf({1});
   EXPECT_EQ(Tracks(knn, Q(&q1)), (std::vector<uint32_t>{3}));
-  const SessionState q2 = SessionOf({2});
-  EXPECT_TRUE(Tracks(knn, Q(&q2)).empty());
+  const SessionState q3 = SessionOf({3});
+  EXPECT_EQ(Tracks(knn, Q(&q3)), (std::vector<uint32_t>{1}));  // not 2
 }
 
 TEST(ArtistTest, MoreFromTheSessionsArtistsByPopularity) {

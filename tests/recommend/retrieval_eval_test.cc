@@ -157,10 +157,14 @@ TEST(RetrievalEvalTest, PlaylistsHoldOutTheirLastTracksAndExcludeTheContext) {
   RetrievalBaselines baselines(&catalog);
   EXPECT_EQ(ForEachTrainingPlaylist(playlists, options, [&](const PlaylistTracks& p) { baselines.ObservePlaylist(p.tracks, 0); }),
             3u);
-  const std::vector<const Retriever*> retrievers = {&baselines.session_knn(), &baselines.popularity()};
+  RecordingRetriever recording;
+  const std::vector<const Retriever*> retrievers = {&baselines.session_knn(), &baselines.popularity(), &recording};
   Result<PlaylistEvalReport> r = EvaluatePlaylists(playlists, retrievers, options);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->queries, 1u);
+  ASSERT_EQ(recording.seen.size(), 1u);
+  EXPECT_EQ(recording.seen[0].session_tracks, ids({"s1", "s2"}));  // the context: all but the last half
+  EXPECT_TRUE(recording.seen[0].history_tracks.empty());
   // Popularity, context removed: s3 (2), s4 (2), z (1): both targets in the top 2.
   EXPECT_EQ(r->models[1].all.mean[kRPrecision], 1.0);
   EXPECT_EQ(r->models[0].all.mean[kRecall10], 1.0);
