@@ -60,6 +60,7 @@ struct PendingPlay {
   bool captured = false;  // in the test part: `before` was taken
   std::optional<SessionState> before;
   uint32_t track = 0;
+  bool new_track = false;  // the listener had never started a play of it before
 };
 
 }  // namespace
@@ -122,12 +123,15 @@ Result<HistoryEvalReport> EvaluateHistories(const HistoryCorpus& corpus, Catalog
   for (size_t l = 0; l < corpus.listeners(); ++l) {
     const int64_t split = corpus.SplitMs(l, options.train_fraction);
     ListenerHistory history;
-    std::unordered_set<uint32_t> played;
+    std::unordered_set<uint32_t> started;  // every track the listener started a play of, so far
     PendingPlay pending;
     for (const Event& e : corpus.events_of(l)) {
       const bool capture = e.ts_ms >= split && MayStartPlay(e.type);
       std::optional<SessionState> before = capture ? tracker.Get(e.user_id) : std::nullopt;
+      const uint32_t event_track = MayStartPlay(e.type) ? catalog->InternTrack(e.track_id) : 0;
+      const bool new_track = event_track != 0 && !started.contains(event_track);
       const ApplyOutcome outcome = tracker.Apply(e);
+      if (outcome.applied && event_track != 0) started.insert(event_track);
       PlayRecord ended;
       int64_t start_ms = 0;
       const bool found = outcome.play_ended && tracker.Visit(e.user_id, [&](const SessionState& s) {
@@ -143,7 +147,7 @@ Result<HistoryEvalReport> EvaluateHistories(const HistoryCorpus& corpus, Catalog
         if (have_state) {
           const RetrievalQuery query{e.user_id, state ? &*state : nullptr, &history, start_ms};
           const uint32_t target[] = {ended.track};
-          const bool discovery = !played.contains(ended.track);
+          const bool discovery = started_here ? new_track : pending.new_track;
           std::vector<MetricValues> v = AskAll(retrievers, query, target, {}, options.candidates, &board);
           for (size_t i = 0; i < v.size(); ++i) {
             board.all[i].Add(static_cast<uint32_t>(l), v[i]);
@@ -153,13 +157,8 @@ Result<HistoryEvalReport> EvaluateHistories(const HistoryCorpus& corpus, Catalog
           report.discovery_queries += discovery ? 1 : 0;
         }
       }
-      if (found) {
-        AddPlayToHistory(ended, start_ms, options.max_history_tracks, &history);
-        played.insert(ended.track);
-      }
-      if (e.type == EventType::kPlay && outcome.applied) {
-        pending = {capture, std::move(before), catalog->FindTrack(e.track_id)};
-      }
+      if (found) AddPlayToHistory(ended, start_ms, options.max_history_tracks, &history);
+      if (e.type == EventType::kPlay && outcome.applied) pending = {capture, std::move(before), event_track, new_track};
     }
     if (options.progress && ((l + 1) % kProgressListeners == 0 || l + 1 == corpus.listeners())) {
       std::cerr << "\revaluating: " << l + 1 << "/" << corpus.listeners() << " listeners, " << report.queries

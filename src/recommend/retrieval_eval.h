@@ -10,7 +10,8 @@
 //    the listener's bounded history of every play that ended before it (HistoryStore's rule,
 //    history_builder.h: training part and earlier test plays alike), now_ms = the play's start. The
 //    target is the played track. `discovery` queries are those whose target the listener had never
-//    played before (exact, not limited by the bounded history).
+//    started a play of before (exact, not limited by the bounded history, and counting plays whose end
+//    the tracker never reported).
 // Playlists: a playlist is held out when Fnv1a64(playlist_id) % holdout_modulus == 0 and it has at
 // least min_playlist_tracks distinct tracks; its last holdout_fraction of tracks (at least one) are
 // the targets, the rest its context (a session of completed plays, no listener history). The others
