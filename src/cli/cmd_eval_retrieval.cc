@@ -207,11 +207,14 @@ int Run(const RetrievalArgs& args) {
                         {"queries", r->queries},
                         {"playlists", r->playlists},
                         {"train_playlists", r->train_playlists},
+                        {"targets", r->targets},
+                        {"targets_in_training", r->targets_in_training},
                         {"holdout_fraction", args.holdout_fraction}};
     if (!args.json) {
       std::cout << "\nretrieval on playlists: " << r->playlists << " playlists, " << r->train_playlists
                 << " fitted on, " << r->queries << " held out (last " << Fixed(100 * args.holdout_fraction)
-                << "% of their tracks to find)\n";
+                << "% of their tracks to find: " << r->targets << " tracks, " << r->targets_in_training
+                << " of them in some training playlist)\n";
       PrintTable("held-out playlist tracks", r->models, false, true);
     }
   }

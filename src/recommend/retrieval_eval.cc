@@ -225,6 +225,10 @@ Result<PlaylistEvalReport> EvaluatePlaylists(std::span<const PlaylistTracks> pla
   if (retrievers.empty()) return Status::InvalidArgument("no retriever to evaluate");
   PlaylistEvalReport report;
   report.playlists = playlists.size();
+  std::unordered_set<uint32_t> training_tracks;
+  for (const PlaylistTracks& p : playlists) {
+    if (!IsHeldOutPlaylist(p, options)) training_tracks.insert(p.tracks.begin(), p.tracks.end());
+  }
   Scoreboard board(retrievers.size());
   for (const PlaylistTracks& p : playlists) {
     if (!IsHeldOutPlaylist(p, options)) continue;
@@ -240,6 +244,8 @@ Result<PlaylistEvalReport> EvaluatePlaylists(std::span<const PlaylistTracks> pla
     std::vector<MetricValues> v = AskAll(retrievers, query, targets, exclude, options.candidates, &board);
     for (size_t i = 0; i < v.size(); ++i) board.all[i].Add(static_cast<uint32_t>(report.queries), v[i]);
     ++report.queries;
+    report.targets += targets.size();
+    for (uint32_t t : targets) report.targets_in_training += training_tracks.contains(t) ? 1 : 0;
   }
   report.models = board.Summarize(retrievers, options);
   return report;

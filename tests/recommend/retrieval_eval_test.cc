@@ -162,6 +162,8 @@ TEST(RetrievalEvalTest, PlaylistsHoldOutTheirLastTracksAndExcludeTheContext) {
   Result<PlaylistEvalReport> r = EvaluatePlaylists(playlists, retrievers, options);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->queries, 1u);
+  EXPECT_EQ(r->targets, 2u);
+  EXPECT_EQ(r->targets_in_training, 2u);
   ASSERT_EQ(recording.seen.size(), 1u);
   EXPECT_EQ(recording.seen[0].session_tracks, ids({"s1", "s2"}));  // the context: all but the last half
   EXPECT_TRUE(recording.seen[0].history_tracks.empty());
