@@ -9,18 +9,36 @@
 namespace segue::recommend {
 namespace {
 
-// Adds weight × count / top count for each entry of a list.
-void AddList(std::span<const TrackCount> list, float weight, ScoreAccumulator* acc) {
-  if (list.empty() || weight <= 0) return;
-  const float top = static_cast<float>(list.front().count);
-  for (const TrackCount& e : list) acc->Add(e.track, weight * static_cast<float>(e.count) / top);
-}
+// The n best of several weighted lists of DISJOINT tracks (a track has one genre and one artist), each
+// entry scoring weight × count / its list's top count. Disjoint, so only each list's first n can
+// reach the result and no track needs summing: no hash map on this path.
+class DisjointMerge {
+ public:
+  void Add(std::span<const TrackCount> list, float weight, size_t n) {
+    if (list.empty() || weight <= 0) return;
+    const float scale = weight / static_cast<float>(list.front().count);
+    for (const TrackCount& e : list.first(std::min(n, list.size()))) {
+      all_.push_back({e.track, scale * static_cast<float>(e.count)});
+    }
+  }
+  void TopN(size_t n, std::vector<Candidate>* out) {
+    auto better = [](const Candidate& a, const Candidate& b) {
+      return a.score != b.score ? a.score > b.score : a.track < b.track;
+    };
+    const size_t k = std::min(n, all_.size());
+    std::partial_sort(all_.begin(), all_.begin() + static_cast<std::ptrdiff_t>(k), all_.end(), better);
+    all_.resize(k);
+    *out = std::move(all_);
+  }
+
+ private:
+  std::vector<Candidate> all_;
+};
 
 void CopyTop(std::span<const TrackCount> list, size_t n, std::vector<Candidate>* out) {
-  out->clear();
-  ScoreAccumulator acc;
-  AddList(list.first(std::min(n, list.size())), 1.f, &acc);
-  acc.TopN(n, out);
+  DisjointMerge merge;
+  merge.Add(list, 1.f, n);
+  merge.TopN(n, out);
 }
 
 constexpr size_t kGenreContextPlays = 20;
@@ -74,25 +92,25 @@ void PopularityModel::TopForHour(int hour, size_t n, std::vector<Candidate>* out
 
 void PopularityModel::TopForGenres(const std::array<float, kGenreBuckets>& weights, size_t n,
                                    std::vector<Candidate>* out) const {
-  ScoreAccumulator acc;
+  DisjointMerge merge;
   {
     std::shared_lock lock(mu_);
-    for (size_t g = 0; g < weights.size(); ++g) AddList(genre_[g].top(), weights[g], &acc);
+    for (size_t g = 0; g < weights.size(); ++g) merge.Add(genre_[g].top(), weights[g], n);
   }
-  acc.TopN(n, out);
+  merge.TopN(n, out);
 }
 
 void PopularityModel::TopForArtists(std::span<const std::pair<uint32_t, float>> artist_weights, size_t n,
                                     std::vector<Candidate>* out) const {
-  ScoreAccumulator acc;
+  DisjointMerge merge;
   {
     std::shared_lock lock(mu_);
     for (const auto& [artist, weight] : artist_weights) {
       auto it = artist_.find(artist);
-      if (it != artist_.end()) AddList(it->second.top(), weight, &acc);
+      if (it != artist_.end()) merge.Add(it->second.top(), weight, n);
     }
   }
-  acc.TopN(n, out);
+  merge.TopN(n, out);
 }
 
 std::string_view PopularityRetriever::name() const {

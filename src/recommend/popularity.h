@@ -31,7 +31,6 @@
 
 #include "catalog/catalog.h"
 #include "recommend/retriever.h"
-#include "recommend/score_accumulator.h"
 #include "recommend/top_counter.h"
 
 namespace segue::recommend {
