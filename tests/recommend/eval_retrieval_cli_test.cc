@@ -85,6 +85,24 @@ TEST_F(EvalRetrievalCliTest, JsonHasEveryBaselineAndMetric) {
   EXPECT_EQ(p.at("models").at("session_knn").at("r_precision").get<double>(), 1.0);
 }
 
+// Several --events files are one corpus: the same file twice is all duplicates (dropped by event_id),
+// so the queries are the same as with it once.
+TEST_F(EvalRetrievalCliTest, EventFilesAreMergedAndDeduplicated) {
+  ASSERT_NO_FATAL_FAILURE(Simulate());
+  int code = -1;
+  const std::string base = std::string(SEGUE_BINARY) + " eval retrieval --bootstrap 0 --json --catalog " +
+                           path("tracks.ndjson") + " --events " + path("events.ndjson");
+  const std::string once = RunCommand(base + " 2>/dev/null", &code);
+  ASSERT_EQ(code, 0) << once;
+  const std::string twice = RunCommand(base + " " + path("events.ndjson") + " 2>/dev/null", &code);
+  ASSERT_EQ(code, 0) << twice;
+  const nlohmann::json a = nlohmann::json::parse(once), b = nlohmann::json::parse(twice);
+  EXPECT_EQ(a.at("dataset").at("duplicate_events").get<size_t>(), 0u);
+  EXPECT_EQ(b.at("dataset").at("duplicate_events").get<size_t>(), a.at("dataset").at("events").get<size_t>());
+  EXPECT_EQ(a.at("queries"), b.at("queries"));
+  EXPECT_EQ(a.at("models"), b.at("models"));
+}
+
 TEST_F(EvalRetrievalCliTest, BadInputsFailWithAMessageNamingTheFileAndField) {
   int code = -1;
   std::string err = RunCommand(std::string(SEGUE_BINARY) + " eval retrieval 2>&1", &code);
