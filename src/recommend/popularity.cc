@@ -9,7 +9,8 @@
 namespace segue::recommend {
 namespace {
 
-// The n best of several weighted lists of DISJOINT tracks (a track has one genre and one artist), each
+// The n best of several weighted lists of DISJOINT tracks (PopularityModel keeps a track in one genre
+// list and one artist list), each
 // entry scoring weight × count / its list's top count. Disjoint, so only each list's first n can
 // reach the result and no track needs summing: no hash map on this path.
 class DisjointMerge {
@@ -63,12 +64,21 @@ void PopularityModel::ObservePlay(const PlayRecord& play, int64_t start_ms) {
 void PopularityModel::ObserveEngaged(uint32_t track, int64_t ts_ms) {
   if (track == 0) return;
   const TrackMeta meta = catalog_->Meta(track);
+  const uint16_t genre = meta.genre < kGenreBuckets ? meta.genre : 0;
   std::unique_lock lock(mu_);
-  if (counts_.size() <= track) counts_.resize(static_cast<size_t>(track) + 1, 0);
-  const uint32_t count = ++counts_[track];
+  if (tracks_.size() <= track) tracks_.resize(static_cast<size_t>(track) + 1);
+  TrackStats& t = tracks_[track];
+  // Keep the per-genre and per-artist lists disjoint (their merges rely on it) when the catalog moved it.
+  if (t.count > 0 && t.genre != genre) genre_[t.genre].Remove(track);
+  if (t.count > 0 && t.artist != meta.artist && t.artist != 0) {
+    if (auto it = artist_.find(t.artist); it != artist_.end()) it->second.Remove(track);
+  }
+  const uint32_t count = ++t.count;
+  t.genre = genre;
+  t.artist = meta.artist;
   ++total_;
   global_.Offer(track, count);
-  genre_[meta.genre < kGenreBuckets ? meta.genre : 0].Offer(track, count);
+  genre_[genre].Offer(track, count);
   hour_[static_cast<size_t>(HourOfDay(ts_ms))].Increment(track);
   if (meta.artist != 0) {
     artist_.try_emplace(meta.artist, options_.artist_tracks).first->second.Offer(track, count);

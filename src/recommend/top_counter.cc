@@ -42,6 +42,11 @@ void TopCounter::Offer(uint32_t track, uint32_t count) {
   Promote(entries_.size() - 1);
 }
 
+void TopCounter::Remove(uint32_t track) {
+  const ptrdiff_t i = Find(track);
+  if (i >= 0) entries_.erase(entries_.begin() + i);
+}
+
 void TopCounter::Increment(uint32_t track, uint32_t by) {
   if (capacity_ == 0) return;
   const ptrdiff_t i = Find(track);

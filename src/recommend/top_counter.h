@@ -36,6 +36,8 @@ class TopCounter {
 
   void Offer(uint32_t track, uint32_t count);
   void Increment(uint32_t track, uint32_t by = 1);
+  // Drops `track` if present (its category changed: it now counts in another list).
+  void Remove(uint32_t track);
 
   // Best first.
   std::span<const TrackCount> top() const { return entries_; }

@@ -87,6 +87,27 @@ TEST(PopularityTest, WithinTheSessionsGenresAndPerHour) {
   EXPECT_EQ(Tracks(by_hour, Q(nullptr, nullptr, 24 * hour + 3 * hour)), (std::vector<uint32_t>{r1}));
 }
 
+// A track the catalog moves to another genre or artist is listed once, under the new one.
+TEST(PopularityTest, ATrackMovedInTheCatalogIsListedOnce) {
+  Catalog catalog;
+  AddTrack(&catalog, "m", "X", "pop");
+  AddTrack(&catalog, "r", "Y", "rock");
+  const uint32_t m = catalog.InternTrack("m"), r = catalog.InternTrack("r");
+  PopularityModel model(&catalog);
+  model.ObserveEngaged(m, 0);
+  model.ObserveEngaged(r, 0);
+  AddTrack(&catalog, "m", "Y", "rock");  // re-published under another artist and genre
+  model.ObserveEngaged(m, 0);
+  const PopularityRetriever genre(model, PopularityScope::kSessionGenres);
+  const SessionState session = SessionOf({r});
+  EXPECT_EQ(Tracks(genre, Q(&session)), (std::vector<uint32_t>{m, r}));
+  const SessionState pop_session = SessionOf({catalog.InternTrack("p")});
+  AddTrack(&catalog, "p", "Z", "pop");
+  EXPECT_TRUE(Tracks(genre, Q(&pop_session)).empty());  // m left the pop list
+  const ArtistRetriever artist(model);
+  EXPECT_EQ(Tracks(artist, Q(&session)), (std::vector<uint32_t>{m, r}));
+}
+
 TEST(SessionKnnTest, CoOccurrenceWithinSessionsRanksNeighbours) {
   SessionKnnOptions options;
   options.shrink = 0;
