@@ -10,9 +10,8 @@ namespace segue::recommend {
 namespace {
 
 // The n best of several weighted lists of DISJOINT tracks (PopularityModel keeps a track in one genre
-// list and one artist list), each
-// entry scoring weight × count / its list's top count. Disjoint, so only each list's first n can
-// reach the result and no track needs summing: no hash map on this path.
+// list and one artist list), each entry scoring weight × count / its list's top count. Disjoint, so
+// only each list's first n can reach the result and no track needs summing: no hash map on this path.
 class DisjointMerge {
  public:
   void Add(std::span<const TrackCount> list, float weight, size_t n) {
