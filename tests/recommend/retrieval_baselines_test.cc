@@ -104,8 +104,10 @@ TEST(PopularityTest, ATrackMovedInTheCatalogIsListedOnce) {
   const SessionState pop_session = SessionOf({catalog.InternTrack("p")});
   AddTrack(&catalog, "p", "Z", "pop");
   EXPECT_TRUE(Tracks(genre, Q(&pop_session)).empty());  // m left the pop list
+  AddTrack(&catalog, "x", "X", "pop");
+  const SessionState both_artists = SessionOf({r, catalog.InternTrack("x")});
   const ArtistRetriever artist(model);
-  EXPECT_EQ(Tracks(artist, Q(&session)), (std::vector<uint32_t>{m, r}));
+  EXPECT_EQ(Tracks(artist, Q(&both_artists)), (std::vector<uint32_t>{m, r}));  // m no longer under X
 }
 
 TEST(SessionKnnTest, CoOccurrenceWithinSessionsRanksNeighbours) {
