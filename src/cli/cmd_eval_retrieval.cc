@@ -105,8 +105,10 @@ std::vector<const rec::Retriever*> Evaluated(const rec::RetrievalBaselines& base
   return out;
 }
 
-Result<rec::HistoryEvalReport> EvaluateEvents(const RetrievalArgs& args, const rec::RetrievalEvalOptions& options,
-                                              const RetrieverList& extra, Catalog* catalog, nlohmann::json* info) {
+// Histories of --events: baselines fitted on the training part, every retriever on the test queries.
+// Fills the report's top level and prints the tables unless --json.
+Status ReportEvents(const RetrievalArgs& args, const rec::RetrievalEvalOptions& options, const RetrieverList& extra,
+                    Catalog* catalog, nlohmann::json* out) {
   std::vector<Event> events;
   for (const std::string& path : args.events) {
     Result<EventFile> file = ReadEventsReportingRejects(path);
@@ -117,16 +119,32 @@ Result<rec::HistoryEvalReport> EvaluateEvents(const RetrievalArgs& args, const r
   rec::RetrievalBaselines baselines(catalog);
   const rec::TrainingSummary train = rec::ReplayTrainingPart(
       corpus, catalog, options, [&](const SessionState& s, const PlayRecord& p) { baselines.ObservePlay(s, p); });
-  (*info)["events"] = corpus.events();
-  (*info)["duplicate_events"] = corpus.duplicates();
-  (*info)["train_plays"] = train.plays;
-  (*info)["train_engaged_plays"] = train.engaged;
   const std::vector<const rec::Retriever*> retrievers = Evaluated(baselines, extra);
-  return rec::EvaluateHistories(corpus, catalog, retrievers, options);
+  Result<rec::HistoryEvalReport> r = rec::EvaluateHistories(corpus, catalog, retrievers, options);
+  if (!r.ok()) return r.status();
+  (*out)["models"] = ModelsJson(r->models, false, false, "listeners");
+  (*out)["discovery"] = {{"models", ModelsJson(r->models, true, false, "listeners")}, {"queries", r->discovery_queries}};
+  (*out)["queries"] = r->queries;
+  (*out)["listeners"] = r->listeners;
+  (*out)["train_fraction"] = args.train_fraction;
+  (*out)["dataset"] = {{"events", corpus.events()},
+                       {"duplicate_events", corpus.duplicates()},
+                       {"train_plays", train.plays},
+                       {"train_engaged_plays", train.engaged}};
+  if (args.json) return Status::Ok();
+  std::cout << "retrieval on listening histories: " << r->listeners << " listeners, " << r->queries
+            << " queries (engaged plays in the last " << Fixed(100 * (1 - args.train_fraction)) << "% of each "
+            << "listener's time), " << r->discovery_queries << " of them discovery; baselines fitted on "
+            << train.plays << " training plays\n";
+  PrintTable("all next engaged tracks", r->models, false, false);
+  PrintTable("discovery (tracks new to the listener)", r->models, true, false);
+  return Status::Ok();
 }
 
-Result<rec::PlaylistEvalReport> EvaluatePlaylistFiles(const RetrievalArgs& args, const rec::RetrievalEvalOptions& options,
-                                                      const RetrieverList& extra, Catalog* catalog) {
+// Playlists of --playlists: baselines fitted on the training playlists, every retriever on the held-out
+// ones. Fills the report's "playlists" and prints the table unless --json.
+Status ReportPlaylists(const RetrievalArgs& args, const rec::RetrievalEvalOptions& options, const RetrieverList& extra,
+                       Catalog* catalog, nlohmann::json* out) {
   std::vector<rec::PlaylistTracks> playlists;
   for (const std::string& path : args.playlists) {
     std::cerr << "reading " << path << "\n";
@@ -138,9 +156,30 @@ Result<rec::PlaylistEvalReport> EvaluatePlaylistFiles(const RetrievalArgs& args,
   const size_t trained = rec::ForEachTrainingPlaylist(
       playlists, options, [&](const rec::PlaylistTracks& p) { baselines.ObservePlaylist(p.tracks, p.modified_at_ms); });
   const std::vector<const rec::Retriever*> retrievers = Evaluated(baselines, extra);
-  Result<rec::PlaylistEvalReport> report = rec::EvaluatePlaylists(playlists, retrievers, options);
-  if (report.ok()) report->train_playlists = trained;
-  return report;
+  Result<rec::PlaylistEvalReport> r = rec::EvaluatePlaylists(playlists, retrievers, options);
+  if (!r.ok()) return r.status();
+  (*out)["playlists"] = {{"models", ModelsJson(r->models, false, true, "playlists")},
+                         {"queries", r->queries},
+                         {"playlists", r->playlists},
+                         {"train_playlists", trained},
+                         {"targets", r->targets},
+                         {"targets_in_training", r->targets_in_training},
+                         {"holdout_fraction", args.holdout_fraction}};
+  if (args.json) return Status::Ok();
+  std::cout << "\nretrieval on playlists: " << r->playlists << " playlists, " << trained << " fitted on, "
+            << r->queries << " held out (last " << Fixed(100 * args.holdout_fraction) << "% of their tracks to find: "
+            << r->targets << " tracks, " << r->targets_in_training << " of them in some training playlist)\n";
+  PrintTable("held-out playlist tracks", r->models, false, true);
+  return Status::Ok();
+}
+
+Status LoadCatalogs(const std::vector<std::string>& paths, Catalog* catalog) {
+  for (const std::string& path : paths) {
+    Result<size_t> n = LoadCatalogFile(path, catalog);
+    if (!n.ok()) return n.status();
+    std::cerr << "catalog " << path << ": " << *n << " tracks\n";
+  }
+  return Status::Ok();
 }
 
 int Run(const RetrievalArgs& args) {
@@ -153,70 +192,25 @@ int Run(const RetrievalArgs& args) {
     return 2;
   }
   Catalog catalog;
-  for (const std::string& path : args.catalogs) {
-    Result<size_t> n = LoadCatalogFile(path, &catalog);
-    if (!n.ok()) {
-      std::cerr << "segue eval retrieval: " << n.status().message() << "\n";
-      return 1;
-    }
-    std::cerr << "catalog " << path << ": " << *n << " tracks\n";
-  }
-  Result<RetrieverList> extra = ModelRetrievers(args.model_dir, &catalog);
-  if (!extra.ok()) {
-    std::cerr << "segue eval retrieval: " << extra.status().message() << "\n";
-    return 1;
-  }
+  Result<RetrieverList> extra = RetrieverList{};
   rec::RetrievalEvalOptions options;
   options.train_fraction = args.train_fraction;
   options.holdout_fraction = args.holdout_fraction;
   options.bootstrap_resamples = args.bootstrap;
   options.progress = true;
-
   nlohmann::json out = {{"models", nlohmann::json::object()},
                         {"discovery", {{"models", nlohmann::json::object()}, {"queries", 0}}},
                         {"queries", 0}};
-  if (!args.events.empty()) {
-    nlohmann::json info = nlohmann::json::object();
-    Result<rec::HistoryEvalReport> r = EvaluateEvents(args, options, *extra, &catalog, &info);
-    if (!r.ok()) {
-      std::cerr << "segue eval retrieval: " << r.status().message() << "\n";
-      return 1;
-    }
-    out["models"] = ModelsJson(r->models, false, false, "listeners");
-    out["discovery"] = {{"models", ModelsJson(r->models, true, false, "listeners")}, {"queries", r->discovery_queries}};
-    out["queries"] = r->queries;
-    out["listeners"] = r->listeners;
-    out["train_fraction"] = args.train_fraction;
-    out["dataset"] = info;
-    if (!args.json) {
-      std::cout << "retrieval on listening histories: " << r->listeners << " listeners, " << r->queries
-                << " queries (engaged plays in the last " << Fixed(100 * (1 - args.train_fraction)) << "% of each "
-                << "listener's time), " << r->discovery_queries << " of them discovery; baselines fitted on "
-                << info["train_plays"] << " training plays\n";
-      PrintTable("all next engaged tracks", r->models, false, false);
-      PrintTable("discovery (tracks new to the listener)", r->models, true, false);
-    }
+  Status s = LoadCatalogs(args.catalogs, &catalog);
+  if (s.ok()) {
+    extra = ModelRetrievers(args.model_dir, &catalog);
+    s = extra.status();
   }
-  if (!args.playlists.empty()) {
-    Result<rec::PlaylistEvalReport> r = EvaluatePlaylistFiles(args, options, *extra, &catalog);
-    if (!r.ok()) {
-      std::cerr << "segue eval retrieval: " << r.status().message() << "\n";
-      return 1;
-    }
-    out["playlists"] = {{"models", ModelsJson(r->models, false, true, "playlists")},
-                        {"queries", r->queries},
-                        {"playlists", r->playlists},
-                        {"train_playlists", r->train_playlists},
-                        {"targets", r->targets},
-                        {"targets_in_training", r->targets_in_training},
-                        {"holdout_fraction", args.holdout_fraction}};
-    if (!args.json) {
-      std::cout << "\nretrieval on playlists: " << r->playlists << " playlists, " << r->train_playlists
-                << " fitted on, " << r->queries << " held out (last " << Fixed(100 * args.holdout_fraction)
-                << "% of their tracks to find: " << r->targets << " tracks, " << r->targets_in_training
-                << " of them in some training playlist)\n";
-      PrintTable("held-out playlist tracks", r->models, false, true);
-    }
+  if (s.ok() && !args.events.empty()) s = ReportEvents(args, options, *extra, &catalog, &out);
+  if (s.ok() && !args.playlists.empty()) s = ReportPlaylists(args, options, *extra, &catalog, &out);
+  if (!s.ok()) {
+    std::cerr << "segue eval retrieval: " << s.message() << "\n";
+    return 1;
   }
   if (args.json) std::cout << out.dump() << "\n";
   return 0;

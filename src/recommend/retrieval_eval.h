@@ -106,7 +106,6 @@ size_t ForEachTrainingPlaylist(std::span<const PlaylistTracks> playlists, const 
 
 struct PlaylistEvalReport {
   size_t playlists = 0;        // read
-  size_t train_playlists = 0;  // fitted on (set by the caller from ForEachTrainingPlaylist)
   size_t queries = 0;          // held-out playlists evaluated
   size_t targets = 0;          // held-out tracks to find, all queries together
   size_t targets_in_training = 0;  // of them, in some training playlist: what any co-occurrence model could find
