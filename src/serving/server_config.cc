@@ -34,6 +34,15 @@ class TableReader {
     if (!n->is_boolean()) return Error(key, "must be true or false");
     *out = *n->value<bool>();
   }
+  void Float(const char* key, float* out, double min, double max) {
+    known_.insert(key);
+    const toml::node* n = table_.get(key);
+    if (!n || !error_.ok()) return;
+    if (!n->is_number()) return Error(key, "must be a number");
+    const double v = *n->value<double>();
+    if (!(v >= min && v <= max)) return Error(key, "must be in " + std::to_string(min) + ".." + std::to_string(max));
+    *out = static_cast<float>(v);
+  }
   void String(const char* key, std::string* out) {
     known_.insert(key);
     const toml::node* n = table_.get(key);
@@ -75,6 +84,37 @@ const toml::table& SubTable(const toml::table& root, const char* name) {
 constexpr int64_t kMaxMs = 7LL * 24 * 3600 * 1000;
 constexpr int64_t kBig = int64_t{1} << 50;
 
+// [recommend]: the same names as the recommendation request's query parameters for the filter defaults.
+Status ReadRecommendTable(const toml::table& table, recommend::RecommendConfig* c) {
+  TableReader r(table, "recommend.");
+  r.Int("candidates", &c->candidates, 1, 100'000);
+  r.Int("default_k", &c->default_k, 1, 10'000);
+  r.Int("max_k", &c->max_k, 1, 10'000);
+  r.Int("deadline_ms", &c->deadline_ms, 1, 60'000);
+  r.Int("model_workers", &c->model_workers, 1, 64);
+  r.Int("model_queue", &c->model_queue, 1, 1'000'000);
+  r.Int("cache_entries", &c->cache_entries, 0, kBig);
+  r.Int("cache_bytes", &c->cache_bytes, 0, kBig);
+  r.Int("impressions_queue", &c->impressions_queue, 1, 10'000'000);
+  recommend::FilterOptions& f = c->filters;
+  r.Bool("explicit_filter", &f.explicit_filter);
+  r.Bool("exclude_session", &f.exclude_session);
+  r.Int("exclude_played_hours", &f.exclude_played_hours, 0, 8760);
+  r.Bool("exclude_skipped_artist", &f.exclude_skipped_artist);
+  r.Float("new_release_boost", &f.new_release_boost, 0, 1);
+  r.Int("new_release_days", &f.new_release_days, 1, 3650);
+  std::string diversity(recommend::DiversityModeName(f.diversity));
+  r.String("diversity", &diversity);
+  r.Int("max_per_artist", &f.max_per_artist, 1, 1000);
+  r.Float("mmr_lambda", &f.mmr_lambda, 0, 1);
+  if (Status s = r.Finish(); !s.ok()) return s;
+  std::optional<recommend::DiversityMode> mode = recommend::DiversityModeFromName(diversity);
+  if (!mode) return Status::InvalidArgument("recommend.diversity: must be \"none\", \"artist_cap\" or \"mmr\"");
+  f.diversity = *mode;
+  if (c->default_k > c->max_k) return Status::InvalidArgument("recommend.default_k: must be <= recommend.max_k");
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status LoadServerConfig(const std::string& path, ServerConfig* c) {
@@ -101,6 +141,7 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   top.Table("log");
   top.Table("sessions");
   top.Table("pipeline");
+  top.Table("recommend");
   if (Status s = top.Finish(); !s.ok()) return prefixed(s);
 
   TableReader http(SubTable(root, "http"), "http.");
@@ -146,7 +187,9 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   sessions.Int("snapshot_interval_s", &c->snapshot_interval_s, 1, 86'400);
   sessions.Int("snapshot_every_events", &c->snapshot_every_events, 0, kBig);
   sessions.Int("evict_interval_s", &c->evict_interval_s, 1, 86'400);
-  return prefixed(sessions.Finish());
+  if (Status s = sessions.Finish(); !s.ok()) return prefixed(s);
+
+  return prefixed(ReadRecommendTable(SubTable(root, "recommend"), &c->recommend));
 }
 
 Status ValidateServerConfig(const ServerConfig& c) {

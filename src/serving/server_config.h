@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "recommend/recommend_config.h"
 
 namespace segue::serving {
 
@@ -62,6 +63,9 @@ struct ServerConfig {
   // most about this many events however long the log is; 0 = by time only.
   uint64_t snapshot_every_events = 1'000'000;
   int64_t evict_interval_s = 10;
+
+  // [recommend]: the recommendation path (recommend/recommend_config.h)
+  recommend::RecommendConfig recommend;
 };
 
 // Reads `path` over the values already in `config`. Unknown keys, wrong types and out-of-range values
