@@ -51,9 +51,10 @@ std::optional<int> ParseField(std::string_view text) {
 
 std::optional<int64_t> ReleaseDay(std::string_view d) {
   if (d.size() != 4 && d.size() != 7 && d.size() != 10) return std::nullopt;
+  if ((d.size() >= 7 && d[4] != '-') || (d.size() == 10 && d[7] != '-')) return std::nullopt;
   std::optional<int> year = ParseField(d.substr(0, 4));
-  std::optional<int> month = d.size() >= 7 && d[4] == '-' ? ParseField(d.substr(5, 2)) : std::optional<int>(1);
-  std::optional<int> day = d.size() == 10 && d[7] == '-' ? ParseField(d.substr(8, 2)) : std::optional<int>(1);
+  std::optional<int> month = d.size() >= 7 ? ParseField(d.substr(5, 2)) : std::optional<int>(1);
+  std::optional<int> day = d.size() == 10 ? ParseField(d.substr(8, 2)) : std::optional<int>(1);
   if (!year || !month || !day || *month < 1 || *month > 12 || *day < 1 || *day > 31) return std::nullopt;
   return DaysFromCivil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day));
 }
