@@ -1,6 +1,7 @@
 #include "recommend/recommender.h"
 
-#include <condition_variable>
+#include <atomic>
+#include <future>
 #include <random>
 
 #include "common/time_util.h"
@@ -17,27 +18,20 @@ struct Recommender::Served {
   std::vector<std::pair<std::string, std::string>> versions;
 };
 
-// The model stage's outcome, handed from the pool's thread to the waiting request.
-struct Recommender::PendingStage {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  Status status;
-  std::shared_ptr<const CachedList> list;
+// One request in flight, owning copies of its inputs: the model stage and the deadline may both outlive
+// the caller's frame. Exactly one of them answers (Claim).
+struct Recommender::Job {
+  RecommendRequest request;  // session and history point at the copies below
+  std::optional<SessionState> session;
+  std::optional<ListenerHistory> history;
+  ModelSet model;
+  preferences::Preferences prefs;
+  Clock::time_point start;
+  Callback done;  // null for Prefetch: nobody waits
+  std::atomic<bool> answered{false};
 
-  void Complete(Result<std::shared_ptr<const CachedList>> result) {
-    {
-      std::lock_guard lock(mu);
-      done = true;
-      status = result.status();
-      if (result.ok()) list = std::move(*result);
-    }
-    cv.notify_one();
-  }
-  bool WaitUntil(Clock::time_point deadline) {
-    std::unique_lock lock(mu);
-    return cv.wait_until(lock, deadline, [&] { return done; });
-  }
+  RetrievalQuery query() const { return {request.user_id, request.session, request.history, request.now_ms}; }
+  bool Claim() { return !answered.exchange(true); }
 };
 
 namespace {
@@ -54,7 +48,7 @@ std::vector<RankedTrack> ToRanked(const std::vector<Candidate>& candidates, uint
 }
 
 // Retriever, then ranker (its failure keeps the retriever's order), sorted best first.
-Result<std::shared_ptr<const CachedList>> RunModelStage(const ModelSet& model, const RetrievalQuery& query, size_t n) {
+Result<std::shared_ptr<const CachedList>> ComputeList(const ModelSet& model, const RetrievalQuery& query, size_t n) {
   std::vector<Candidate> candidates;
   if (Status s = model.retriever->Retrieve(query, n, &candidates); !s.ok()) return s;
   static const PassThroughRanker kPassThrough;
@@ -120,85 +114,84 @@ preferences::Preferences Recommender::PreferencesOf(const std::string& user_id) 
 }
 
 Recommendation Recommender::Recommend(const RecommendRequest& request) {
-  const Clock::time_point start = Clock::now();
-  const ModelSet model = CurrentModel();
-  const preferences::Preferences prefs = PreferencesOf(request.user_id);
-  const RetrievalQuery query{request.user_id, request.session, request.history, request.now_ms};
-  const FilterContext context{query, request.filters, prefs, model.embeddings.get(), request.k};
-  std::optional<Served> served;
-  std::string why = "cold_start";
-  if (!IsColdStart(request)) {
-    if (auto hit = cache_.Get(request.user_id, VersionOf(request.session))) {
-      served = Served{Filtered(context, hit->items), "cache", hit->retriever, hit->model_versions};
-      if (served->items.empty()) served.reset(), why = "empty";
-    } else {
-      served = FromModel(request, model, context, start + std::chrono::milliseconds(config_.deadline_ms), &why);
-    }
+  std::promise<Recommendation> answer;
+  std::future<Recommendation> result = answer.get_future();
+  RecommendAsync(request, [&answer](Recommendation r) { answer.set_value(std::move(r)); });
+  return result.get();
+}
+
+std::shared_ptr<Recommender::Job> Recommender::MakeJob(const RecommendRequest& request, Callback done) const {
+  auto job = std::make_shared<Job>();
+  job->request = request;
+  if (request.session) job->session = *request.session;
+  if (request.history) job->history = *request.history;
+  job->request.session = job->session ? &*job->session : nullptr;
+  job->request.history = job->history ? &*job->history : nullptr;
+  job->model = CurrentModel();
+  job->prefs = PreferencesOf(request.user_id);
+  job->start = Clock::now();
+  job->done = std::move(done);
+  return job;
+}
+
+void Recommender::RecommendAsync(const RecommendRequest& request, Callback done) {
+  std::shared_ptr<Job> job = MakeJob(request, std::move(done));
+  if (IsColdStart(job->request)) return Answer(*job, FromFallbacks("cold_start", *job));
+  if (auto hit = cache_.Get(job->request.user_id, VersionOf(job->request.session))) {
+    Served s{Filtered(*job, hit->items), "cache", hit->retriever, hit->model_versions};
+    return Answer(*job, s.items.empty() ? FromFallbacks("empty", *job) : std::move(s));
   }
-  Recommendation out;
-  Finish(request, served ? std::move(*served) : FromFallbacks(why, context), start, &out);
-  return out;
+  if (!job->model.retriever) return Answer(*job, FromFallbacks("no_model", *job));
+  StartModelStage(job);
 }
 
-std::optional<Recommender::Served> Recommender::FromModel(const RecommendRequest& request, const ModelSet& model,
-                                                          const FilterContext& context, Clock::time_point deadline,
-                                                          std::string* why) {
-  if (!model.retriever) return *why = "no_model", std::nullopt;
-  auto pending = std::make_shared<PendingStage>();
-  if (!SubmitModelStage(request, model, pending)) return *why = "overloaded", std::nullopt;
-  if (!pending->WaitUntil(deadline)) return *why = "timeout", std::nullopt;
-  if (!pending->status.ok()) return *why = "retriever_error", std::nullopt;
-  Served s{Filtered(context, pending->list->items), "model", pending->list->retriever, pending->list->model_versions};
-  if (s.items.empty()) return *why = "empty", std::nullopt;
-  return s;
-}
-
-bool Recommender::SubmitModelStage(const RecommendRequest& request, const ModelSet& model,
-                                   std::shared_ptr<PendingStage> pending) {
-  // The task may outlive the request (that is the point of the deadline): it owns copies of its inputs.
-  struct Inputs {
-    std::string user_id;
-    std::optional<SessionState> session;
-    std::optional<ListenerHistory> history;
-    int64_t now_ms;
-  };
-  auto in = std::make_shared<Inputs>(Inputs{request.user_id, std::nullopt, std::nullopt, request.now_ms});
-  if (request.session) in->session = *request.session;
-  if (request.history) in->history = *request.history;
-  return pool_.TrySubmit([this, in, model, pending = std::move(pending)] {
-    const RetrievalQuery query{in->user_id, in->session ? &*in->session : nullptr,
-                               in->history ? &*in->history : nullptr, in->now_ms};
-    Result<std::shared_ptr<const CachedList>> result = RunModelStage(model, query, config_.candidates);
-    if (result.ok()) cache_.Put(in->user_id, *result);  // also when the request stopped waiting
-    if (pending) pending->Complete(std::move(result));
+bool Recommender::StartModelStage(const std::shared_ptr<Job>& job) {
+  if (!pool_.TrySubmit([this, job] { RunModelStage(*job); })) {
+    if (job->done && job->Claim()) Answer(*job, FromFallbacks("overloaded", *job));
+    return false;
+  }
+  if (!job->done) return true;
+  // Weak: once the model stage answered and released the job, the timer has nothing to do.
+  timer_.At(job->start + std::chrono::milliseconds(config_.deadline_ms), [this, weak = std::weak_ptr<Job>(job)] {
+    std::shared_ptr<Job> j = weak.lock();
+    if (j && j->Claim()) Answer(*j, FromFallbacks("timeout", *j));
   });
+  return true;
+}
+
+void Recommender::RunModelStage(Job& job) {
+  Result<std::shared_ptr<const CachedList>> result = ComputeList(job.model, job.query(), config_.candidates);
+  if (result.ok()) cache_.Put(job.request.user_id, *result);  // also when the deadline already answered
+  if (!job.done || !job.Claim()) return;
+  if (!result.ok()) return Answer(job, FromFallbacks("retriever_error", job));
+  const CachedList& list = **result;
+  Served s{Filtered(job, list.items), "model", list.retriever, list.model_versions};
+  Answer(job, s.items.empty() ? FromFallbacks("empty", job) : std::move(s));
 }
 
 bool Recommender::Prefetch(const std::string& user_id, const SessionState& session, const ListenerHistory* history,
                            int64_t now_ms) {
-  const ModelSet model = CurrentModel();
-  if (!model.retriever) return false;
   RecommendRequest request;
   request.user_id = user_id;
   request.session = &session;
   request.history = history;
   request.now_ms = now_ms;
-  return SubmitModelStage(request, model, nullptr);
+  std::shared_ptr<Job> job = MakeJob(request, nullptr);
+  return job->model.retriever && StartModelStage(job);
 }
 
-Recommender::Served Recommender::FromFallbacks(std::string why, const FilterContext& context) {
+Recommender::Served Recommender::FromFallbacks(std::string why, const Job& job) {
   Served s{{}, "fallback:" + why, "none", {}};
-  const std::string user_id(context.query.user_id);
-  if (auto stale = cache_.GetStale(user_id)) {
-    s.items = Filtered(context, stale->items);
+  if (auto stale = cache_.GetStale(job.request.user_id)) {
+    s.items = Filtered(job, stale->items);
     if (!s.items.empty()) return s.served_by = "cache", s.versions = stale->model_versions, s;
   }
   const std::pair<const Retriever*, Reason> popular[] = {{deps_.genre_popular.get(), kReasonGenrePopular},
                                                          {deps_.global_popular.get(), kReasonGlobalPopular}};
   for (const auto& [retriever, reason] : popular) {
     std::vector<Candidate> candidates;
-    if (!retriever || !retriever->Retrieve(context.query, config_.candidates, &candidates).ok()) continue;
-    s.items = Filtered(context, ToRanked(candidates, reason));
+    if (!retriever || !retriever->Retrieve(job.query(), config_.candidates, &candidates).ok()) continue;
+    s.items = Filtered(job, ToRanked(candidates, reason));
     if (s.items.empty()) continue;
     s.served_by = std::string(retriever->name());
     s.versions = {{"retriever", s.served_by}};
@@ -207,33 +200,38 @@ Recommender::Served Recommender::FromFallbacks(std::string why, const FilterCont
   return s;
 }
 
-std::vector<RankedTrack> Recommender::Filtered(const FilterContext& context, std::vector<RankedTrack> items) const {
+std::vector<RankedTrack> Recommender::Filtered(const Job& job, std::vector<RankedTrack> items) const {
+  const RetrievalQuery query = job.query();
+  const FilterContext context{query, job.request.filters, job.prefs, job.model.embeddings.get(), job.request.k};
   const Filter* filters[] = {&explicit_filter_, &freshness_filter_, &diversity_filter_};
   for (const Filter* f : filters) f->Apply(context, &items);
   return items;
 }
 
-void Recommender::Finish(const RecommendRequest& request, Served served, Clock::time_point start, Recommendation* out) {
+void Recommender::Answer(Job& job, Served served) {
+  const RecommendRequest& request = job.request;
   if (served.items.size() > request.k) served.items.resize(request.k);
-  out->rec_id = NewRecId();
-  out->items = std::move(served.items);
-  for (const RankedTrack& t : out->items) {
-    out->track_ids.push_back(deps_.catalog->TrackIdOf(t.track));
-    if (request.explain) out->reasons.push_back(ReasonTexts(t.reasons));
+  Recommendation out;
+  out.rec_id = NewRecId();
+  out.items = std::move(served.items);
+  for (const RankedTrack& t : out.items) {
+    out.track_ids.push_back(deps_.catalog->TrackIdOf(t.track));
+    if (request.explain) out.reasons.push_back(ReasonTexts(t.reasons));
   }
-  out->source = std::move(served.source);
-  out->served_by = std::move(served.served_by);
-  out->model_versions = std::move(served.versions);
-  served_.WithLabels({out->source, out->served_by}).Inc();
+  out.source = std::move(served.source);
+  out.served_by = std::move(served.served_by);
+  out.model_versions = std::move(served.versions);
+  served_.WithLabels({out.source, out.served_by}).Inc();
   if (deps_.impressions) {
-    impressions::Impression m{out->rec_id, request.user_id, NowMs(), out->source, out->track_ids, {},
-                              out->model_versions, request.trigger_score};
-    for (const RankedTrack& t : out->items) m.scores.push_back(t.score);
+    impressions::Impression m{out.rec_id, request.user_id, NowMs(), out.source, out.track_ids, {},
+                              out.model_versions, request.trigger_score};
+    for (const RankedTrack& t : out.items) m.scores.push_back(t.score);
     deps_.impressions->Record(std::move(m));
   }
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const double seconds = std::chrono::duration<double>(Clock::now() - job.start).count();
   duration_.Observe(seconds);
-  out->took_ms = seconds * 1000;
+  out.took_ms = seconds * 1000;
+  job.done(std::move(out));
 }
 
 }  // namespace segue::recommend

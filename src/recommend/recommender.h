@@ -4,8 +4,11 @@
 //   session (+ history) → fresh cache entry for this session version? → else the model stage: retriever
 //   top-N (default 200) → ranker → [cache] ; then post-filters (explicit, freshness, diversity) → top K.
 //
-// Deadline: the model stage runs on a small bounded worker pool (model_worker_pool.h) and the request
-// waits for it at most deadline_ms (default 50 ms). A late result is not lost: it still fills the cache.
+// Deadline: the model stage runs on a small bounded worker pool (model_worker_pool.h) and a deadline
+// timer (deadline_timer.h) fires deadline_ms (default 50 ms) after the request started; whichever comes
+// first answers. No thread waits for the model: RecommendAsync returns at once and its callback runs on
+// the pool's thread (model answer) or the timer's (fallback), so an HTTP I/O thread is never held by a
+// slow model. A late model result is not lost: it still fills the cache.
 // Fallbacks, in order, when there is no model, the deadline passes, the retriever fails, the pool is
 // full, or the filters leave nothing: the listener's cached list even if stale → popular within the
 // session's genres → globally popular. A listener the server knows nothing about (no session, no
@@ -18,12 +21,14 @@
 // Metrics: segue_recommendations_total{source,served_by}, segue_recommendation_duration_seconds.
 // Every result is recorded as an impression (impressions/impression_sink.h) when a sink is given.
 //
-// Thread-safety: Recommend, Prefetch and SetModel are safe concurrently. Models are swapped whole
-// (SetModel); a request keeps the ModelSet it started with.
+// Thread-safety: RecommendAsync, Recommend, Prefetch and SetModel are safe concurrently. Models are
+// swapped whole (SetModel); a request keeps the ModelSet it started with. Destroy the recommender only
+// after its callers stopped: requests still in flight then are dropped without an answer.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -35,6 +40,7 @@
 #include "common/metrics.h"
 #include "impressions/impression_sink.h"
 #include "preferences/preference_store.h"
+#include "recommend/deadline_timer.h"
 #include "recommend/diversity_filter.h"
 #include "recommend/embedding_lookup.h"
 #include "recommend/explicit_filter.h"
@@ -93,6 +99,13 @@ class Recommender {
 
   void SetModel(ModelSet model);
 
+  using Callback = std::function<void(Recommendation)>;
+
+  // Answers through `done` exactly once, on this thread (cache, fallbacks) or on the pool's or timer's
+  // thread (model stage). The request's session and history are copied before it returns.
+  void RecommendAsync(const RecommendRequest& request, Callback done);
+
+  // The same, waiting for the answer (for callers on their own threads: push, tests, benchmarks).
   Recommendation Recommend(const RecommendRequest& request);
 
   // Fills the cache ahead of time for this session version (when a trigger fires): queues the model
@@ -105,17 +118,16 @@ class Recommender {
 
  private:
   struct Served;
-  struct PendingStage;
+  struct Job;
 
   ModelSet CurrentModel() const;
   preferences::Preferences PreferencesOf(const std::string& user_id) const;
-  std::optional<Served> FromModel(const RecommendRequest& request, const ModelSet& model, const FilterContext& context,
-                                  std::chrono::steady_clock::time_point deadline, std::string* why);
-  Served FromFallbacks(std::string why, const FilterContext& context);
-  bool SubmitModelStage(const RecommendRequest& request, const ModelSet& model, std::shared_ptr<PendingStage> pending);
-  std::vector<RankedTrack> Filtered(const FilterContext& context, std::vector<RankedTrack> items) const;
-  void Finish(const RecommendRequest& request, Served served, std::chrono::steady_clock::time_point start,
-              Recommendation* out);
+  std::shared_ptr<Job> MakeJob(const RecommendRequest& request, Callback done) const;
+  bool StartModelStage(const std::shared_ptr<Job>& job);  // false when the pool is full
+  void RunModelStage(Job& job);
+  Served FromFallbacks(std::string why, const Job& job);
+  std::vector<RankedTrack> Filtered(const Job& job, std::vector<RankedTrack> items) const;
+  void Answer(Job& job, Served served);
 
   const RecommendConfig config_;
   const RecommenderDeps deps_;
@@ -129,7 +141,9 @@ class Recommender {
   mutable std::mutex model_mu_;
   ModelSet model_;
 
-  ModelWorkerPool pool_;  // last: destroyed first, so no task outlives the members it uses
+  // Last: destroyed first, so no task or timer callback outlives the members it uses.
+  ModelWorkerPool pool_;
+  DeadlineTimer timer_;
 };
 
 }  // namespace segue::recommend

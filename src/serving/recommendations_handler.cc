@@ -41,7 +41,9 @@ void RecommendationsHandler::Handle(HttpRequest request, PathParams params, Resp
   r.k = query->k;
   r.explain = query->explain;
   r.filters = query->filters;
-  done(JsonResponse(200, RecommendationToJson(recommender_->Recommend(r), query->explain)));
+  recommender_->RecommendAsync(r, [done = std::move(done), explain = query->explain](recommend::Recommendation rec) {
+    done(JsonResponse(200, RecommendationToJson(rec, explain)));
+  });
 }
 
 }  // namespace segue::serving

@@ -6,7 +6,8 @@
 // malformed id, an unknown parameter or filter option) is a 400 naming the parameter
 // (recommendation_query.h). A listener the server does not know gets the cold-start list, not a 404.
 // The session is copied from the tracker (under its shard lock) so the recommender works on a stable
-// value. Recommend waits for the model stage at most the configured deadline on the calling thread.
+// value. Handle returns without waiting for the model stage: the response is sent from the recommender's
+// pool or deadline thread when the model is consulted (Recommender::RecommendAsync).
 // Thread-safety: Handle() is safe to call concurrently.
 #pragma once
 

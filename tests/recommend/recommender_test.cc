@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <future>
+
 #include "tests/recommend/recommend_fakes.h"
 
 namespace segue::recommend {
@@ -22,6 +25,30 @@ class ReversingRanker : public Ranker {
     for (size_t i = 0; i < c.size(); ++i) (*scores)[i] = -c[i].score;
     return Status::Ok();
   }
+};
+
+// Blocks every Retrieve until Release(): the model stage is provably still running.
+class GatedRetriever : public Retriever {
+ public:
+  explicit GatedRetriever(std::vector<Candidate> answer) : answer_(std::move(answer)) {}
+  std::string_view name() const override { return "gated"; }
+  Status Retrieve(const RetrievalQuery&, size_t, std::vector<Candidate>* out) const override {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return open_; });
+    *out = answer_;
+    return Status::Ok();
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::vector<Candidate> answer_;
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  bool open_ = false;
 };
 
 class RecommenderTest : public ::testing::Test {
@@ -163,6 +190,41 @@ TEST_F(RecommenderTest, ASlowRetrieverMissesTheDeadlineAndItsLateResultFillsTheC
   Recommendation later = rec.Recommend(Request());
   EXPECT_EQ(later.source, "cache");
   EXPECT_EQ(Ids(later), (std::vector<std::string>{"t1", "t2", "t3"}));
+}
+
+TEST_F(RecommenderTest, RecommendAsyncReturnsWithoutWaitingForTheModelStage) {
+  config_.deadline_ms = 60'000;
+  auto gated = std::make_shared<GatedRetriever>(Descending({ids_[3], ids_[4]}));
+  Recommender& rec = Make();
+  rec.SetModel({gated, nullptr, nullptr, {}});
+  std::promise<Recommendation> answer;
+  rec.RecommendAsync(Request(), [&](Recommendation r) { answer.set_value(std::move(r)); });
+  std::future<Recommendation> result = answer.get_future();
+  // Returned while the retriever is still blocked: nobody has answered yet.
+  EXPECT_EQ(result.wait_for(0s), std::future_status::timeout);
+  gated->Release();
+  Recommendation r = result.get();
+  EXPECT_EQ(r.source, "model");
+  EXPECT_EQ(Ids(r), (std::vector<std::string>{"t3", "t4"}));
+}
+
+TEST_F(RecommenderTest, ARequestIsAnsweredOnceEvenWhenTheModelFinishesAfterTheDeadline) {
+  config_.deadline_ms = 10;
+  config_.model_workers = 1;
+  auto gated = std::make_shared<GatedRetriever>(Descending({ids_[3], ids_[4]}));
+  Recommender& rec = Make();
+  rec.SetModel({gated, nullptr, nullptr, {}});
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  auto first = std::make_shared<std::promise<std::string>>();
+  rec.RecommendAsync(Request(), [calls, first](Recommendation r) {
+    if (calls->fetch_add(1) == 0) first->set_value(r.source);
+  });
+  EXPECT_EQ(first->get_future().get(), "fallback:timeout");
+  gated->Release();
+  // One worker, FIFO: once a later request's model stage has answered, the first one has finished too.
+  session_.last_seq = 11;
+  EXPECT_EQ(rec.Recommend(Request()).source, "model");
+  EXPECT_EQ(calls->load(), 1);
 }
 
 TEST_F(RecommenderTest, AfterATimeoutTheStaleCachedListServesFilteredByTheNewSession) {
