@@ -14,11 +14,14 @@ DeadlineTimer::~DeadlineTimer() {
 }
 
 void DeadlineTimer::At(Clock::time_point when, std::function<void()> fn) {
+  bool earliest;
   {
     std::lock_guard lock(mu_);
+    earliest = queue_.empty() || when < queue_.top().when;
     queue_.push(Entry{when, next_order_++, std::move(fn)});
   }
-  cv_.notify_one();
+  // Deadlines mostly arrive in order: the timer thread only needs waking for a new earliest one.
+  if (earliest) cv_.notify_one();
 }
 
 void DeadlineTimer::Loop() {
