@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "common/time_util.h"
 #include "session/session_tracker.h"
 #include "tests/recommend/recommend_fakes.h"
 #include "tests/session/session_test_util.h"
@@ -84,6 +85,21 @@ TEST_F(RecommendationRoutesTest, RecommendationsHaveTheDocumentedShape) {
 TEST_F(RecommendationRoutesTest, QueryParametersOverrideTheFilterDefaults) {
   auto j = nlohmann::json::parse(Get("/v1/users/u1/recommendations?exclude_session=false&k=1").body);
   EXPECT_EQ(j["items"][0]["track_id"], "t0");
+}
+
+TEST_F(RecommendationRoutesTest, TheListenersHistoryComesFromTheLookup) {
+  const uint32_t t1 = ids_[1];
+  RecommendationsHandler with_history(recommender_.get(), &tracker_, [t1](std::string_view user) {
+    std::optional<recommend::ListenerHistory> h;
+    if (user == "u1") h = recommend::ListenerHistory{{{t1, 1, 1, 0, NowMs() - 3600 * 1000}}};
+    return h;
+  });
+  HttpRequest r;
+  r.target = "/v1/users/u1/recommendations?k=1&exclude_played_hours=2";
+  std::promise<HttpResponse> p;
+  with_history.Handle(std::move(r), {"u1"}, [&](HttpResponse resp) { p.set_value(std::move(resp)); });
+  auto j = nlohmann::json::parse(p.get_future().get().body);
+  EXPECT_EQ(j["items"][0]["track_id"], "t2");  // t0 in the session, t1 an hour ago
 }
 
 TEST_F(RecommendationRoutesTest, AnUnknownListenerGetsTheColdStartList) {
