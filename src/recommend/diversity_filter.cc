@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <unordered_map>
 
 namespace segue::recommend {
 namespace {
@@ -61,21 +60,28 @@ std::vector<RankedTrack> MaximalMarginalRelevance(const std::vector<RankedTrack>
 void DiversityFilter::Apply(const FilterContext& c, std::vector<RankedTrack>* items) const {
   switch (c.options.diversity) {
     case DiversityMode::kNone: return;
-    case DiversityMode::kArtistCap: return CapPerArtist(c.options.max_per_artist, items);
+    case DiversityMode::kArtistCap: return CapPerArtist(c.options.max_per_artist, c.k, items);
     case DiversityMode::kMmr: break;
   }
-  if (!c.embeddings) return CapPerArtist(c.options.max_per_artist, items);
+  if (!c.embeddings) return CapPerArtist(c.options.max_per_artist, c.k, items);
   std::vector<const float*> emb(items->size());
   for (size_t i = 0; i < items->size(); ++i) emb[i] = c.embeddings->Find((*items)[i].track);
   *items = MaximalMarginalRelevance(*items, emb, c.embeddings->dim(), c.k, c.options.mmr_lambda);
 }
 
-void DiversityFilter::CapPerArtist(uint32_t cap, std::vector<RankedTrack>* items) const {
-  std::unordered_map<uint32_t, uint32_t> per_artist;
-  std::erase_if(*items, [&](const RankedTrack& t) {
+void DiversityFilter::CapPerArtist(uint32_t cap, size_t k, std::vector<RankedTrack>* items) const {
+  // Only the first k kept matter (this filter is the last): at most k artists to count, in a flat array.
+  std::vector<std::pair<uint32_t, uint32_t>> per_artist;  // artist -> kept
+  size_t kept = 0;
+  for (size_t i = 0; i < items->size() && kept < k; ++i) {
+    const RankedTrack t = (*items)[i];
     const uint32_t artist = catalog_.Meta(t.track).artist;
-    return artist != 0 && ++per_artist[artist] > cap;
-  });
+    auto it = std::find_if(per_artist.begin(), per_artist.end(), [&](const auto& p) { return p.first == artist; });
+    if (artist != 0 && it == per_artist.end()) it = per_artist.insert(per_artist.end(), {artist, 0});
+    if (artist != 0 && ++it->second > cap) continue;
+    (*items)[kept++] = t;
+  }
+  items->resize(kept);
 }
 
 }  // namespace segue::recommend

@@ -1,5 +1,6 @@
 // DiversityFilter: keeps the top K from being ten versions of one thing. Per FilterOptions::diversity:
-//  - kArtistCap: at most max_per_artist tracks per artist (tracks of unknown artist are not capped);
+//  - kArtistCap: at most max_per_artist tracks per artist (tracks of unknown artist are not capped); it
+//    stops once k tracks are kept and drops the rest (this filter is the last before the top-k cut);
 //  - kMmr: maximal marginal relevance (Carbonell & Goldstein, 1998) on the song embeddings: the K slots
 //    are filled greedily by  lambda * relevance - (1 - lambda) * max cosine to the tracks already chosen,
 //    relevance being the score min-max scaled to [0, 1] within the list. The chosen K come first, the
@@ -20,7 +21,7 @@ class DiversityFilter : public Filter {
   void Apply(const FilterContext& context, std::vector<RankedTrack>* items) const override;
 
  private:
-  void CapPerArtist(uint32_t cap, std::vector<RankedTrack>* items) const;
+  void CapPerArtist(uint32_t cap, size_t k, std::vector<RankedTrack>* items) const;
 
   const Catalog& catalog_;
 };

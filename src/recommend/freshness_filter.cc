@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <unordered_set>
 
 #include "common/time_util.h"
 
@@ -12,22 +11,24 @@ namespace {
 constexpr int64_t kHourMs = 3600LL * 1000;
 constexpr int64_t kDayMs = 24 * kHourMs;
 
-// Tracks the options exclude because they were played: in this session, or within the last N hours.
-std::unordered_set<uint32_t> PlayedToExclude(const FilterContext& c) {
-  std::unordered_set<uint32_t> out;
+// Tracks the options exclude because they were played: in this session, or within the last N hours;
+// sorted, for binary search (a session holds at most a few dozen plays: no hash set to allocate).
+std::vector<uint32_t> PlayedToExclude(const FilterContext& c) {
+  std::vector<uint32_t> out;
   const SessionState* s = c.query.session;
   const int64_t since = c.options.exclude_played_hours ? c.query.now_ms - c.options.exclude_played_hours * kHourMs
                                                        : INT64_MAX;
   if (s) {
     for (const PlayRecord& p : s->plays) {
-      if (c.options.exclude_session || s->start_ms + p.start_offset_ms >= since) out.insert(p.track);
+      if (c.options.exclude_session || s->start_ms + p.start_offset_ms >= since) out.push_back(p.track);
     }
   }
   if (c.query.history && c.options.exclude_played_hours) {
     for (const HistoryEntry& h : c.query.history->tracks) {
-      if (h.last_ms >= since) out.insert(h.track);
+      if (h.last_ms >= since) out.push_back(h.track);
     }
   }
+  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -60,10 +61,11 @@ std::optional<int64_t> ReleaseDay(std::string_view d) {
 }
 
 void FreshnessFilter::Apply(const FilterContext& c, std::vector<RankedTrack>* items) const {
-  const std::unordered_set<uint32_t> played = PlayedToExclude(c);
+  const std::vector<uint32_t> played = PlayedToExclude(c);
   const uint32_t skipped_artist = c.options.exclude_skipped_artist ? LastSkippedArtist(c.query.session, catalog_) : 0;
   std::erase_if(*items, [&](const RankedTrack& t) {
-    return played.count(t.track) || (skipped_artist && catalog_.Meta(t.track).artist == skipped_artist);
+    return std::binary_search(played.begin(), played.end(), t.track) ||
+           (skipped_artist && catalog_.Meta(t.track).artist == skipped_artist);
   });
   if (c.options.new_release_boost > 0) BoostNewReleases(c, items);
 }

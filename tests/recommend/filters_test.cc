@@ -131,6 +131,7 @@ TEST_F(FiltersTest, ArtistCapKeepsTheBestTracksOfEachArtist) {
   EXPECT_EQ(Run(filter, ids), (std::vector<uint32_t>{ids[0], ids[1], ids[2], ids[4], ids[5]}));
   options_.max_per_artist = 1;
   EXPECT_EQ(Run(filter, ids), (std::vector<uint32_t>{ids[0], ids[2], ids[4], ids[5]}));
+  EXPECT_EQ(Run(filter, ids, /*k=*/2), (std::vector<uint32_t>{ids[0], ids[2]}));  // the last filter: k kept
   options_.diversity = DiversityMode::kNone;
   EXPECT_EQ(Run(filter, ids), ids);
 }
