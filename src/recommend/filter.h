@@ -4,8 +4,9 @@
 // freshness, diversity. Each filter reads its own part of FilterOptions, so every one of them is
 // configurable per server and per request.
 //
-// Contract: Apply receives the list best first and leaves it best first; it never adds tracks. It does
-// no I/O (it runs inside the request's deadline).
+// Contract: Apply receives the list best first and leaves it best first; it never adds tracks (the
+// diversity filter, the last, may drop everything after the first k). It does no I/O (it runs inside
+// the request's deadline).
 // Thread-safety: Apply is called concurrently; filters hold only immutable state.
 #pragma once
 

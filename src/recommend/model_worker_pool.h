@@ -1,7 +1,7 @@
-// ModelWorkerPool: a few threads that run the model stage (retriever + ranker) of recommendations, so
-// the request thread can wait for it with a deadline and serve a fallback when it is late. (Checking
-// the clock between stages cannot stop a retriever that is slow inside one call; running it here can:
-// the request stops waiting, and the late result still fills the cache for the next request.)
+// ModelWorkerPool: a few threads that run the model stage (retriever + ranker) of recommendations off
+// the request's thread, so a deadline can answer with a fallback while a slow model is still running.
+// (Checking the clock between stages cannot stop a retriever that is slow inside one call; running it
+// here can: the request is answered at the deadline, and the late result still fills the cache.)
 //
 // Bounded: at most `queue_capacity` tasks wait; TrySubmit refuses more (the caller falls back at once
 // instead of queueing behind work that will miss its deadline anyway). Tasks still queued when the pool
