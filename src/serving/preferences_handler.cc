@@ -5,6 +5,17 @@
 
 namespace segue::serving {
 
+void PreferencesHandler::Register(ServerHost& host) {
+  host.AddRoute(
+      HttpMethod::kGet, "/v1/users/{id}/preferences",
+      [this](HttpRequest r, PathParams p, ResponseCallback d) { Get(std::move(r), std::move(p), std::move(d)); },
+      RouteReadiness::kAlways);
+  host.AddRoute(
+      HttpMethod::kPut, "/v1/users/{id}/preferences",
+      [this](HttpRequest r, PathParams p, ResponseCallback d) { Put(std::move(r), std::move(p), std::move(d)); },
+      RouteReadiness::kAlways);
+}
+
 void PreferencesHandler::Get(HttpRequest, PathParams params, ResponseCallback done) const {
   const std::string& user = params.at(0);
   if (Status s = ValidateUserIdParam(user); !s.ok()) return done(JsonError(400, s.message()));

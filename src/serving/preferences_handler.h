@@ -8,12 +8,16 @@
 #include "preferences/preference_store.h"
 #include "serving/http_message.h"
 #include "serving/router.h"
+#include "serving/server_host.h"
 
 namespace segue::serving {
 
-class PreferencesHandler {
+class PreferencesHandler : public ServerComponent {
  public:
   explicit PreferencesHandler(preferences::PreferenceStore* store) : store_(store) {}
+
+  // GET and PUT /v1/users/{id}/preferences, from start-up (they touch no session).
+  void Register(ServerHost& host) override;
 
   void Get(HttpRequest request, PathParams params, ResponseCallback done) const;
   void Put(HttpRequest request, PathParams params, ResponseCallback done) const;

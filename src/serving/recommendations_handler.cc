@@ -23,6 +23,14 @@ std::string RecommendationToJson(const recommend::Recommendation& r, bool explai
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+void RecommendationsHandler::Register(ServerHost& host) {
+  host.AddRoute(HttpMethod::kGet, "/v1/users/{id}/recommendations",
+                host.AfterAcknowledgedApplied([this](HttpRequest r, PathParams p, ResponseCallback d) {
+                  Handle(std::move(r), std::move(p), std::move(d));
+                }),
+                RouteReadiness::kAfterRestore);
+}
+
 void RecommendationsHandler::Handle(HttpRequest request, PathParams params, ResponseCallback done) const {
   const std::string& user = params.at(0);
   if (Status s = ValidateUserIdParam(user); !s.ok()) return done(JsonError(400, s.message()));

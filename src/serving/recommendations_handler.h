@@ -19,6 +19,7 @@
 #include "recommend/recommender.h"
 #include "serving/http_message.h"
 #include "serving/router.h"
+#include "serving/server_host.h"
 
 namespace segue {
 class SessionTracker;
@@ -26,7 +27,7 @@ class SessionTracker;
 
 namespace segue::serving {
 
-class RecommendationsHandler {
+class RecommendationsHandler : public ServerComponent {
  public:
   // What the server keeps of a listener's longer history; empty function or nullopt: none.
   using HistoryLookup = std::function<std::optional<recommend::ListenerHistory>(std::string_view user_id)>;
@@ -35,6 +36,9 @@ class RecommendationsHandler {
                          HistoryLookup history = {})
       : recommender_(recommender), tracker_(tracker), history_(std::move(history)) {}
 
+  // GET /v1/users/{id}/recommendations, once sessions are restored, reflecting every event acknowledged
+  // before the request (read-your-writes: "nothing played in this session" includes the last play).
+  void Register(ServerHost& host) override;
   void Handle(HttpRequest request, PathParams params, ResponseCallback done) const;
 
  private:

@@ -1,4 +1,5 @@
-#include "serving/recommendation_routes.h"
+#include "serving/preferences_handler.h"
+#include "serving/recommendations_handler.h"
 
 #include <future>
 
@@ -8,6 +9,7 @@
 #include "common/time_util.h"
 #include "session/session_tracker.h"
 #include "tests/recommend/recommend_fakes.h"
+#include "tests/serving/fake_server_host.h"
 #include "tests/session/session_test_util.h"
 
 namespace segue::serving {
@@ -17,7 +19,7 @@ using recommend::testing::AddTracks;
 using recommend::testing::Descending;
 using recommend::testing::FakeRetriever;
 
-class RecommendationRoutesTest : public ::testing::Test {
+class RecommendationHandlersTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ids_ = AddTracks(catalog_, {{"t0", "a0"}, {"t1", "a1"}, {"t2", "a2", true}, {"t3", "a3"}, {"t4", "a4"}});
@@ -28,7 +30,8 @@ class RecommendationRoutesTest : public ::testing::Test {
     recommender_ = std::make_unique<recommend::Recommender>(recommend::RecommendConfig{}, deps);
     recommender_->SetModel({model, nullptr, nullptr, {{"retriever", "two_tower:v1"}}});
     recs_ = std::make_unique<RecommendationsHandler>(recommender_.get(), &tracker_);
-    RegisterRecommendationRoutes(router_, *recs_, prefs_handler_);
+    recs_->Register(host_);
+    prefs_handler_.Register(host_);
     tracker_.Apply(segue::testing::Ev(EventType::kPlay, 0, "t0"), 1);  // u1 is playing t0
   }
 
@@ -38,7 +41,7 @@ class RecommendationRoutesTest : public ::testing::Test {
     r.target = std::move(target);
     r.body = std::move(body);
     std::promise<HttpResponse> p;
-    router_.Handle(std::move(r), [&](HttpResponse resp) { p.set_value(std::move(resp)); });
+    host_.router().Handle(std::move(r), [&](HttpResponse resp) { p.set_value(std::move(resp)); });
     return p.get_future().get();
   }
   HttpResponse Get(std::string target) { return Call(HttpMethod::kGet, std::move(target)); }
@@ -59,10 +62,10 @@ class RecommendationRoutesTest : public ::testing::Test {
   std::unique_ptr<recommend::Recommender> recommender_;
   std::unique_ptr<RecommendationsHandler> recs_;
   PreferencesHandler prefs_handler_{&prefs_};
-  Router router_{registry_};
+  testing::FakeServerHost host_;
 };
 
-TEST_F(RecommendationRoutesTest, RecommendationsHaveTheDocumentedShape) {
+TEST_F(RecommendationHandlersTest, RecommendationsHaveTheDocumentedShape) {
   HttpResponse r = Get("/v1/users/u1/recommendations?k=2&explain=true");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.content_type, "application/json");
@@ -82,12 +85,12 @@ TEST_F(RecommendationRoutesTest, RecommendationsHaveTheDocumentedShape) {
   EXPECT_FALSE(j["items"][0].contains("reasons"));
 }
 
-TEST_F(RecommendationRoutesTest, QueryParametersOverrideTheFilterDefaults) {
+TEST_F(RecommendationHandlersTest, QueryParametersOverrideTheFilterDefaults) {
   auto j = nlohmann::json::parse(Get("/v1/users/u1/recommendations?exclude_session=false&k=1").body);
   EXPECT_EQ(j["items"][0]["track_id"], "t0");
 }
 
-TEST_F(RecommendationRoutesTest, TheListenersHistoryComesFromTheLookup) {
+TEST_F(RecommendationHandlersTest, TheListenersHistoryComesFromTheLookup) {
   const uint32_t t1 = ids_[1];
   RecommendationsHandler with_history(recommender_.get(), &tracker_, [t1](std::string_view user) {
     std::optional<recommend::ListenerHistory> h;
@@ -102,7 +105,7 @@ TEST_F(RecommendationRoutesTest, TheListenersHistoryComesFromTheLookup) {
   EXPECT_EQ(j["items"][0]["track_id"], "t2");  // t0 in the session, t1 an hour ago
 }
 
-TEST_F(RecommendationRoutesTest, AnUnknownListenerGetsTheColdStartList) {
+TEST_F(RecommendationHandlersTest, AnUnknownListenerGetsTheColdStartList) {
   HttpResponse r = Get("/v1/users/nobody/recommendations");
   ASSERT_EQ(r.status, 200) << r.body;
   auto j = nlohmann::json::parse(r.body);
@@ -110,7 +113,7 @@ TEST_F(RecommendationRoutesTest, AnUnknownListenerGetsTheColdStartList) {
   EXPECT_EQ(j["items"][0]["track_id"], "t4");
 }
 
-TEST_F(RecommendationRoutesTest, BadInputIsA400NamingTheParameter) {
+TEST_F(RecommendationHandlersTest, BadInputIsA400NamingTheParameter) {
   ExpectBadRequest("/v1/users/u1/recommendations?k=0", "k:");
   ExpectBadRequest("/v1/users/u1/recommendations?k=101", "k: must be an integer in 1..100");
   ExpectBadRequest("/v1/users/u1/recommendations?k=ten", "k:");
@@ -125,7 +128,7 @@ TEST_F(RecommendationRoutesTest, BadInputIsA400NamingTheParameter) {
   ExpectBadRequest("/v1/users/u%011/recommendations", "user id");
 }
 
-TEST_F(RecommendationRoutesTest, PreferencesArePutReadAndHonoured) {
+TEST_F(RecommendationHandlersTest, PreferencesArePutReadAndHonoured) {
   EXPECT_EQ(Get("/v1/users/u1/preferences").body, R"({"explicit":true})");
   HttpResponse put = Call(HttpMethod::kPut, "/v1/users/u1/preferences", R"({"explicit": false})");
   ASSERT_EQ(put.status, 200) << put.body;
@@ -136,7 +139,7 @@ TEST_F(RecommendationRoutesTest, PreferencesArePutReadAndHonoured) {
   EXPECT_EQ(j["items"].size(), 3u);
 }
 
-TEST_F(RecommendationRoutesTest, BadPreferencesAreA400NamingTheField) {
+TEST_F(RecommendationHandlersTest, BadPreferencesAreA400NamingTheField) {
   HttpResponse r = Call(HttpMethod::kPut, "/v1/users/u1/preferences", R"({"explicit": false, "colour": 1})");
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("colour: unknown field"), std::string::npos) << r.body;
