@@ -1,7 +1,9 @@
 // A ServerHost for component tests: routes go straight to a Router (every readiness served at once),
-// the read-your-writes wrapper is the identity, periodic tasks are kept, not run.
+// the read-your-writes wrapper is the identity, periodic tasks are kept, not run; Call sends a request.
 #pragma once
 
+#include <future>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -20,7 +22,16 @@ class FakeServerHost : public ServerHost {
     tasks_.emplace_back(period, std::move(task));
   }
 
-  Router& router() { return router_; }
+  // Routes one request and returns its response (handlers may answer from another thread).
+  HttpResponse Call(HttpMethod method, std::string target, std::string body = "") {
+    HttpRequest r;
+    r.method = method;
+    r.target = std::move(target);
+    r.body = std::move(body);
+    std::promise<HttpResponse> p;
+    router_.Handle(std::move(r), [&](HttpResponse resp) { p.set_value(std::move(resp)); });
+    return p.get_future().get();
+  }
 
  private:
   metrics::Registry registry_;

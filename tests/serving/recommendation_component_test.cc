@@ -1,7 +1,5 @@
 #include "serving/recommendation_component.h"
 
-#include <future>
-
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -12,16 +10,6 @@
 
 namespace segue::serving {
 namespace {
-
-HttpResponse Call(testing::FakeServerHost& host, HttpMethod method, std::string target, std::string body = "") {
-  HttpRequest r;
-  r.method = method;
-  r.target = std::move(target);
-  r.body = std::move(body);
-  std::promise<HttpResponse> p;
-  host.router().Handle(std::move(r), [&](HttpResponse resp) { p.set_value(std::move(resp)); });
-  return p.get_future().get();
-}
 
 // The component as the server wires it: stores in the data dir, routes on the host, the model set later;
 // preferences survive a restart and every response is an impression on disk.
@@ -40,8 +28,8 @@ TEST(RecommendationComponentTest, ServesStoresPreferencesAndRecordsImpressionsIn
     auto component = RecommendationComponent::Open(recommend::RecommendConfig{}, dir.path(), deps, host.registry());
     ASSERT_TRUE(component.ok()) << component.status().ToString();
     (*component)->Register(host);
-    ASSERT_EQ(Call(host, HttpMethod::kPut, "/v1/users/u1/preferences", R"({"explicit":false})").status, 200);
-    HttpResponse r = Call(host, HttpMethod::kGet, "/v1/users/u1/recommendations?k=5");
+    ASSERT_EQ(host.Call(HttpMethod::kPut, "/v1/users/u1/preferences", R"({"explicit":false})").status, 200);
+    HttpResponse r = host.Call(HttpMethod::kGet, "/v1/users/u1/recommendations?k=5");
     ASSERT_EQ(r.status, 200) << r.body;
     auto j = nlohmann::json::parse(r.body);
     EXPECT_EQ(j["source"], "fallback:cold_start");
@@ -58,7 +46,7 @@ TEST(RecommendationComponentTest, ServesStoresPreferencesAndRecordsImpressionsIn
                                                  host.registry());
   ASSERT_TRUE(component.ok()) << component.status().ToString();
   (*component)->Register(host);
-  EXPECT_EQ(Call(host, HttpMethod::kGet, "/v1/users/u1/preferences").body, R"({"explicit":false})");
+  EXPECT_EQ(host.Call(HttpMethod::kGet, "/v1/users/u1/preferences").body, R"({"explicit":false})");
   std::vector<nlohmann::json> shown;
   component->reset();  // closes the impression store so it can be read
   ASSERT_TRUE(impressions::ImpressionStore::ExportAll(dir.path() + "/impressions", [&](std::string_view json) {

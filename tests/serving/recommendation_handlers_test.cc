@@ -36,13 +36,7 @@ class RecommendationHandlersTest : public ::testing::Test {
   }
 
   HttpResponse Call(HttpMethod method, std::string target, std::string body = "") {
-    HttpRequest r;
-    r.method = method;
-    r.target = std::move(target);
-    r.body = std::move(body);
-    std::promise<HttpResponse> p;
-    host_.router().Handle(std::move(r), [&](HttpResponse resp) { p.set_value(std::move(resp)); });
-    return p.get_future().get();
+    return host_.Call(method, std::move(target), std::move(body));
   }
   HttpResponse Get(std::string target) { return Call(HttpMethod::kGet, std::move(target)); }
 
