@@ -67,6 +67,10 @@ Result<std::shared_ptr<const CachedList>> ComputeList(const ModelSet& model, con
   return std::shared_ptr<const CachedList>(std::move(list));
 }
 
+metrics::Registry& RegistryOf(const RecommenderDeps& deps) {
+  return deps.registry ? *deps.registry : metrics::DefaultRegistry();
+}
+
 std::string NewRecId() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr char kHex[] = "0123456789abcdef";
@@ -86,15 +90,13 @@ Recommender::Recommender(RecommendConfig config, RecommenderDeps deps)
       explicit_filter_(*deps_.catalog),
       freshness_filter_(*deps_.catalog),
       diversity_filter_(*deps_.catalog),
-      served_((deps_.registry ? *deps_.registry : metrics::DefaultRegistry())
-                  .AddCounterFamily("segue_recommendations_total",
-                                    "Recommendations served, by path (source) and the list that served them.",
-                                    {"source", "served_by"})),
-      duration_((deps_.registry ? *deps_.registry : metrics::DefaultRegistry())
-                    .AddHistogram("segue_recommendation_duration_seconds",
-                                  "Time to compute a recommendation (pipeline only, no HTTP).",
-                                  metrics::ExponentialBuckets(0.0001, 2, 16))),
-      cache_(config_.cache_entries, config_.cache_bytes, deps_.registry ? *deps_.registry : metrics::DefaultRegistry()),
+      served_(RegistryOf(deps_).AddCounterFamily(
+          "segue_recommendations_total", "Recommendations served, by path (source) and the list that served them.",
+          {"source", "served_by"})),
+      duration_(RegistryOf(deps_).AddHistogram("segue_recommendation_duration_seconds",
+                                               "Time to compute a recommendation (pipeline only, no HTTP).",
+                                               metrics::ExponentialBuckets(0.0001, 2, 16))),
+      cache_(config_.cache_entries, config_.cache_bytes, RegistryOf(deps_)),
       pool_(config_.model_workers, config_.model_queue) {}
 
 void Recommender::SetModel(ModelSet model) {
@@ -110,7 +112,11 @@ ModelSet Recommender::CurrentModel() const {
 preferences::Preferences Recommender::PreferencesOf(const std::string& user_id) const {
   if (!deps_.preferences) return {};
   Result<preferences::Preferences> p = deps_.preferences->Get(user_id);
-  return p.ok() ? *p : preferences::Preferences{};
+  if (p.ok()) return *p;
+  // Unreadable preferences: assume the strictest, so a listener who opted out never gets explicit tracks.
+  preferences::Preferences strict;
+  strict.explicit_content = false;
+  return strict;
 }
 
 Recommendation Recommender::Recommend(const RecommendRequest& request) {

@@ -278,6 +278,19 @@ TEST_F(RecommenderTest, TheListenersExplicitPreferenceIsHonoured) {
   EXPECT_EQ(Ids(r), (std::vector<std::string>{"t1", "t3", "t4"}));  // t2 is explicit
 }
 
+class UnreadablePreferences : public preferences::PreferenceStore {
+ public:
+  Result<preferences::Preferences> Get(std::string_view) const override { return Status::IoError("disk gone"); }
+  Status Put(std::string_view, const preferences::Preferences&) override { return Status::IoError("disk gone"); }
+};
+
+TEST_F(RecommenderTest, UnreadablePreferencesKeepExplicitTracksOut) {
+  UnreadablePreferences store;
+  Recommender rec(config_, RecommenderDeps{&catalog_, genre_, global_, &store, nullptr, &registry_});
+  rec.SetModel({model_, nullptr, nullptr, {}});
+  EXPECT_EQ(Ids(rec.Recommend(Request(3))), (std::vector<std::string>{"t1", "t3", "t4"}));  // t2 is explicit
+}
+
 TEST_F(RecommenderTest, PrefetchFillsTheCacheAheadOfTheRequest) {
   Recommender& rec = Make();
   ASSERT_TRUE(rec.Prefetch("u1", session_, nullptr, kNow));
