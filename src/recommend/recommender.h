@@ -66,7 +66,8 @@ struct RecommenderDeps {
   const Catalog* catalog = nullptr;                 // required; outlives the recommender
   std::shared_ptr<const Retriever> genre_popular;   // popular within the session's genres; may be null
   std::shared_ptr<const Retriever> global_popular;  // may be null
-  const preferences::PreferenceStore* preferences = nullptr;  // null: everyone has the defaults
+  // null: everyone has the defaults; a store that cannot be read counts as {"explicit": false}
+  const preferences::PreferenceStore* preferences = nullptr;
   impressions::ImpressionSink* impressions = nullptr;         // null: impressions are not recorded
   metrics::Registry* registry = nullptr;                      // null: the default registry
 };
