@@ -1,5 +1,7 @@
 #include "impressions/impression_store.h"
 
+#include <filesystem>
+
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
@@ -32,6 +34,8 @@ Result<std::unique_ptr<ImpressionStore>> ImpressionStore::Open(ImpressionStoreOp
   if (options.queue_capacity == 0 || options.max_batch == 0) {
     return Status::InvalidArgument("impressions: queue_capacity and max_batch must be >= 1");
   }
+  std::error_code ec;
+  std::filesystem::create_directories(options.dir, ec);  // RocksDB creates only the last component
   rocksdb::Options ro;
   ro.create_if_missing = true;
   ro.keep_log_file_num = 2;

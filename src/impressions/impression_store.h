@@ -45,6 +45,7 @@ struct ImpressionStoreOptions {
 
 class ImpressionStore : public ImpressionSink {
  public:
+  // Creates options.dir (and its parents) when missing; starts the writer thread. Errors name the directory.
   static Result<std::unique_ptr<ImpressionStore>> Open(ImpressionStoreOptions options, metrics::Registry& registry);
   ~ImpressionStore() override;
 

@@ -1,5 +1,7 @@
 #include "preferences/rocksdb_preference_store.h"
 
+#include <filesystem>
+
 #include <rocksdb/db.h>
 
 #include "preferences/preferences_json.h"
@@ -10,6 +12,8 @@ RocksDbPreferenceStore::RocksDbPreferenceStore(std::unique_ptr<rocksdb::DB> db) 
 RocksDbPreferenceStore::~RocksDbPreferenceStore() = default;
 
 Result<std::unique_ptr<RocksDbPreferenceStore>> RocksDbPreferenceStore::Open(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);  // RocksDB creates only the last component
   rocksdb::Options options;
   options.create_if_missing = true;
   options.keep_log_file_num = 2;

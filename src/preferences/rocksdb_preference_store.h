@@ -21,7 +21,7 @@ inline constexpr char kPreferencesSubdir[] = "preferences";
 
 class RocksDbPreferenceStore : public PreferenceStore {
  public:
-  // Creates `dir` when missing. Errors name the directory.
+  // Creates `dir` (and its parents) when missing. Errors name the directory.
   static Result<std::unique_ptr<RocksDbPreferenceStore>> Open(const std::string& dir);
   ~RocksDbPreferenceStore() override;
 
