@@ -86,6 +86,13 @@ TEST(ImpressionStoreTest, AFullQueueDropsAndCountsInsteadOfBlocking) {
   EXPECT_NE(registry.RenderText().find("segue_impressions_dropped_total " + std::to_string(dropped)), std::string::npos);
 }
 
+TEST(ImpressionStoreTest, CreatesMissingParentDirectories) {
+  segue::testing::TempDir dir;
+  metrics::Registry registry;
+  auto store = ImpressionStore::Open({dir.path() + "/not/yet/there"}, registry);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+}
+
 TEST(ImpressionKeyTest, AListenersKeysAreOneRangeInTimeOrder) {
   EXPECT_LT(ImpressionKey("u1", 1, "b"), ImpressionKey("u1", 2, "a"));
   EXPECT_LT(ImpressionKey("u1", 255, "z"), ImpressionKey("u1", 256, "a"));

@@ -47,6 +47,12 @@ TEST(RocksDbPreferenceStoreTest, PreferencesSurviveAReopen) {
   EXPECT_EQ(*(*store)->Get("u3"), Preferences{});
 }
 
+TEST(RocksDbPreferenceStoreTest, CreatesMissingParentDirectories) {
+  segue::testing::TempDir dir;
+  auto store = RocksDbPreferenceStore::Open(dir.path() + "/not/yet/there");
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+}
+
 TEST(RocksDbPreferenceStoreTest, AnUnopenableDirectoryIsAClearError) {
   auto store = RocksDbPreferenceStore::Open("/proc/segue-no-such-dir/preferences");
   ASSERT_FALSE(store.ok());
