@@ -21,6 +21,8 @@ void AddSimulateCommand(CLI::App& root, CommandList& out);
 void AddImportCommand(CLI::App& root, CommandList& out);
 void AddTrainCommand(CLI::App& root, CommandList& out);
 void AddEvalCommand(CLI::App& root, CommandList& out);
+// `segue eval retrieval`, a subcommand of `eval` (cmd_eval_retrieval.cc).
+void AddEvalRetrievalCommand(CLI::App* eval, CommandList& out);
 void AddReplayCommand(CLI::App& root, CommandList& out);
 void AddDemoCommand(CLI::App& root, CommandList& out);
 void AddLogCommand(CLI::App& root, CommandList& out);
