@@ -107,7 +107,7 @@ void BM_Recommend(benchmark::State& state) {
   World& w = TheWorld();
   const Path path = static_cast<Path>(state.range(0));
   metrics::Registry registry;
-  Recommender rec(RecommendConfig{}, RecommenderDeps{&w.catalog, w.popular, w.popular, nullptr, nullptr, &registry});
+  Recommender rec(RecommendConfig{}, RecommenderDeps{&w.catalog, w.popular, w.popular, w.popular, nullptr, nullptr, &registry});
   if (path != kFallback) rec.SetModel({w.model, nullptr, std::make_shared<TableEmbeddings>(kTracks), {}});
   SessionState session = w.session;
   RecommendRequest r;
@@ -130,7 +130,7 @@ BENCHMARK(BM_Recommend)->Arg(kModel)->Arg(kCache)->Arg(kFallback)->Arg(kMmr)->Us
 void BM_Handler(benchmark::State& state) {
   World& w = TheWorld();
   metrics::Registry registry;
-  Recommender rec(RecommendConfig{}, RecommenderDeps{&w.catalog, w.popular, w.popular, nullptr, nullptr, &registry});
+  Recommender rec(RecommendConfig{}, RecommenderDeps{&w.catalog, w.popular, w.popular, w.popular, nullptr, nullptr, &registry});
   rec.SetModel({w.model, nullptr, nullptr, {{"retriever", "bench"}}});
   SessionTracker tracker(&w.catalog);
   tracker.RestoreSession(w.session);

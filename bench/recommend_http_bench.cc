@@ -76,7 +76,7 @@ void BM_HttpGet(benchmark::State& state) {
 
   DirectHost host;
   auto component = RecommendationComponent::Open(recommend::RecommendConfig{}, dir,
-                                                 RecommendationDeps{&catalog, &tracker, nullptr, nullptr, {}},
+                                                 RecommendationDeps{&catalog, &tracker, nullptr, nullptr, nullptr, {}},
                                                  host.registry());
   if (!component.ok()) return state.SkipWithError(component.status().message().c_str());
   (*component)->recommender().SetModel({std::make_shared<CopyingRetriever>(list), nullptr, nullptr, {}});

@@ -6,9 +6,9 @@
 namespace segue::recommend {
 
 std::vector<std::string_view> ReasonTexts(uint32_t reasons) {
-  static constexpr std::array<std::string_view, 5> kTexts = {
+  static constexpr std::array<std::string_view, 6> kTexts = {
       "matches what you are listening to", "popular in the genres you are listening to", "popular right now",
-      "new release", "adds variety"};
+      "new release", "adds variety", "popular at this time of day"};
   std::vector<std::string_view> out;
   for (size_t bit = 0; bit < kTexts.size(); ++bit) {
     if (reasons & (1u << bit)) out.push_back(kTexts[bit]);

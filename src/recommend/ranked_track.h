@@ -15,6 +15,7 @@ enum Reason : uint32_t {
   kReasonGlobalPopular = 1u << 2,  // popular overall (fallback, cold start)
   kReasonNewRelease = 1u << 3,     // boosted as a new release (freshness filter)
   kReasonDiversified = 1u << 4,    // chosen for variety over a more similar, higher-scored track
+  kReasonHourPopular = 1u << 5,    // popular at this hour of day (cold start)
 };
 
 struct RankedTrack {

@@ -192,8 +192,11 @@ Recommender::Served Recommender::FromFallbacks(std::string why, const Job& job) 
     s.items = Filtered(job, stale->items);
     if (!s.items.empty()) return s.served_by = "cache", s.versions = stale->model_versions, s;
   }
-  const std::pair<const Retriever*, Reason> popular[] = {{deps_.genre_popular.get(), kReasonGenrePopular},
-                                                         {deps_.global_popular.get(), kReasonGlobalPopular}};
+  // Without a session there are no genres to go by, but there is the time of day.
+  const bool cold = why == "cold_start";
+  const std::pair<const Retriever*, Reason> popular[] = {
+      {cold ? deps_.hour_popular.get() : deps_.genre_popular.get(), cold ? kReasonHourPopular : kReasonGenrePopular},
+      {deps_.global_popular.get(), kReasonGlobalPopular}};
   for (const auto& [retriever, reason] : popular) {
     std::vector<Candidate> candidates;
     if (!retriever || !retriever->Retrieve(job.query(), config_.candidates, &candidates).ok()) continue;

@@ -12,8 +12,8 @@
 // Fallbacks, in order, when there is no model, the deadline passes, the retriever fails, the pool is
 // full, or the filters leave nothing: the listener's cached list even if stale → popular within the
 // session's genres → globally popular. A listener the server knows nothing about (no session, no
-// history) takes the cold-start path straight to the popular retrievers (which see the query's time,
-// so they may answer per hour of day): never an error, at worst an empty list.
+// history) takes the cold-start path: popular at this hour of day, then globally popular: never an
+// error, at worst an empty list.
 //
 // Every result says which path served it: source "model", "cache" (fresh for this session version) or
 // "fallback:<why>" with why one of no_model, timeout, retriever_error, overloaded, empty, cold_start;
@@ -66,6 +66,7 @@ struct RecommenderDeps {
   const Catalog* catalog = nullptr;                 // required; outlives the recommender
   std::shared_ptr<const Retriever> genre_popular;   // popular within the session's genres; may be null
   std::shared_ptr<const Retriever> global_popular;  // may be null
+  std::shared_ptr<const Retriever> hour_popular;    // popular at the query's hour: cold start; may be null
   // null: everyone has the defaults; a store that cannot be read counts as {"explicit": false}
   const preferences::PreferenceStore* preferences = nullptr;
   impressions::ImpressionSink* impressions = nullptr;         // null: impressions are not recorded

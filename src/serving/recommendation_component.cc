@@ -18,6 +18,7 @@ Result<std::unique_ptr<RecommendationComponent>> RecommendationComponent::Open(c
   c->impressions_ = std::move(*store);
   c->recommender_ = std::make_unique<recommend::Recommender>(
       config, recommend::RecommenderDeps{deps.catalog, std::move(deps.genre_popular), std::move(deps.global_popular),
+                                         std::move(deps.hour_popular),
                                          c->preferences_.get(), c->impressions_.get(), &registry});
   c->recommendations_handler_ =
       std::make_unique<RecommendationsHandler>(c->recommender_.get(), deps.tracker, std::move(deps.history));

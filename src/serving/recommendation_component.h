@@ -26,7 +26,8 @@ struct RecommendationDeps {
   const SessionTracker* tracker = nullptr;  // required; outlives the component
   std::shared_ptr<const recommend::Retriever> genre_popular;   // may be null
   std::shared_ptr<const recommend::Retriever> global_popular;  // may be null
-  RecommendationsHandler::HistoryLookup history;               // may be empty
+  std::shared_ptr<const recommend::Retriever> hour_popular;    // cold start; may be null
+  RecommendationsHandler::HistoryLookup history;               // may be empty (recommend::HistoryStore::Get fits)
 };
 
 class RecommendationComponent : public ServerComponent {

@@ -64,6 +64,7 @@ class RecommenderTest : public ::testing::Test {
     model_ = std::make_shared<FakeRetriever>("two_tower", Descending({ids_[0], ids_[1], ids_[2], ids_[3], ids_[4]}));
     genre_ = std::make_shared<FakeRetriever>("genre_popular", Descending({ids_[6], ids_[7]}));
     global_ = std::make_shared<FakeRetriever>("global_popular", Descending({ids_[8], ids_[9]}));
+    hour_ = std::make_shared<FakeRetriever>("hour_popular", Descending({ids_[5]}));
     session_.user_id = "u1";
     session_.start_ms = kNow - 60'000;
     session_.last_seq = 10;
@@ -74,7 +75,7 @@ class RecommenderTest : public ::testing::Test {
   }
 
   Recommender& Make(bool with_model = true) {
-    RecommenderDeps deps{&catalog_, genre_, global_, &prefs_, &impressions_, &registry_};
+    RecommenderDeps deps{&catalog_, genre_, global_, hour_, &prefs_, &impressions_, &registry_};
     recommender_ = std::make_unique<Recommender>(config_, deps);
     if (with_model) recommender_->SetModel({model_, nullptr, nullptr, {{"retriever", "two_tower:v1"}}});
     return *recommender_;
@@ -98,7 +99,7 @@ class RecommenderTest : public ::testing::Test {
   Catalog catalog_;
   std::vector<testing::TrackSpec> specs_;
   std::vector<uint32_t> ids_;
-  std::shared_ptr<FakeRetriever> model_, genre_, global_;
+  std::shared_ptr<FakeRetriever> model_, genre_, global_, hour_;
   SessionState session_;
   testing::MemoryPreferences prefs_;
   testing::MemoryImpressions impressions_;
@@ -259,9 +260,15 @@ TEST_F(RecommenderTest, AFullModelPoolFallsBackAtOnce) {
 
 TEST_F(RecommenderTest, AListenerWithNoHistoryGetsTheColdStartPathNeverAnError) {
   Recommender& rec = Make();
-  genre_->set_error(Status::NotFound("no session genres"));
-  Recommendation r = rec.Recommend(Request(10, /*with_session=*/false));
+  RecommendRequest cold = Request(10, /*with_session=*/false);
+  cold.explain = true;
+  Recommendation r = rec.Recommend(cold);
   EXPECT_EQ(r.source, "fallback:cold_start");
+  EXPECT_EQ(r.served_by, "hour_popular");  // not the session's genres: there is no session
+  EXPECT_EQ(Ids(r), (std::vector<std::string>{"t5"}));
+  EXPECT_EQ(r.reasons[0], (std::vector<std::string_view>{"popular at this time of day"}));
+  hour_->set_error(Status::NotFound("no plays at this hour yet"));
+  r = rec.Recommend(Request(10, false));
   EXPECT_EQ(r.served_by, "global_popular");
   EXPECT_EQ(Ids(r), (std::vector<std::string>{"t8", "t9"}));
   EXPECT_EQ(model_->calls(), 0);
@@ -286,7 +293,7 @@ class UnreadablePreferences : public preferences::PreferenceStore {
 
 TEST_F(RecommenderTest, UnreadablePreferencesKeepExplicitTracksOut) {
   UnreadablePreferences store;
-  Recommender rec(config_, RecommenderDeps{&catalog_, genre_, global_, &store, nullptr, &registry_});
+  Recommender rec(config_, RecommenderDeps{&catalog_, genre_, global_, hour_, &store, nullptr, &registry_});
   rec.SetModel({model_, nullptr, nullptr, {}});
   EXPECT_EQ(Ids(rec.Recommend(Request(3))), (std::vector<std::string>{"t1", "t3", "t4"}));  // t2 is explicit
 }

@@ -24,7 +24,7 @@ TEST(RecommendationComponentTest, ServesStoresPreferencesAndRecordsImpressionsIn
     RecommendationDeps deps{&catalog, &tracker, nullptr,
                             std::make_shared<recommend::testing::FakeRetriever>("global_popular",
                                                                                 recommend::testing::Descending(ids)),
-                            {}};
+                            nullptr, {}};
     auto component = RecommendationComponent::Open(recommend::RecommendConfig{}, dir.path(), deps, host.registry());
     ASSERT_TRUE(component.ok()) << component.status().ToString();
     (*component)->Register(host);
@@ -42,7 +42,7 @@ TEST(RecommendationComponentTest, ServesStoresPreferencesAndRecordsImpressionsIn
   // Restarted: the preference is still there, and the impression was written.
   testing::FakeServerHost host;
   auto component = RecommendationComponent::Open(recommend::RecommendConfig{}, dir.path(),
-                                                 RecommendationDeps{&catalog, &tracker, nullptr, nullptr, {}},
+                                                 RecommendationDeps{&catalog, &tracker, nullptr, nullptr, nullptr, {}},
                                                  host.registry());
   ASSERT_TRUE(component.ok()) << component.status().ToString();
   (*component)->Register(host);
@@ -64,7 +64,7 @@ TEST(RecommendationComponentTest, AStoreThatCannotBeOpenedIsAClearError) {
   Catalog catalog;
   SessionTracker tracker(&catalog);
   auto component = RecommendationComponent::Open(recommend::RecommendConfig{}, "/proc/segue-nowhere",
-                                                 RecommendationDeps{&catalog, &tracker, nullptr, nullptr, {}}, registry);
+                                                 RecommendationDeps{&catalog, &tracker, nullptr, nullptr, nullptr, {}}, registry);
   ASSERT_FALSE(component.ok());
   EXPECT_NE(component.status().message().find("/proc/segue-nowhere/preferences"), std::string::npos)
       << component.status().message();

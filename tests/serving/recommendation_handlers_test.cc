@@ -26,7 +26,7 @@ class RecommendationHandlersTest : public ::testing::Test {
     auto model = std::make_shared<FakeRetriever>("two_tower", Descending(ids_));
     recommend::RecommenderDeps deps{&catalog_, nullptr,
                                     std::make_shared<FakeRetriever>("global_popular", Descending({ids_[4]})),
-                                    &prefs_, nullptr, &registry_};
+                                    nullptr, &prefs_, nullptr, &registry_};
     recommender_ = std::make_unique<recommend::Recommender>(recommend::RecommendConfig{}, deps);
     recommender_->SetModel({model, nullptr, nullptr, {{"retriever", "two_tower:v1"}}});
     recs_ = std::make_unique<RecommendationsHandler>(recommender_.get(), &tracker_);
