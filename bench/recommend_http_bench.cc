@@ -20,6 +20,7 @@
 #include "serving/http_server.h"
 #include "serving/recommendation_component.h"
 #include "session/session_tracker.h"
+#include "tests/serving/fake_server_host.h"
 
 namespace segue::serving {
 namespace {
@@ -42,20 +43,6 @@ class CopyingRetriever : public recommend::Retriever {
   std::vector<recommend::Candidate> list_;
 };
 
-// Routes straight to a Router: every route served at once, no read-your-writes wait (no pipeline).
-class DirectHost : public ServerHost {
- public:
-  metrics::Registry& registry() override { return registry_; }
-  void AddRoute(HttpMethod m, const std::string& pattern, RouteHandler h, RouteReadiness) override {
-    router.Add(m, pattern, std::move(h));
-  }
-  RouteHandler AfterAcknowledgedApplied(RouteHandler h) override { return h; }
-  void Every(std::chrono::milliseconds, std::function<void()>) override {}
-
-  metrics::Registry registry_;
-  Router router{registry_};
-};
-
 void BM_HttpGet(benchmark::State& state) {
   const bool same_version = state.range(0) == 1;
   const std::string dir = std::filesystem::temp_directory_path() / ("segue-recbench-" + std::to_string(getpid()));
@@ -74,7 +61,7 @@ void BM_HttpGet(benchmark::State& state) {
   session.last_seq = 1;
   tracker.RestoreSession(session);
 
-  DirectHost host;
+  testing::FakeServerHost host;  // every route served at once, no read-your-writes wait (no pipeline)
   auto component = RecommendationComponent::Open(recommend::RecommendConfig{}, dir,
                                                  RecommendationDeps{&catalog, &tracker, nullptr, nullptr, nullptr, {}},
                                                  host.registry());
@@ -84,7 +71,7 @@ void BM_HttpGet(benchmark::State& state) {
 
   net::io_context ioc;
   auto work = net::make_work_guard(ioc);
-  HttpServer server(ioc, HttpServerOptions{}, [&](HttpRequest r, ResponseCallback d) { host.router.Handle(std::move(r), std::move(d)); },
+  HttpServer server(ioc, HttpServerOptions{}, [&](HttpRequest r, ResponseCallback d) { host.router().Handle(std::move(r), std::move(d)); },
                     host.registry());
   auto bound = server.Listen(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
   if (!bound.ok()) return state.SkipWithError(bound.status().message().c_str());

@@ -1,4 +1,4 @@
-// A ServerHost for component tests: routes go straight to a Router (every readiness served at once),
+// A ServerHost for component tests and benchmarks: routes go straight to a Router (every readiness served at once),
 // the read-your-writes wrapper is the identity, periodic tasks are kept, not run; Call sends a request.
 #pragma once
 
@@ -21,6 +21,8 @@ class FakeServerHost : public ServerHost {
   void Every(std::chrono::milliseconds period, std::function<void()> task) override {
     tasks_.emplace_back(period, std::move(task));
   }
+
+  Router& router() { return router_; }
 
   // Routes one request and returns its response (handlers may answer from another thread).
   HttpResponse Call(HttpMethod method, std::string target, std::string body = "") {
