@@ -101,23 +101,46 @@ Status ReadPush(const toml::table& root, push::PushOptions* p) {
   t.Int("max_subscribers_per_listener", &p->hub.max_subscribers_per_listener, 1, 1 << 20);
   t.Int("max_subscribers", &p->hub.max_subscribers, 1, kBig);
   t.Int("disconnect_after_drops", &p->hub.disconnect_after_drops, 0, kBig);
-  int64_t keepalive = p->keepalive_interval.count();
-  t.Int("keepalive_interval_ms", &keepalive, 100, kMaxMs);
+  t.Millis("keepalive_interval_ms", &p->keepalive_interval, 100, kMaxMs);
   t.String("webhook_url", &p->webhook.url);
-  int64_t timeout = p->webhook.timeout.count();
-  t.Int("webhook_timeout_ms", &timeout, 1, kMaxMs);
+  t.Millis("webhook_timeout_ms", &p->webhook.timeout, 1, kMaxMs);
   t.Int("webhook_max_attempts", &p->webhook.max_attempts, 1, 100);
-  int64_t initial = p->webhook.initial_backoff.count();
-  t.Int("webhook_initial_backoff_ms", &initial, 1, kMaxMs);
-  int64_t max_backoff = p->webhook.max_backoff.count();
-  t.Int("webhook_max_backoff_ms", &max_backoff, 1, kMaxMs);
+  t.Millis("webhook_initial_backoff_ms", &p->webhook.initial_backoff, 1, kMaxMs);
+  t.Millis("webhook_max_backoff_ms", &p->webhook.max_backoff, 1, kMaxMs);
   t.Int("webhook_queue_messages", &p->webhook.queue_messages, 1, kBig);
   t.Int("webhook_workers", &p->webhook.workers, 1, 64);
-  p->keepalive_interval = std::chrono::milliseconds(keepalive);
-  p->webhook.timeout = std::chrono::milliseconds(timeout);
-  p->webhook.initial_backoff = std::chrono::milliseconds(initial);
-  p->webhook.max_backoff = std::chrono::milliseconds(max_backoff);
   return t.Finish();
+}
+
+// [recommend]: the same names as the recommendation request's query parameters for the filter defaults.
+Status ReadRecommendTable(const toml::table& table, recommend::RecommendConfig* c) {
+  TableReader r(table, "recommend.");
+  r.Int("candidates", &c->candidates, 1, 100'000);
+  r.Int("default_k", &c->default_k, 1, 10'000);
+  r.Int("max_k", &c->max_k, 1, 10'000);
+  r.Int("deadline_ms", &c->deadline_ms, 1, 60'000);
+  r.Int("model_workers", &c->model_workers, 1, 64);
+  r.Int("model_queue", &c->model_queue, 1, 1'000'000);
+  r.Int("cache_entries", &c->cache_entries, 0, kBig);
+  r.Int("cache_bytes", &c->cache_bytes, 0, kBig);
+  r.Int("impressions_queue", &c->impressions_queue, 1, 10'000'000);
+  recommend::FilterOptions& f = c->filters;
+  r.Bool("explicit_filter", &f.explicit_filter);
+  r.Bool("exclude_session", &f.exclude_session);
+  r.Int("exclude_played_hours", &f.exclude_played_hours, 0, 8760);
+  r.Bool("exclude_skipped_artist", &f.exclude_skipped_artist);
+  r.Float("new_release_boost", &f.new_release_boost, 0, 1);
+  r.Int("new_release_days", &f.new_release_days, 1, 3650);
+  std::string diversity(recommend::DiversityModeName(f.diversity));
+  r.String("diversity", &diversity);
+  r.Int("max_per_artist", &f.max_per_artist, 1, 1000);
+  r.Float("mmr_lambda", &f.mmr_lambda, 0, 1);
+  if (Status s = r.Finish(); !s.ok()) return s;
+  std::optional<recommend::DiversityMode> mode = recommend::DiversityModeFromName(diversity);
+  if (!mode) return Status::InvalidArgument("recommend.diversity: must be \"none\", \"artist_cap\" or \"mmr\"");
+  f.diversity = *mode;
+  if (c->default_k > c->max_k) return Status::InvalidArgument("recommend.default_k: must be <= recommend.max_k");
+  return Status::Ok();
 }
 
 }  // namespace
@@ -141,7 +164,9 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   top.Int("threads", &c->threads, 1, 64);
   top.String("models_dir", &c->scoring.models_dir);
   top.Int("models_check_interval_s", &c->scoring.models_check_interval_s, 1, 86'400);
-  for (const char* table : {"http", "events", "log", "sessions", "pipeline", "scoring", "push"}) top.Table(table);
+  for (const char* table : {"http", "events", "log", "sessions", "pipeline", "scoring", "push", "recommend"}) {
+    top.Table(table);
+  }
   if (Status s = top.Finish(); !s.ok()) return prefixed(s);
 
   TableReader http(SubTable(root, "http"), "http.");
@@ -197,7 +222,8 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   scoring.Int("cooldown_ms", &c->scoring.scorer.cooldown_ms, 0, kMaxMs);
   if (Status s = scoring.Finish(); !s.ok()) return prefixed(s);
 
-  return prefixed(ReadPush(root, &c->push));
+  if (Status s = ReadPush(root, &c->push); !s.ok()) return prefixed(s);
+  return prefixed(ReadRecommendTable(SubTable(root, "recommend"), &c->recommend));
 }
 
 Status ValidateServerConfig(const ServerConfig& c) {

@@ -18,6 +18,7 @@
 #include "models/disengagement_scorer.h"
 #include "pipeline/pipeline.h"
 #include "push/push_options.h"
+#include "recommend/recommend_config.h"
 #include "serving/http_server.h"
 #include "session/session_tracker.h"
 
@@ -63,6 +64,7 @@ struct ServerConfig {
   SessionMaintenanceOptions session_maintenance;  // [sessions]
   ScoringConfig scoring;               // top-level models_dir / models_check_interval_s, and [scoring]
   push::PushOptions push;              // [push]
+  recommend::RecommendConfig recommend;  // [recommend]
 };
 
 // Reads `path` over the values already in `config`. Unknown keys, wrong types and out-of-range values

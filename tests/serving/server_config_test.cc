@@ -142,6 +142,42 @@ webhook_workers = 1
   EXPECT_NE(range.message().find("push.buffer_messages: must be in"), std::string::npos) << range.message();
 }
 
+TEST_F(ServerConfigTest, ReadsTheRecommendTable) {
+  ServerConfig c;
+  Status s = LoadServerConfig(Write(R"(
+[recommend]
+candidates = 300
+default_k = 20
+deadline_ms = 30
+cache_entries = 5
+explicit_filter = false
+exclude_played_hours = 12
+new_release_boost = 0.25
+diversity = "mmr"
+mmr_lambda = 1
+)"), &c);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(c.recommend.candidates, 300u);
+  EXPECT_EQ(c.recommend.default_k, 20u);
+  EXPECT_EQ(c.recommend.deadline_ms, 30);
+  EXPECT_EQ(c.recommend.cache_entries, 5u);
+  EXPECT_FALSE(c.recommend.filters.explicit_filter);
+  EXPECT_EQ(c.recommend.filters.exclude_played_hours, 12u);
+  EXPECT_FLOAT_EQ(c.recommend.filters.new_release_boost, 0.25f);
+  EXPECT_EQ(c.recommend.filters.diversity, recommend::DiversityMode::kMmr);
+  EXPECT_FLOAT_EQ(c.recommend.filters.mmr_lambda, 1.f);
+  EXPECT_EQ(c.recommend.max_k, recommend::RecommendConfig{}.max_k);  // untouched
+
+  EXPECT_NE(LoadServerConfig(Write("[recommend]\nk = 3\n"), &c).message().find("recommend.k: unknown key"),
+            std::string::npos);
+  EXPECT_NE(LoadServerConfig(Write("[recommend]\ndiversity = \"zigzag\"\n"), &c).message().find("recommend.diversity"),
+            std::string::npos);
+  EXPECT_NE(LoadServerConfig(Write("[recommend]\nmmr_lambda = 1.5\n"), &c).message().find("recommend.mmr_lambda"),
+            std::string::npos);
+  EXPECT_NE(LoadServerConfig(Write("[recommend]\ndefault_k = 200\n"), &c).message().find("recommend.default_k"),
+            std::string::npos);
+}
+
 TEST_F(ServerConfigTest, ValidateRequiresDataDir) {
   ServerConfig c;
   EXPECT_FALSE(ValidateServerConfig(c).ok());
