@@ -18,8 +18,7 @@ double RecallAtK(size_t n, size_t k, const uint64_t* exact, const uint64_t* appr
     std::sort(truth.begin(), truth.end());
     size_t hits = 0;
     for (size_t j = 0; j < k; ++j) {
-      const uint64_t label = approx[i * k + j];
-      hits += label != kNoLabel && std::binary_search(truth.begin(), truth.end(), label);
+      hits += std::binary_search(truth.begin(), truth.end(), approx[i * k + j]);
     }
     sum += static_cast<double>(hits) / static_cast<double>(truth.size());
     ++queries;
