@@ -69,12 +69,15 @@ TEST(ExactIndexTest, AddingAHeldLabelReplacesItsVector) {
   EXPECT_FLOAT_EQ(scores[2], -1.0f);
 }
 
-TEST(ExactIndexTest, RejectsTheNoLabelSentinel) {
+TEST(ExactIndexTest, RejectsTheNoLabelSentinelAndANonPositiveDim) {
   ExactIndex index(2);
   const std::vector<float> v = {1, 0};
   const uint64_t label = kNoLabel;
   EXPECT_EQ(index.Add(1, v.data(), &label).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(index.size(), 0u);
+  ExactIndex no_dim(0);
+  const uint64_t valid = 1;
+  EXPECT_EQ(no_dim.Add(1, v.data(), &valid).code(), StatusCode::kInvalidArgument);
 }
 
 TEST(ExactIndexTest, SaveAndLoadGiveTheSameIndex) {
