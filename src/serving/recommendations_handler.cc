@@ -8,7 +8,7 @@
 
 namespace segue::serving {
 
-std::string RecommendationToJson(const recommend::Recommendation& r, bool explain) {
+nlohmann::json RecommendationJson(const recommend::Recommendation& r, bool explain) {
   nlohmann::json items = nlohmann::json::array();
   for (size_t i = 0; i < r.items.size(); ++i) {
     nlohmann::json item = {{"track_id", r.track_ids[i]}, {"score", r.items[i].score}};
@@ -17,10 +17,16 @@ std::string RecommendationToJson(const recommend::Recommendation& r, bool explai
   }
   nlohmann::json versions = nlohmann::json::object();
   for (const auto& [component, version] : r.model_versions) versions[component] = version;
-  nlohmann::json body = {{"rec_id", r.rec_id},       {"items", std::move(items)},
-                         {"source", r.source},       {"served_by", r.served_by},
-                         {"model_versions", std::move(versions)}, {"took_ms", r.took_ms}};
-  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return {{"rec_id", r.rec_id},
+          {"items", std::move(items)},
+          {"source", r.source},
+          {"served_by", r.served_by},
+          {"model_versions", std::move(versions)},
+          {"took_ms", r.took_ms}};
+}
+
+std::string RecommendationToJson(const recommend::Recommendation& r, bool explain) {
+  return RecommendationJson(r, explain).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void RecommendationsHandler::Register(ServerHost& host) {

@@ -15,6 +15,8 @@
 #include <optional>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "recommend/listener_history.h"
 #include "recommend/recommender.h"
 #include "serving/http_message.h"
@@ -47,7 +49,9 @@ class RecommendationsHandler : public ServerComponent {
   HistoryLookup history_;
 };
 
-// The response body of a recommendation (the JSON above). Exposed for tests and for push.
+// The response body of a recommendation (the JSON above), as a JSON object (push adds its fields to it)
+// and as text.
+nlohmann::json RecommendationJson(const recommend::Recommendation& r, bool explain);
 std::string RecommendationToJson(const recommend::Recommendation& r, bool explain);
 
 }  // namespace segue::serving
