@@ -15,6 +15,7 @@ const char* CodeName(StatusCode code) {
     case StatusCode::kIoError: return "I/O error";
     case StatusCode::kCorruption: return "corruption";
     case StatusCode::kInternal: return "internal error";
+    case StatusCode::kDeadlineExceeded: return "deadline exceeded";
   }
   return "unknown";
 }

@@ -23,6 +23,7 @@ enum class StatusCode {
   kIoError,            // disk or network failure
   kCorruption,         // stored data could not be decoded
   kInternal,
+  kDeadlineExceeded,   // a wait or operation ran out of its time budget
 };
 
 class Status {
@@ -40,6 +41,7 @@ class Status {
   static Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
   static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status DeadlineExceeded(std::string m) { return {StatusCode::kDeadlineExceeded, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

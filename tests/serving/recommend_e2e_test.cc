@@ -2,12 +2,9 @@
 // burst fires the trigger, and the recommendations computed for it reach the listener's open SSE stream,
 // with nothing they already played in the session.
 #include <fstream>
-#include <future>
 #include <set>
 #include <thread>
 
-#include <boost/asio/read_until.hpp>
-#include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -17,6 +14,7 @@
 #include "features/feature_spec.h"
 #include "models/disengagement_bundle.h"
 #include "models/disengagement_trainer.h"
+#include "replay/sse_client.h"
 #include "server_process.h"
 
 namespace segue::serving {
@@ -39,28 +37,6 @@ void WriteSkipBurstBundle(const std::string& dir) {
   bundle.target_precision = 0.6;
   SummariseValidation(trained->valid_scores, valid.y, &bundle);
   ASSERT_TRUE(SaveBundle(bundle, dir).ok());
-}
-
-// Reads one SSE event (through the blank line ending it) from an open stream; "" when none came within
-// `timeout` (the stream stays usable: bytes already read are kept in `pending`).
-std::string ReadSseEvent(net::io_context& ioc, tcp::socket& socket, std::string& pending,
-                         std::chrono::milliseconds timeout) {
-  std::string event;
-  bool done = false;
-  net::async_read_until(socket, net::dynamic_buffer(pending), "\n\n", [&](beast::error_code ec, size_t n) {
-    done = true;
-    if (ec) return;
-    event = pending.substr(0, n);
-    pending.erase(0, n);
-  });
-  ioc.restart();
-  ioc.run_for(timeout);
-  if (!done) {
-    socket.cancel();
-    ioc.restart();
-    ioc.run();
-  }
-  return event;
 }
 
 TEST(RecommendE2eTest, SkipBurstLeadsToAPushWithNothingPlayedInTheSession) {
@@ -93,16 +69,8 @@ TEST(RecommendE2eTest, SkipBurstLeadsToAPushWithNothingPlayedInTheSession) {
   }
   ASSERT_EQ(client.Send(http::verb::post, "/v1/events", others + "]").status, 202);
 
-  net::io_context ioc;
-  tcp::socket sse(ioc);
-  sse.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(server.port())));
-  net::write(sse, net::buffer(std::string("GET /v1/users/burst/stream HTTP/1.1\r\nHost: t\r\n\r\n")));
-  std::string pending;
-  beast::error_code ec;
-  net::read_until(sse, net::dynamic_buffer(pending), "\r\n\r\n", ec);
-  ASSERT_FALSE(ec) << ec.message();
-  ASSERT_EQ(pending.rfind("HTTP/1.1 200", 0), 0u) << pending;
-  pending.erase(0, pending.find("\r\n\r\n") + 4);
+  Result<std::unique_ptr<SseClient>> sse = SseClient::Open("127.0.0.1", std::to_string(server.port()), "/v1/users/burst/stream");
+  ASSERT_TRUE(sse.ok()) << sse.status().ToString();
 
   // One completed play, then skips, each posted on its own as a client would, until a push arrives: the
   // recommendation must leave out everything played before it (later plays may well be recommended).
@@ -115,25 +83,23 @@ TEST(RecommendE2eTest, SkipBurstLeadsToAPushWithNothingPlayedInTheSession) {
   played.insert("t0");
   ts += 199'000;
   ASSERT_EQ(post("b-c0", "complete", "t0"), 202);
-  std::string event;
-  for (int i = 1; i <= 8 && event.empty(); ++i) {
+  Result<SseEvent> event = Status::DeadlineExceeded("no skip posted");
+  for (int i = 1; i <= 8 && !event.ok(); ++i) {
     const std::string track = "t" + std::to_string(i * 2);
     ts += 1'000;
     ASSERT_EQ(post("b-p" + std::to_string(i), "play", track), 202);
     played.insert(track);
     ts += 4'000;
     ASSERT_EQ(post("b-s" + std::to_string(i), "skip", track), 202);
-    event = ReadSseEvent(ioc, sse, pending, std::chrono::seconds(3));
+    event = (*sse)->Next(std::chrono::seconds(3));
   }
-  ASSERT_FALSE(event.empty()) << "no push after 8 skips";
-  ASSERT_EQ(event.rfind("event: recommendations\n", 0), 0u) << event;
-  const size_t data = event.find("data: ");
-  ASSERT_NE(data, std::string::npos) << event;
-  const nlohmann::json push = nlohmann::json::parse(event.substr(data + 6, event.find('\n', data) - data - 6));
+  ASSERT_TRUE(event.ok()) << "no push after 8 skips: " << event.status().ToString();
+  EXPECT_EQ(event->event, "recommendations");
+  const nlohmann::json push = nlohmann::json::parse(event->data);
   EXPECT_EQ(push["user_id"], "burst");
   EXPECT_GT(push["trigger_score"].get<double>(), 0.0);
   EXPECT_FALSE(push["rec_id"].get<std::string>().empty());
-  EXPECT_NE(event.find("id: " + push["rec_id"].get<std::string>() + "\n"), std::string::npos);
+  EXPECT_EQ(event->id, push["rec_id"].get<std::string>());
   ASSERT_FALSE(push["items"].empty()) << push.dump();
   for (const auto& item : push["items"]) {
     EXPECT_EQ(played.count(item["track_id"].get<std::string>()), 0u) << item["track_id"] << " was played in the session";
