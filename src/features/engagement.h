@@ -1,8 +1,8 @@
-// The "engaged play" rule of the recommender: a play counts as the listener engaging with the track
-// when it was completed or listened to for at least kEngagedDwellMs. It labels the two-tower model's
-// training positives and the retrieval evaluation's relevant items, so both must call this one
-// function: a second copy of the rule would let training and evaluation drift apart.
-// Thread-safety: pure function.
+// The "engaged play" rule: a play the listener engaged with is one they completed or listened to for
+// at least kEngagedDwellMs. It is the positive of the retrieval models' training pairs (issue #10 §3),
+// the target of `segue eval retrieval`'s queries and what the popularity baselines count, so every
+// part of the recommender calls this one function instead of restating the threshold.
+// Pure function; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -11,10 +11,9 @@
 
 namespace segue {
 
+// 30 s: the threshold streaming services use to count a play as a stream.
 inline constexpr uint32_t kEngagedDwellMs = 30'000;
 
-// True when `play` ended completed, or its dwell (time actually listened) reached kEngagedDwellMs.
-// An ongoing play counts once its dwell so far reaches the threshold.
 inline bool IsEngagedPlay(const PlayRecord& play) {
   return play.end == PlayEnd::kCompleted || play.dwell_ms >= kEngagedDwellMs;
 }

@@ -92,33 +92,37 @@ Result<DatasetSummary> ForEachExample(std::vector<Event> events, Catalog* catalo
                          [&](const ExampleInfo& info, const FeatureVector& f, const Event&) { visit(info, f); });
 }
 
+size_t PrepareListenerTimelines(std::vector<Event>* events_ptr) {
+  std::vector<Event>& events = *events_ptr;
+  // Mark first, move after: the set holds views into the events.
+  std::vector<bool> keep(events.size(), true);
+  {
+    std::unordered_set<std::string_view> seen;
+    seen.reserve(events.size());
+    for (size_t i = 0; i < events.size(); ++i) keep[i] = seen.insert(events[i].event_id).second;
+  }
+  size_t kept = 0;
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (!keep[i]) continue;
+    if (kept != i) events[kept] = std::move(events[i]);
+    ++kept;
+  }
+  const size_t duplicates = events.size() - kept;
+  events.resize(kept);
+  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
+    if (a.user_id != b.user_id) return a.user_id < b.user_id;
+    return a.ts_ms < b.ts_ms;
+  });
+  return duplicates;
+}
+
 Result<DatasetSummary> ForEachDecision(std::vector<Event> events, Catalog* catalog, const DatasetOptions& options,
                                        const DecisionVisitor& visit) {
   if (Status s = ValidateDatasetOptions(options); !s.ok()) return s;
   DatasetSummary summary;
 
-  // De-duplicate by event_id, first occurrence wins (what the log's de-duplication does). Mark first,
-  // move after: the set holds views into the events.
-  {
-    std::vector<bool> keep(events.size(), true);
-    std::unordered_set<std::string_view> seen;
-    seen.reserve(events.size());
-    for (size_t i = 0; i < events.size(); ++i) keep[i] = seen.insert(events[i].event_id).second;
-    seen.clear();
-    size_t kept = 0;
-    for (size_t i = 0; i < events.size(); ++i) {
-      if (!keep[i]) continue;
-      if (kept != i) events[kept] = std::move(events[i]);
-      ++kept;
-    }
-    summary.duplicate_events = events.size() - kept;
-    events.resize(kept);
-  }
+  summary.duplicate_events = PrepareListenerTimelines(&events);
   summary.events = events.size();
-  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
-    if (a.user_id != b.user_id) return a.user_id < b.user_id;
-    return a.ts_ms < b.ts_ms;
-  });
 
   SessionTrackerOptions tracker_options;
   tracker_options.max_plays = options.max_plays;

@@ -46,6 +46,11 @@ struct EventFile {
 // `progress`: print a progress line to stderr every few hundred thousand lines.
 Result<EventFile> ReadEventFile(const std::string& path, bool progress = false);
 
+// De-duplicates `events` by event_id (first occurrence wins, what the log's de-duplication does) and
+// sorts them by listener (user-id order), then event time (ties in file order): every listener's
+// timeline is then one contiguous, replayable run. Returns the number of duplicates removed.
+size_t PrepareListenerTimelines(std::vector<Event>* events);
+
 // Loads an NDJSON track catalog (the simulator's --catalog-out / `segue import catalog`). Returns the
 // number of tracks; malformed lines are an error naming the line (a catalog is small and curated).
 Result<size_t> LoadCatalogFile(const std::string& path, Catalog* catalog);

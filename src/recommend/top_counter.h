@@ -1,0 +1,51 @@
+// TopCounter: the `capacity` tracks with the highest counts, kept sorted (count descending; among
+// equal counts the one that reached it first stays ahead). The baselines' one bounded-memory ranking:
+// popularity lists, each artist's tracks, each track's co-occurring neighbours.
+//
+// Two ways to feed it:
+//  - Offer(track, count) when the caller keeps the exact count (it only grows): the list is then the
+//    exact top `capacity`.
+//  - Increment(track) when it does not: space-saving (Metwally et al., 2005): a new track arriving at
+//    a full list replaces the last one and inherits its count + 1, so counts are upper bounds and every
+//    track counted more than total/capacity times is in the list.
+// Costs: O(capacity) per update (a linear find over a flat array and a memmove); meant for
+// capacities up to a few thousand. Plain data: not thread-safe, the owner locks.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace segue::recommend {
+
+struct TrackCount {
+  uint32_t track = 0;
+  uint32_t count = 0;
+
+  bool operator==(const TrackCount&) const = default;
+};
+
+class TopCounter {
+ public:
+  explicit TopCounter(size_t capacity = 0) : capacity_(capacity) {}
+
+  void Offer(uint32_t track, uint32_t count);
+  void Increment(uint32_t track, uint32_t by = 1);
+
+  // Best first.
+  std::span<const TrackCount> top() const { return entries_; }
+  // Count of `track` in the list, 0 when absent.
+  uint32_t CountOf(uint32_t track) const;
+  size_t capacity() const { return capacity_; }
+
+ private:
+  // Moves entries_[i], whose count just grew, ahead of every entry with a smaller count.
+  void Promote(size_t i);
+  ptrdiff_t Find(uint32_t track) const;
+
+  size_t capacity_;
+  std::vector<TrackCount> entries_;
+};
+
+}  // namespace segue::recommend
