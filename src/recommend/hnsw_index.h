@@ -1,0 +1,83 @@
+// HnswIndex: approximate VectorIndex over hnswlib 0.6.2's HierarchicalNSW (inner-product space), the
+// retrieval stage's index for large catalogs. Scores are inner products, as ExactIndex's.
+//
+// Growth: the graph holds `capacity()` vectors; an Add that needs more grows it (at least doubling) under
+// the exclusive lock, so callers need not size it up front.
+// Replace: adding a label that is present updates its vector and repairs its links (hnswlib's update).
+// Persistence: Save writes the IndexFile envelope (index_file.h, kind 2) around hnswlib's own
+// serialisation (the fields and layout of HierarchicalNSW::saveIndex). Load reads it back without
+// rebuilding and validates everything before hnswlib's search code sees it: header, size, checksum,
+// the graph's shape (sizes derived from dim and M), every link (target exists at that level) and
+// labels (unique). A file that fails any check is kCorruption naming the file and the reason; hnswlib's
+// own loadIndex, which trusts its input, is never called.
+//
+// Thread-safety (the VectorIndex contract):
+//  - Search runs under a shared lock, concurrently with other searches and with the insertion of new
+//    labels, which also holds the lock shared and relies on hnswlib's per-node locks; a new vector is
+//    written before any link to it, so searches reach only complete vectors.
+//  - Adds are serialised with each other (one batch at a time; within a large batch `build_threads`
+//    threads insert in parallel). Growing the graph and replacing existing labels (which rewrites a
+//    vector in place) take the lock exclusively, briefly pausing searches.
+//  - Save excludes Adds, not searches.
+// hnswlib.h defines non-inline functions and globals, so only hnsw_index.cc may include it: everything
+// else uses this class.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+
+#include "recommend/vector_index.h"
+
+namespace segue::recommend {
+
+struct HnswOptions {
+  size_t m = 16;                  // links per node and layer (2·m on the bottom layer): recall vs memory
+  size_t ef_construction = 200;   // candidate list while inserting: graph quality vs build time
+  size_t ef_search = 128;         // candidate list while searching (at least k is used): recall vs speed
+  size_t initial_capacity = 1024; // vectors allocated up front; Add grows the graph beyond it
+  int build_threads = 1;          // threads one Add of a large batch inserts with
+  uint64_t seed = 100;            // level generator: single-threaded builds are reproducible
+};
+
+class HnswIndex final : public VectorIndex {
+ public:
+  // kInvalidArgument for a non-positive dim or an option out of range.
+  static Result<std::unique_ptr<HnswIndex>> Create(int dim, const HnswOptions& options);
+  // Loads a file written by Save. The graph's parameters (m, ef_construction) come from the file;
+  // ef_search, build_threads and initial_capacity (a floor for the capacity) from `options`.
+  // kNotFound if there is no file; kCorruption for anything else than a valid HNSW index of `dim`.
+  static Result<std::unique_ptr<HnswIndex>> Load(const std::string& path, int dim, const HnswOptions& options);
+  ~HnswIndex() override;
+
+  int dim() const override { return dim_; }
+  size_t size() const override;
+  Status Add(size_t n, const float* x, const uint64_t* labels) override;
+  Status Search(size_t n, const float* q, size_t k, uint64_t* labels, float* scores) const override;
+  Status Save(const std::string& path) const override;
+
+  size_t capacity() const;
+  size_t ef_search() const { return ef_search_.load(std::memory_order_relaxed); }
+  void set_ef_search(size_t ef) { ef_search_.store(ef, std::memory_order_relaxed); }
+
+ private:
+  struct Graph;  // the hnswlib objects (see the note on hnswlib.h above)
+
+  HnswIndex(int dim, const HnswOptions& options, std::unique_ptr<Graph> graph);
+  Status Reserve(size_t extra);
+  Status Insert(const size_t* rows, size_t count, const float* x, const uint64_t* labels, int threads);
+  void SearchOne(const float* q, size_t k, uint64_t* labels, float* scores) const;
+
+  const int dim_;
+  const int build_threads_;
+  std::atomic<size_t> ef_search_;
+  std::unique_ptr<Graph> graph_;
+  mutable std::mutex add_mu_;       // one Add (or Save) at a time; taken before mu_
+  mutable std::shared_mutex mu_;    // exclusive: growth, replace; shared: search, insert, save
+};
+
+}  // namespace segue::recommend
