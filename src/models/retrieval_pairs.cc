@@ -77,8 +77,8 @@ void AddHardNegatives(const SessionState& before, const Catalog& catalog, uint32
 }
 
 // The session of a playlist's other tracks around `target` (each a completed play, played back to back).
-SessionState PlaylistSession(const Playlist& playlist, size_t target, Catalog* catalog) {
-  const size_t n = playlist.track_ids.size();
+SessionState PlaylistSession(const recommend::PlaylistTracks& playlist, size_t target, const Catalog& catalog) {
+  const size_t n = playlist.tracks.size();
   const size_t window = std::min<size_t>(n - 1, kSequenceLength);
   size_t begin = target > window / 2 ? target - window / 2 : 0;
   begin = std::min(begin, n - 1 - window);
@@ -89,8 +89,8 @@ SessionState PlaylistSession(const Playlist& playlist, size_t target, Catalog* c
   for (size_t i = begin; i < begin + window + 1 && i < n; ++i) {
     if (i == target) continue;
     PlayRecord r;
-    r.track = catalog->InternTrack(playlist.track_ids[i]);
-    r.duration_ms = catalog->Meta(r.track).duration_ms;
+    r.track = playlist.tracks[i];
+    r.duration_ms = catalog.Meta(r.track).duration_ms;
     r.dwell_ms = r.duration_ms > 0 ? r.duration_ms : kUnknownDurationDwellMs;
     r.start_offset_ms = offset;
     r.end = PlayEnd::kCompleted;
@@ -131,7 +131,7 @@ uint32_t SongTable::Intern(std::string_view track_id, const Catalog& catalog) {
 Status CollectHistoryPairs(std::vector<Event> events, Catalog* catalog, const RetrievalPairOptions& options,
                            SongTable* songs, RetrievalPairs* out) {
   if (options.max_plays < kSequenceLength) return Status::InvalidArgument("max_plays: below the sequence length");
-  PrepareForReplay(&events);
+  PrepareListenerTimelines(&events);
   SessionTrackerOptions tracker_options;
   tracker_options.max_plays = options.max_plays;
   tracker_options.session_timeout_ms = options.session_timeout_ms;
@@ -179,10 +179,10 @@ Status CollectHistoryPairs(std::vector<Event> events, Catalog* catalog, const Re
   return Status::Ok();
 }
 
-Status CollectPlaylistPairs(const std::vector<Playlist>& playlists, Catalog* catalog,
+Status CollectPlaylistPairs(const std::vector<recommend::PlaylistTracks>& playlists, const Catalog& catalog,
                             const RetrievalPairOptions& options, SongTable* songs, RetrievalPairs* out) {
-  for (const Playlist& playlist : playlists) {
-    const size_t n = playlist.track_ids.size();
+  for (const recommend::PlaylistTracks& playlist : playlists) {
+    const size_t n = playlist.tracks.size();
     if (n < 2) continue;
     ++out->playlists;
     const bool train = Fnv1a64(playlist.playlist_id) % kValidPlaylistModulus != 0;
@@ -191,9 +191,9 @@ Status CollectPlaylistPairs(const std::vector<Playlist>& playlists, Catalog* cat
       const size_t target = k * n / targets;  // spread over the playlist
       const SessionState session = PlaylistSession(playlist, target, catalog);
       RetrievalPair pair;
-      ComputeSessionFeatures(session, *catalog, &pair.user);
+      ComputeSessionFeatures(session, catalog, &pair.user);
       pair.day = DayOfWeekBucket(session.last_event_ms);
-      pair.song = songs->Intern(playlist.track_ids[target], *catalog);
+      pair.song = songs->Intern(catalog.TrackIdOf(playlist.tracks[target]), catalog);
       ++out->playlist_pairs;
       Keep(std::move(pair), train, options, out);
     }

@@ -2,7 +2,7 @@
 // (what the server knew about the listener right before a play, the track they then engaged with).
 //
 // Histories: events are replayed per listener through the SAME SessionTracker and feature code as the
-// server (PrepareForReplay order). Before each `play`, the query is the features of the listener's
+// server (PrepareListenerTimelines order). Before each `play`, the query is the features of the listener's
 // session as it stands (a new session, when the play starts one: an empty session carrying the
 // long-term profile); the pair is kept once that play ends engaged (IsEngagedPlay, features/engagement.h).
 // Plays whose end the replay never sees (the last play of a session that times out, of a history that
@@ -31,7 +31,7 @@
 #include "events/event.h"
 #include "features/feature_spec.h"
 #include "features/song_features.h"
-#include "importers/mpd.h"
+#include "recommend/playlist_file.h"
 
 namespace segue {
 
@@ -85,7 +85,7 @@ struct RetrievalPairs {
 
 Status CollectHistoryPairs(std::vector<Event> events, Catalog* catalog, const RetrievalPairOptions& options,
                            SongTable* songs, RetrievalPairs* out);
-Status CollectPlaylistPairs(const std::vector<Playlist>& playlists, Catalog* catalog,
+Status CollectPlaylistPairs(const std::vector<recommend::PlaylistTracks>& playlists, const Catalog& catalog,
                             const RetrievalPairOptions& options, SongTable* songs, RetrievalPairs* out);
 
 }  // namespace segue
