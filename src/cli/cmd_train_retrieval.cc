@@ -49,7 +49,7 @@ struct RetrievalArgs {
   size_t playlist_targets = 10;
   size_t max_valid_queries = 5000;
   uint64_t seed = 17;
-  int threads = 2;
+  int threads = 1;
   bool json = false;
 };
 

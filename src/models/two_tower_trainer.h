@@ -44,7 +44,7 @@ struct TwoTowerTrainOptions {
   double weight_decay = 1e-4;
   double max_grad_norm = 1.0;
   uint64_t seed = 17;
-  int threads = 2;  // LibTorch intra-op threads
+  int threads = 1;  // LibTorch intra-op threads (more is slower on a shared 2-core machine: docs/models.md)
   size_t max_valid_queries = 5000;  // validation pairs ranked per epoch (the first ones)
   std::function<void(const TwoTowerEpoch&)> on_epoch;
 };
