@@ -35,6 +35,20 @@ Result<nlohmann::json> ReadJsonObject(const fs::path& path) {
   return j;
 }
 
+Result<OpenedBundle> OpenBundle(const std::string& dir) {
+  OpenedBundle b;
+  b.root = fs::path(dir);
+  std::error_code ec;
+  if (!fs::is_directory(b.root, ec)) return Status::NotFound(dir + ": no such bundle folder");
+  b.config_file = (b.root / "config.json").string();
+  Result<nlohmann::json> config = ReadJsonObject(b.root / "config.json");
+  if (!config.ok()) return config.status();
+  b.config = std::move(*config);
+  b.version = b.root.lexically_normal().filename().string();
+  if (b.version.empty()) b.version = b.root.lexically_normal().parent_path().filename().string();
+  return b;
+}
+
 Result<StagedBundle> StageBundle(const std::string& dir) {
   const fs::path target = fs::path(dir).lexically_normal();
   StagedBundle staged;

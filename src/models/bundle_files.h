@@ -35,6 +35,16 @@ Status JsonField(const nlohmann::json& j, const char* key, const std::string& fi
 // NaN is not JSON; metrics that are undefined are written as null.
 inline nlohmann::json FiniteOrNull(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
+// An existing bundle folder opened for loading: its parsed config.json and its version (the folder name).
+struct OpenedBundle {
+  std::filesystem::path root;
+  std::string config_file;  // root / "config.json", for error messages
+  nlohmann::json config;
+  std::string version;
+};
+// kNotFound when `dir` is not a folder or has no config.json; kCorruption when config.json is not an object.
+Result<OpenedBundle> OpenBundle(const std::string& dir);
+
 // A bundle being written: files go into `tmp`, PublishBundle renames it to `final_path`.
 struct StagedBundle {
   std::filesystem::path tmp, final_path;

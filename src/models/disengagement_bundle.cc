@@ -140,16 +140,14 @@ Status SaveBundle(const DisengagementBundle& b, const std::string& dir) {
 }
 
 Result<DisengagementBundle> LoadBundle(const std::string& dir) {
-  const fs::path root(dir);
+  Result<OpenedBundle> opened = OpenBundle(dir);
+  if (!opened.ok()) return opened.status();
+  const fs::path& root = opened->root;
+  const std::string& config_file = opened->config_file;
+  const json& c = opened->config;
   std::error_code ec;
-  if (!fs::is_directory(root, ec)) return Status::NotFound(dir + ": no such bundle folder");
-  const std::string config_file = (root / "config.json").string();
-  Result<json> config = ReadJsonObject(root / "config.json");
-  if (!config.ok()) return config.status();
-  const json& c = *config;
   DisengagementBundle b;
-  b.version = root.lexically_normal().filename().string();
-  if (b.version.empty()) b.version = root.lexically_normal().parent_path().filename().string();
+  b.version = opened->version;
 
   std::string format, model;
   int format_version = 0;

@@ -179,17 +179,15 @@ Status SaveRetrievalBundle(const RetrievalBundle& b, const std::string& dir) {
 }
 
 Result<RetrievalBundle> LoadRetrievalBundle(const std::string& dir) {
-  const fs::path root(dir);
-  std::error_code ec;
-  if (!fs::is_directory(root, ec)) return Status::NotFound(dir + ": no such bundle folder");
-  const std::string config_file = (root / "config.json").string();
-  Result<json> config = ReadJsonObject(root / "config.json");
-  if (!config.ok()) return config.status();
+  Result<OpenedBundle> opened = OpenBundle(dir);
+  if (!opened.ok()) return opened.status();
+  const fs::path& root = opened->root;
+  const std::string& config_file = opened->config_file;
+  const json& config = opened->config;
   RetrievalBundle b;
-  b.version = root.lexically_normal().filename().string();
-  if (b.version.empty()) b.version = root.lexically_normal().parent_path().filename().string();
-  if (Status s = CheckConfig(*config, config_file, &b); !s.ok()) return s;
-  if (auto t = config->find("training"); t != config->end() && t->is_object()) {
+  b.version = opened->version;
+  if (Status s = CheckConfig(config, config_file, &b); !s.ok()) return s;
+  if (auto t = config.find("training"); t != config.end() && t->is_object()) {
     b.training.created = t->value("created", "");
     b.training.train_pairs = t->value("train_pairs", size_t{0});
     b.training.valid_pairs = t->value("valid_pairs", size_t{0});
@@ -199,9 +197,9 @@ Result<RetrievalBundle> LoadRetrievalBundle(const std::string& dir) {
   Result<TransformerWeights> weights = ReadWeights(root / kWeightsFile);
   if (!weights.ok()) return weights.status();
   b.weights = std::move(*weights);
-  if (Status s = ReadTrackIds(root / kTrackIdsFile, *config, config_file, &b.track_ids); !s.ok()) return s;
+  if (Status s = ReadTrackIds(root / kTrackIdsFile, config, config_file, &b.track_ids); !s.ok()) return s;
   size_t tracks = 0;
-  if (Status s = JsonField(*config, "tracks", config_file, &tracks); !s.ok()) return s;
+  if (Status s = JsonField(config, "tracks", config_file, &tracks); !s.ok()) return s;
   if (tracks != b.track_ids.size()) {
     return Status::Corruption((root / kTrackIdsFile).string() + ": " + std::to_string(b.track_ids.size()) +
                               " track ids, config.json says " + std::to_string(tracks));
