@@ -87,7 +87,7 @@ RetrievalRecall Recall(TwoTowerModel& model, std::span<const SongFeatures> songs
   return r;
 }
 
-// One optimisation step on the pairs order[start, end); returns the loss.
+// One optimisation step on the training pairs at the indices `batch`; returns the loss.
 double Step(TwoTowerModel& model, torch::optim::AdamW& optimizer, std::span<const SongFeatures> songs,
             std::span<const RetrievalPair> train, std::span<const size_t> batch, const std::vector<float>& log_q,
             const TwoTowerTrainOptions& options) {
