@@ -18,23 +18,12 @@
 #include "models/incremental_encoder.h"
 #include "models/two_tower_encoder.h"
 #include "models/two_tower_trainer.h"
+#include "random_steps.h"
 
 namespace segue {
 namespace {
 
 constexpr int kWindows = 256;
-
-StepFeatures RandomStep(std::mt19937_64& rng) {
-  std::uniform_real_distribution<float> u(0.f, 1.f);
-  StepFeatures s;
-  s.track = static_cast<uint16_t>(1 + rng() % (kTrackBuckets - 1));
-  s.artist = static_cast<uint16_t>(1 + rng() % (kArtistBuckets - 1));
-  s.genre = static_cast<uint8_t>(rng() % kGenreVocab);
-  s.end = static_cast<uint8_t>(1 + rng() % 2);
-  s.hour = static_cast<uint8_t>(1 + rng() % 24);
-  for (float& v : s.numeric) v = u(rng);
-  return s;
-}
 
 // kWindows full windows of one growing stream: window i + 1 is window i plus one step.
 std::vector<FeatureVector> Stream(uint64_t seed) {
