@@ -37,6 +37,7 @@
 #include "serving/http_framing.h"
 #include "serving/http_server.h"
 #include "serving/router.h"
+#include "serving/server_host.h"
 #include "serving/session_handler.h"
 #include "serving/tracks_handler.h"
 #include "session/session_tracker.h"
@@ -57,7 +58,7 @@ std::unique_ptr<EventLog> OpenClosedLog() {
   return std::move(*log);
 }
 
-// The objects RunServer (serving/server_app.cc) wires, with the same route table.
+// The objects the server (serving/server_app.cc) wires, registering the same routes.
 struct App {
   App() {
     Track t;
@@ -74,18 +75,9 @@ struct App {
     e.track_id = "t1";
     tracker.Apply(e, 1);
 
-    router.Add(HttpMethod::kPost, "/v1/events", [this](HttpRequest r, PathParams p, ResponseCallback d) {
-      events.Handle(std::move(r), std::move(p), std::move(d));
-    });
-    router.Add(HttpMethod::kGet, "/v1/users/{id}/session", [this](HttpRequest r, PathParams p, ResponseCallback d) {
-      session.Handle(std::move(r), std::move(p), std::move(d));
-    });
-    router.Add(HttpMethod::kPost, "/v1/tracks", [this](HttpRequest r, PathParams p, ResponseCallback d) {
-      tracks.HandlePost(std::move(r), std::move(p), std::move(d));
-    });
-    router.Add(HttpMethod::kGet, "/v1/tracks/{id}", [this](HttpRequest r, PathParams p, ResponseCallback d) {
-      tracks.HandleGet(std::move(r), std::move(p), std::move(d));
-    });
+    events.Register(host);
+    session.Register(host);
+    tracks.Register(host);
     router.Add(HttpMethod::kGet, "/healthz", [](HttpRequest, PathParams, ResponseCallback d) {
       d(JsonResponse(200, "{\"status\":\"ok\"}"));
     });
@@ -100,6 +92,19 @@ struct App {
     });
   }
 
+  // The components register their routes as in the server; readiness and read-your-writes waits do not
+  // apply (nothing is restoring, no pipeline runs), and periodic tasks never run here.
+  struct Host : ServerHost {
+    explicit Host(App& a) : app(a) {}
+    metrics::Registry& registry() override { return app.registry; }
+    void AddRoute(HttpMethod m, const std::string& pattern, RouteHandler h, RouteReadiness) override {
+      app.router.Add(m, pattern, std::move(h));
+    }
+    RouteHandler AfterAcknowledgedApplied(RouteHandler h) override { return h; }
+    void Every(std::chrono::milliseconds, std::function<void()>) override {}
+    App& app;
+  };
+
   metrics::Registry registry;
   std::unique_ptr<EventLog> log = OpenClosedLog();
   Catalog catalog;
@@ -108,6 +113,7 @@ struct App {
   SessionHandler session{&tracker};
   TracksHandler tracks{&catalog, log.get(), TrackLimits{}};
   Router router{registry};
+  Host host{*this};
 };
 
 void CheckResponse(const HttpResponse& r) {

@@ -19,11 +19,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   SEGUE_FUZZ_CHECK(c.threads >= 1 && c.threads <= 64);
-  SEGUE_FUZZ_CHECK(c.body_limit_bytes >= 1024 && c.body_limit_bytes <= (size_t{1} << 30));
-  SEGUE_FUZZ_CHECK(c.header_limit_bytes >= 1024 && c.header_limit_bytes <= (size_t{1} << 20));
-  SEGUE_FUZZ_CHECK(c.partitions >= 1 && c.partitions <= 4096);
-  SEGUE_FUZZ_CHECK(c.max_plays >= 1 && c.max_plays <= 4096);
-  SEGUE_FUZZ_CHECK(c.max_events_per_batch >= 1);
+  SEGUE_FUZZ_CHECK(c.http.body_limit >= 1024 && c.http.body_limit <= (size_t{1} << 30));
+  SEGUE_FUZZ_CHECK(c.http.header_limit >= 1024 && c.http.header_limit <= (size_t{1} << 20));
+  SEGUE_FUZZ_CHECK(c.log.partitions >= 1 && c.log.partitions <= 4096);
+  SEGUE_FUZZ_CHECK(c.sessions.max_plays >= 1 && c.sessions.max_plays <= 4096);
+  SEGUE_FUZZ_CHECK(c.events.max_events_per_batch >= 1);
+  SEGUE_FUZZ_CHECK(c.scoring.scorer.hysteresis >= 0 && c.scoring.scorer.hysteresis <= 1);
   (void)segue::serving::ValidateServerConfig(c);
   return 0;
 }

@@ -243,6 +243,7 @@ void AddEvalCommand(CLI::App& root, CommandList& out) {
       ->capture_default_str();
   d->add_flag("--json", args->json, "Print one JSON object on stdout (progress stays on stderr)");
   out.push_back({d, [args] { return Run(*args); }});
+  AddEvalRetrievalCommand(app, out);
 }
 
 }  // namespace segue::cli

@@ -38,6 +38,19 @@ void AddReplayCommand(CLI::App& root, CommandList& out) {
   app->add_option("--timeout-ms", options->timeout_ms, "Per-request timeout in milliseconds")
       ->default_val(30000)
       ->check(CLI::Range(1, 3600000));
+  app->add_option("--read", options->read_path,
+                  "Also GET this path while the file is sent, \"{user}\" replaced by the file's listeners in turn, "
+                  "e.g. '/v1/users/{user}/recommendations?k=10'; its latency (from each request's due time) and "
+                  "statuses are reported beside the ingest's");
+  app->add_option("--read-rate", options->read_rate, "GET requests per second for --read")
+      ->default_val(100)
+      ->check(CLI::PositiveNumber);
+  app->add_option("--read-connections", options->read_connections, "Keep-alive connections for --read")
+      ->default_val(4)
+      ->check(CLI::Range(1, 1024));
+  app->add_option("--read-users", options->read_users, "How many of the file's listeners --read asks for")
+      ->default_val(1000)
+      ->check(CLI::Range(1, 10000000));
   app->add_flag("--json", *json, "Print one JSON object with the figures on stdout instead of text");
   out.push_back({app, [options, json] {
                    options->progress = true;
@@ -51,7 +64,8 @@ void AddReplayCommand(CLI::App& root, CommandList& out) {
                    } else {
                      std::cout << ReplayReportToText(*report);
                    }
-                   return report->error_requests() == 0 ? 0 : 1;
+                   const bool reads_failed = report->reads && report->reads->ok < report->reads->requests;
+                   return report->error_requests() == 0 && !reads_failed ? 0 : 1;
                  }});
 }
 

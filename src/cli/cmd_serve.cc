@@ -54,8 +54,8 @@ void AddServeCommand(CLI::App& root, CommandList& out) {
                    if (app->count("--data-dir")) config.data_dir = f->data_dir;
                    if (app->count("--listen")) config.listen = f->listen;
                    if (app->count("--threads")) config.threads = f->threads;
-                   if (app->count("--models")) config.models_dir = f->models;
-                   if (f->no_sync) config.sync = false;
+                   if (app->count("--models")) config.scoring.models_dir = f->models;
+                   if (f->no_sync) config.log.sync = false;
                    if (Status s = serving::ValidateServerConfig(config); !s.ok()) {
                      std::cerr << "segue serve: " << s.message() << "\n";
                      return 2;

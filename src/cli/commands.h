@@ -23,6 +23,8 @@ void AddTrainCommand(CLI::App& root, CommandList& out);
 // `segue train retrieval` (cmd_train_retrieval.cc), registered by AddTrainCommand under `train`.
 void AddTrainRetrievalCommand(CLI::App* train, CommandList& out);
 void AddEvalCommand(CLI::App& root, CommandList& out);
+// `segue eval retrieval`, a subcommand of `eval` (cmd_eval_retrieval.cc).
+void AddEvalRetrievalCommand(CLI::App* eval, CommandList& out);
 void AddReplayCommand(CLI::App& root, CommandList& out);
 void AddDemoCommand(CLI::App& root, CommandList& out);
 void AddLogCommand(CLI::App& root, CommandList& out);

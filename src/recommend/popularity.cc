@@ -9,18 +9,36 @@
 namespace segue::recommend {
 namespace {
 
-// Adds weight × count / top count for each entry of a list.
-void AddList(std::span<const TrackCount> list, float weight, ScoreAccumulator* acc) {
-  if (list.empty() || weight <= 0) return;
-  const float top = static_cast<float>(list.front().count);
-  for (const TrackCount& e : list) acc->Add(e.track, weight * static_cast<float>(e.count) / top);
-}
+// The n best of several weighted lists of DISJOINT tracks (PopularityModel keeps a track in one genre
+// list and one artist list), each entry scoring weight × count / its list's top count. Disjoint, so
+// only each list's first n can reach the result and no track needs summing: no hash map on this path.
+class DisjointMerge {
+ public:
+  void Add(std::span<const TrackCount> list, float weight, size_t n) {
+    if (list.empty() || weight <= 0) return;
+    const float scale = weight / static_cast<float>(list.front().count);
+    for (const TrackCount& e : list.first(std::min(n, list.size()))) {
+      all_.push_back({e.track, scale * static_cast<float>(e.count)});
+    }
+  }
+  void TopN(size_t n, std::vector<Candidate>* out) {
+    auto better = [](const Candidate& a, const Candidate& b) {
+      return a.score != b.score ? a.score > b.score : a.track < b.track;
+    };
+    const size_t k = std::min(n, all_.size());
+    std::partial_sort(all_.begin(), all_.begin() + static_cast<std::ptrdiff_t>(k), all_.end(), better);
+    all_.resize(k);
+    *out = std::move(all_);
+  }
+
+ private:
+  std::vector<Candidate> all_;
+};
 
 void CopyTop(std::span<const TrackCount> list, size_t n, std::vector<Candidate>* out) {
-  out->clear();
-  ScoreAccumulator acc;
-  AddList(list.first(std::min(n, list.size())), 1.f, &acc);
-  acc.TopN(n, out);
+  DisjointMerge merge;
+  merge.Add(list, 1.f, n);
+  merge.TopN(n, out);
 }
 
 constexpr size_t kGenreContextPlays = 20;
@@ -45,12 +63,21 @@ void PopularityModel::ObservePlay(const PlayRecord& play, int64_t start_ms) {
 void PopularityModel::ObserveEngaged(uint32_t track, int64_t ts_ms) {
   if (track == 0) return;
   const TrackMeta meta = catalog_->Meta(track);
+  const uint16_t genre = meta.genre < kGenreBuckets ? meta.genre : 0;
   std::unique_lock lock(mu_);
-  if (counts_.size() <= track) counts_.resize(static_cast<size_t>(track) + 1, 0);
-  const uint32_t count = ++counts_[track];
+  if (tracks_.size() <= track) tracks_.resize(static_cast<size_t>(track) + 1);
+  TrackStats& t = tracks_[track];
+  // Keep the per-genre and per-artist lists disjoint (their merges rely on it) when the catalog moved it.
+  if (t.count > 0 && t.genre != genre) genre_[t.genre].Remove(track);
+  if (t.count > 0 && t.artist != meta.artist && t.artist != 0) {
+    if (auto it = artist_.find(t.artist); it != artist_.end()) it->second.Remove(track);
+  }
+  const uint32_t count = ++t.count;
+  t.genre = genre;
+  t.artist = meta.artist;
   ++total_;
   global_.Offer(track, count);
-  genre_[meta.genre < kGenreBuckets ? meta.genre : 0].Offer(track, count);
+  genre_[genre].Offer(track, count);
   hour_[static_cast<size_t>(HourOfDay(ts_ms))].Increment(track);
   if (meta.artist != 0) {
     artist_.try_emplace(meta.artist, options_.artist_tracks).first->second.Offer(track, count);
@@ -74,25 +101,25 @@ void PopularityModel::TopForHour(int hour, size_t n, std::vector<Candidate>* out
 
 void PopularityModel::TopForGenres(const std::array<float, kGenreBuckets>& weights, size_t n,
                                    std::vector<Candidate>* out) const {
-  ScoreAccumulator acc;
+  DisjointMerge merge;
   {
     std::shared_lock lock(mu_);
-    for (size_t g = 0; g < weights.size(); ++g) AddList(genre_[g].top(), weights[g], &acc);
+    for (size_t g = 0; g < weights.size(); ++g) merge.Add(genre_[g].top(), weights[g], n);
   }
-  acc.TopN(n, out);
+  merge.TopN(n, out);
 }
 
 void PopularityModel::TopForArtists(std::span<const std::pair<uint32_t, float>> artist_weights, size_t n,
                                     std::vector<Candidate>* out) const {
-  ScoreAccumulator acc;
+  DisjointMerge merge;
   {
     std::shared_lock lock(mu_);
     for (const auto& [artist, weight] : artist_weights) {
       auto it = artist_.find(artist);
-      if (it != artist_.end()) AddList(it->second.top(), weight, &acc);
+      if (it != artist_.end()) merge.Add(it->second.top(), weight, n);
     }
   }
-  acc.TopN(n, out);
+  merge.TopN(n, out);
 }
 
 std::string_view PopularityRetriever::name() const {

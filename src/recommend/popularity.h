@@ -11,10 +11,11 @@
 //    for a listener the server has never seen.
 // "More from the session's artists" (artist_retriever.h) reads the per-artist lists.
 //
-// Memory: 4 B per interned track (exact counts) + fixed-capacity lists: top_tracks entries for the
-// global list and each genre, hour_tracks per hour (space-saving), artist_tracks per artist seen
-// (8 B per entry). Per-genre and per-artist lists are exact tops of the exact counts; per-hour counts
-// are space-saving estimates (top_counter.h).
+// Memory: 12 B per interned track (exact count, and the genre and artist it is listed under) +
+// fixed-capacity lists of 12 B entries: top_tracks for the global list and each genre, hour_tracks per
+// hour (space-saving), up to artist_tracks per artist seen. Per-genre and per-artist lists are exact
+// tops of the exact counts and disjoint: a track whose genre or artist changes in the catalog moves to
+// its new list. Per-hour counts are space-saving estimates (top_counter.h).
 // Thread-safety: ObservePlay and the Top* reads are safe concurrently (a reader/writer lock); the
 // Catalog must outlive the model.
 #pragma once
@@ -31,7 +32,6 @@
 
 #include "catalog/catalog.h"
 #include "recommend/retriever.h"
-#include "recommend/score_accumulator.h"
 #include "recommend/top_counter.h"
 
 namespace segue::recommend {
@@ -67,7 +67,12 @@ class PopularityModel {
   const Catalog* catalog_;
   PopularityOptions options_;
   mutable std::shared_mutex mu_;
-  std::vector<uint32_t> counts_;  // by interned track
+  struct TrackStats {
+    uint32_t count = 0;   // engaged plays
+    uint32_t artist = 0;  // the artist list it is in (0: none)
+    uint16_t genre = 0;   // the genre list it is in
+  };
+  std::vector<TrackStats> tracks_;  // by interned track
   uint64_t total_ = 0;
   TopCounter global_;
   std::array<TopCounter, kGenreBuckets> genre_;

@@ -55,11 +55,12 @@ std::vector<MetricValues> AskAll(std::span<const Retriever* const> retrievers, c
   return values;
 }
 
-// The play that started the one ending now, and what the tracker held just before it.
+// The event that started a play: what the tracker held just before it.
 struct PendingPlay {
   bool captured = false;  // in the test part: `before` was taken
   std::optional<SessionState> before;
   uint32_t track = 0;
+  bool new_track = false;  // the listener had never started a play of it before
 };
 
 }  // namespace
@@ -111,6 +112,75 @@ TrainingSummary ReplayTrainingPart(const HistoryCorpus& corpus, Catalog* catalog
   return summary;
 }
 
+namespace {
+
+// One listener's events replayed in order; every engaged play of the test part becomes a query.
+class ListenerReplay {
+ public:
+  ListenerReplay(uint32_t listener, int64_t split, SessionTracker* tracker, Catalog* catalog,
+                 std::span<const Retriever* const> retrievers, const RetrievalEvalOptions& options,
+                 Scoreboard* board, HistoryEvalReport* report)
+      : listener_(listener), split_(split), tracker_(*tracker), catalog_(*catalog), retrievers_(retrievers),
+        options_(options), board_(*board), report_(*report) {}
+
+  void Step(const Event& e) {
+    const bool capture = e.ts_ms >= split_ && MayStartPlay(e.type);
+    std::optional<SessionState> before = capture ? tracker_.Get(e.user_id) : std::nullopt;
+    const uint32_t event_track = MayStartPlay(e.type) ? catalog_.InternTrack(e.track_id) : 0;
+    const bool new_track = event_track != 0 && !started_.contains(event_track);
+    const ApplyOutcome outcome = tracker_.Apply(e);
+    if (outcome.applied && event_track != 0) started_.insert(event_track);
+    PlayRecord ended;
+    int64_t start_ms = 0;
+    const bool found = outcome.play_ended && tracker_.Visit(e.user_id, [&](const SessionState& s) {
+      const PlayRecord* p = EndedPlay(s, outcome);
+      if (p != nullptr) ended = *p, start_ms = PlayStartMs(s, *p);
+    }) && ended.track != 0;
+    if (found && IsEngagedPlay(ended) && start_ms >= split_) {
+      // A skip/complete naming a play the client never started starts and ends it at once.
+      const bool started_here = (e.type == EventType::kSkip || e.type == EventType::kComplete) &&
+                                !(outcome.play_was_ongoing && pending_.track == ended.track);
+      if (started_here && capture) {
+        Ask(e.user_id, before, new_track, ended.track, start_ms);
+      } else if (!started_here && pending_.captured) {
+        Ask(e.user_id, pending_.before, pending_.new_track, ended.track, start_ms);
+      }
+    }
+    if (found) AddPlayToHistory(ended, start_ms, options_.max_history_tracks, &history_);
+    if (e.type == EventType::kPlay && outcome.applied) pending_ = {capture, std::move(before), event_track, new_track};
+  }
+
+ private:
+  // The retrievers, given what the server had when the target's play started (`before`: the tracker's
+  // state then, none for a listener it had never seen).
+  void Ask(std::string_view user, const std::optional<SessionState>& before, bool discovery, uint32_t target,
+           int64_t start_ms) {
+    const RetrievalQuery query{user, before ? &*before : nullptr, &history_, start_ms};
+    const uint32_t targets[] = {target};
+    const std::vector<MetricValues> v = AskAll(retrievers_, query, targets, {}, options_.candidates, &board_);
+    for (size_t i = 0; i < v.size(); ++i) {
+      board_.all[i].Add(listener_, v[i]);
+      if (discovery) board_.discovery[i].Add(listener_, v[i]);
+    }
+    ++report_.queries;
+    report_.discovery_queries += discovery ? 1 : 0;
+  }
+
+  uint32_t listener_;
+  int64_t split_;
+  SessionTracker& tracker_;
+  Catalog& catalog_;
+  std::span<const Retriever* const> retrievers_;
+  const RetrievalEvalOptions& options_;
+  Scoreboard& board_;
+  HistoryEvalReport& report_;
+  ListenerHistory history_;
+  std::unordered_set<uint32_t> started_;  // every track the listener started a play of, so far
+  PendingPlay pending_;
+};
+
+}  // namespace
+
 Result<HistoryEvalReport> EvaluateHistories(const HistoryCorpus& corpus, Catalog* catalog,
                                             std::span<const Retriever* const> retrievers,
                                             const RetrievalEvalOptions& options) {
@@ -120,47 +190,9 @@ Result<HistoryEvalReport> EvaluateHistories(const HistoryCorpus& corpus, Catalog
   Scoreboard board(retrievers.size());
   SessionTracker tracker(catalog, options.tracker);
   for (size_t l = 0; l < corpus.listeners(); ++l) {
-    const int64_t split = corpus.SplitMs(l, options.train_fraction);
-    ListenerHistory history;
-    std::unordered_set<uint32_t> played;
-    PendingPlay pending;
-    for (const Event& e : corpus.events_of(l)) {
-      const bool capture = e.ts_ms >= split && MayStartPlay(e.type);
-      std::optional<SessionState> before = capture ? tracker.Get(e.user_id) : std::nullopt;
-      const ApplyOutcome outcome = tracker.Apply(e);
-      PlayRecord ended;
-      int64_t start_ms = 0;
-      const bool found = outcome.play_ended && tracker.Visit(e.user_id, [&](const SessionState& s) {
-        const PlayRecord* p = EndedPlay(s, outcome);
-        if (p != nullptr) ended = *p, start_ms = PlayStartMs(s, *p);
-      }) && ended.track != 0;
-      if (found && IsEngagedPlay(ended) && start_ms >= split) {
-        // A skip/complete naming a play the client never started starts and ends it at once.
-        const bool started_here = (e.type == EventType::kSkip || e.type == EventType::kComplete) &&
-                                  !(outcome.play_was_ongoing && pending.track == ended.track);
-        const bool have_state = started_here ? capture : pending.captured;
-        const std::optional<SessionState>& state = started_here ? before : pending.before;
-        if (have_state) {
-          const RetrievalQuery query{e.user_id, state ? &*state : nullptr, &history, start_ms};
-          const uint32_t target[] = {ended.track};
-          const bool discovery = !played.contains(ended.track);
-          std::vector<MetricValues> v = AskAll(retrievers, query, target, {}, options.candidates, &board);
-          for (size_t i = 0; i < v.size(); ++i) {
-            board.all[i].Add(static_cast<uint32_t>(l), v[i]);
-            if (discovery) board.discovery[i].Add(static_cast<uint32_t>(l), v[i]);
-          }
-          ++report.queries;
-          report.discovery_queries += discovery ? 1 : 0;
-        }
-      }
-      if (found) {
-        AddPlayToHistory(ended, start_ms, options.max_history_tracks, &history);
-        played.insert(ended.track);
-      }
-      if (e.type == EventType::kPlay && outcome.applied) {
-        pending = {capture, std::move(before), catalog->FindTrack(e.track_id)};
-      }
-    }
+    ListenerReplay replay(static_cast<uint32_t>(l), corpus.SplitMs(l, options.train_fraction), &tracker, catalog,
+                          retrievers, options, &board, &report);
+    for (const Event& e : corpus.events_of(l)) replay.Step(e);
     if (options.progress && ((l + 1) % kProgressListeners == 0 || l + 1 == corpus.listeners())) {
       std::cerr << "\revaluating: " << l + 1 << "/" << corpus.listeners() << " listeners, " << report.queries
                 << " queries" << (l + 1 == corpus.listeners() ? "\n" : "") << std::flush;
@@ -226,6 +258,10 @@ Result<PlaylistEvalReport> EvaluatePlaylists(std::span<const PlaylistTracks> pla
   if (retrievers.empty()) return Status::InvalidArgument("no retriever to evaluate");
   PlaylistEvalReport report;
   report.playlists = playlists.size();
+  std::unordered_set<uint32_t> training_tracks;
+  for (const PlaylistTracks& p : playlists) {
+    if (!IsHeldOutPlaylist(p, options)) training_tracks.insert(p.tracks.begin(), p.tracks.end());
+  }
   Scoreboard board(retrievers.size());
   for (const PlaylistTracks& p : playlists) {
     if (!IsHeldOutPlaylist(p, options)) continue;
@@ -241,6 +277,8 @@ Result<PlaylistEvalReport> EvaluatePlaylists(std::span<const PlaylistTracks> pla
     std::vector<MetricValues> v = AskAll(retrievers, query, targets, exclude, options.candidates, &board);
     for (size_t i = 0; i < v.size(); ++i) board.all[i].Add(static_cast<uint32_t>(report.queries), v[i]);
     ++report.queries;
+    report.targets += targets.size();
+    for (uint32_t t : targets) report.targets_in_training += training_tracks.contains(t) ? 1 : 0;
   }
   report.models = board.Summarize(retrievers, options);
   return report;

@@ -10,7 +10,8 @@
 //    the listener's bounded history of every play that ended before it (HistoryStore's rule,
 //    history_builder.h: training part and earlier test plays alike), now_ms = the play's start. The
 //    target is the played track. `discovery` queries are those whose target the listener had never
-//    played before (exact, not limited by the bounded history).
+//    started a play of before (exact, not limited by the bounded history, and counting plays whose end
+//    the tracker never reported).
 // Playlists: a playlist is held out when Fnv1a64(playlist_id) % holdout_modulus == 0 and it has at
 // least min_playlist_tracks distinct tracks; its last holdout_fraction of tracks (at least one) are
 // the targets, the rest its context (a session of completed plays, no listener history). The others
@@ -105,8 +106,9 @@ size_t ForEachTrainingPlaylist(std::span<const PlaylistTracks> playlists, const 
 
 struct PlaylistEvalReport {
   size_t playlists = 0;        // read
-  size_t train_playlists = 0;  // fitted on (set by the caller from ForEachTrainingPlaylist)
   size_t queries = 0;          // held-out playlists evaluated
+  size_t targets = 0;          // held-out tracks to find, all queries together
+  size_t targets_in_training = 0;  // of them, in some training playlist: what any co-occurrence model could find
   std::vector<ModelMetrics> models;
 };
 Result<PlaylistEvalReport> EvaluatePlaylists(std::span<const PlaylistTracks> playlists,

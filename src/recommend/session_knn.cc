@@ -62,8 +62,9 @@ Status SessionKnnRetriever::Retrieve(const RetrievalQuery& query, size_t n, std:
       if (c.track >= neighbours_.size() || occurrences_[c.track] == 0) continue;
       const float ni = static_cast<float>(occurrences_[c.track]);
       for (const TrackCount& nb : neighbours_[c.track].top()) {
-        const float nj = static_cast<float>(std::max<uint32_t>(1, occurrences_[nb.track]));
-        acc.Add(nb.track, c.weight * static_cast<float>(nb.count) / std::sqrt(ni * nj));
+        if (nb.guaranteed() == 0) continue;
+        const float nj = static_cast<float>(occurrences_[nb.track]) + options_.shrink;
+        acc.Add(nb.track, c.weight * static_cast<float>(nb.guaranteed()) / std::sqrt(ni * nj));
       }
     }
   }

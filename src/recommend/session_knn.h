@@ -5,10 +5,12 @@
 // Fitting: every engaged play (features/engagement.h) co-occurs with the previous `window` engaged
 // plays of its session, both directions. Playlists are sessions too (ObserveSequence). Each track keeps
 // its `neighbours` most co-occurring tracks (space-saving, top_counter.h), so memory is bounded by
-// tracks × neighbours × 8 B however long the input; the same Observe calls keep it fresh online.
+// 36 B per interned track + 12 B per neighbour entry (at most tracks × neighbours), however long the
+// input; the same Observe calls keep it fresh online.
 // Scoring: for the session's recent context (session_context.h, decay per play back), a candidate j
-// scores Σ_i weight_i × c(i, j) / sqrt(n_i × n_j) (cosine of the co-occurrence counts, n = engaged
-// occurrences). Tracks already in the context are candidates too (listeners repeat). A session without
+// scores Σ_i weight_i × c(i, j) / sqrt(n_i × (n_j + shrink)): the cosine of the co-occurrence counts
+// (n = engaged occurrences, c = the space-saving lower bound), shrunk for rare candidates, whose
+// cosine from one or two co-occurrences would otherwise outrank everything (measured: docs/models.md). Tracks already in the context are candidates too (listeners repeat). A session without
 // engaged plays gets no candidates.
 // Thread-safety: Observe* and Retrieve are safe concurrently (a reader/writer lock).
 #pragma once
@@ -27,10 +29,11 @@
 namespace segue::recommend {
 
 struct SessionKnnOptions {
-  size_t neighbours = 100;    // kept per track
+  size_t neighbours = 200;    // kept per track
   size_t window = 10;         // co-occurrence window: previous engaged plays of the session
   size_t context_plays = 10;  // recent session plays a query conditions on
   float decay = 0.8f;         // weight of each play back in the context
+  float shrink = 20.f;        // added to a candidate's occurrences: rare tracks' few co-occurrences are noise
 };
 
 class SessionKnnRetriever : public Retriever {

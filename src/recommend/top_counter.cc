@@ -33,13 +33,18 @@ void TopCounter::Offer(uint32_t track, uint32_t count) {
     return;
   }
   if (entries_.size() < capacity_) {
-    entries_.push_back({track, count});
+    entries_.push_back({track, count, 0});
   } else if (count > entries_.back().count) {
-    entries_.back() = {track, count};
+    entries_.back() = {track, count, 0};
   } else {
     return;
   }
   Promote(entries_.size() - 1);
+}
+
+void TopCounter::Remove(uint32_t track) {
+  const ptrdiff_t i = Find(track);
+  if (i >= 0) entries_.erase(entries_.begin() + i);
 }
 
 void TopCounter::Increment(uint32_t track, uint32_t by) {
@@ -51,9 +56,10 @@ void TopCounter::Increment(uint32_t track, uint32_t by) {
     return;
   }
   if (entries_.size() < capacity_) {
-    entries_.push_back({track, by});
+    entries_.push_back({track, by, 0});
   } else {
-    entries_.back() = {track, entries_.back().count + by};
+    const uint32_t inherited = entries_.back().count;
+    entries_.back() = {track, inherited + by, inherited};
   }
   Promote(entries_.size() - 1);
 }

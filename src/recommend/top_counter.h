@@ -6,9 +6,10 @@
 //  - Offer(track, count) when the caller keeps the exact count (it only grows): the list is then the
 //    exact top `capacity`.
 //  - Increment(track) when it does not: space-saving (Metwally et al., 2005): a new track arriving at
-//    a full list replaces the last one and inherits its count + 1, so counts are upper bounds and every
-//    track counted more than total/capacity times is in the list.
-// Costs: O(capacity) per update (a linear find over a flat array and a memmove); meant for
+//    a full list replaces the last one and inherits its count + 1, so counts are upper bounds, every
+//    track counted more than total/capacity times is in the list, and count − error is a lower bound
+//    (what scores should use: the inherited part is noise).
+// Costs: O(capacity) per update (a linear find over a flat array and a memmove), 12 B per entry; meant for
 // capacities up to a few thousand. Plain data: not thread-safe, the owner locks.
 #pragma once
 
@@ -22,6 +23,9 @@ namespace segue::recommend {
 struct TrackCount {
   uint32_t track = 0;
   uint32_t count = 0;
+  uint32_t error = 0;  // Increment only: the count inherited on entry; count − error is a lower bound
+
+  uint32_t guaranteed() const { return count - error; }
 
   bool operator==(const TrackCount&) const = default;
 };
@@ -32,6 +36,8 @@ class TopCounter {
 
   void Offer(uint32_t track, uint32_t count);
   void Increment(uint32_t track, uint32_t by = 1);
+  // Drops `track` if present (its category changed: it now counts in another list).
+  void Remove(uint32_t track);
 
   // Best first.
   std::span<const TrackCount> top() const { return entries_; }

@@ -1,5 +1,7 @@
 #include "replay/ndjson_batches.h"
 
+#include <unordered_set>
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -100,6 +102,18 @@ void NdjsonBatches::Assign(std::string_view text, size_t batch_lines, size_t lan
     }
     pos = line.end;
   }
+}
+
+std::vector<std::string> NdjsonBatches::UserIds(size_t max) const {
+  std::vector<std::string> out;
+  std::unordered_set<std::string_view> seen;
+  for (size_t pos = 0; pos < text_.size() && out.size() < max;) {
+    const Line line = LineAt(text_, pos);
+    const std::string_view user = line.blank ? std::string_view() : FindUserId(text_.substr(pos, line.end - pos));
+    if (!user.empty() && seen.insert(user).second) out.emplace_back(user);
+    pos = line.end;
+  }
+  return out;
 }
 
 size_t NdjsonBatches::NextBatch(size_t lane, Cursor* cursor, std::string* body, size_t* first_line) const {

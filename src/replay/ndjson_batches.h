@@ -50,6 +50,9 @@ class NdjsonBatches {
   // of lines (0: the lane is exhausted) and sets *first_line to the file index of the first one.
   size_t NextBatch(size_t lane, Cursor* cursor, std::string* body, size_t* first_line) const;
 
+  // The first `max` distinct user ids of the file, in order of first appearance (raw bytes, as FindUserId).
+  std::vector<std::string> UserIds(size_t max) const;
+
   size_t lanes() const { return lanes_; }
   size_t total_lines() const { return lane_of_.size(); }
   size_t lane_lines(size_t lane) const { return lane_lines_[lane]; }

@@ -17,6 +17,7 @@
 #include <boost/beast/http.hpp>
 #include <simdjson.h>
 
+#include "replay/latency_percentiles.h"
 #include "replay/ndjson_batches.h"
 
 namespace segue {
@@ -30,13 +31,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr size_t kMaxResponseBytes = 16 << 20;  // a 10,000-event batch with every event rejected fits
-
-double Percentile(const std::vector<uint32_t>& sorted_us, double p) {
-  if (sorted_us.empty()) return 0;
-  size_t rank = static_cast<size_t>(p * static_cast<double>(sorted_us.size()) + 0.999999);
-  rank = std::clamp<size_t>(rank, 1, sorted_us.size());
-  return sorted_us[rank - 1] / 1000.0;
-}
 
 // Shared state of one run. Everything runs on one io_context thread, so nothing here is locked.
 class ReplayRun {
@@ -60,8 +54,7 @@ class ReplayRun {
   }
 
   void RecordAck(size_t lines, Clock::duration latency, uint64_t accepted, uint64_t duplicates, uint64_t rejected) {
-    latencies_us_.push_back(static_cast<uint32_t>(
-        std::min<int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(latency).count(), UINT32_MAX)));
+    latencies_us_.push_back(LatencyMicros(latency));
     report_.accepted += accepted;
     report_.duplicates += duplicates;
     report_.rejected += rejected;
@@ -95,14 +88,12 @@ class ReplayRun {
     report_.events_without_user_id = batches_.lines_without_user_id();
     report_.elapsed_s = std::chrono::duration<double>(last_ack_ - start_).count();
     report_.events_per_s = report_.elapsed_s > 0 ? static_cast<double>(acked_events_) / report_.elapsed_s : 0;
-    std::sort(latencies_us_.begin(), latencies_us_.end());
-    report_.latency_p50_ms = Percentile(latencies_us_, 0.50);
-    report_.latency_p90_ms = Percentile(latencies_us_, 0.90);
-    report_.latency_p99_ms = Percentile(latencies_us_, 0.99);
-    report_.latency_max_ms = latencies_us_.empty() ? 0 : latencies_us_.back() / 1000.0;
-    double sum = 0;
-    for (uint32_t us : latencies_us_) sum += us;
-    report_.latency_mean_ms = latencies_us_.empty() ? 0 : sum / static_cast<double>(latencies_us_.size()) / 1000.0;
+    const LatencyPercentiles p = ComputeLatencyPercentiles(latencies_us_);
+    report_.latency_p50_ms = p.p50_ms;
+    report_.latency_p90_ms = p.p90_ms;
+    report_.latency_p99_ms = p.p99_ms;
+    report_.latency_max_ms = p.max_ms;
+    report_.latency_mean_ms = p.mean_ms;
     return report_;
   }
 
@@ -126,7 +117,7 @@ class ReplayRun {
                  isatty(STDERR_FILENO) ? "\r" : "", elapsed, static_cast<unsigned long long>(report_.events_sent),
                  static_cast<unsigned long long>(total),
                  total ? 100.0 * static_cast<double>(report_.events_sent) / static_cast<double>(total) : 100.0,
-                 static_cast<unsigned long long>(acked_events_ - progress_acked_), Percentile(recent, 0.99),
+                 static_cast<unsigned long long>(acked_events_ - progress_acked_), PercentileMs(recent, 0.99),
                  static_cast<unsigned long long>(report_.error_requests()), isatty(STDERR_FILENO) ? "" : "\n");
     progress_acked_ = acked_events_;
     progress_tty_line_ = isatty(STDERR_FILENO);
@@ -341,11 +332,20 @@ Result<ReplayReport> RunReplay(const ReplayOptions& options) {
       socket.set_option(tcp::no_delay(true));
       connections.push_back(std::make_shared<Connection>(run, i, std::move(socket), target->host + ":" + target->port));
     }
+    std::unique_ptr<ReadLoad> reads;
+    if (!options.read_path.empty()) {
+      ReadLoadOptions read_options{options.target, options.read_path, batches->UserIds(options.read_users),
+                                   options.read_rate, options.read_connections, options.timeout_ms};
+      Result<std::unique_ptr<ReadLoad>> started = ReadLoad::Start(read_options);
+      if (!started.ok()) return started.status();
+      reads = std::move(*started);
+    }
     run.Start(connections.size());
     for (auto& c : connections) c->Next();
     connections.clear();  // the handlers own them now
     run.ioc().run();
     ReplayReport report = run.Finish();
+    if (reads) report.reads = reads->Stop();
     report.target = options.target;
     report.rate = options.rate;
     report.batch = options.batch;

@@ -26,10 +26,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "common/status.h"
+#include "replay/read_load.h"
 
 namespace segue {
 
@@ -43,6 +45,12 @@ struct ReplayOptions {
   size_t connections = 4;    // 1..65535
   int64_t timeout_ms = 30000;  // per request
   bool progress = false;
+  // Optional GET load beside the ingest (read_load.h), for as long as the ingest runs: read_path with
+  // "{user}" replaced by the file's first read_users listeners in turn, at read_rate requests/s.
+  std::string read_path;  // empty: no reads
+  double read_rate = 100;
+  size_t read_connections = 4;
+  size_t read_users = 1000;
 };
 
 struct ReplayReport {
@@ -64,7 +72,9 @@ struct ReplayReport {
   double events_per_s = 0;                    // acknowledged (202) events per second of wall time
   double latency_p50_ms = 0, latency_p90_ms = 0, latency_p99_ms = 0, latency_max_ms = 0, latency_mean_ms = 0;
 
-  uint64_t error_requests() const;
+  std::optional<ReadLoadReport> reads;  // when read_path was set
+
+  uint64_t error_requests() const;  // ingest requests only
 };
 
 struct HttpTarget {

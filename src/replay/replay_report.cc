@@ -9,7 +9,7 @@ namespace segue {
 std::string ReplayReportToJson(const ReplayReport& r) {
   nlohmann::ordered_json errors = nlohmann::ordered_json::object();
   for (const auto& [kind, count] : r.errors) errors[kind] = count;
-  const nlohmann::ordered_json j = {
+  nlohmann::ordered_json j = {
       {"target", r.target},
       {"rate", r.rate},
       {"batch", r.batch},
@@ -29,6 +29,13 @@ std::string ReplayReportToJson(const ReplayReport& r) {
        {{"p50", r.latency_p50_ms}, {"p90", r.latency_p90_ms}, {"p99", r.latency_p99_ms}, {"max", r.latency_max_ms},
         {"mean", r.latency_mean_ms}}},
   };
+  if (r.reads) {
+    const ReadLoadReport& x = *r.reads;
+    j["reads"] = {{"path", x.path_template}, {"rate", x.rate}, {"requests", x.requests}, {"ok", x.ok},
+                  {"errors", x.errors}, {"sources", x.sources}, {"elapsed_s", x.elapsed_s},
+                  {"latency_ms", {{"p50", x.latency_p50_ms}, {"p90", x.latency_p90_ms}, {"p99", x.latency_p99_ms},
+                                  {"max", x.latency_max_ms}}}};
+  }
   return j.dump();
 }
 
@@ -54,6 +61,7 @@ std::string ReplayReportToText(const ReplayReport& r) {
     for (const auto& [kind, count] : r.errors) out += " " + kind + "=" + std::to_string(count);
     out += "\n";
   }
+  if (r.reads) out += ReadLoadReportToText(*r.reads);
   return out;
 }
 

@@ -33,6 +33,13 @@ EventsHandler::EventsHandler(EventLog* log, ParseLimits limits, metrics::Registr
   }
 }
 
+void EventsHandler::Register(ServerHost& host) {
+  host.AddRoute(
+      HttpMethod::kPost, "/v1/events",
+      [this](HttpRequest r, PathParams p, ResponseCallback d) { Handle(std::move(r), std::move(p), std::move(d)); },
+      RouteReadiness::kAfterRestore);
+}
+
 void EventsHandler::Fail(const char* reason, HttpResponse response, const ResponseCallback& done) {
   failed_batches_.WithLabels({reason}).Inc();
   done(std::move(response));

@@ -22,6 +22,7 @@
 #include "events/event_parser.h"
 #include "serving/http_message.h"
 #include "serving/router.h"
+#include "serving/server_host.h"
 
 namespace segue {
 class EventLog;
@@ -29,9 +30,12 @@ class EventLog;
 
 namespace segue::serving {
 
-class EventsHandler {
+class EventsHandler : public ServerComponent {
  public:
   EventsHandler(EventLog* log, ParseLimits limits, metrics::Registry& registry);
+
+  // POST /v1/events, served once sessions are restored.
+  void Register(ServerHost& host) override;
 
   void Handle(HttpRequest request, PathParams params, ResponseCallback done);
 

@@ -1,5 +1,6 @@
 #include "serving/server_config.h"
 
+#include <chrono>
 #include <set>
 #include <sstream>
 
@@ -26,6 +27,22 @@ class TableReader {
       return Error(key, "must be in " + std::to_string(min) + ".." + std::to_string(max) + ", got " + std::to_string(v));
     }
     *out = static_cast<T>(v);
+  }
+  void Millis(const char* key, std::chrono::milliseconds* out, int64_t min, int64_t max) {
+    int64_t ms = out->count();
+    Int(key, &ms, min, max);
+    *out = std::chrono::milliseconds(ms);
+  }
+  void Float(const char* key, float* out, double min, double max) {
+    known_.insert(key);
+    const toml::node* n = table_.get(key);
+    if (!n || !error_.ok()) return;
+    if (!n->is_number()) return Error(key, "must be a number");
+    const double v = *n->value<double>();
+    if (!(v >= min && v <= max)) {
+      return Error(key, "must be in " + std::to_string(min) + ".." + std::to_string(max) + ", got " + std::to_string(v));
+    }
+    *out = static_cast<float>(v);
   }
   void Bool(const char* key, bool* out) {
     known_.insert(key);
@@ -94,68 +111,72 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   top.String("data_dir", &c->data_dir);
   top.String("listen", &c->listen);
   top.Int("threads", &c->threads, 1, 64);
-  top.String("models_dir", &c->models_dir);
-  top.Int("models_check_interval_s", &c->models_check_interval_s, 1, 86'400);
-  top.Table("http");
-  top.Table("events");
-  top.Table("log");
-  top.Table("sessions");
-  top.Table("pipeline");
+  top.String("models_dir", &c->scoring.models_dir);
+  top.Int("models_check_interval_s", &c->scoring.models_check_interval_s, 1, 86'400);
+  for (const char* table : {"http", "events", "log", "sessions", "pipeline", "scoring"}) top.Table(table);
   if (Status s = top.Finish(); !s.ok()) return prefixed(s);
 
   TableReader http(SubTable(root, "http"), "http.");
-  http.Int("body_limit_bytes", &c->body_limit_bytes, 1024, int64_t{1} << 30);
-  http.Int("header_limit_bytes", &c->header_limit_bytes, 1024, 1 << 20);
-  http.Int("max_buffered_body_bytes", &c->max_buffered_body_bytes, 1024, int64_t{1} << 40);
-  http.Int("max_connections", &c->max_connections, 1, 1'000'000);
-  http.Int("max_connections_per_client", &c->max_connections_per_client, 0, 1'000'000);
-  http.Int("probe_reserve_connections", &c->probe_reserve_connections, 0, 10'000);
-  http.Int("idle_timeout_ms", &c->idle_timeout_ms, 1, kMaxMs);
-  http.Int("body_timeout_ms", &c->body_timeout_ms, 1, kMaxMs);
-  http.Int("write_timeout_ms", &c->write_timeout_ms, 1, kMaxMs);
+  HttpServerOptions& h = c->http;
+  http.Int("body_limit_bytes", &h.body_limit, 1024, int64_t{1} << 30);
+  http.Int("header_limit_bytes", &h.header_limit, 1024, 1 << 20);
+  http.Int("max_buffered_body_bytes", &h.max_buffered_body_bytes, 1024, int64_t{1} << 40);
+  http.Int("max_connections", &h.max_connections, 1, 1'000'000);
+  http.Int("max_connections_per_client", &h.max_connections_per_client, 0, 1'000'000);
+  http.Int("probe_reserve_connections", &h.probe_reserve_connections, 0, 10'000);
+  http.Millis("idle_timeout_ms", &h.idle_timeout, 1, kMaxMs);
+  http.Millis("body_timeout_ms", &h.body_timeout, 1, kMaxMs);
+  http.Millis("write_timeout_ms", &h.write_timeout, 1, kMaxMs);
   http.Int("shutdown_grace_ms", &c->shutdown_grace_ms, 0, kMaxMs);
   if (Status s = http.Finish(); !s.ok()) return prefixed(s);
 
   TableReader events(SubTable(root, "events"), "events.");
-  events.Int("max_events_per_batch", &c->max_events_per_batch, 1, 10'000'000);
-  events.Int("max_future_skew_ms", &c->max_future_skew_ms, 0, kMaxMs);
+  events.Int("max_events_per_batch", &c->events.max_events_per_batch, 1, 10'000'000);
+  events.Int("max_future_skew_ms", &c->events.max_future_skew_ms, 0, kMaxMs);
   if (Status s = events.Finish(); !s.ok()) return prefixed(s);
 
   TableReader log(SubTable(root, "log"), "log.");
-  log.Int("partitions", &c->partitions, 1, 4096);
-  log.Bool("sync", &c->sync);
-  log.Int("max_pending_events", &c->max_pending_events, 1, kBig);
-  log.Int("dedup_capacity", &c->dedup_capacity, 1, kBig);
-  log.Int("dedup_window_ms", &c->dedup_window_ms, 0, 365LL * 24 * 3600 * 1000);
-  log.Int("retention_ms", &c->retention_ms, 0, kBig);
-  log.Int("retention_bytes", &c->retention_bytes, 0, kBig);
+  EventLogOptions& l = c->log;
+  log.Int("partitions", &l.partitions, 1, 4096);
+  log.Bool("sync", &l.sync);
+  log.Int("max_pending_events", &l.max_pending_events, 1, kBig);
+  log.Int("dedup_capacity", &l.dedup_capacity, 1, kBig);
+  log.Int("dedup_window_ms", &l.dedup_window_ms, 0, 365LL * 24 * 3600 * 1000);
+  log.Int("retention_ms", &l.retention_ms, 0, kBig);
+  log.Int("retention_bytes", &l.retention_bytes, 0, kBig);
   log.Int("retention_interval_s", &c->retention_interval_s, 1, 86'400);
-  log.Int("min_free_bytes", &c->min_free_bytes, 0, kBig);
+  log.Int("min_free_bytes", &l.min_free_bytes, 0, kBig);
   if (Status s = log.Finish(); !s.ok()) return prefixed(s);
 
   TableReader pipeline(SubTable(root, "pipeline"), "pipeline.");
-  pipeline.Int("workers", &c->pipeline_workers, 1, 64);
-  pipeline.Int("queue_events", &c->pipeline_queue_events, 1, kBig);
-  pipeline.Int("worker_nice", &c->pipeline_worker_nice, 0, 19);
+  pipeline.Int("workers", &c->pipeline.workers, 1, 64);
+  pipeline.Int("queue_events", &c->pipeline.queue_events, 1, kBig);
+  pipeline.Int("worker_nice", &c->pipeline.worker_nice, 0, 19);
   if (Status s = pipeline.Finish(); !s.ok()) return prefixed(s);
 
   TableReader sessions(SubTable(root, "sessions"), "sessions.");
-  sessions.Int("timeout_ms", &c->session_timeout_ms, 1000, kMaxMs);
-  sessions.Int("max_plays", &c->max_plays, 1, 4096);
-  sessions.Int("max_sessions", &c->max_sessions, 1, kBig);
-  sessions.Int("snapshot_interval_s", &c->snapshot_interval_s, 1, 86'400);
-  sessions.Int("snapshot_every_events", &c->snapshot_every_events, 0, kBig);
-  sessions.Int("evict_interval_s", &c->evict_interval_s, 1, 86'400);
-  return prefixed(sessions.Finish());
+  sessions.Int("timeout_ms", &c->sessions.session_timeout_ms, 1000, kMaxMs);
+  sessions.Int("max_plays", &c->sessions.max_plays, 1, 4096);
+  sessions.Int("max_sessions", &c->sessions.max_sessions, 1, kBig);
+  sessions.Int("snapshot_interval_s", &c->session_maintenance.snapshot_interval_s, 1, 86'400);
+  sessions.Int("snapshot_every_events", &c->session_maintenance.snapshot_every_events, 0, kBig);
+  sessions.Int("evict_interval_s", &c->session_maintenance.evict_interval_s, 1, 86'400);
+  if (Status s = sessions.Finish(); !s.ok()) return prefixed(s);
+
+  TableReader scoring(SubTable(root, "scoring"), "scoring.");
+  scoring.Int("max_listeners", &c->scoring.scorer.max_listeners, 1, kBig);
+  scoring.Float("hysteresis", &c->scoring.scorer.hysteresis, 0, 1);
+  scoring.Int("cooldown_ms", &c->scoring.scorer.cooldown_ms, 0, kMaxMs);
+  return prefixed(scoring.Finish());
 }
 
 Status ValidateServerConfig(const ServerConfig& c) {
   if (c.data_dir.empty()) return Status::InvalidArgument("data_dir: required (--data-dir or data_dir in the config file)");
   if (c.threads < 1 || c.threads > 64) return Status::InvalidArgument("threads: must be in 1..64");
   if (c.listen.empty()) return Status::InvalidArgument("listen: required");
-  if (c.max_buffered_body_bytes < c.body_limit_bytes) {
-    return Status::InvalidArgument("http.max_buffered_body_bytes (" + std::to_string(c.max_buffered_body_bytes) +
-                                   ") must be at least http.body_limit_bytes (" + std::to_string(c.body_limit_bytes) +
+  if (c.http.max_buffered_body_bytes < c.http.body_limit) {
+    return Status::InvalidArgument("http.max_buffered_body_bytes (" + std::to_string(c.http.max_buffered_body_bytes) +
+                                   ") must be at least http.body_limit_bytes (" + std::to_string(c.http.body_limit) +
                                    "), or no body of the largest allowed size could ever be read");
   }
   return Status::Ok();

@@ -9,6 +9,14 @@
 
 namespace segue::serving {
 
+void SessionHandler::Register(ServerHost& host) {
+  host.AddRoute(HttpMethod::kGet, "/v1/users/{id}/session",
+                host.AfterAcknowledgedApplied([this](HttpRequest r, PathParams p, ResponseCallback d) {
+                  Handle(std::move(r), std::move(p), std::move(d));
+                }),
+                RouteReadiness::kAfterRestore);
+}
+
 void SessionHandler::Handle(HttpRequest, PathParams params, ResponseCallback done) const {
   const std::string& user = params.at(0);
   std::string body;

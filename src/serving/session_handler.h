@@ -5,6 +5,7 @@
 
 #include "serving/http_message.h"
 #include "serving/router.h"
+#include "serving/server_host.h"
 
 namespace segue {
 class DisengagementScorer;
@@ -13,11 +14,14 @@ class SessionTracker;
 
 namespace segue::serving {
 
-class SessionHandler {
+class SessionHandler : public ServerComponent {
  public:
   // `scorer` may be null (no model loaded): disengagement_score and last_trigger are then null.
   explicit SessionHandler(const SessionTracker* tracker, const DisengagementScorer* scorer = nullptr)
       : tracker_(tracker), scorer_(scorer) {}
+  // GET /v1/users/{id}/session, once sessions are restored, reflecting every event acknowledged before
+  // the request (read-your-writes).
+  void Register(ServerHost& host) override;
   void Handle(HttpRequest request, PathParams params, ResponseCallback done) const;
 
  private:

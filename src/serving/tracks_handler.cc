@@ -7,6 +7,17 @@
 
 namespace segue::serving {
 
+void TracksHandler::Register(ServerHost& host) {
+  host.AddRoute(
+      HttpMethod::kPost, "/v1/tracks",
+      [this](HttpRequest r, PathParams p, ResponseCallback d) { HandlePost(std::move(r), std::move(p), std::move(d)); },
+      RouteReadiness::kAlways);
+  host.AddRoute(
+      HttpMethod::kGet, "/v1/tracks/{id}",
+      [this](HttpRequest r, PathParams p, ResponseCallback d) { HandleGet(std::move(r), std::move(p), std::move(d)); },
+      RouteReadiness::kAlways);
+}
+
 void TracksHandler::HandlePost(HttpRequest request, PathParams, ResponseCallback done) {
   std::optional<BodyFormat> format = BatchFormatOf(request.content_type);
   if (!format) return done(UnsupportedMediaType(request.content_type));

@@ -9,6 +9,7 @@
 #include "catalog/track_json.h"
 #include "serving/http_message.h"
 #include "serving/router.h"
+#include "serving/server_host.h"
 
 namespace segue {
 class Catalog;
@@ -17,10 +18,13 @@ class EventLog;
 
 namespace segue::serving {
 
-class TracksHandler {
+class TracksHandler : public ServerComponent {
  public:
   TracksHandler(Catalog* catalog, EventLog* log, TrackLimits limits)
       : catalog_(catalog), log_(log), limits_(limits) {}
+
+  // POST /v1/tracks and GET /v1/tracks/{id}, from start-up (the catalog does not depend on sessions).
+  void Register(ServerHost& host) override;
 
   void HandlePost(HttpRequest request, PathParams params, ResponseCallback done);
   void HandleGet(HttpRequest request, PathParams params, ResponseCallback done) const;

@@ -1,5 +1,5 @@
-// A tiny blocking HTTP/1.1 server on 127.0.0.1 that plays the part of `POST /v1/events` for the replay
-// tests: one thread per connection, answers decided by a handler. Test-only.
+// A tiny blocking HTTP/1.1 server on 127.0.0.1 that plays the part of `POST /v1/events` (and of GET routes,
+// for --read) for the replay tests: one thread per connection, answers decided by handlers. Test-only.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -59,6 +59,13 @@ class FakeIngestServer {
   }
   size_t connections() const { return connections_; }
 
+  // GET requests are answered by `handler` (set before any arrives) and their targets recorded.
+  void OnGet(std::function<Answer(const std::string& target)> handler) { get_handler_ = std::move(handler); }
+  std::vector<std::string> get_targets() {
+    std::lock_guard lock(mu_);
+    return get_targets_;
+  }
+
   // The usual 202 for a batch: every line accepted.
   static Answer AcceptAll(size_t, const std::vector<std::string>& lines) {
     return {http::status::accepted,
@@ -88,6 +95,15 @@ class FakeIngestServer {
       beast::error_code ec;
       http::read(socket, buffer, req, ec);
       if (ec) return;
+      if (req.method() == http::verb::get) {
+        const std::string target(req.target());
+        {
+          std::lock_guard lock(mu_);
+          get_targets_.push_back(target);
+        }
+        if (!Write(socket, get_handler_(target))) return;
+        continue;
+      }
       std::vector<std::string> lines;
       size_t start = 0;
       const std::string& body = req.body();
@@ -109,17 +125,24 @@ class FakeIngestServer {
         lines_.insert(lines_.end(), lines.begin(), lines.end());
         lines_by_connection_[index].insert(lines_by_connection_[index].end(), lines.begin(), lines.end());
       }
-      http::response<http::string_body> res(answer.status, 11);
-      res.set(http::field::content_type, "application/json");
-      res.body() = answer.body;
-      res.keep_alive(!answer.close);
-      res.prepare_payload();
-      http::write(socket, res, ec);
-      if (ec || answer.close) return;
+      if (!Write(socket, answer)) return;
     }
   }
 
+  // False when the connection is done (write failed, or the answer closes it).
+  static bool Write(tcp::socket& socket, const Answer& answer) {
+    http::response<http::string_body> res(answer.status, 11);
+    res.set(http::field::content_type, "application/json");
+    res.body() = answer.body;
+    res.keep_alive(!answer.close);
+    res.prepare_payload();
+    beast::error_code ec;
+    http::write(socket, res, ec);
+    return !ec && !answer.close;
+  }
+
   Handler handler_;
+  std::function<Answer(const std::string&)> get_handler_;
   asio::io_context ioc_;
   tcp::acceptor acceptor_;
   std::thread accept_thread_;
@@ -129,6 +152,7 @@ class FakeIngestServer {
   std::mutex mu_;
   size_t requests_ = 0;
   std::vector<std::string> lines_;
+  std::vector<std::string> get_targets_;
   std::vector<std::vector<std::string>> lines_by_connection_;
 };
 

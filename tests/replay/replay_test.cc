@@ -174,6 +174,41 @@ TEST(ReplayTest, PacesToTheRequestedRate) {
   EXPECT_LE(r->events_per_s, 2000 * 1.2);
 }
 
+// --read: GETs for the file's listeners run beside the ingest, counted by status and by the answers'
+// "source" field.
+TEST(ReplayTest, ReadLoadAsksForEachListenerAndCountsStatusesAndSources) {
+  FakeIngestServer server(FakeIngestServer::AcceptAll);
+  server.OnGet([](const std::string& target) {
+    if (target.find("/v1/users/b/") == 0) return Answer{http::status::not_found, R"({"error":"no"})"};
+    return Answer{http::status::ok, R"({"source":"fallback:no_model","items":[]})"};
+  });
+  std::string text;
+  for (int i = 0; i < 400; ++i) {
+    text += R"({"event_id":"e)" + std::to_string(i) + R"(","user_id":")" + std::string(1, "ab"[i % 2]) +
+            R"(","type":"exit"})" + "\n";
+  }
+  ReplayOptions o = Options(server, text, 10, 2);
+  o.rate = 1000;  // the ingest lasts about 0.4 s
+  o.read_path = "/v1/users/{user}/recommendations?k=3";
+  o.read_rate = 100;
+  o.read_connections = 2;
+  Result<ReplayReport> r = RunReplay(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(r->reads.has_value());
+  const ReadLoadReport& reads = *r->reads;
+  EXPECT_GE(reads.requests, 20u);
+  EXPECT_EQ(reads.requests, reads.ok + reads.errors.at("404"));
+  EXPECT_EQ(reads.sources.at("fallback:no_model"), reads.ok);
+  const std::vector<std::string> targets = server.get_targets();
+  ASSERT_GE(targets.size(), 2u);
+  EXPECT_EQ(targets[0], "/v1/users/a/recommendations?k=3");
+  EXPECT_EQ(targets[1], "/v1/users/b/recommendations?k=3");
+  EXPECT_GT(reads.latency_p99_ms, 0);
+  const nlohmann::json j = nlohmann::json::parse(ReplayReportToJson(*r));
+  EXPECT_EQ(j["reads"]["ok"], reads.ok);
+  EXPECT_EQ(j["reads"]["sources"]["fallback:no_model"], reads.ok);
+}
+
 TEST(ReplayTest, UnreachableTargetAndBadOptionsAreClearErrors) {
   uint16_t port;
   {
@@ -196,6 +231,15 @@ TEST(ReplayTest, UnreachableTargetAndBadOptionsAreClearErrors) {
   o.text = {};
   o.file = "/nonexistent/events.ndjson";
   EXPECT_EQ(RunReplay(o).status().code(), StatusCode::kIoError);
+
+  FakeIngestServer server(FakeIngestServer::AcceptAll);
+  o.file.clear();
+  o.text = text;
+  o.target = server.target();
+  o.read_path = "v1/users/{user}/session";  // not a path
+  Result<ReplayReport> bad_read = RunReplay(o);
+  EXPECT_EQ(bad_read.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad_read.status().message().find("--read"), std::string::npos) << bad_read.status().message();
 }
 
 }  // namespace

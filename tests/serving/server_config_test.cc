@@ -38,22 +38,40 @@ min_free_bytes = 0
 [sessions]
 timeout_ms = 60000
 snapshot_interval_s = 5
+[pipeline]
+workers = 3
+[scoring]
+hysteresis = 0.25
+cooldown_ms = 1000
 )"),
                               &c);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(c.data_dir, "/var/lib/segue");
   EXPECT_EQ(c.listen, "0.0.0.0:9000");
   EXPECT_EQ(c.threads, 3);
-  EXPECT_EQ(c.body_limit_bytes, 2048u);
-  EXPECT_EQ(c.max_connections, 10u);
-  EXPECT_EQ(c.idle_timeout_ms, 500);
-  EXPECT_EQ(c.body_timeout_ms, 30000);  // untouched default
-  EXPECT_EQ(c.max_events_per_batch, 50u);
-  EXPECT_EQ(c.partitions, 8u);
-  EXPECT_FALSE(c.sync);
-  EXPECT_EQ(c.min_free_bytes, 0u);
-  EXPECT_EQ(c.session_timeout_ms, 60000);
-  EXPECT_EQ(c.snapshot_interval_s, 5);
+  EXPECT_EQ(c.http.body_limit, 2048u);
+  EXPECT_EQ(c.http.max_connections, 10u);
+  EXPECT_EQ(c.http.idle_timeout, std::chrono::milliseconds(500));
+  EXPECT_EQ(c.http.body_timeout, std::chrono::milliseconds(30000));  // untouched default
+  EXPECT_EQ(c.events.max_events_per_batch, 50u);
+  EXPECT_EQ(c.log.partitions, 8u);
+  EXPECT_FALSE(c.log.sync);
+  EXPECT_EQ(c.log.min_free_bytes, 0u);
+  EXPECT_EQ(c.sessions.session_timeout_ms, 60000);
+  EXPECT_EQ(c.session_maintenance.snapshot_interval_s, 5);
+  EXPECT_EQ(c.pipeline.workers, 3u);
+  EXPECT_FLOAT_EQ(c.scoring.scorer.hysteresis, 0.25f);
+  EXPECT_EQ(c.scoring.scorer.cooldown_ms, 1000);
+  EXPECT_EQ(c.scoring.scorer.max_listeners, ScorerOptions{}.max_listeners);  // untouched default
+}
+
+TEST_F(ServerConfigTest, NumbersOutOfRangeNameTheKey) {
+  ServerConfig c;
+  Status st = LoadServerConfig(Write("[scoring]\nhysteresis = 1.5\n"), &c);
+  EXPECT_NE(st.message().find("scoring.hysteresis: must be in 0"), std::string::npos) << st.message();
+  st = LoadServerConfig(Write("[scoring]\nhysteresis = \"high\"\n"), &c);
+  EXPECT_NE(st.message().find("scoring.hysteresis: must be a number"), std::string::npos) << st.message();
+  EXPECT_FLOAT_EQ(c.scoring.scorer.hysteresis, ScorerOptions{}.hysteresis);
 }
 
 TEST_F(ServerConfigTest, ErrorsNameTheKey) {
@@ -79,7 +97,7 @@ TEST_F(ServerConfigTest, FloatsWhereIntegersAreExpectedAreTypeErrors) {
     Status st = LoadServerConfig(Write(std::string("models_check_interval_s = ") + value + "\n"), &c);
     EXPECT_NE(st.message().find("models_check_interval_s: must be an integer"), std::string::npos)
         << value << ": " << st.message();
-    EXPECT_EQ(c.models_check_interval_s, ServerConfig{}.models_check_interval_s) << value;
+    EXPECT_EQ(c.scoring.models_check_interval_s, ServerConfig{}.scoring.models_check_interval_s) << value;
   }
 }
 
