@@ -5,8 +5,9 @@
 // playlists with the plain-C++ song tower (the same code that embeds new tracks while serving) and
 // writes a retrieval bundle (retrieval_bundle.h) with its ANN index.
 //
-// Held-out pairs (the last 20 % of each listener's time, one playlist in five) measure recall@K after
-// every epoch; `segue eval retrieval` compares the bundle with the baselines.
+// Held-out pairs (plays in the last 20 % of each listener's time: the split of `segue eval retrieval`;
+// one playlist in five) measure recall@K after every epoch; `segue eval retrieval` compares the bundle
+// with the baselines.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>

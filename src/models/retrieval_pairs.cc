@@ -154,7 +154,7 @@ Status CollectHistoryPairs(std::vector<Event> events, Catalog* catalog, const Re
         p.pair.day = DayOfWeekBucket(before.last_event_ms);
         p.pair.song = songs->Intern(e.track_id, *catalog);
         AddHardNegatives(before, *catalog, p.pair.song, songs, &p.pair);
-        p.train = static_cast<double>(before.start_ms) < cutoff;
+        p.train = static_cast<double>(e.ts_ms) < cutoff;
       }
       tracker.Apply(e);
       tracker.Visit(user, [&](const SessionState& state) {

@@ -8,8 +8,9 @@
 // Plays whose end the replay never sees (the last play of a session that times out, of a history that
 // stops) are counted as unresolved and not used. Hard negatives: the last kHardNegatives tracks the
 // listener skipped earlier in the same session (never the positive itself).
-// Split: a pair is validation when its session starts in the last (1 - train_time_fraction) of the
-// listener's time span (the time split of dataset.h), else training.
+// Split: a pair is validation when its play starts at or after first_ts + train_time_fraction ×
+// (last_ts − first_ts) of the listener's events, else training: the split of `segue eval retrieval`
+// (recommend/retrieval_eval.h), so a model trained with the same fraction never saw its test plays.
 // Playlists: for up to playlist_targets tracks of each playlist, the query is a session of the other
 // tracks of the playlist (up to kSequenceLength, nearest in playlist order, each as a completed play) and
 // the positive is the track; playlists with Fnv1a64(playlist_id) % 5 == 0 are validation.
