@@ -52,6 +52,17 @@ TEST_F(TrainRetrievalCliTest, WritesABundleAndReportsRecall) {
   for (const char* file : {"config.json", "weights.bin", "song_embeddings.bin", "track_ids.txt", "ann.hnsw", "metrics.json"}) {
     EXPECT_TRUE(fs::exists(fs::path(path("model/v1")) / file)) << file;
   }
+  // `segue eval retrieval --model` serves the bundle as the "two_tower" retriever beside the baselines.
+  const std::string eval = RunCommand(std::string(SEGUE_BINARY) + " eval retrieval --events " + path("events.ndjson") +
+                                          " --catalog " + path("tracks.ndjson") + " --model " + path("model/v1") +
+                                          " --bootstrap 10 --json 2>/dev/null",
+                                      &code);
+  ASSERT_EQ(code, 0) << eval;
+  const nlohmann::json report = nlohmann::json::parse(eval);
+  ASSERT_TRUE(report.at("models").contains("two_tower")) << eval;
+  EXPECT_GT(report.at("models").at("two_tower").at("queries").get<size_t>(), 0u);
+  EXPECT_EQ(report.at("models").at("two_tower").at("errors").get<size_t>(), 0u);
+  EXPECT_TRUE(report.at("discovery").at("models").contains("two_tower"));
   // Bundles are immutable: the same --out again is refused before any training.
   const std::string again = Run("--events " + path("events.ndjson") + " --out " + path("model/v1"), &code);
   EXPECT_EQ(code, 2);
