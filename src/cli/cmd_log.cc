@@ -2,6 +2,7 @@
 //   export  NDJSON events on stdout (one LoggedEventToJson object per line), progress on stderr
 //   stats   event counts, sizes, seq range (--json: one object on stdout)
 //   retain  apply retention by age and/or size now (needs the server to be stopped)
+// export --impressions writes the stored impressions (impressions/impression_store.h) instead of events.
 // export and stats open the log read-only, so they work while `segue serve` holds it; they see what had
 // been written when they started.
 #include <chrono>
@@ -15,6 +16,7 @@
 #include "cli/commands.h"
 #include "common/time_util.h"
 #include "events/event_json.h"
+#include "impressions/impression_store.h"
 #include "log/event_log.h"
 
 namespace segue::cli {
@@ -146,6 +148,28 @@ int RunExport(const std::string& data_dir, uint64_t from_seq, const std::string&
   return 0;
 }
 
+// Every stored impression as one JSON object per line, in (listener, time) key order.
+int RunExportImpressions(const std::string& data_dir) {
+  const std::string dir = data_dir + "/" + impressions::kImpressionsSubdir;
+  uint64_t written = 0;
+  bool write_failed = false;
+  Status s = impressions::ImpressionStore::ExportAll(dir, [&](std::string_view json) {
+    write_failed = std::fwrite(json.data(), 1, json.size(), stdout) != json.size() || std::fputc('\n', stdout) == EOF;
+    ++written;
+    return !write_failed;
+  });
+  if (std::fflush(stdout) != 0 || write_failed) {
+    std::cerr << "segue log export: writing to stdout failed\n";
+    return 1;
+  }
+  if (!s.ok()) {
+    std::cerr << "segue log export: " << s.message() << "\n";
+    return 1;
+  }
+  std::fprintf(stderr, "segue log export: %llu impressions\n", static_cast<unsigned long long>(written));
+  return 0;
+}
+
 void PrintStats(const LogStats& st, uint32_t partitions, bool json) {
   if (json) {
     std::string out = "{\"events\":" + std::to_string(st.events);
@@ -236,6 +260,7 @@ void AddLogCommand(CLI::App& root, CommandList& out) {
     uint64_t from_seq = 0;
     int partition = -1;
     bool json = false;
+    bool impressions = false;
   };
   auto f = std::make_shared<Flags>();
 
@@ -253,7 +278,13 @@ void AddLogCommand(CLI::App& root, CommandList& out) {
                   "seq: sequence order (default); time: event-time order through the time index, the fast "
                   "way to read a narrow time range")
       ->check(CLI::IsMember({"seq", "time"}));
+  exp->add_flag("--impressions", f->impressions,
+                "Export the stored impressions (every recommendation served or pushed: rec_id, user_id, ts, "
+                "source, items with scores, model_versions, trigger_score) instead of events, one JSON "
+                "object per line, grouped by listener in time order")
+      ->excludes("--from-seq", "--since", "--until", "--partition", "--order");
   out.push_back({exp, [f] {
+                   if (f->impressions) return RunExportImpressions(f->data_dir);
                    return RunExport(f->data_dir, f->from_seq, f->since, f->until, f->partition, f->order);
                  }});
 

@@ -7,12 +7,18 @@ namespace segue {
 void LiveScoring::OnCommitted(const std::vector<LoggedEvent>& events) {
   FeatureVector features;
   for (const LoggedEvent& e : events) {
-    ApplyOutcome outcome = tracker_->Apply(e);
-    if (scorer_ == nullptr || !DisengagementScorer::IsDecisionPoint(e.event, outcome)) continue;
-    // Features under the tracker's shard lock (no session copy), scoring outside it.
-    if (tracker_->Visit(e.event.user_id, [&](const SessionState& s) { ComputeSessionFeatures(s, *catalog_, &features); })) {
-      scorer_->OnFeatures(e.event.user_id, e.event.ts_ms, features);
-    }
+    const ApplyOutcome outcome = tracker_->Apply(e);
+    const bool score = scorer_ != nullptr && DisengagementScorer::IsDecisionPoint(e.event, outcome);
+    const bool observe = outcome.applied && !observers_.empty();
+    if (!score && !observe) continue;
+    // Features and observers under the tracker's shard lock (no session copy), scoring outside it.
+    const bool found = tracker_->Visit(e.event.user_id, [&](const SessionState& s) {
+      if (observe) {
+        for (SessionObserver* o : observers_) o->OnApplied(e.event.user_id, s, outcome);
+      }
+      if (score) ComputeSessionFeatures(s, *catalog_, &features);
+    });
+    if (found && score) scorer_->OnFeatures(e.event.user_id, e.event.ts_ms, features);
   }
 }
 

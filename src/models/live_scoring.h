@@ -3,7 +3,8 @@
 // named unit rather than a lambda in server_app.cc so the train/serve parity test drives this exact code.
 //
 // Contract:
-//  - OnCommitted applies the events in order; an event is scored iff
+//  - OnCommitted applies the events in order; after each applied one, every observer sees the listener's
+//    state (session/session_observer.h); an event is scored iff
 //    DisengagementScorer::IsDecisionPoint(event, outcome) (the labels' rule), with the features computed
 //    from the tracker's state right after it (under the tracker's shard lock, scoring outside it).
 //  - Without a scorer (no usable model) it only applies.
@@ -18,15 +19,17 @@
 #include "catalog/catalog.h"
 #include "events/event.h"
 #include "models/disengagement_scorer.h"
+#include "session/session_observer.h"
 #include "session/session_tracker.h"
 
 namespace segue {
 
 class LiveScoring {
  public:
-  // `scorer` may be null.
-  LiveScoring(SessionTracker* tracker, const Catalog* catalog, DisengagementScorer* scorer)
-      : tracker_(tracker), catalog_(catalog), scorer_(scorer) {}
+  // `scorer` may be null; observers must outlive this.
+  LiveScoring(SessionTracker* tracker, const Catalog* catalog, DisengagementScorer* scorer,
+              std::vector<SessionObserver*> observers = {})
+      : tracker_(tracker), catalog_(catalog), scorer_(scorer), observers_(std::move(observers)) {}
 
   void OnCommitted(const std::vector<LoggedEvent>& events);
 
@@ -34,6 +37,7 @@ class LiveScoring {
   SessionTracker* tracker_;
   const Catalog* catalog_;
   DisengagementScorer* scorer_;
+  std::vector<SessionObserver*> observers_;
 };
 
 }  // namespace segue

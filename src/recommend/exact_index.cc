@@ -67,6 +67,7 @@ size_t ExactIndex::size() const {
 }
 
 Status ExactIndex::Add(size_t n, const float* x, const uint64_t* labels) {
+  if (dim_ <= 0) return Status::InvalidArgument("ExactIndex: dim must be positive, got " + std::to_string(dim_));
   if (Status s = CheckArgs(n, x, labels, "ExactIndex::Add"); !s.ok()) return s;
   for (size_t i = 0; i < n; ++i) {
     if (labels[i] == kNoLabel) return Status::InvalidArgument("ExactIndex::Add: kNoLabel is not a label");
@@ -97,7 +98,7 @@ void ExactIndex::ScanRows(size_t begin, size_t end, const float* q, std::vector<
 Status ExactIndex::Search(size_t n, const float* q, size_t k, uint64_t* labels, float* scores) const {
   if (Status s = CheckArgs(n * k, q, labels, "ExactIndex::Search"); !s.ok()) return s;
   if (n * k > 0 && scores == nullptr) return Status::InvalidArgument("ExactIndex::Search: null scores");
-  if (n == 0 || k == 0) return Status::Ok();
+  if (n == 0 || k == 0 || dim_ <= 0) return Status::Ok();  // an index of no dimension holds nothing
   std::shared_lock lock(mu_);
   const size_t rows = labels_.size();
   std::vector<TopK> tops(n);

@@ -22,6 +22,7 @@ namespace segue::recommend {
 
 class ExactIndex final : public VectorIndex {
  public:
+  // A non-positive dim makes an index that rejects every Add.
   explicit ExactIndex(int dim);
 
   // kNotFound if `path` does not exist; kCorruption for a file that is not an exact index of `dim`.

@@ -177,7 +177,8 @@ Status ReadUpperLayers(Hnsw* h, const GraphHeader& g, IndexFileReader* r) {
       return r->Corrupt("invalid link block of vector " + std::to_string(i));
     }
     if (level > 0) {
-      char* block = static_cast<char*>(std::malloc(bytes));  // hnswlib frees it with free()
+      // hnswlib frees it with free(). Its SIMD search prefetches one link past a full list: room for it.
+      char* block = static_cast<char*>(std::malloc(bytes + sizeof(tableint)));
       if (block == nullptr) throw std::bad_alloc();
       h->linkLists_[i] = block;
       h->element_levels_[i] = static_cast<int>(level);

@@ -13,8 +13,11 @@
 //
 // Thread-safety (the VectorIndex contract):
 //  - Search runs under a shared lock, concurrently with other searches and with the insertion of new
-//    labels, which also holds the lock shared and relies on hnswlib's per-node locks; a new vector is
-//    written before any link to it, so searches reach only complete vectors.
+//    labels, which also holds the lock shared and relies on hnswlib's per-node locks; hnswlib writes a
+//    new vector before any link to it (and x86 keeps stores in order), so searches reach only
+//    complete vectors. Searches read link lists without hnswlib's locks, as hnswlib's own searchKnn does;
+//    a search that meets a node in the middle of its insertion may, rarely, return fewer than k
+//    (docs/recommend.md, "Thread-safety").
 //  - Adds are serialised with each other (one batch at a time; within a large batch `build_threads`
 //    threads insert in parallel). Growing the graph and replacing existing labels (which rewrites a
 //    vector in place) take the lock exclusively, briefly pausing searches.

@@ -7,12 +7,15 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 namespace segue::serving {
+
+class MessageStream;  // message_stream.h
 
 enum class HttpMethod { kGet, kHead, kPost, kPut, kDelete, kPatch, kOptions, kOther };
 
@@ -21,6 +24,7 @@ struct HttpRequest {
   std::string target;        // path plus optional "?query", as sent
   std::string content_type;  // the Content-Type header, verbatim ("" when absent)
   std::string body;
+  bool websocket_upgrade = false;  // a WebSocket handshake (GET with "Upgrade: websocket")
   // When the full request had been read: the start of the ingest latency (request received → ack).
   std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
 };
@@ -30,6 +34,10 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. Retry-After
+  // Set: a long-lived response (message_stream.h). On a WebSocket upgrade request the server accepts the
+  // upgrade and status, content_type and body are unused; otherwise the head is written without a body
+  // length ("Connection: close") and the stream's messages follow as the body.
+  std::shared_ptr<MessageStream> stream;
 };
 
 using ResponseCallback = std::function<void(HttpResponse)>;

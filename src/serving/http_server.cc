@@ -12,12 +12,14 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
 #include "serving/byte_budget.h"
 #include "serving/connection_admission.h"
 #include "serving/content_coding.h"
 #include "serving/http_framing.h"
+#include "serving/stream_session.h"
 
 namespace segue::serving {
 
@@ -123,9 +125,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
   }
 
-  // Runs on the strand: a connection waiting for its next request is closed; one with a request in
-  // flight answers it with "Connection: close" (see Write).
+  // Runs on the strand: a connection waiting for its next request is closed, and so is a stream; one with
+  // a request in flight answers it with "Connection: close" (see Write).
   void CloseIfIdle() {
+    if (auto session = stream_session_.lock()) return session->Close();
     if (waiting_for_header_) Close();
   }
 
@@ -301,6 +304,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     request.target = std::string(OriginFormTarget(Sv(req.target())));
     request.content_type = std::string(req[http::field::content_type]);
     request.body = std::move(*body);
+    request.websocket_upgrade = boost::beast::websocket::is_upgrade(req);
+    if (request.websocket_upgrade) upgrade_ = std::move(req);  // the handshake answers it, if a route streams
     request.received = std::chrono::steady_clock::now();
     state_->handler(std::move(request), [self = shared_from_this()](HttpResponse response) {
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
@@ -322,6 +327,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void Write(HttpResponse r, bool close) {
     ReleaseBudget();
+    if (r.stream && !head_ && !close && !state_->stopping.load()) return StartStream(std::move(r));
+    upgrade_.reset();  // not streamed: answered as a plain response
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version_);
     res->set(http::field::server, "segue");
     res->set(http::field::content_type, r.content_type);
@@ -342,6 +349,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
     });
   }
 
+  // Hands the socket to a stream session (stream_session.h) for the rest of the connection's life; the
+  // session keeps this connection, and so its admission slot, alive.
+  void StartStream(HttpResponse r) {
+    const std::chrono::milliseconds timeout = options().write_timeout;
+    stream_session_ = upgrade_ ? StartWebSocket(stream_, std::move(*upgrade_), std::move(r.stream), timeout, shared_from_this())
+                               : StartHttpStream(stream_, std::move(r), version_, timeout, shared_from_this());
+    upgrade_.reset();
+  }
+
   void Close() {
     ReleaseBudget();
     beast::error_code ignored;
@@ -352,6 +368,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::request<http::string_body>> upgrade_;  // a WebSocket handshake being routed
+  std::weak_ptr<StreamSession> stream_session_;              // set once the connection streams
   std::shared_ptr<HttpServer::State> state_;
   const Kind kind_;
   const net::ip::address client_;

@@ -26,6 +26,11 @@
 // Every request goes to the single HttpHandler (see router.h); its ResponseCallback may be called from any
 // thread: the response is posted back onto the connection's strand.
 //
+// A response with a MessageStream (message_stream.h) does not end the request: the connection is handed
+// to a stream session (stream_session.h) that writes Server-Sent Events, or accepts the WebSocket upgrade
+// when the request was one, until the stream or the client ends it. It keeps its data connection slot;
+// each write is held to write_timeout (a WebSocket to its ping timeout); Stop closes it.
+//
 // Metrics (registered in the registry given to the constructor): open, accepted, refused and timed-out
 // connections, probe connections, buffered body bytes, and requests the server refused itself by status.
 //
@@ -82,8 +87,9 @@ class HttpServer {
   // Binds and starts accepting. Returns the bound endpoint (port 0 picks a free port).
   Result<boost::asio::ip::tcp::endpoint> Listen(const boost::asio::ip::tcp::endpoint& endpoint);
 
-  // Stops accepting, and closes connections that are waiting for a request. Connections with a request
-  // in flight finish it (the response is sent with "Connection: close") and then close.
+  // Stops accepting, and closes connections that are waiting for a request and streams (a WebSocket gets a
+  // close frame). Connections with a request in flight finish it (the response is sent with "Connection:
+  // close") and then close.
   void Stop();
 
   const HttpServerStats& stats() const;

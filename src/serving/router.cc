@@ -3,6 +3,8 @@
 #include <chrono>
 #include <optional>
 
+#include "serving/query_string.h"
+
 namespace segue::serving {
 namespace {
 
@@ -18,30 +20,6 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
     if (end == std::string_view::npos) end = path.size();
     out.push_back(path.substr(i, end - i));
     i = end;
-  }
-  return out;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> PercentDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out += s[i];
-      continue;
-    }
-    if (i + 2 >= s.size()) return std::nullopt;
-    int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
   }
   return out;
 }

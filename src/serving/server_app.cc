@@ -21,14 +21,20 @@
 #include "serving/events_handler.h"
 #include "serving/http_server.h"
 #include "serving/log_component.h"
+#include "recommend/history_store.h"
+#include "recommend/listening_feed.h"
+#include "recommend/retrieval_baselines.h"
 #include "serving/log_health.h"
 #include "serving/maintenance.h"
+#include "serving/push_component.h"
+#include "serving/recommendation_component.h"
 #include "serving/router.h"
 #include "serving/scoring_component.h"
 #include "serving/server_host.h"
 #include "serving/session_handler.h"
 #include "serving/sessions_component.h"
 #include "serving/tracks_handler.h"
+#include "serving/trigger_push.h"
 #include "session/session_tracker.h"
 
 namespace segue::serving {
@@ -36,18 +42,37 @@ namespace segue::serving {
 namespace net = boost::asio;
 using Clock = std::chrono::steady_clock;
 
+namespace {
+
+// A retriever owned elsewhere (the baselines), as the shared_ptr the recommender takes.
+std::shared_ptr<const recommend::Retriever> Borrowed(const recommend::Retriever& r) {
+  return std::shared_ptr<const recommend::Retriever>(std::shared_ptr<void>(), &r);
+}
+
+}  // namespace
+
 struct ServerApp::Impl : ServerHost {
   explicit Impl(ServerConfig c)
       : config(std::move(c)),
         tracker(&catalog, config.sessions),
-        scoring(config.scoring, registry_),
-        live_scoring(&tracker, &catalog, scoring.scorer()),
+        scoring(WithTriggerSink(config.scoring), registry_),
+        baselines(&catalog),
+        listening_feed(&history_store, &baselines),
+        live_scoring(&tracker, &catalog, scoring.scorer(), {&listening_feed}),
         router(registry_),
         ioc(config.threads),
         signals(ioc, SIGTERM, SIGINT) {}
 
   Status Run(const std::function<void(const std::string&)>& on_listening);
+  // The scorer's triggers go to trigger_push (once it exists: triggers only fire after the restore).
+  ScoringConfig WithTriggerSink(ScoringConfig scoring_config) {
+    scoring_config.scorer.on_trigger = [this](const Trigger& t) {
+      if (trigger_push) trigger_push->OnTrigger(t);
+    };
+    return scoring_config;
+  }
   Status OpenLog();
+  Status OpenRecommendations();
   void RegisterComponents();
   Status StartHttp(const std::function<void(const std::string&)>& on_listening);
   Status RestoreAndStartPipeline();
@@ -68,11 +93,17 @@ struct ServerApp::Impl : ServerHost {
   Catalog catalog;
   SessionTracker tracker;
   ScoringComponent scoring;
+  recommend::HistoryStore history_store;
+  recommend::RetrievalBaselines baselines;
+  recommend::ListeningFeed listening_feed;
   LiveScoring live_scoring;
   std::unique_ptr<EventLog> log;
   std::unique_ptr<Pipeline> pipeline;  // created once sessions are restored
   std::vector<std::unique_ptr<ServerComponent>> components;
   std::unique_ptr<SessionsComponent> sessions;
+  std::unique_ptr<RecommendationComponent> recommendations;
+  std::unique_ptr<PushComponent> push;
+  std::unique_ptr<TriggerPush> trigger_push;
   std::atomic<bool> restored{false};
   Router router;
   Maintenance maintenance;
@@ -89,6 +120,10 @@ struct ServerApp::Impl : ServerHost {
 
 Status ServerApp::Impl::Run(const std::function<void(const std::string&)>& on_listening) {
   if (Status s = OpenLog(); !s.ok()) return s;
+  if (Status s = OpenRecommendations(); !s.ok()) {
+    log->Close();
+    return s;
+  }
   RegisterComponents();
   if (Status s = StartHttp(on_listening); !s.ok()) {
     log->Close();
@@ -127,6 +162,26 @@ Status ServerApp::Impl::OpenLog() {
   return Status::Ok();
 }
 
+// The recommender (retrieval → ranking → filters, with the baselines as fallbacks and, until a model
+// bundle is configured, the blend as its retriever), preferences, impressions, and proactive push.
+Status ServerApp::Impl::OpenRecommendations() {
+  RecommendationDeps deps{&catalog, &tracker, Borrowed(baselines.genre_popularity()), Borrowed(baselines.popularity()),
+                          Borrowed(baselines.hour_popularity()),
+                          [this](std::string_view user) { return history_store.Get(user); }};
+  Result<std::unique_ptr<RecommendationComponent>> opened =
+      RecommendationComponent::Open(config.recommend, config.data_dir, std::move(deps), registry_);
+  if (!opened.ok()) return opened.status();
+  recommendations = std::move(*opened);
+  recommendations->recommender().SetModel({Borrowed(baselines.blend()), nullptr, nullptr, {{"retriever", "blend"}}});
+  Result<std::unique_ptr<PushComponent>> created = PushComponent::Create(config.push, registry_);
+  if (!created.ok()) return created.status();
+  push = std::move(*created);
+  trigger_push = std::make_unique<TriggerPush>(
+      &tracker, [this](std::string_view user) { return history_store.Get(user); }, &recommendations->recommender(),
+      &push->service(), registry_);
+  return Status::Ok();
+}
+
 void ServerApp::Impl::RegisterComponents() {
   sessions = std::make_unique<SessionsComponent>(&tracker, log.get(), config.session_maintenance,
                                                  [this] { return pipeline->applied_seq(); });
@@ -136,6 +191,8 @@ void ServerApp::Impl::RegisterComponents() {
   components.push_back(std::make_unique<TracksHandler>(&catalog, log.get(), TrackLimits{}));
   sessions->Register(*this);
   scoring.Register(*this);
+  recommendations->Register(*this);
+  push->Register(*this);
   for (auto& c : components) c->Register(*this);
 
   registry_.AddCallbackGauge("segue_catalog_tracks", "Tracks in the catalog.",
@@ -241,6 +298,11 @@ void ServerApp::Impl::Shutdown() {
     pipeline->Stop();
     sessions->FinalSnapshot();
   }
+  // A trigger's recommendation may still be on the recommender's pool: stop it (writing the queued
+  // impressions) before what its callbacks push to.
+  recommendations.reset();
+  trigger_push.reset();
+  push.reset();
   log->Close();
   spdlog::info("stopped");
 }

@@ -6,6 +6,8 @@
 
 #include <toml++/toml.h>
 
+#include "push/http_url.h"
+
 namespace segue::serving {
 namespace {
 
@@ -92,6 +94,55 @@ const toml::table& SubTable(const toml::table& root, const char* name) {
 constexpr int64_t kMaxMs = 7LL * 24 * 3600 * 1000;
 constexpr int64_t kBig = int64_t{1} << 50;
 
+// [push] (push/push_options.h).
+Status ReadPush(const toml::table& root, push::PushOptions* p) {
+  TableReader t(SubTable(root, "push"), "push.");
+  t.Int("buffer_messages", &p->hub.buffer_messages, 1, 1 << 20);
+  t.Int("max_subscribers_per_listener", &p->hub.max_subscribers_per_listener, 1, 1 << 20);
+  t.Int("max_subscribers", &p->hub.max_subscribers, 1, kBig);
+  t.Int("disconnect_after_drops", &p->hub.disconnect_after_drops, 0, kBig);
+  t.Millis("keepalive_interval_ms", &p->keepalive_interval, 100, kMaxMs);
+  t.String("webhook_url", &p->webhook.url);
+  t.Millis("webhook_timeout_ms", &p->webhook.timeout, 1, kMaxMs);
+  t.Int("webhook_max_attempts", &p->webhook.max_attempts, 1, 100);
+  t.Millis("webhook_initial_backoff_ms", &p->webhook.initial_backoff, 1, kMaxMs);
+  t.Millis("webhook_max_backoff_ms", &p->webhook.max_backoff, 1, kMaxMs);
+  t.Int("webhook_queue_messages", &p->webhook.queue_messages, 1, kBig);
+  t.Int("webhook_workers", &p->webhook.workers, 1, 64);
+  return t.Finish();
+}
+
+// [recommend]: the same names as the recommendation request's query parameters for the filter defaults.
+Status ReadRecommendTable(const toml::table& table, recommend::RecommendConfig* c) {
+  TableReader r(table, "recommend.");
+  r.Int("candidates", &c->candidates, 1, 100'000);
+  r.Int("default_k", &c->default_k, 1, 10'000);
+  r.Int("max_k", &c->max_k, 1, 10'000);
+  r.Int("deadline_ms", &c->deadline_ms, 1, 60'000);
+  r.Int("model_workers", &c->model_workers, 1, 64);
+  r.Int("model_queue", &c->model_queue, 1, 1'000'000);
+  r.Int("cache_entries", &c->cache_entries, 0, kBig);
+  r.Int("cache_bytes", &c->cache_bytes, 0, kBig);
+  r.Int("impressions_queue", &c->impressions_queue, 1, 10'000'000);
+  recommend::FilterOptions& f = c->filters;
+  r.Bool("explicit_filter", &f.explicit_filter);
+  r.Bool("exclude_session", &f.exclude_session);
+  r.Int("exclude_played_hours", &f.exclude_played_hours, 0, 8760);
+  r.Bool("exclude_skipped_artist", &f.exclude_skipped_artist);
+  r.Float("new_release_boost", &f.new_release_boost, 0, 1);
+  r.Int("new_release_days", &f.new_release_days, 1, 3650);
+  std::string diversity(recommend::DiversityModeName(f.diversity));
+  r.String("diversity", &diversity);
+  r.Int("max_per_artist", &f.max_per_artist, 1, 1000);
+  r.Float("mmr_lambda", &f.mmr_lambda, 0, 1);
+  if (Status s = r.Finish(); !s.ok()) return s;
+  std::optional<recommend::DiversityMode> mode = recommend::DiversityModeFromName(diversity);
+  if (!mode) return Status::InvalidArgument("recommend.diversity: must be \"none\", \"artist_cap\" or \"mmr\"");
+  f.diversity = *mode;
+  if (c->default_k > c->max_k) return Status::InvalidArgument("recommend.default_k: must be <= recommend.max_k");
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status LoadServerConfig(const std::string& path, ServerConfig* c) {
@@ -113,7 +164,9 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   top.Int("threads", &c->threads, 1, 64);
   top.String("models_dir", &c->scoring.models_dir);
   top.Int("models_check_interval_s", &c->scoring.models_check_interval_s, 1, 86'400);
-  for (const char* table : {"http", "events", "log", "sessions", "pipeline", "scoring"}) top.Table(table);
+  for (const char* table : {"http", "events", "log", "sessions", "pipeline", "scoring", "push", "recommend"}) {
+    top.Table(table);
+  }
   if (Status s = top.Finish(); !s.ok()) return prefixed(s);
 
   TableReader http(SubTable(root, "http"), "http.");
@@ -167,7 +220,10 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   scoring.Int("max_listeners", &c->scoring.scorer.max_listeners, 1, kBig);
   scoring.Float("hysteresis", &c->scoring.scorer.hysteresis, 0, 1);
   scoring.Int("cooldown_ms", &c->scoring.scorer.cooldown_ms, 0, kMaxMs);
-  return prefixed(scoring.Finish());
+  if (Status s = scoring.Finish(); !s.ok()) return prefixed(s);
+
+  if (Status s = ReadPush(root, &c->push); !s.ok()) return prefixed(s);
+  return prefixed(ReadRecommendTable(SubTable(root, "recommend"), &c->recommend));
 }
 
 Status ValidateServerConfig(const ServerConfig& c) {
@@ -178,6 +234,15 @@ Status ValidateServerConfig(const ServerConfig& c) {
     return Status::InvalidArgument("http.max_buffered_body_bytes (" + std::to_string(c.http.max_buffered_body_bytes) +
                                    ") must be at least http.body_limit_bytes (" + std::to_string(c.http.body_limit) +
                                    "), or no body of the largest allowed size could ever be read");
+  }
+  const push::WebhookOptions& webhook = c.push.webhook;
+  if (!webhook.url.empty()) {
+    if (Result<push::HttpUrl> url = push::ParseHttpUrl(webhook.url); !url.ok()) {
+      return Status::InvalidArgument("push.webhook_url: " + url.status().message());
+    }
+  }
+  if (webhook.max_backoff < webhook.initial_backoff) {
+    return Status::InvalidArgument("push.webhook_max_backoff_ms must be at least push.webhook_initial_backoff_ms");
   }
   return Status::Ok();
 }

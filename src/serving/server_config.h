@@ -17,6 +17,8 @@
 #include "log/event_log.h"
 #include "models/disengagement_scorer.h"
 #include "pipeline/pipeline.h"
+#include "push/push_options.h"
+#include "recommend/recommend_config.h"
 #include "serving/http_server.h"
 #include "session/session_tracker.h"
 
@@ -61,6 +63,8 @@ struct ServerConfig {
   SessionTrackerOptions sessions;      // [sessions]
   SessionMaintenanceOptions session_maintenance;  // [sessions]
   ScoringConfig scoring;               // top-level models_dir / models_check_interval_s, and [scoring]
+  push::PushOptions push;              // [push]
+  recommend::RecommendConfig recommend;  // [recommend]
 };
 
 // Reads `path` over the values already in `config`. Unknown keys, wrong types and out-of-range values

@@ -101,6 +101,83 @@ TEST_F(ServerConfigTest, FloatsWhereIntegersAreExpectedAreTypeErrors) {
   }
 }
 
+TEST_F(ServerConfigTest, ReadsThePushTable) {
+  ServerConfig c;
+  Status s = LoadServerConfig(Write(R"(
+[push]
+buffer_messages = 4
+max_subscribers_per_listener = 2
+max_subscribers = 100
+disconnect_after_drops = 0
+keepalive_interval_ms = 5000
+webhook_url = "http://127.0.0.1:9000/hook"
+webhook_timeout_ms = 750
+webhook_max_attempts = 3
+webhook_initial_backoff_ms = 50
+webhook_max_backoff_ms = 800
+webhook_queue_messages = 64
+webhook_workers = 1
+)"),
+                              &c);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  const push::PushOptions& p = c.push;
+  EXPECT_EQ(p.hub.buffer_messages, 4u);
+  EXPECT_EQ(p.hub.max_subscribers_per_listener, 2u);
+  EXPECT_EQ(p.hub.max_subscribers, 100u);
+  EXPECT_EQ(p.hub.disconnect_after_drops, 0u);
+  EXPECT_EQ(p.keepalive_interval.count(), 5000);
+  EXPECT_EQ(p.webhook.url, "http://127.0.0.1:9000/hook");
+  EXPECT_EQ(p.webhook.timeout.count(), 750);
+  EXPECT_EQ(p.webhook.max_attempts, 3u);
+  EXPECT_EQ(p.webhook.initial_backoff.count(), 50);
+  EXPECT_EQ(p.webhook.max_backoff.count(), 800);
+  EXPECT_EQ(p.webhook.queue_messages, 64u);
+  EXPECT_EQ(p.webhook.workers, 1u);
+
+  c.data_dir = "/tmp/x";
+  EXPECT_TRUE(ValidateServerConfig(c).ok());
+  c.push.webhook.url = "https://example.com/hook";
+  EXPECT_NE(ValidateServerConfig(c).message().find("push.webhook_url"), std::string::npos);
+  Status range = LoadServerConfig(Write("[push]\nbuffer_messages = 0\n"), &c);
+  EXPECT_NE(range.message().find("push.buffer_messages: must be in"), std::string::npos) << range.message();
+}
+
+TEST_F(ServerConfigTest, ReadsTheRecommendTable) {
+  ServerConfig c;
+  Status s = LoadServerConfig(Write(R"(
+[recommend]
+candidates = 300
+default_k = 20
+deadline_ms = 30
+cache_entries = 5
+explicit_filter = false
+exclude_played_hours = 12
+new_release_boost = 0.25
+diversity = "mmr"
+mmr_lambda = 1
+)"), &c);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(c.recommend.candidates, 300u);
+  EXPECT_EQ(c.recommend.default_k, 20u);
+  EXPECT_EQ(c.recommend.deadline_ms, 30);
+  EXPECT_EQ(c.recommend.cache_entries, 5u);
+  EXPECT_FALSE(c.recommend.filters.explicit_filter);
+  EXPECT_EQ(c.recommend.filters.exclude_played_hours, 12u);
+  EXPECT_FLOAT_EQ(c.recommend.filters.new_release_boost, 0.25f);
+  EXPECT_EQ(c.recommend.filters.diversity, recommend::DiversityMode::kMmr);
+  EXPECT_FLOAT_EQ(c.recommend.filters.mmr_lambda, 1.f);
+  EXPECT_EQ(c.recommend.max_k, recommend::RecommendConfig{}.max_k);  // untouched
+
+  EXPECT_NE(LoadServerConfig(Write("[recommend]\nk = 3\n"), &c).message().find("recommend.k: unknown key"),
+            std::string::npos);
+  EXPECT_NE(LoadServerConfig(Write("[recommend]\ndiversity = \"zigzag\"\n"), &c).message().find("recommend.diversity"),
+            std::string::npos);
+  EXPECT_NE(LoadServerConfig(Write("[recommend]\nmmr_lambda = 1.5\n"), &c).message().find("recommend.mmr_lambda"),
+            std::string::npos);
+  EXPECT_NE(LoadServerConfig(Write("[recommend]\ndefault_k = 200\n"), &c).message().find("recommend.default_k"),
+            std::string::npos);
+}
+
 TEST_F(ServerConfigTest, ValidateRequiresDataDir) {
   ServerConfig c;
   EXPECT_FALSE(ValidateServerConfig(c).ok());

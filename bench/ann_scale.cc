@@ -1,0 +1,192 @@
+// ANN index at catalog scale (docs/benchmarks.md, "ANN index (issue #10)"): HnswIndex against ExactIndex
+// on the same synthetic song embeddings, in one run.
+//
+// Data: sim::ClusteredEmbeddings (sim/synthetic_embeddings.h): N unit vectors of `dim` floats around
+// `clusters` centres uniform on the sphere, noise of norm ≈ `spread`, fixed seed; the queries are the
+// next Q rows of the same generator (held out, same distribution). Labels are the rows.
+// Figures: HNSW build time (wall and CPU, with the threads used), resident memory before/after each
+// index and bytes per vector, Save/Load time and file size, then for the exact index and for each
+// ef_search: queries/s on one thread (all Q queries, `repeats` times; median of wall and of thread CPU
+// time) and recall@k of HNSW against the exact results.
+//
+// Usage: ann_scale [--n N] [--queries Q] [--dim D] [--clusters C] [--spread S] [--m M]
+//                  [--ef-construction E] [--threads T] [--ef A,B,C] [--k K] [--repeats R] [--dir PATH]
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "recommend/exact_index.h"
+#include "recommend/hnsw_index.h"
+#include "recommend/index_recall.h"
+#include "sim/synthetic_embeddings.h"
+
+namespace segue::recommend {
+namespace {
+
+struct Args {
+  size_t n = 1'000'000;
+  size_t queries = 1000;
+  sim::EmbeddingOptions data{.dim = 64, .clusters = 10'000, .spread = 0.6, .seed = 1};
+  HnswOptions hnsw{.m = 16, .ef_construction = 100, .ef_search = 100, .build_threads = 2};
+  std::vector<size_t> ef = {100, 200, 400};
+  size_t k = 100;
+  int repeats = 3;
+  std::string dir = "/tmp";
+};
+
+std::vector<size_t> ParseList(const std::string& s) {
+  std::vector<size_t> out;
+  std::stringstream in(s);
+  for (std::string item; std::getline(in, item, ',');) out.push_back(std::strtoull(item.c_str(), nullptr, 10));
+  return out;
+}
+
+bool ParseArgs(int argc, char** argv, Args* a) {
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    const char* v = argv[i + 1];
+    if (flag == "--n") a->n = std::strtoull(v, nullptr, 10);
+    else if (flag == "--queries") a->queries = std::strtoull(v, nullptr, 10);
+    else if (flag == "--dim") a->data.dim = std::atoi(v);
+    else if (flag == "--clusters") a->data.clusters = std::strtoull(v, nullptr, 10);
+    else if (flag == "--spread") a->data.spread = std::atof(v);
+    else if (flag == "--m") a->hnsw.m = std::strtoull(v, nullptr, 10);
+    else if (flag == "--ef-construction") a->hnsw.ef_construction = std::strtoull(v, nullptr, 10);
+    else if (flag == "--threads") a->hnsw.build_threads = std::atoi(v);
+    else if (flag == "--ef") a->ef = ParseList(v);
+    else if (flag == "--k") a->k = std::strtoull(v, nullptr, 10);
+    else if (flag == "--repeats") a->repeats = std::atoi(v);
+    else if (flag == "--dir") a->dir = v;
+    else return false;
+  }
+  return argc % 2 == 1;
+}
+
+double RssMiB() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
+  }
+  return 0;
+}
+
+double Seconds(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+struct Timing {
+  double wall = 0;
+  double cpu = 0;
+};
+
+Timing Time(clockid_t cpu_clock, const std::function<void()>& fn) {
+  const double w0 = Seconds(CLOCK_MONOTONIC), c0 = Seconds(cpu_clock);
+  fn();
+  return {Seconds(CLOCK_MONOTONIC) - w0, Seconds(cpu_clock) - c0};
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+struct SearchFigures {
+  double qps_wall = 0;  // medians over the repeats
+  double qps_cpu = 0;
+};
+
+// Searches the Q queries `repeats` times on this thread, one query per call as the serving path does.
+SearchFigures MeasureSearch(const VectorIndex& index, const Args& a, const float* q, uint64_t* labels, float* scores) {
+  std::vector<double> wall, cpu;
+  for (int r = 0; r < a.repeats; ++r) {
+    const Timing t = Time(CLOCK_THREAD_CPUTIME_ID, [&] {
+      for (size_t i = 0; i < a.queries; ++i) {
+        const size_t dim = static_cast<size_t>(a.data.dim);
+        if (!index.Search(1, q + i * dim, a.k, labels + i * a.k, scores + i * a.k).ok()) std::abort();
+      }
+    });
+    wall.push_back(static_cast<double>(a.queries) / t.wall);
+    cpu.push_back(static_cast<double>(a.queries) / t.cpu);
+  }
+  return {Median(wall), Median(cpu)};
+}
+
+int Run(const Args& a) {
+  const size_t dim = static_cast<size_t>(a.data.dim);
+  std::printf("data: %zu vectors + %zu queries, dim %zu, %zu clusters, spread %.2f, seed %llu\n", a.n, a.queries,
+              dim, a.data.clusters, a.data.spread, static_cast<unsigned long long>(a.data.seed));
+  std::printf("hnsw: M %zu, ef_construction %zu, build threads %d; k %zu, repeats %d\n", a.hnsw.m,
+              a.hnsw.ef_construction, a.hnsw.build_threads, a.k, a.repeats);
+  std::vector<float> all = sim::ClusteredEmbeddings(a.n + a.queries, a.data);
+  const float* queries = all.data() + a.n * dim;
+  std::vector<uint64_t> labels(a.n);
+  for (size_t i = 0; i < a.n; ++i) labels[i] = i;
+
+  double rss = RssMiB();
+  ExactIndex exact(a.data.dim);
+  if (!exact.Add(a.n, all.data(), labels.data()).ok()) return 1;
+  const double exact_mib = RssMiB() - rss;
+  std::printf("exact: RSS +%.1f MiB (%.0f B/vector)\n", exact_mib, exact_mib * 1048576.0 / static_cast<double>(a.n));
+
+  rss = RssMiB();
+  Result<std::unique_ptr<HnswIndex>> hnsw = HnswIndex::Create(a.data.dim, a.hnsw);
+  if (!hnsw.ok()) return 1;
+  const Timing build = Time(CLOCK_PROCESS_CPUTIME_ID, [&] {
+    if (!(*hnsw)->Add(a.n, all.data(), labels.data()).ok()) std::abort();
+  });
+  const double hnsw_mib = RssMiB() - rss;
+  std::printf("hnsw build: %.1f s wall, %.1f s CPU (%d threads), %.0f vectors/s wall\n", build.wall, build.cpu,
+              a.hnsw.build_threads, static_cast<double>(a.n) / build.wall);
+  std::printf("hnsw: RSS +%.1f MiB (%.0f B/vector)\n", hnsw_mib, hnsw_mib * 1048576.0 / static_cast<double>(a.n));
+
+  const std::string path = a.dir + "/ann_scale_hnsw.idx";
+  const Timing save = Time(CLOCK_PROCESS_CPUTIME_ID, [&] {
+    if (!(*hnsw)->Save(path).ok()) std::abort();
+  });
+  const double file_mib = static_cast<double>(std::filesystem::file_size(path)) / 1048576.0;
+  Result<std::unique_ptr<HnswIndex>> loaded = Status::Internal("not loaded");
+  const Timing load = Time(CLOCK_PROCESS_CPUTIME_ID, [&] { loaded = HnswIndex::Load(path, a.data.dim, a.hnsw); });
+  if (!loaded.ok()) return 1;
+  std::filesystem::remove(path);
+  std::printf("save: %.1f s wall (fsync included), file %.1f MiB; load (validated, no rebuild): %.1f s wall\n",
+              save.wall, file_mib, load.wall);
+  loaded = Status::Internal("released");
+
+  std::vector<uint64_t> want(a.queries * a.k), got(a.queries * a.k);
+  std::vector<float> scores(a.queries * a.k);
+  const SearchFigures e = MeasureSearch(exact, a, queries, want.data(), scores.data());
+  std::printf("exact: %.1f queries/s wall, %.1f queries/s CPU (one thread)\n", e.qps_wall, e.qps_cpu);
+  std::printf("| ef_search | recall@%zu | queries/s wall | queries/s CPU | speed-up wall | speed-up CPU |\n", a.k);
+  for (size_t ef : a.ef) {
+    (*hnsw)->set_ef_search(ef);
+    const SearchFigures h = MeasureSearch(**hnsw, a, queries, got.data(), scores.data());
+    const double recall = RecallAtK(a.queries, a.k, want.data(), got.data());
+    std::printf("| %zu | %.4f | %.0f | %.0f | %.0fx | %.0fx |\n", ef, recall, h.qps_wall, h.qps_cpu,
+                h.qps_wall / e.qps_wall, h.qps_cpu / e.qps_cpu);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace segue::recommend
+
+int main(int argc, char** argv) {
+  segue::recommend::Args args;
+  if (!segue::recommend::ParseArgs(argc, argv, &args)) {
+    std::fprintf(stderr, "usage: see the comment at the top of bench/ann_scale.cc\n");
+    return 2;
+  }
+  return segue::recommend::Run(args);
+}

@@ -1,0 +1,30 @@
+// Impression: one list of recommendations that was shown (a response to GET …/recommendations) or
+// pushed. The feedback collector of the next stage joins later events to it through rec_id, so it keeps
+// what was shown exactly: track ids as strings (interned ids are process-local), their scores, the
+// models behind them and which path served them. Plain value.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace segue::impressions {
+
+struct Impression {
+  std::string rec_id;
+  std::string user_id;
+  int64_t ts_ms = 0;                   // wall clock when it was served
+  std::string source;                  // "model", "cache", "fallback:<why>"
+  std::vector<std::string> track_ids;  // in the order shown
+  std::vector<float> scores;           // one per track
+  std::vector<std::pair<std::string, std::string>> model_versions;  // component -> version
+  std::optional<float> trigger_score;  // the disengagement score that triggered a push; none for pulls
+};
+
+// One JSON object: {"rec_id","user_id","ts" (RFC 3339),"source","items":[{"track_id","score"}],
+// "model_versions":{...},"trigger_score"} (trigger_score null for pulls).
+std::string ImpressionToJson(const Impression& impression);
+
+}  // namespace segue::impressions

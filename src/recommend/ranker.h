@@ -1,0 +1,33 @@
+// Ranker: the second stage of a recommendation. The retriever (retriever.h) proposes a few hundred
+// candidates cheaply; a ranker re-scores them with a richer view of listener × track (the planned
+// default is a small XGBoost model on user × track features, kept only if it beats pass-through in
+// `segue eval retrieval`). The recommender sorts by the ranker's scores, then applies the post-filters.
+//
+// Contract: Score fills `scores` (resized to candidates.size()) with one score per candidate, higher is
+// better, comparable within one call only. An error Status means the ranker could not score (e.g. its
+// model is missing); the recommender then keeps the retriever's order. Must not block on I/O: it runs
+// inside the request's deadline, batch-first (all candidates of a request in one call).
+// Thread-safety: Score is called concurrently; implementations are thread-safe.
+#pragma once
+
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "recommend/retriever.h"
+
+namespace segue::recommend {
+
+class Ranker {
+ public:
+  virtual ~Ranker() = default;
+
+  // Short stable name for responses and metrics ("pass_through", "xgboost").
+  virtual std::string_view name() const = 0;
+
+  virtual Status Score(const RetrievalQuery& query, std::span<const Candidate> candidates,
+                       std::vector<float>* scores) const = 0;
+};
+
+}  // namespace segue::recommend

@@ -1,0 +1,25 @@
+// RecommendConfig: everything the recommendation path is configured with, and its defaults: the server
+// config embeds it as its [recommend] table (serving/server_config.h, docs/operations.md). Plain value.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "recommend/filter_options.h"
+
+namespace segue::recommend {
+
+struct RecommendConfig {
+  size_t candidates = 200;      // top-N asked of the retriever, then ranked and filtered
+  uint32_t default_k = 10;      // k when a request gives none
+  uint32_t max_k = 100;         // larger k is a 400
+  int64_t deadline_ms = 50;     // the model stage's budget; past it the fallbacks serve
+  uint32_t model_workers = 2;   // threads running the model stage (ModelWorkerPool)
+  size_t model_queue = 64;      // model-stage tasks waiting; beyond it requests fall back at once
+  size_t cache_entries = 100'000;
+  size_t cache_bytes = size_t{256} << 20;
+  size_t impressions_queue = 8192;  // impressions waiting for the store's writer; beyond it dropped
+  FilterOptions filters;            // server defaults; requests override per query parameter
+};
+
+}  // namespace segue::recommend

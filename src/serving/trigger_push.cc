@@ -1,0 +1,48 @@
+#include "serving/trigger_push.h"
+
+#include <optional>
+
+#include "common/time_util.h"
+
+namespace segue::serving {
+
+TriggerPush::TriggerPush(const SessionTracker* tracker, RecommendationsHandler::HistoryLookup history,
+                         recommend::Recommender* recommender, push::PushService* push, metrics::Registry& registry)
+    : tracker_(tracker),
+      history_(std::move(history)),
+      recommender_(recommender),
+      push_(push),
+      pushed_(registry.AddCounter("segue_trigger_pushes_total",
+                                  "Disengagement triggers whose recommendations were pushed.")),
+      no_session_(registry.AddCounter("segue_trigger_pushes_skipped_total",
+                                      "Triggers not pushed: the listener's session was already gone.")) {}
+
+void TriggerPush::OnTrigger(const Trigger& trigger) {
+  std::optional<SessionState> session;
+  tracker_->Visit(trigger.user_id, [&](const SessionState& s) { session = s; });
+  if (!session) {
+    no_session_.Inc();
+    return;
+  }
+  std::optional<recommend::ListenerHistory> history = history_ ? history_(trigger.user_id) : std::nullopt;
+  recommend::RecommendRequest request;
+  request.user_id = trigger.user_id;
+  request.session = &*session;
+  request.history = history ? &*history : nullptr;
+  request.now_ms = trigger.ts_ms;
+  request.k = recommender_->config().default_k;
+  request.explain = true;
+  request.filters = recommender_->config().filters;
+  request.trigger_score = trigger.score;
+  recommender_->RecommendAsync(request, [this, user = trigger.user_id, score = trigger.score](recommend::Recommendation r) {
+    nlohmann::json body = RecommendationJson(r, /*explain=*/true);
+    body["user_id"] = user;
+    body["trigger_score"] = score;
+    body["pushed_at"] = FormatRfc3339Ms(NowMs());
+    push_->Push(std::make_shared<const push::PushMessage>(
+        push::PushMessage{user, r.rec_id, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)}));
+    pushed_.Inc();
+  });
+}
+
+}  // namespace segue::serving
