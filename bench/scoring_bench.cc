@@ -22,21 +22,10 @@
 #include "models/disengagement_scorer.h"
 #include "models/disengagement_trainer.h"
 #include "models/incremental_encoder.h"
+#include "random_steps.h"
 
 namespace segue {
 namespace {
-
-StepFeatures RandomStep(std::mt19937_64& rng) {
-  std::uniform_real_distribution<float> u(0.f, 1.f);
-  StepFeatures s;
-  s.track = static_cast<uint16_t>(1 + rng() % (kTrackBuckets - 1));
-  s.artist = static_cast<uint16_t>(1 + rng() % (kArtistBuckets - 1));
-  s.genre = static_cast<uint8_t>(rng() % kGenreVocab);
-  s.end = static_cast<uint8_t>(1 + rng() % 2);
-  s.hour = static_cast<uint8_t>(1 + rng() % 24);
-  for (float& v : s.numeric) v = u(rng);
-  return s;
-}
 
 // A listener's sliding 32-play window, advanced one play at a time.
 struct Listener {

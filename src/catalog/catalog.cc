@@ -122,6 +122,13 @@ std::string_view GenreBucketName(uint16_t bucket) {
   return bucket < kBucketNames.size() ? kBucketNames[bucket] : kBucketNames[0];
 }
 
+uint16_t TrackGenreBucket(const Track& track) {
+  for (const std::string& g : track.genres) {
+    if (const uint16_t bucket = GenreBucket(g); bucket != 0) return bucket;
+  }
+  return 0;
+}
+
 struct Catalog::Impl {
   mutable std::shared_mutex mu;
   InternTable tracks;
@@ -142,10 +149,7 @@ void Catalog::Upsert(Track track) {
   TrackMeta& m = impl_->metas[id];
   m.artist = impl_->artists.Intern(track.artist, kMaxInternedArtists);
   m.duration_ms = track.duration_ms;
-  m.genre = 0;
-  for (const std::string& g : track.genres) {
-    if ((m.genre = GenreBucket(g)) != 0) break;
-  }
+  m.genre = TrackGenreBucket(track);
   m.language = static_cast<uint16_t>(impl_->languages.Intern(LowerAscii(track.language), UINT16_MAX - 1));
   m.popularity = static_cast<uint8_t>(std::lround(std::clamp(track.popularity, 0.0f, 100.0f)));
   m.explicit_content = track.explicit_content;
@@ -158,6 +162,15 @@ std::optional<Track> Catalog::Get(std::string_view track_id) const {
   auto it = impl_->records.find(impl_->tracks.Find(track_id));
   if (it == impl_->records.end()) return std::nullopt;
   return it->second;
+}
+
+void Catalog::ForEachTrack(const std::function<void(uint32_t, const Track&)>& fn) const {
+  std::shared_lock lock(impl_->mu);
+  std::vector<uint32_t> ids;
+  ids.reserve(impl_->records.size());
+  for (const auto& entry : impl_->records) ids.push_back(entry.first);
+  std::sort(ids.begin(), ids.end());
+  for (uint32_t id : ids) fn(id, impl_->records.at(id));
 }
 
 size_t Catalog::size() const {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -30,6 +31,8 @@ inline constexpr int kGenreBuckets = 8;  // 0 unknown + 7 coarse genres; see Gen
 uint16_t GenreBucket(std::string_view genre);
 // "unknown", "pop", "rock", "hip-hop", "electronic", "r&b", "latin", "other".
 std::string_view GenreBucketName(uint16_t bucket);
+// A track's bucket: that of its first genre that maps to one (TrackMeta::genre, the song tower's genre).
+uint16_t TrackGenreBucket(const Track& track);
 
 // Memory bounds: once this many distinct track ids (from the catalog and from events) or artists are
 // interned, new ones get id 0 (unknown) instead of growing the tables further. ~100 bytes per entry.
@@ -47,6 +50,9 @@ class Catalog {
   void Upsert(Track track);
   std::optional<Track> Get(std::string_view track_id) const;
   size_t size() const;
+  // Calls fn(interned id, track) for every catalog track, in interned-id order (deterministic for a
+  // given load order). Holds the read lock: fn must not write to the catalog.
+  void ForEachTrack(const std::function<void(uint32_t, const Track&)>& fn) const;
 
   uint32_t InternTrack(std::string_view track_id);
   // The id of an already-interned track, or 0.

@@ -15,9 +15,11 @@
 #include "cli/commands.h"
 #include "cli/dataset_flags.h"
 #include "models/dataset.h"
+#include "models/retrieval_bundle.h"
 #include "recommend/playlist_file.h"
 #include "recommend/retrieval_baselines.h"
 #include "recommend/retrieval_eval.h"
+#include "recommend/two_tower_retriever.h"
 
 namespace segue::cli {
 namespace {
@@ -37,11 +39,17 @@ struct RetrievalArgs {
 
 using RetrieverList = std::vector<std::unique_ptr<rec::Retriever>>;
 
-// The retrievers evaluated beside the baselines. --model names a two-tower bundle (segue train
-// retrieval); loading it into a Retriever belongs here once this build has the bundle loader.
-Result<RetrieverList> ModelRetrievers(const std::string& model_dir, Catalog*) {
+// The retrievers evaluated beside the baselines: --model names a two-tower bundle (segue train retrieval),
+// served through its HNSW index as the server would.
+Result<RetrieverList> ModelRetrievers(const std::string& model_dir, Catalog* catalog) {
   if (model_dir.empty()) return RetrieverList{};
-  return Status::Unavailable("--model " + model_dir + ": two-tower bundles are not supported by this build yet");
+  Result<RetrievalModel> model = LoadRetrievalModel(model_dir);
+  if (!model.ok()) return model.status();
+  std::cerr << "model " << model_dir << ": two-tower bundle " << model->version << ", " << model->track_ids.size()
+            << " tracks\n";
+  RetrieverList out;
+  out.push_back(rec::TwoTowerRetriever::FromModel(*model, catalog));
+  return out;
 }
 
 nlohmann::json Number(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }

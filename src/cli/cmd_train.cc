@@ -267,6 +267,7 @@ void AddTrainCommand(CLI::App& root, CommandList& out) {
               "the WSDM Cup metrics of segue eval; it doubles the training time)");
   d->add_flag("--json", args->json, "Print one JSON object on stdout (progress stays on stderr)");
   out.push_back({d, [args] { return Run(*args); }});
+  AddTrainRetrievalCommand(app, out);
 }
 
 }  // namespace segue::cli

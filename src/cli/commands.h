@@ -20,6 +20,8 @@ void AddServeCommand(CLI::App& root, CommandList& out);
 void AddSimulateCommand(CLI::App& root, CommandList& out);
 void AddImportCommand(CLI::App& root, CommandList& out);
 void AddTrainCommand(CLI::App& root, CommandList& out);
+// `segue train retrieval` (cmd_train_retrieval.cc), registered by AddTrainCommand under `train`.
+void AddTrainRetrievalCommand(CLI::App* train, CommandList& out);
 void AddEvalCommand(CLI::App& root, CommandList& out);
 // `segue eval retrieval`, a subcommand of `eval` (cmd_eval_retrieval.cc).
 void AddEvalRetrievalCommand(CLI::App* eval, CommandList& out);

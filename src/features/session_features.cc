@@ -36,6 +36,12 @@ uint16_t TrackBucket(std::string_view track_id) {
   return static_cast<uint16_t>(1 + Fnv1a64(track_id) % (kTrackBuckets - 1));
 }
 
+uint8_t DayOfWeekBucket(int64_t epoch_ms) {
+  if (epoch_ms <= 0) return 0;
+  // 1970-01-01 was a Thursday: day 0 is weekday index 3 counting from Monday = 0.
+  return static_cast<uint8_t>(1 + (epoch_ms / kMsPerDay + 3) % 7);
+}
+
 uint16_t ArtistBucket(std::string_view artist) {
   if (artist.empty()) return 0;
   return static_cast<uint16_t>(1 + Fnv1a64(artist) % (kArtistBuckets - 1));

@@ -31,6 +31,13 @@ FeatureVector ComputeSessionFeatures(const SessionState& state, const Catalog& c
 uint16_t TrackBucket(std::string_view track_id);
 uint16_t ArtistBucket(std::string_view artist);  // 0 for ""
 
+// Day of the week of an event time as a categorical input of the retrieval user tower: 1 + UTC weekday
+// (1 Monday … 7 Sunday), 0 for a time <= 0 (unknown). Servers pass the session's last_event_ms, training
+// the same field of the replayed state, so both sides agree. Not part of FeatureVector (the disengagement
+// feature spec is unchanged).
+inline constexpr int kDayOfWeekVocab = 8;
+uint8_t DayOfWeekBucket(int64_t epoch_ms);
+
 // Hand-made flat features for the baselines: the context inputs, the last step's numeric inputs, and
 // a few aggregates over the recent steps. Names (for docs and model dumps) via TabularFeatureName().
 inline constexpr int kTabularFeatures = kContextNumeric + kStepNumeric + 10;

@@ -1,16 +1,13 @@
 #include "models/disengagement_bundle.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "features/feature_spec.h"
+#include "models/bundle_files.h"
 #include "models/metrics.h"
 
 namespace segue {
@@ -21,45 +18,6 @@ using nlohmann::json;
 
 constexpr const char* kFormatName = "segue-disengagement-bundle";
 constexpr const char* kSkipWeightsFile = "skip_weights.bin";
-
-Result<std::string> ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound(path.string() + ": cannot open");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Status::IoError(path.string() + ": read failed");
-  return ss.str();
-}
-
-Status WriteFile(const fs::path& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  out.flush();
-  if (!out) return Status::IoError(path.string() + ": write failed");
-  return Status::Ok();
-}
-
-Result<json> ReadJson(const fs::path& path) {
-  Result<std::string> text = ReadFile(path);
-  if (!text.ok()) return text.status();
-  json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::Corruption(path.string() + ": not valid JSON");
-  if (!j.is_object()) return Status::Corruption(path.string() + ": must be a JSON object");
-  return j;
-}
-
-// Reads j[key] as T, or an error naming the file and the key.
-template <typename T>
-Status Field(const json& j, const char* key, const std::string& file, T* out) {
-  auto it = j.find(key);
-  if (it == j.end()) return Status::Corruption(file + ": field '" + key + "' is missing");
-  try {
-    *out = it->get<T>();
-  } catch (const json::exception&) {
-    return Status::Corruption(file + ": field '" + key + "' has the wrong type");
-  }
-  return Status::Ok();
-}
 
 json MetricsJson(const BundleMetrics& m) {
   return {{"examples", m.examples},
@@ -73,9 +31,6 @@ json MetricsJson(const BundleMetrics& m) {
           {"fpr_at_threshold", m.fpr_at_threshold},
           {"ece", m.ece}};
 }
-
-// NaN is not JSON; metrics that are undefined are written as null.
-json Finite(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 // Natural order: digit runs compare as numbers, the rest byte-wise.
 bool NaturalLess(const std::string& a, const std::string& b) {
@@ -129,19 +84,9 @@ void SummariseValidation(const std::vector<float>& scores, const std::vector<uin
 }
 
 Status SaveBundle(const DisengagementBundle& b, const std::string& dir) {
-  const fs::path target = fs::path(dir).lexically_normal();
-  const fs::path final_path = target.filename().empty() ? target.parent_path() : target;
-  std::error_code ec;
-  if (fs::exists(final_path, ec)) {
-    if (!fs::is_directory(final_path, ec) || !fs::is_empty(final_path, ec)) {
-      return Status::AlreadyExists(final_path.string() + ": already exists; bundles are immutable, pick a new version");
-    }
-    fs::remove(final_path, ec);
-  }
-  if (final_path.has_parent_path()) fs::create_directories(final_path.parent_path(), ec);
-  const fs::path tmp = final_path.string() + ".tmp-" + std::to_string(::getpid());
-  fs::remove_all(tmp, ec);
-  if (!fs::create_directory(tmp, ec)) return Status::IoError(tmp.string() + ": cannot create: " + ec.message());
+  Result<StagedBundle> staged = StageBundle(dir);
+  if (!staged.ok()) return staged.status();
+  const fs::path& tmp = staged->tmp;
 
   json config = {
       {"format", kFormatName},
@@ -168,61 +113,54 @@ Status SaveBundle(const DisengagementBundle& b, const std::string& dir) {
                            {"target", "next_play_skipped"},
                            {"best_epoch", b.skip_best_epoch},
                            {"train_examples", b.skip_train_examples},
-                           {"valid_roc_auc", Finite(b.skip_valid_roc_auc)}};
+                           {"valid_roc_auc", FiniteOrNull(b.skip_valid_roc_auc)}};
   }
   json validation = MetricsJson(b.validation);
   for (auto& [key, value] : validation.items()) {
-    if (value.is_number_float()) value = Finite(value.get<double>());
+    if (value.is_number_float()) value = FiniteOrNull(value.get<double>());
   }
   json history = json::array();
   for (const EpochReport& e : b.history) {
     history.push_back({{"epoch", e.epoch},
-                       {"train_loss", Finite(e.train_loss)},
-                       {"valid_roc_auc", Finite(e.valid_roc_auc)},
-                       {"valid_pr_auc", Finite(e.valid_pr_auc)},
+                       {"train_loss", FiniteOrNull(e.train_loss)},
+                       {"valid_roc_auc", FiniteOrNull(e.valid_roc_auc)},
+                       {"valid_pr_auc", FiniteOrNull(e.valid_pr_auc)},
                        {"seconds", e.seconds},
                        {"improved", e.improved}});
   }
   json metrics = {{"validation", validation}, {"best_epoch", b.best_epoch}, {"epochs", history}};
   json histogram = {{"bins", kScoreHistogramBins}, {"range", {0.0, 1.0}}, {"counts", b.score_histogram}};
 
-  Status s = WriteFile(tmp / "weights.bin", b.weights.Encode());
-  if (s.ok() && b.skip_weights) s = WriteFile(tmp / kSkipWeightsFile, b.skip_weights->Encode());
-  if (s.ok()) s = WriteFile(tmp / "config.json", config.dump(2) + "\n");
-  if (s.ok()) s = WriteFile(tmp / "metrics.json", metrics.dump(2) + "\n");
-  if (s.ok()) s = WriteFile(tmp / "score_histogram.json", histogram.dump(2) + "\n");
-  if (s.ok()) {
-    fs::rename(tmp, final_path, ec);
-    if (ec) s = Status::IoError(final_path.string() + ": cannot move the bundle into place: " + ec.message());
-  }
-  if (!s.ok()) fs::remove_all(tmp, ec);
-  return s;
+  Status s = WriteWholeFile(tmp / "weights.bin", b.weights.Encode());
+  if (s.ok() && b.skip_weights) s = WriteWholeFile(tmp / kSkipWeightsFile, b.skip_weights->Encode());
+  if (s.ok()) s = WriteWholeFile(tmp / "config.json", config.dump(2) + "\n");
+  if (s.ok()) s = WriteWholeFile(tmp / "metrics.json", metrics.dump(2) + "\n");
+  if (s.ok()) s = WriteWholeFile(tmp / "score_histogram.json", histogram.dump(2) + "\n");
+  return PublishBundle(*staged, s);
 }
 
 Result<DisengagementBundle> LoadBundle(const std::string& dir) {
-  const fs::path root(dir);
+  Result<OpenedBundle> opened = OpenBundle(dir);
+  if (!opened.ok()) return opened.status();
+  const fs::path& root = opened->root;
+  const std::string& config_file = opened->config_file;
+  const json& c = opened->config;
   std::error_code ec;
-  if (!fs::is_directory(root, ec)) return Status::NotFound(dir + ": no such bundle folder");
-  const std::string config_file = (root / "config.json").string();
-  Result<json> config = ReadJson(root / "config.json");
-  if (!config.ok()) return config.status();
-  const json& c = *config;
   DisengagementBundle b;
-  b.version = root.lexically_normal().filename().string();
-  if (b.version.empty()) b.version = root.lexically_normal().parent_path().filename().string();
+  b.version = opened->version;
 
   std::string format, model;
   int format_version = 0;
-  if (Status s = Field(c, "format", config_file, &format); !s.ok()) return s;
+  if (Status s = JsonField(c, "format", config_file, &format); !s.ok()) return s;
   if (format != kFormatName) return Status::Corruption(config_file + ": format is '" + format + "', not " + kFormatName);
-  if (Status s = Field(c, "format_version", config_file, &format_version); !s.ok()) return s;
+  if (Status s = JsonField(c, "format_version", config_file, &format_version); !s.ok()) return s;
   if (format_version != kBundleFormatVersion) {
     return Status::InvalidArgument(config_file + ": bundle format " + std::to_string(format_version) +
                                    " is not supported (this build reads " + std::to_string(kBundleFormatVersion) + ")");
   }
-  if (Status s = Field(c, "model", config_file, &model); !s.ok()) return s;
+  if (Status s = JsonField(c, "model", config_file, &model); !s.ok()) return s;
   if (model != "transformer") return Status::InvalidArgument(config_file + ": model '" + model + "' is not supported");
-  if (Status s = Field(c, "feature_spec_version", config_file, &b.feature_spec_version); !s.ok()) return s;
+  if (Status s = JsonField(c, "feature_spec_version", config_file, &b.feature_spec_version); !s.ok()) return s;
   if (b.feature_spec_version != kFeatureSpecVersion) {
     return Status::InvalidArgument(config_file + ": trained with feature spec v" + std::to_string(b.feature_spec_version) +
                                    ", this build computes v" + std::to_string(kFeatureSpecVersion) + "; retrain the model");
@@ -235,19 +173,19 @@ Result<DisengagementBundle> LoadBundle(const std::string& dir) {
 
   auto labels = c.find("labels");
   if (labels == c.end() || !labels->is_object()) return Status::Corruption(config_file + ": field 'labels' is missing");
-  for (Status s : {Field(*labels, "horizon_ms", config_file, &b.labels.horizon_ms),
-                   Field(*labels, "burst_skips", config_file, &b.labels.burst_skips),
-                   Field(*labels, "burst_window", config_file, &b.labels.burst_window),
-                   Field(*labels, "session_timeout_ms", config_file, &b.labels.session_timeout_ms)}) {
+  for (Status s : {JsonField(*labels, "horizon_ms", config_file, &b.labels.horizon_ms),
+                   JsonField(*labels, "burst_skips", config_file, &b.labels.burst_skips),
+                   JsonField(*labels, "burst_window", config_file, &b.labels.burst_window),
+                   JsonField(*labels, "session_timeout_ms", config_file, &b.labels.session_timeout_ms)}) {
     if (!s.ok()) return s;
   }
   auto threshold = c.find("threshold");
   if (threshold == c.end() || !threshold->is_object()) {
     return Status::Corruption(config_file + ": field 'threshold' is missing");
   }
-  for (Status s : {Field(*threshold, "value", config_file, &b.threshold),
-                   Field(*threshold, "target_precision", config_file, &b.target_precision),
-                   Field(*threshold, "target_reached", config_file, &b.target_reached)}) {
+  for (Status s : {JsonField(*threshold, "value", config_file, &b.threshold),
+                   JsonField(*threshold, "target_precision", config_file, &b.target_precision),
+                   JsonField(*threshold, "target_reached", config_file, &b.target_reached)}) {
     if (!s.ok()) return s;
   }
   if (!(b.threshold >= 0.f && b.threshold <= 1.f)) {
@@ -262,7 +200,7 @@ Result<DisengagementBundle> LoadBundle(const std::string& dir) {
     b.pos_weight = training->value("pos_weight", 1.0f);
   }
 
-  Result<std::string> bytes = ReadFile(root / "weights.bin");
+  Result<std::string> bytes = ReadWholeFile(root / "weights.bin");
   if (!bytes.ok()) return bytes.status();
   Result<TransformerWeights> weights = TransformerWeights::Decode(*bytes);
   if (!weights.ok()) return Status::Corruption((root / "weights.bin").string() + ": " + weights.status().message());
@@ -272,11 +210,11 @@ Result<DisengagementBundle> LoadBundle(const std::string& dir) {
   if (auto skip = c.find("skip_head"); skip != c.end()) {
     if (!skip->is_object()) return Status::Corruption(config_file + ": field 'skip_head' must be an object");
     std::string file;
-    if (Status s = Field(*skip, "weights_file", config_file, &file); !s.ok()) return s;
+    if (Status s = JsonField(*skip, "weights_file", config_file, &file); !s.ok()) return s;
     if (file != kSkipWeightsFile) {
       return Status::Corruption(config_file + ": skip_head.weights_file is '" + file + "', expected " + kSkipWeightsFile);
     }
-    Result<std::string> skip_bytes = ReadFile(root / file);
+    Result<std::string> skip_bytes = ReadWholeFile(root / file);
     if (!skip_bytes.ok()) return skip_bytes.status();
     Result<TransformerWeights> skip_weights = TransformerWeights::Decode(*skip_bytes);
     if (!skip_weights.ok()) return Status::Corruption((root / file).string() + ": " + skip_weights.status().message());
@@ -289,7 +227,7 @@ Result<DisengagementBundle> LoadBundle(const std::string& dir) {
 
   // The reports are informational: a bundle without them still serves, but a damaged one is reported.
   if (fs::exists(root / "metrics.json", ec)) {
-    Result<json> metrics = ReadJson(root / "metrics.json");
+    Result<json> metrics = ReadJsonObject(root / "metrics.json");
     if (!metrics.ok()) return metrics.status();
     const json v = metrics->value("validation", json::object());
     b.validation.examples = v.value("examples", size_t{0});
@@ -305,9 +243,9 @@ Result<DisengagementBundle> LoadBundle(const std::string& dir) {
     b.validation.ece = num("ece");
   }
   if (fs::exists(root / "score_histogram.json", ec)) {
-    Result<json> hist = ReadJson(root / "score_histogram.json");
+    Result<json> hist = ReadJsonObject(root / "score_histogram.json");
     if (!hist.ok()) return hist.status();
-    if (Status s = Field(*hist, "counts", (root / "score_histogram.json").string(), &b.score_histogram); !s.ok()) {
+    if (Status s = JsonField(*hist, "counts", (root / "score_histogram.json").string(), &b.score_histogram); !s.ok()) {
       return s;
     }
   }

@@ -11,19 +11,12 @@
 #include "models/transformer_model.h"
 
 namespace segue {
-namespace {
 
-constexpr float kMinStd = 1e-3f;
-
-struct Normalization {
-  std::vector<float> step_mean, step_std, ctx_mean, ctx_std;
-};
-
-// Mean and standard deviation per input over the training set (sequence inputs over valid steps only).
-Normalization FitNormalization(std::span<const FeatureVector> train) {
+InputNormalization FitInputNormalization(size_t count, const std::function<const FeatureVector&(size_t)>& example) {
   std::vector<double> s_sum(kStepNumeric), s_sq(kStepNumeric), c_sum(kContextNumeric), c_sq(kContextNumeric);
   double steps = 0;
-  for (const FeatureVector& fv : train) {
+  for (size_t e = 0; e < count; ++e) {
+    const FeatureVector& fv = example(e);
     const int n = std::clamp(fv.length, 0, kSequenceLength);
     for (int i = 0; i < n; ++i) {
       for (int k = 0; k < kStepNumeric; ++k) {
@@ -45,14 +38,16 @@ Normalization FitNormalization(std::span<const FeatureVector> train) {
       const double m = n > 0 ? sum[k] / n : 0.0;
       const double var = n > 0 ? std::max(0.0, sq[k] / n - m * m) : 1.0;
       mean.push_back(static_cast<float>(m));
-      stddev.push_back(std::max(kMinStd, static_cast<float>(std::sqrt(var))));
+      stddev.push_back(std::max(kMinInputStd, static_cast<float>(std::sqrt(var))));
     }
   };
-  Normalization out;
+  InputNormalization out;
   finish(s_sum, s_sq, steps, out.step_mean, out.step_std);
-  finish(c_sum, c_sq, static_cast<double>(train.size()), out.ctx_mean, out.ctx_std);
+  finish(c_sum, c_sq, static_cast<double>(count), out.ctx_mean, out.ctx_std);
   return out;
 }
+
+namespace {
 
 // Logits of the full forward, batched.
 std::vector<float> PredictLogits(DisengagementTransformer& model, std::span<const FeatureVector> examples, int batch_size) {
@@ -92,7 +87,8 @@ Result<TrainResult> Train(std::span<const FeatureVector> train, std::span<const 
   std::mt19937_64 rng(options.seed);
 
   DisengagementTransformer model(options.architecture);
-  Normalization norm = FitNormalization(train);
+  InputNormalization norm =
+      FitInputNormalization(train.size(), [&train](size_t i) -> const FeatureVector& { return train[i]; });
   model->SetNormalization(norm.step_mean, norm.step_std, norm.ctx_mean, norm.ctx_std);
 
   const double positives = static_cast<double>(std::count(train_labels.begin(), train_labels.end(), uint8_t{1}));

@@ -23,6 +23,15 @@
 
 namespace segue {
 
+// Standardisation of the FeatureVector inputs, fitted on a training set: mean and standard deviation per
+// input (sequence inputs over valid steps only; deviations floored at kMinInputStd so constant inputs
+// are safe). Shared by every model over FeatureVectors (this trainer, the two-tower user tower).
+inline constexpr float kMinInputStd = 1e-3f;
+struct InputNormalization {
+  std::vector<float> step_mean, step_std, ctx_mean, ctx_std;
+};
+InputNormalization FitInputNormalization(size_t count, const std::function<const FeatureVector&(size_t)>& example);
+
 struct EpochReport {
   int epoch = 0;  // 1-based
   double train_loss = 0;

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string>
 
+#include "models/flat_math.h"
+
 namespace segue {
 namespace {
 
@@ -26,16 +28,6 @@ uint64_t HashStep(const StepFeatures& s) {
     h = Mix(h ^ (uint64_t{std::bit_cast<uint32_t>(s.numeric[i])} | uint64_t{i + 1} << 32));
   }
   return h;
-}
-
-// y[o] += sum_i wt[i * out + o] * x[i]: the transposed layout keeps the inner loop an axpy, which the
-// compiler vectorises without reassociating float sums.
-void MatVecAdd(const float* wt, const float* x, int in, int out, float* y) {
-  for (int i = 0; i < in; ++i) {
-    const float xi = x[i];
-    const float* row = wt + static_cast<size_t>(i) * out;
-    for (int o = 0; o < out; ++o) y[o] += row[o] * xi;
-  }
 }
 
 void LayerNorm(const float* x, const float* w, const float* b, int d, float* out) {
@@ -73,6 +65,17 @@ Scratch& ThreadScratch(const TransformerConfig& c) {
 
 Result<std::shared_ptr<const IncrementalEncoder>> IncrementalEncoder::Create(const TransformerConfig& config,
                                                                              const TransformerWeights& weights) {
+  return Build(config, weights, "", /*with_head=*/true);
+}
+
+Result<std::shared_ptr<const IncrementalEncoder>> IncrementalEncoder::CreateSequenceOnly(
+    const TransformerConfig& config, const TransformerWeights& weights, std::string_view prefix) {
+  return Build(config, weights, prefix, /*with_head=*/false);
+}
+
+Result<std::shared_ptr<const IncrementalEncoder>> IncrementalEncoder::Build(const TransformerConfig& config,
+                                                                            const TransformerWeights& weights,
+                                                                            std::string_view prefix, bool with_head) {
   if (Status s = config.Validate(); !s.ok()) return s;
   const int64_t d = config.d_model, f = config.ffn_dim, hh = config.head_hidden;
   auto enc = std::shared_ptr<IncrementalEncoder>(new IncrementalEncoder());
@@ -81,20 +84,9 @@ Result<std::shared_ptr<const IncrementalEncoder>> IncrementalEncoder::Create(con
   // First pass: validate and copy every array into one contiguous block (transposing matrices), noting
   // offsets; pointers are taken once the block stops growing.
   std::vector<size_t> offsets;
-  auto take = [&](const std::string& name, std::vector<int64_t> shape, bool transpose) -> Status {
-    Result<const NamedTensor*> t = weights.Expect(name, shape);
-    if (!t.ok()) return t.status();
+  auto take = [&](const std::string& name, const std::vector<int64_t>& shape, bool transpose) -> Status {
     offsets.push_back(enc->storage_.size());
-    const std::vector<float>& src = (*t)->data;
-    if (!transpose) {
-      enc->storage_.insert(enc->storage_.end(), src.begin(), src.end());
-    } else {
-      const size_t rows = static_cast<size_t>(shape[0]), cols = static_cast<size_t>(shape[1]);
-      for (size_t c = 0; c < cols; ++c) {
-        for (size_t r = 0; r < rows; ++r) enc->storage_.push_back(src[r * cols + c]);
-      }
-    }
-    return Status::Ok();
+    return AppendTensor(weights, std::string(prefix) + name, shape, transpose, &enc->storage_);
   };
   struct Spec {
     std::string name;
@@ -113,12 +105,6 @@ Result<std::shared_ptr<const IncrementalEncoder>> IncrementalEncoder::Create(con
       {"step_num.bias", {d}, false},
       {"final_ln.weight", {d}, false},
       {"final_ln.bias", {d}, false},
-      {"ctx_mean", {kContextNumeric}, false},
-      {"ctx_std", {kContextNumeric}, false},
-      {"head1.weight", {hh, d + kContextNumeric}, true},
-      {"head1.bias", {hh}, false},
-      {"head2.weight", {1, hh}, false},
-      {"head2.bias", {1}, false},
   };
   for (int l = 0; l < config.layers; ++l) {
     const std::string p = "layers." + std::to_string(l) + ".";
@@ -132,6 +118,17 @@ Result<std::shared_ptr<const IncrementalEncoder>> IncrementalEncoder::Create(con
         {p + "ffn2.weight", {d, f}, true},    {p + "ffn2.bias", {d}, false},
     };
     specs.insert(specs.end(), layer.begin(), layer.end());
+  }
+  if (with_head) {
+    std::vector<Spec> head = {
+        {"ctx_mean", {kContextNumeric}, false},
+        {"ctx_std", {kContextNumeric}, false},
+        {"head1.weight", {hh, d + kContextNumeric}, true},
+        {"head1.bias", {hh}, false},
+        {"head2.weight", {1, hh}, false},
+        {"head2.bias", {1}, false},
+    };
+    specs.insert(specs.end(), head.begin(), head.end());
   }
   for (const Spec& s : specs) {
     if (Status st = take(s.name, s.shape, s.transpose); !st.ok()) return st;
@@ -153,12 +150,6 @@ Result<std::shared_ptr<const IncrementalEncoder>> IncrementalEncoder::Create(con
   enc->step_num_b_ = next();
   enc->final_ln_w_ = next();
   enc->final_ln_b_ = next();
-  enc->ctx_mean_ = next();
-  enc->ctx_inv_std_ = next();
-  enc->head1_t_ = next();
-  enc->head1_b_ = next();
-  enc->head2_w_ = next();
-  enc->head2_b_ = *next();
   for (int l = 0; l < config.layers; ++l) {
     Layer layer;
     for (const float** field : {&layer.ln1_w, &layer.ln1_b, &layer.qkv_t, &layer.qkv_b, &layer.rel_bias,
@@ -168,7 +159,16 @@ Result<std::shared_ptr<const IncrementalEncoder>> IncrementalEncoder::Create(con
     }
     enc->layers_.push_back(layer);
   }
+  if (with_head) {
+    enc->ctx_mean_ = next();
+    enc->ctx_inv_std_ = next();
+    enc->head1_t_ = next();
+    enc->head1_b_ = next();
+    enc->head2_w_ = next();
+    enc->head2_b_ = *next();
+  }
   for (const float* inv : {enc->step_inv_std_, enc->ctx_inv_std_}) {
+    if (inv == nullptr) continue;  // no head: no context inputs
     float* p = const_cast<float*>(inv);  // points into our own storage_
     const size_t n = inv == enc->step_inv_std_ ? kStepNumeric : kContextNumeric;
     for (size_t i = 0; i < n; ++i) {
@@ -283,7 +283,7 @@ float IncrementalEncoder::Head(const FeatureVector& fv, const EncoderCache& cach
   return 1.0f / (1.0f + std::exp(-z));
 }
 
-float IncrementalEncoder::Score(const FeatureVector& fv, EncoderCache& cache) const {
+void IncrementalEncoder::Advance(const FeatureVector& fv, EncoderCache& cache) const {
   if (cache.kv.empty()) cache = NewCache();
   const int n = std::clamp(fv.length, 0, kSequenceLength);
   Scratch& s = ThreadScratch(config_);
@@ -322,7 +322,21 @@ float IncrementalEncoder::Score(const FeatureVector& fv, EncoderCache& cache) co
     cache.hashes[cache.stream_len % kSequenceLength] = s.hashes[static_cast<size_t>(i)];
     Append(fv.steps[static_cast<size_t>(i)], cache);
   }
+}
+
+float IncrementalEncoder::Score(const FeatureVector& fv, EncoderCache& cache) const {
+  Advance(fv, cache);
   return Head(fv, cache);
+}
+
+void IncrementalEncoder::Encode(const FeatureVector& fv, EncoderCache& cache, float* out) const {
+  Advance(fv, cache);
+  const size_t d = static_cast<size_t>(config_.d_model);
+  if (cache.stream_len == 0) {
+    std::fill(out, out + d, 0.f);
+  } else {
+    std::memcpy(out, cache.last.data(), sizeof(float) * d);
+  }
 }
 
 float IncrementalEncoder::ScoreFresh(const FeatureVector& fv) const {

@@ -17,6 +17,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -42,12 +43,22 @@ class IncrementalEncoder {
   // Validates every tensor's presence and shape against `config`.
   static Result<std::shared_ptr<const IncrementalEncoder>> Create(const TransformerConfig& config,
                                                                   const TransformerWeights& weights);
+  // The sequence part only (SequenceEncoder in transformer_model.h), its tensors named `prefix` + the
+  // usual names: for models that put their own head on the sequence embedding (the retrieval user
+  // tower). Such an encoder serves Encode(), never Score().
+  static Result<std::shared_ptr<const IncrementalEncoder>> CreateSequenceOnly(const TransformerConfig& config,
+                                                                              const TransformerWeights& weights,
+                                                                              std::string_view prefix);
 
   EncoderCache NewCache() const;
   // Probability of disengagement at the decision point `fv`, updating `cache`.
   float Score(const FeatureVector& fv, EncoderCache& cache) const;
   // The same without a listener cache: encodes the whole window (the full-recompute path).
   float ScoreFresh(const FeatureVector& fv) const;
+
+  // The sequence embedding of `fv` (final-LayerNorm output at its last step; zeros when fv has no step)
+  // into out[0..d_model), updating `cache` as Score does.
+  void Encode(const FeatureVector& fv, EncoderCache& cache, float* out) const;
 
   const TransformerConfig& config() const { return config_; }
 
@@ -58,6 +69,11 @@ class IncrementalEncoder {
   };
 
   IncrementalEncoder() = default;
+  static Result<std::shared_ptr<const IncrementalEncoder>> Build(const TransformerConfig& config,
+                                                                 const TransformerWeights& weights,
+                                                                 std::string_view prefix, bool with_head);
+  // Brings `cache` up to fv's steps (the reuse rule of the contract above).
+  void Advance(const FeatureVector& fv, EncoderCache& cache) const;
   // Encodes one new position at the end of the cached stream.
   void Append(const StepFeatures& step, EncoderCache& cache) const;
   float Head(const FeatureVector& fv, const EncoderCache& cache) const;
@@ -66,7 +82,10 @@ class IncrementalEncoder {
   std::vector<float> storage_;  // every array below points into it (transposed where noted by _t)
   const float *emb_track_, *emb_artist_, *emb_genre_, *emb_end_, *emb_hour_;
   const float *step_mean_, *step_inv_std_, *step_num_t_, *step_num_b_;
-  const float *final_ln_w_, *final_ln_b_, *ctx_mean_, *ctx_inv_std_, *head1_t_, *head1_b_, *head2_w_;
+  const float *final_ln_w_, *final_ln_b_;
+  // The head; null for a sequence-only encoder (CreateSequenceOnly).
+  const float *ctx_mean_ = nullptr, *ctx_inv_std_ = nullptr, *head1_t_ = nullptr, *head1_b_ = nullptr,
+              *head2_w_ = nullptr;
   float head2_b_ = 0;
   std::vector<Layer> layers_;
 };

@@ -82,7 +82,7 @@ torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch:
   return x1 + drop_(ffn2_(torch::relu(ffn1_(ln2_(x1)))));
 }
 
-DisengagementTransformerImpl::DisengagementTransformerImpl(const TransformerConfig& config) : config_(config) {
+SequenceEncoderImpl::SequenceEncoderImpl(const TransformerConfig& config) : config_(config) {
   const int d = config.d_model;
   emb_track_ = register_module("emb_track", torch::nn::Embedding(kTrackBuckets, d));
   emb_artist_ = register_module("emb_artist", torch::nn::Embedding(kArtistBuckets, d));
@@ -101,12 +101,8 @@ DisengagementTransformerImpl::DisengagementTransformerImpl(const TransformerConf
     layers_->push_back(blocks_.back());
   }
   final_ln_ = register_module("final_ln", MakeLayerNorm(d));
-  head1_ = register_module("head1", torch::nn::Linear(d + kContextNumeric, config.head_hidden));
-  head2_ = register_module("head2", torch::nn::Linear(config.head_hidden, 1));
   step_mean_ = register_buffer("step_mean", torch::zeros({kStepNumeric}));
   step_std_ = register_buffer("step_std", torch::ones({kStepNumeric}));
-  ctx_mean_ = register_buffer("ctx_mean", torch::zeros({kContextNumeric}));
-  ctx_std_ = register_buffer("ctx_std", torch::ones({kContextNumeric}));
 
   // Position i may attend to j when 0 <= i - j < span: causal and limited (see transformer_config.h).
   const int64_t t = kSequenceLength;
@@ -117,7 +113,7 @@ DisengagementTransformerImpl::DisengagementTransformerImpl(const TransformerConf
   attn_mask_ = torch::zeros({t, t}).masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
 }
 
-torch::Tensor DisengagementTransformerImpl::forward(const TransformerBatch& batch) {
+torch::Tensor SequenceEncoderImpl::Encode(const TransformerBatch& batch) {
   torch::Tensor x = emb_track_(batch.track) + emb_artist_(batch.artist) + emb_genre_(batch.genre) +
                     emb_end_(batch.end) + emb_hour_(batch.hour) +
                     step_num_((batch.step_numeric - step_mean_) / step_std_);
@@ -127,38 +123,54 @@ torch::Tensor DisengagementTransformerImpl::forward(const TransformerBatch& batc
   torch::Tensor last_index = (batch.length - 1).clamp_min(0).view({b, 1, 1}).expand({b, 1, config_.d_model});
   torch::Tensor last = x.gather(1, last_index).squeeze(1);
   // A decision point with no play yet has no sequence: the sequence part is zero.
-  last = last * (batch.length > 0).to(torch::kFloat32).unsqueeze(1);
+  return last * (batch.length > 0).to(torch::kFloat32).unsqueeze(1);
+}
+
+void SequenceEncoderImpl::SetStepNormalization(const std::vector<float>& step_mean, const std::vector<float>& step_std) {
+  CopyInto(step_mean_, step_mean);
+  CopyInto(step_std_, step_std);
+}
+
+DisengagementTransformerImpl::DisengagementTransformerImpl(const TransformerConfig& config)
+    : SequenceEncoderImpl(config) {
+  head1_ = register_module("head1", torch::nn::Linear(config.d_model + kContextNumeric, config.head_hidden));
+  head2_ = register_module("head2", torch::nn::Linear(config.head_hidden, 1));
+  ctx_mean_ = register_buffer("ctx_mean", torch::zeros({kContextNumeric}));
+  ctx_std_ = register_buffer("ctx_std", torch::ones({kContextNumeric}));
+}
+
+torch::Tensor DisengagementTransformerImpl::forward(const TransformerBatch& batch) {
   torch::Tensor ctx = (batch.context - ctx_mean_) / ctx_std_;
-  return head2_(torch::relu(head1_(torch::cat({last, ctx}, 1)))).squeeze(1);
+  return head2_(torch::relu(head1_(torch::cat({Encode(batch), ctx}, 1)))).squeeze(1);
 }
 
 void DisengagementTransformerImpl::SetNormalization(const std::vector<float>& step_mean,
                                                     const std::vector<float>& step_std,
                                                     const std::vector<float>& ctx_mean,
                                                     const std::vector<float>& ctx_std) {
-  torch::NoGradGuard no_grad;
-  auto copy = [](torch::Tensor& dst, const std::vector<float>& src) {
-    dst.copy_(torch::from_blob(const_cast<float*>(src.data()), {static_cast<int64_t>(src.size())}));
-  };
-  copy(step_mean_, step_mean);
-  copy(step_std_, step_std);
-  copy(ctx_mean_, ctx_mean);
-  copy(ctx_std_, ctx_std);
+  SetStepNormalization(step_mean, step_std);
+  CopyInto(ctx_mean_, ctx_mean);
+  CopyInto(ctx_std_, ctx_std);
 }
 
-TransformerWeights DisengagementTransformerImpl::ExportWeights() const {
+void CopyInto(torch::Tensor& dst, const std::vector<float>& values) {
+  torch::NoGradGuard no_grad;
+  dst.copy_(torch::from_blob(const_cast<float*>(values.data()), {static_cast<int64_t>(values.size())}));
+}
+
+TransformerWeights ExportModuleWeights(const torch::nn::Module& module) {
   TransformerWeights w;
   auto add = [&w](const std::string& name, const torch::Tensor& value) {
     torch::Tensor c = value.detach().to(torch::kFloat32).contiguous();
     std::vector<float> data(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
     w.Add(name, c.sizes().vec(), std::move(data));
   };
-  for (const auto& p : named_parameters(/*recurse=*/true)) add(p.key(), p.value());
-  for (const auto& b : named_buffers(/*recurse=*/true)) add(b.key(), b.value());
+  for (const auto& p : module.named_parameters(/*recurse=*/true)) add(p.key(), p.value());
+  for (const auto& b : module.named_buffers(/*recurse=*/true)) add(b.key(), b.value());
   return w;
 }
 
-Status DisengagementTransformerImpl::ImportWeights(const TransformerWeights& weights) {
+Status ImportModuleWeights(const TransformerWeights& weights, torch::nn::Module& module) {
   torch::NoGradGuard no_grad;
   auto load = [&weights](const std::string& name, torch::Tensor& dst) -> Status {
     Result<const NamedTensor*> t = weights.Expect(name, dst.sizes().vec());
@@ -166,10 +178,10 @@ Status DisengagementTransformerImpl::ImportWeights(const TransformerWeights& wei
     dst.copy_(torch::from_blob(const_cast<float*>((*t)->data.data()), dst.sizes()));
     return Status::Ok();
   };
-  for (auto& p : named_parameters(true)) {
+  for (auto& p : module.named_parameters(true)) {
     if (Status s = load(p.key(), p.value()); !s.ok()) return s;
   }
-  for (auto& b : named_buffers(true)) {
+  for (auto& b : module.named_buffers(true)) {
     if (Status s = load(b.key(), b.value()); !s.ok()) return s;
   }
   return Status::Ok();

@@ -32,6 +32,13 @@ struct TransformerBatch {
 
 TransformerBatch MakeTransformerBatch(const std::vector<const FeatureVector*>& examples);
 
+// Every parameter and buffer of `module`, by its module path ("layers.0.qkv.weight", ...).
+TransformerWeights ExportModuleWeights(const torch::nn::Module& module);
+// Loads every parameter and buffer of `module` from `weights`; an error names a missing or mis-shaped one.
+Status ImportModuleWeights(const TransformerWeights& weights, torch::nn::Module& module);
+// Copies `values` into the 1-d tensor `dst` (standardisation buffers).
+void CopyInto(torch::Tensor& dst, const std::vector<float>& values);
+
 class TransformerBlockImpl : public torch::nn::Module {
  public:
   explicit TransformerBlockImpl(const TransformerConfig& config);
@@ -47,7 +54,36 @@ class TransformerBlockImpl : public torch::nn::Module {
 };
 TORCH_MODULE(TransformerBlock);
 
-class DisengagementTransformerImpl : public torch::nn::Module {
+// The sequence part shared by the disengagement model and the retrieval user tower (two_tower_model.h):
+// embeddings + standardised step numerics → encoder blocks → final LayerNorm. Its parameter names
+// ("emb_track.weight", "layers.0.qkv.weight", ...) are those IncrementalEncoder reads.
+class SequenceEncoderImpl : public torch::nn::Module {
+ public:
+  explicit SequenceEncoderImpl(const TransformerConfig& config);
+  // The output at the last valid step [B, d]; zero for a sequence with no step yet.
+  torch::Tensor Encode(const TransformerBatch& batch);
+  void SetStepNormalization(const std::vector<float>& step_mean, const std::vector<float>& step_std);
+
+  const TransformerConfig& config() const { return config_; }
+
+ protected:
+  TransformerConfig config_;
+
+ private:
+  torch::nn::Embedding emb_track_{nullptr}, emb_artist_{nullptr}, emb_genre_{nullptr}, emb_end_{nullptr},
+      emb_hour_{nullptr};
+  torch::nn::Linear step_num_{nullptr};
+  torch::nn::LayerNorm final_ln_{nullptr};
+  torch::nn::ModuleList layers_{nullptr};
+  std::vector<TransformerBlock> blocks_;
+  torch::Tensor step_mean_, step_std_;
+  torch::Tensor attn_mask_, dist_;  // derived from the config, not saved
+};
+TORCH_MODULE(SequenceEncoder);
+
+// Derives from the sequence encoder (rather than holding one) so the parameter names stay unprefixed,
+// as bundles written before the split name them.
+class DisengagementTransformerImpl : public SequenceEncoderImpl {
  public:
   explicit DisengagementTransformerImpl(const TransformerConfig& config);
   // Logits [B].
@@ -57,23 +93,12 @@ class DisengagementTransformerImpl : public torch::nn::Module {
   void SetNormalization(const std::vector<float>& step_mean, const std::vector<float>& step_std,
                         const std::vector<float>& ctx_mean, const std::vector<float>& ctx_std);
 
-  // Every parameter and buffer, by its module path ("layers.0.qkv.weight", ...).
-  TransformerWeights ExportWeights() const;
-  // Loads every tensor the architecture needs; an error names a missing or mis-shaped one.
-  Status ImportWeights(const TransformerWeights& weights);
-
-  const TransformerConfig& config() const { return config_; }
+  TransformerWeights ExportWeights() const { return ExportModuleWeights(*this); }
+  Status ImportWeights(const TransformerWeights& weights) { return ImportModuleWeights(weights, *this); }
 
  private:
-  TransformerConfig config_;
-  torch::nn::Embedding emb_track_{nullptr}, emb_artist_{nullptr}, emb_genre_{nullptr}, emb_end_{nullptr},
-      emb_hour_{nullptr};
-  torch::nn::Linear step_num_{nullptr}, head1_{nullptr}, head2_{nullptr};
-  torch::nn::LayerNorm final_ln_{nullptr};
-  torch::nn::ModuleList layers_{nullptr};
-  std::vector<TransformerBlock> blocks_;
-  torch::Tensor step_mean_, step_std_, ctx_mean_, ctx_std_;
-  torch::Tensor attn_mask_, dist_;  // derived from the config, not saved
+  torch::nn::Linear head1_{nullptr}, head2_{nullptr};
+  torch::Tensor ctx_mean_, ctx_std_;
 };
 TORCH_MODULE(DisengagementTransformer);
 

@@ -1,0 +1,44 @@
+// TwoTowerRetriever: the two-tower model as a Retriever (retriever.h). The user tower (plain C++,
+// two_tower_encoder.h) embeds the listener's live session (features from the shared feature code, day of
+// week of its last event); the VectorIndex returns the songs with the highest inner product (cosine:
+// both towers output unit vectors). A listener without a session (cold start) is embedded from an empty
+// session at query.now_ms, so the answer is the model's context-only guess, never an error.
+// query.history is not used: the user tower sees the long-term profile the session state carries.
+//
+// Labels are rows of the retrieval bundle; `label_tracks[label]` is the interned track (Catalog) of each.
+// Labels the list does not cover (a track inserted into the index after this retriever was made) and
+// label_tracks entries of 0 are skipped, so fewer than n candidates may come back.
+// Thread-safety: immutable after construction; Retrieve is safe concurrently (the encoder is immutable,
+// the index's Search is thread-safe, the Catalog locks internally).
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "models/retrieval_bundle.h"
+#include "models/two_tower_encoder.h"
+#include "recommend/retriever.h"
+#include "recommend/vector_index.h"
+
+namespace segue::recommend {
+
+class TwoTowerRetriever final : public Retriever {
+ public:
+  TwoTowerRetriever(std::shared_ptr<const UserEncoder> user, std::shared_ptr<const VectorIndex> index,
+                    std::vector<uint32_t> label_tracks, const Catalog* catalog);
+  // The towers and index of a loaded bundle; its track ids are interned into `catalog`.
+  static std::unique_ptr<TwoTowerRetriever> FromModel(const RetrievalModel& model, Catalog* catalog);
+
+  std::string_view name() const override { return "two_tower"; }
+  Status Retrieve(const RetrievalQuery& query, size_t n, std::vector<Candidate>* out) const override;
+
+ private:
+  std::shared_ptr<const UserEncoder> user_;
+  std::shared_ptr<const VectorIndex> index_;
+  std::vector<uint32_t> label_tracks_;
+  const Catalog* catalog_;
+};
+
+}  // namespace segue::recommend
