@@ -34,14 +34,16 @@ run_one() {
     curl -sf -XPOST "http://127.0.0.1:$port/v1/tracks" -H 'Content-Type: application/x-ndjson' --data-binary @"$chunk" >/dev/null
   done
   rm -f "$WORK"/chunk.*
+  local tracks; tracks=$(curl -sf "http://127.0.0.1:$port/metrics" | grep '^segue_catalog_tracks ' | cut -d' ' -f2)
   "$SEGUE" replay "$EVENTS" --target "http://127.0.0.1:$port" --batch 100 --connections 8 --rate "${RATE:-20000}" \
     --read '/v1/users/{user}/recommendations?k=10' --read-rate "${READ_RATE:-500}" --read-connections 8 \
     --json 2>/dev/null >"$WORK/out.json" || true
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
   rm -rf "$data"
-  python3 - "$WORK/out.json" <<'PY'
+  python3 - "$WORK/out.json" "$tracks" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
+print(f'catalog_tracks={sys.argv[2]}', end=' ')
 x = r["reads"]
 print(f'ingest events_per_s={r["events_per_s"]:.0f} ack_p50_ms={r["latency_ms"]["p50"]:.2f} ack_p99_ms={r["latency_ms"]["p99"]:.2f} '
       f'accepted={r["accepted"]} | reads={x["requests"]} ok={x["ok"]} read_p50_ms={x["latency_ms"]["p50"]:.2f} '
