@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -93,6 +94,24 @@ TEST_F(CliTest, DemoRunsThePipelineAndCleansUp) {
   EXPECT_FALSE(report.contains("dir"));  // removed, not kept
   const std::string address = report["server"]["address"];
   EXPECT_EQ(address.rfind("127.0.0.1:", 0), 0u);
+
+  // Both models trained (their --json reports kept) and served.
+  EXPECT_TRUE(report["train"]["disengagement"]["validation"].contains("roc_auc")) << report["train"].dump();
+  EXPECT_GT(report["train"]["retrieval"]["tracks"].get<uint64_t>(), 0u);
+  // The skip burst led to a push with nothing played in the session, and so did the later GET.
+  const nlohmann::json& push = report["push"];
+  EXPECT_GE(push["skips"].get<int>(), 1);
+  EXPECT_GT(push["trigger_score"].get<double>(), 0.0);
+  EXPECT_GT(push["event_to_push_ms"].get<double>(), 0.0);
+  const std::set<std::string> played = push["played_in_session"].get<std::set<std::string>>();
+  EXPECT_GE(played.size(), 2u);
+  for (const nlohmann::json* rec : {&push, &report["recommendations"]}) {
+    ASSERT_FALSE((*rec)["items"].empty()) << rec->dump();
+    EXPECT_FALSE((*rec)["source"].get<std::string>().empty());
+    for (const auto& item : (*rec)["items"]) {
+      EXPECT_EQ(played.count(item["track_id"].get<std::string>()), 0u) << item["track_id"] << " was played in the session";
+    }
+  }
 }
 
 }  // namespace
