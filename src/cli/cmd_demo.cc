@@ -482,7 +482,19 @@ class Demo {
       if (event.ok()) return CheckPush(user, *event, skips, 1000 * SecondsSince(sent));
       if (event.status().code() != StatusCode::kDeadlineExceeded) return event.status();
     }
-    return Status::Unavailable("no recommendations pushed after " + std::to_string(kMaxSkips) + " skips");
+    return Status::Unavailable("no recommendations pushed after " + std::to_string(kMaxSkips) + " skips (" + TriggerState(user) +
+                               "; a model trained on a much smaller history than the defaults may score every "
+                               "decision point above its threshold, so its trigger never re-arms)");
+  }
+
+  // The listener's last disengagement score and trigger as the server reports them, for the error above.
+  std::string TriggerState(const std::string& user) {
+    Result<HttpResponse> r = HttpCall(host_, port_, http::verb::get, "/v1/users/" + user + "/session");
+    const nlohmann::json body = r.ok() ? nlohmann::json::parse(r->body, nullptr, false) : nlohmann::json();
+    if (!body.is_object()) return "session unavailable";
+    const double threshold = report_["train"]["disengagement"].value("threshold", 0.0);
+    return "last score " + Fixed(body.value("disengagement_score", nlohmann::json())) + ", threshold " + Fixed(threshold) +
+           ", last trigger " + body.value("last_trigger", nlohmann::json()).dump();
   }
 
   // The pushed recommendation into the report; fails when it is empty or repeats a track of the session.
