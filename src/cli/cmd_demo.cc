@@ -2,7 +2,7 @@
 //
 // Steps (each reports what it measured):
 //   simulate → train disengagement → train retrieval → start server (with both models) → load catalog →
-//   replay events → query sessions → skip burst → push → query recommendations → stop server.
+//   replay events → query sessions → skip burst (until a push) → query recommendations → stop server.
 // Training and serving are this binary run as child processes, as an operator would run them:
 // `/proc/self/exe train disengagement|retrieval ... --json` (the report keeps their JSON), then
 // `/proc/self/exe serve --listen 127.0.0.1:0 --models DIR --config segue.toml` (two-tower retriever),
