@@ -20,7 +20,7 @@ void AddServeCommand(CLI::App& root, CommandList& out) {
       "GET /v1/tracks/{id}, /healthz, /readyz, /metrics (docs/api.md). The first stdout line is "
       "'listening on HOST:PORT'. SIGTERM/SIGINT shut it down cleanly (exit 0).");
   struct Flags {
-    std::string data_dir, listen, config, models, log_level = "info";
+    std::string data_dir, listen, config, models, retrieval_models, log_level = "info";
     int threads = 0;
     bool no_sync = false;
   };
@@ -33,6 +33,10 @@ void AddServeCommand(CLI::App& root, CommandList& out) {
                   "Folder of disengagement model bundles (segue train disengagement --out DIR/<version>); the "
                   "newest is loaded and newer ones are swapped in while serving. A bad bundle is logged and the "
                   "server runs on (with the previous model, or without scoring)");
+  app->add_option("--retrieval-models", f->retrieval_models,
+                  "Folder of retrieval (two-tower) bundles (segue train retrieval --out DIR/<version>); sets "
+                  "[recommend] retriever = \"two_tower\". The newest is served and newer ones are swapped in; "
+                  "until one loads, the blend baseline serves");
   app->add_option("--threads", f->threads, "HTTP I/O threads [2]")->check(CLI::Range(1, 64));
   app->add_flag("--no-sync", f->no_sync,
                 "Do not fsync log writes: acknowledged events survive a process crash but not an OS crash");
@@ -55,6 +59,10 @@ void AddServeCommand(CLI::App& root, CommandList& out) {
                    if (app->count("--listen")) config.listen = f->listen;
                    if (app->count("--threads")) config.threads = f->threads;
                    if (app->count("--models")) config.scoring.models_dir = f->models;
+                   if (app->count("--retrieval-models")) {
+                     config.recommend.retrieval_models_dir = f->retrieval_models;
+                     config.recommend.retriever = "two_tower";
+                   }
                    if (f->no_sync) config.log.sync = false;
                    if (Status s = serving::ValidateServerConfig(config); !s.ok()) {
                      std::cerr << "segue serve: " << s.message() << "\n";

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "recommend/filter_options.h"
 
@@ -20,6 +21,12 @@ struct RecommendConfig {
   size_t cache_bytes = size_t{256} << 20;
   size_t impressions_queue = 8192;  // impressions waiting for the store's writer; beyond it dropped
   FilterOptions filters;            // server defaults; requests override per query parameter
+  // The model stage's retriever: "blend" (session-kNN + the listener's own history + a little popularity,
+  // fitted online from the pipeline; the best on real listening data, docs/models.md), "session_knn", or
+  // "two_tower" (the newest retrieval bundle under retrieval_models_dir; the best on simulated data).
+  std::string retriever = "blend";
+  std::string retrieval_models_dir;  // folder of retrieval bundle versions (segue train retrieval --out DIR/vN)
+  int64_t retrieval_models_check_interval_s = 30;  // newer bundles are swapped in while serving
 };
 
 }  // namespace segue::recommend

@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -53,5 +54,11 @@ class Retriever {
 
   virtual Status Retrieve(const RetrievalQuery& query, size_t n, std::vector<Candidate>* out) const = 0;
 };
+
+// A retriever owned elsewhere that outlives every holder (the server's baselines), as the shared_ptr the
+// recommender takes: it does not own it.
+inline std::shared_ptr<const Retriever> Unowned(const Retriever& retriever) {
+  return std::shared_ptr<const Retriever>(std::shared_ptr<void>(), &retriever);
+}
 
 }  // namespace segue::recommend

@@ -28,6 +28,7 @@
 #include "serving/maintenance.h"
 #include "serving/push_component.h"
 #include "serving/recommendation_component.h"
+#include "serving/retrieval_model_component.h"
 #include "serving/router.h"
 #include "serving/scoring_component.h"
 #include "serving/server_host.h"
@@ -41,15 +42,6 @@ namespace segue::serving {
 
 namespace net = boost::asio;
 using Clock = std::chrono::steady_clock;
-
-namespace {
-
-// A retriever owned elsewhere (the baselines), as the shared_ptr the recommender takes.
-std::shared_ptr<const recommend::Retriever> Borrowed(const recommend::Retriever& r) {
-  return std::shared_ptr<const recommend::Retriever>(std::shared_ptr<void>(), &r);
-}
-
-}  // namespace
 
 struct ServerApp::Impl : ServerHost {
   explicit Impl(ServerConfig c)
@@ -102,6 +94,7 @@ struct ServerApp::Impl : ServerHost {
   std::vector<std::unique_ptr<ServerComponent>> components;
   std::unique_ptr<SessionsComponent> sessions;
   std::unique_ptr<RecommendationComponent> recommendations;
+  std::unique_ptr<RetrievalModelComponent> retrieval_model;
   std::unique_ptr<PushComponent> push;
   std::unique_ptr<TriggerPush> trigger_push;
   std::atomic<bool> restored{false};
@@ -162,17 +155,19 @@ Status ServerApp::Impl::OpenLog() {
   return Status::Ok();
 }
 
-// The recommender (retrieval → ranking → filters, with the baselines as fallbacks and, until a model
-// bundle is configured, the blend as its retriever), preferences, impressions, and proactive push.
+// The recommender (retrieval → ranking → filters, with the baselines as fallbacks; its retriever chosen by
+// RetrievalModelComponent), preferences, impressions, and proactive push.
 Status ServerApp::Impl::OpenRecommendations() {
-  RecommendationDeps deps{&catalog, &tracker, Borrowed(baselines.genre_popularity()), Borrowed(baselines.popularity()),
-                          Borrowed(baselines.hour_popularity()),
+  RecommendationDeps deps{&catalog, &tracker, recommend::Unowned(baselines.genre_popularity()), recommend::Unowned(baselines.popularity()),
+                          recommend::Unowned(baselines.hour_popularity()),
                           [this](std::string_view user) { return history_store.Get(user); }};
   Result<std::unique_ptr<RecommendationComponent>> opened =
       RecommendationComponent::Open(config.recommend, config.data_dir, std::move(deps), registry_);
   if (!opened.ok()) return opened.status();
   recommendations = std::move(*opened);
-  recommendations->recommender().SetModel({Borrowed(baselines.blend()), nullptr, nullptr, {{"retriever", "blend"}}});
+  retrieval_model = std::make_unique<RetrievalModelComponent>(config.recommend, &catalog, &baselines,
+                                                              &recommendations->recommender());
+  retrieval_model->Start();
   Result<std::unique_ptr<PushComponent>> created = PushComponent::Create(config.push, registry_);
   if (!created.ok()) return created.status();
   push = std::move(*created);
@@ -192,6 +187,7 @@ void ServerApp::Impl::RegisterComponents() {
   sessions->Register(*this);
   scoring.Register(*this);
   recommendations->Register(*this);
+  retrieval_model->Register(*this);
   push->Register(*this);
   for (auto& c : components) c->Register(*this);
 
@@ -300,6 +296,7 @@ void ServerApp::Impl::Shutdown() {
   }
   // A trigger's recommendation may still be on the recommender's pool: stop it (writing the queued
   // impressions) before what its callbacks push to.
+  retrieval_model.reset();
   recommendations.reset();
   trigger_push.reset();
   push.reset();

@@ -124,6 +124,9 @@ Status ReadRecommendTable(const toml::table& table, recommend::RecommendConfig* 
   r.Int("cache_entries", &c->cache_entries, 0, kBig);
   r.Int("cache_bytes", &c->cache_bytes, 0, kBig);
   r.Int("impressions_queue", &c->impressions_queue, 1, 10'000'000);
+  r.String("retriever", &c->retriever);
+  r.String("retrieval_models_dir", &c->retrieval_models_dir);
+  r.Int("retrieval_models_check_interval_s", &c->retrieval_models_check_interval_s, 1, 86'400);
   recommend::FilterOptions& f = c->filters;
   r.Bool("explicit_filter", &f.explicit_filter);
   r.Bool("exclude_session", &f.exclude_session);
@@ -140,6 +143,10 @@ Status ReadRecommendTable(const toml::table& table, recommend::RecommendConfig* 
   if (!mode) return Status::InvalidArgument("recommend.diversity: must be \"none\", \"artist_cap\" or \"mmr\"");
   f.diversity = *mode;
   if (c->default_k > c->max_k) return Status::InvalidArgument("recommend.default_k: must be <= recommend.max_k");
+  if (c->retriever != "blend" && c->retriever != "session_knn" && c->retriever != "two_tower") {
+    return Status::InvalidArgument("recommend.retriever: must be \"blend\", \"session_knn\" or \"two_tower\", got \"" +
+                                   c->retriever + "\"");
+  }
   return Status::Ok();
 }
 
@@ -243,6 +250,10 @@ Status ValidateServerConfig(const ServerConfig& c) {
   }
   if (webhook.max_backoff < webhook.initial_backoff) {
     return Status::InvalidArgument("push.webhook_max_backoff_ms must be at least push.webhook_initial_backoff_ms");
+  }
+  if (c.recommend.retriever == "two_tower" && c.recommend.retrieval_models_dir.empty()) {
+    return Status::InvalidArgument(
+        "recommend.retriever = \"two_tower\" needs recommend.retrieval_models_dir (or --retrieval-models)");
   }
   return Status::Ok();
 }

@@ -17,6 +17,7 @@
 #include "models/two_tower_model.h"
 #include "recommend/exact_index.h"
 #include "recommend/two_tower_retriever.h"
+#include "tiny_retrieval_bundle.h"
 #include "session/session_state.h"
 
 namespace segue {
@@ -24,8 +25,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// append, not `"t" + std::to_string(i)`: GCC 12 reports a false -Wrestrict on the latter.
-std::string Id(const char* prefix, int i) { return std::string(prefix).append(std::to_string(i)); }
+using segue::testing::NumberedId;
 
 class RetrievalBundleTest : public ::testing::Test {
  protected:
@@ -33,34 +33,7 @@ class RetrievalBundleTest : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("segue_retrieval_bundle_test_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    TwoTowerConfig& c = bundle_.architecture;
-    c.user_sequence.d_model = 16;
-    c.user_sequence.heads = 2;
-    c.user_sequence.ffn_dim = 32;
-    c.user_sequence.head_hidden = 16;
-    c.embedding_dim = 8;
-    c.song_hidden = 16;
-    c.reference_ms = 1'700'000'000'000;
-    torch::manual_seed(3);
-    TwoTowerModel model(c);
-    bundle_.weights = ExportModuleWeights(*model);
-    bundle_.feature_spec_version = kFeatureSpecVersion;
-    auto song = SongEncoder::Create(c, bundle_.weights);
-    ASSERT_TRUE(song.ok()) << song.status().message();
-    for (int i = 0; i < 30; ++i) {
-      Track t;
-      t.track_id = Id("t", i);
-      t.artist = Id("a", i % 4);
-      bundle_.track_ids.push_back(t.track_id);
-      bundle_.song_embeddings.resize(bundle_.track_ids.size() * 8);
-      (*song)->EmbedTrack(t, &bundle_.song_embeddings[static_cast<size_t>(i) * 8]);
-    }
-    bundle_.training.created = "2026-11-30T09:00:00.000Z";
-    bundle_.training.sources = {"events.ndjson"};
-    bundle_.training.train_pairs = 100;
-    bundle_.training.valid_pairs = 20;
-    bundle_.training.best_epoch = 1;
-    bundle_.training.history = {{.epoch = 1, .train_loss = 3.2, .valid = {20, 0.1, 0.4, 0.9}, .seconds = 1, .improved = true}};
+    bundle_ = segue::testing::TinyRetrievalBundle();
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -189,7 +162,7 @@ TEST_F(RetrievalBundleTest, RetrieverReturnsTheBruteForceTopOfTheUserVector) {
   session.last_event_ms = session.start_ms + 400'000;
   for (int i = 0; i < 3; ++i) {
     PlayRecord r;
-    r.track = catalog.InternTrack(Id("t", i));
+    r.track = catalog.InternTrack(NumberedId("t", i));
     r.dwell_ms = 100'000;
     r.start_offset_ms = static_cast<uint32_t>(i) * 120'000;
     r.end = i == 1 ? PlayEnd::kSkipped : PlayEnd::kCompleted;

@@ -1,5 +1,5 @@
 // A ServerHost for component tests and benchmarks: routes go straight to a Router (every readiness served at once),
-// the read-your-writes wrapper is the identity, periodic tasks are kept, not run; Call sends a request.
+// the read-your-writes wrapper is the identity, periodic tasks are kept and run only by RunTasks; Call sends a request.
 #pragma once
 
 #include <future>
@@ -23,6 +23,10 @@ class FakeServerHost : public ServerHost {
   }
 
   Router& router() { return router_; }
+  // Runs every periodic task once, as the maintenance thread would.
+  void RunTasks() {
+    for (auto& [period, task] : tasks_) task();
+  }
 
   // Routes one request and returns its response (handlers may answer from another thread).
   HttpResponse Call(HttpMethod method, std::string target, std::string body = "") {

@@ -142,6 +142,20 @@ webhook_workers = 1
   EXPECT_NE(range.message().find("push.buffer_messages: must be in"), std::string::npos) << range.message();
 }
 
+TEST_F(ServerConfigTest, RetrieverChoiceIsCheckedAndTwoTowerNeedsItsBundles) {
+  ServerConfig c;
+  c.data_dir = "/tmp/x";
+  EXPECT_EQ(c.recommend.retriever, "blend");
+  Status bad = LoadServerConfig(Write("[recommend]\nretriever = \"magic\"\n"), &c);
+  EXPECT_NE(bad.message().find("recommend.retriever: must be"), std::string::npos) << bad.message();
+  ASSERT_TRUE(LoadServerConfig(Write("[recommend]\nretriever = \"two_tower\"\n"), &c).ok());
+  Status missing = ValidateServerConfig(c);
+  EXPECT_NE(missing.message().find("needs recommend.retrieval_models_dir"), std::string::npos) << missing.message();
+  ASSERT_TRUE(LoadServerConfig(Write("[recommend]\nretrieval_models_dir = \"/m\"\n"), &c).ok());
+  EXPECT_TRUE(ValidateServerConfig(c).ok());
+  EXPECT_EQ(c.recommend.retrieval_models_dir, "/m");
+}
+
 TEST_F(ServerConfigTest, ReadsTheRecommendTable) {
   ServerConfig c;
   Status s = LoadServerConfig(Write(R"(

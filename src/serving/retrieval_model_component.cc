@@ -1,0 +1,49 @@
+#include "serving/retrieval_model_component.h"
+
+#include <filesystem>
+
+#include <spdlog/spdlog.h>
+
+#include "models/disengagement_bundle.h"
+#include "models/retrieval_bundle.h"
+#include "recommend/two_tower_retriever.h"
+
+namespace segue::serving {
+
+void RetrievalModelComponent::Start() {
+  if (config_.retriever == "session_knn") return UseBaseline(baselines_->session_knn());
+  UseBaseline(baselines_->blend());
+  if (config_.retriever == "two_tower") LoadNewestTwoTower();
+}
+
+void RetrievalModelComponent::Register(ServerHost& host) {
+  if (config_.retriever != "two_tower") return;
+  host.Every(std::chrono::seconds(config_.retrieval_models_check_interval_s), [this] { LoadNewestTwoTower(); });
+}
+
+void RetrievalModelComponent::UseBaseline(const recommend::Retriever& retriever) {
+  recommender_->SetModel(
+      {recommend::Unowned(retriever), nullptr, nullptr, {{"retriever", std::string(retriever.name())}}});
+}
+
+void RetrievalModelComponent::LoadNewestTwoTower() {
+  Result<std::string> newest = FindNewestBundle(config_.retrieval_models_dir);
+  if (!newest.ok()) {
+    if (loaded_version_.empty()) spdlog::error("no retrieval model: {}; serving the blend", newest.status().message());
+    return;
+  }
+  const std::string version = std::filesystem::path(*newest).filename().string();
+  if (version == loaded_version_) return;
+  Result<RetrievalModel> model = LoadRetrievalModel(*newest);
+  if (!model.ok()) {
+    spdlog::error("retrieval model {} not loaded: {}; still serving {}", *newest, model.status().message(),
+                  loaded_version_.empty() ? "the blend" : loaded_version_);
+    return;
+  }
+  std::shared_ptr<const recommend::Retriever> retriever = recommend::TwoTowerRetriever::FromModel(*model, catalog_);
+  recommender_->SetModel({std::move(retriever), nullptr, nullptr, {{"retriever", "two_tower/" + version}}});
+  loaded_version_ = version;
+  spdlog::info("retrieval model {} serving ({} tracks)", version, model->track_ids.size());
+}
+
+}  // namespace segue::serving

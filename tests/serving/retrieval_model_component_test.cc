@@ -1,0 +1,121 @@
+// RetrievalModelComponent: which retriever the recommender's model stage uses, loading the newest
+// two-tower bundle, swapping in a newer one while serving, and keeping the current model when a newer
+// bundle is corrupt (or when there is none: the blend serves).
+#include "serving/retrieval_model_component.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "../log/test_util.h"
+#include "../models/tiny_retrieval_bundle.h"
+#include "fake_server_host.h"
+#include "models/retrieval_bundle.h"
+
+namespace segue::serving {
+namespace {
+
+namespace fs = std::filesystem;
+
+class RetrievalModelComponentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (int i = 0; i < 30; ++i) {
+      Track t;
+      t.track_id = segue::testing::NumberedId("t", i);
+      t.artist = segue::testing::NumberedId("a", i % 4);
+      catalog_.Upsert(t);
+    }
+    recommend::RecommenderDeps deps;
+    deps.catalog = &catalog_;
+    deps.registry = &registry_;
+    recommender_ = std::make_unique<recommend::Recommender>(config_, deps);
+    // Another listener's session of completed plays t0..t4, so every baseline has something to propose.
+    SessionState other;
+    other.user_id = "o1";
+    other.start_ms = 1'700'000'000'000;
+    for (int i = 0; i < 5; ++i) {
+      other.plays.push_back(Completed(segue::testing::NumberedId("t", i)));
+      baselines_.ObservePlay(other, other.plays.back());
+    }
+    session_.user_id = "u1";
+    session_.plays = {Completed("t0")};
+    session_.start_ms = 1'700'000'000'000;
+    session_.last_event_ms = session_.start_ms;
+  }
+
+  PlayRecord Completed(const std::string& track) {
+    PlayRecord play;
+    play.track = catalog_.FindTrack(track);
+    play.end = PlayEnd::kCompleted;
+    play.dwell_ms = play.duration_ms = 200'000;
+    return play;
+  }
+  void SaveBundle(const std::string& version) {
+    ASSERT_TRUE(SaveRetrievalBundle(segue::testing::TinyRetrievalBundle(), dir_.path() + "/" + version).ok());
+  }
+  // What served a fresh request: "source served_by retriever-version".
+  std::string Served() {
+    recommend::RecommendRequest r;
+    r.user_id = "u1";
+    r.session = &session_;
+    r.now_ms = session_.start_ms;
+    r.k = 5;
+    ++session_.last_seq;  // a new session version: never a cache hit
+    recommend::Recommendation rec = recommender_->Recommend(r);
+    std::string retriever;
+    for (const auto& [component, version] : rec.model_versions) {
+      if (component == "retriever") retriever = version;
+    }
+    return rec.source + " " + rec.served_by + " " + retriever;
+  }
+
+  segue::testing::TempDir dir_;
+  Catalog catalog_;
+  recommend::RecommendConfig config_;
+  metrics::Registry registry_;
+  recommend::RetrievalBaselines baselines_{&catalog_};
+  std::unique_ptr<recommend::Recommender> recommender_;
+  SessionState session_;
+};
+
+TEST_F(RetrievalModelComponentTest, ServesTheConfiguredBaseline) {
+  RetrievalModelComponent blend(config_, &catalog_, &baselines_, recommender_.get());
+  blend.Start();
+  std::string served = Served();
+  EXPECT_EQ(served.substr(served.rfind(' ') + 1), "blend") << served;
+  config_.retriever = "session_knn";
+  RetrievalModelComponent knn(config_, &catalog_, &baselines_, recommender_.get());
+  knn.Start();
+  served = Served();
+  EXPECT_EQ(served.substr(served.rfind(' ') + 1), "session_knn") << served;
+}
+
+TEST_F(RetrievalModelComponentTest, LoadsTheNewestTwoTowerAndSwapsOnlyValidNewerBundles) {
+  config_.retriever = "two_tower";
+  config_.retrieval_models_dir = dir_.path();
+  RetrievalModelComponent component(config_, &catalog_, &baselines_, recommender_.get());
+  component.Start();  // no bundle yet: the blend serves
+  const std::string before = Served();
+  EXPECT_EQ(before.substr(before.rfind(' ') + 1), "blend") << before;
+  testing::FakeServerHost host;
+  component.Register(host);
+
+  SaveBundle("v1");
+  host.RunTasks();
+  EXPECT_EQ(Served(), "model two_tower two_tower/v1");
+
+  // A newer bundle whose weights are damaged: logged, v1 keeps serving.
+  SaveBundle("v2");
+  std::ofstream(dir_.path() + "/v2/weights.bin", std::ios::trunc) << "not weights";
+  host.RunTasks();
+  EXPECT_EQ(Served(), "model two_tower two_tower/v1");
+
+  SaveBundle("v3");
+  host.RunTasks();
+  EXPECT_EQ(Served(), "model two_tower two_tower/v3");
+}
+
+}  // namespace
+}  // namespace segue::serving
