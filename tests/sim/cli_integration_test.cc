@@ -105,6 +105,7 @@ TEST_F(CliTest, DemoRunsThePipelineAndCleansUp) {
   EXPECT_GE(push["skips"].get<int>(), 1);
   EXPECT_GT(push["trigger_score"].get<double>(), 0.0);
   EXPECT_GT(push["event_to_push_ms"].get<double>(), 0.0);
+  EXPECT_EQ(push["model_versions"].value("retriever", "").rfind("two_tower/", 0), 0u) << push["model_versions"];
   const std::set<std::string> played = push["played_in_session"].get<std::set<std::string>>();
   EXPECT_GE(played.size(), 2u);
   for (const nlohmann::json* rec : {&push, static_cast<const nlohmann::json*>(&report["recommendations"])}) {
