@@ -9,12 +9,12 @@ void LiveScoring::OnCommitted(const std::vector<LoggedEvent>& events) {
   for (const LoggedEvent& e : events) {
     const ApplyOutcome outcome = tracker_->Apply(e);
     const bool score = scorer_ != nullptr && DisengagementScorer::IsDecisionPoint(e.event, outcome);
-    const bool observe = outcome.applied && !observers_.empty();
+    const bool observe = outcome.applied && outcome.play_ended && !observers_.empty();
     if (!score && !observe) continue;
     // Features and observers under the tracker's shard lock (no session copy), scoring outside it.
     const bool found = tracker_->Visit(e.event.user_id, [&](const SessionState& s) {
       if (observe) {
-        for (SessionObserver* o : observers_) o->OnApplied(e.event.user_id, s, outcome);
+        for (SessionObserver* o : observers_) o->OnPlayEnded(e.event.user_id, s, outcome);
       }
       if (score) ComputeSessionFeatures(s, *catalog_, &features);
     });

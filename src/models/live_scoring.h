@@ -3,8 +3,8 @@
 // named unit rather than a lambda in server_app.cc so the train/serve parity test drives this exact code.
 //
 // Contract:
-//  - OnCommitted applies the events in order; after each applied one, every observer sees the listener's
-//    state (session/session_observer.h); an event is scored iff
+//  - OnCommitted applies the events in order; after each applied one that ended a play, every observer
+//    sees the listener's state (session/session_observer.h); an event is scored iff
 //    DisengagementScorer::IsDecisionPoint(event, outcome) (the labels' rule), with the features computed
 //    from the tracker's state right after it (under the tracker's shard lock, scoring outside it).
 //  - Without a scorer (no usable model) it only applies.

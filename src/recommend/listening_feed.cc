@@ -4,7 +4,7 @@
 
 namespace segue::recommend {
 
-void ListeningFeed::OnApplied(std::string_view user_id, const SessionState& after, const ApplyOutcome& outcome) {
+void ListeningFeed::OnPlayEnded(std::string_view user_id, const SessionState& after, const ApplyOutcome& outcome) {
   const PlayRecord* ended = EndedPlay(after, outcome);
   if (ended == nullptr) return;
   history_->Observe(user_id, *ended, PlayStartMs(after, *ended));

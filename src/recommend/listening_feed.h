@@ -15,7 +15,7 @@ class ListeningFeed : public SessionObserver {
  public:
   ListeningFeed(HistoryStore* history, RetrievalBaselines* baselines) : history_(history), baselines_(baselines) {}
 
-  void OnApplied(std::string_view user_id, const SessionState& after, const ApplyOutcome& outcome) override;
+  void OnPlayEnded(std::string_view user_id, const SessionState& after, const ApplyOutcome& outcome) override;
 
  private:
   HistoryStore* history_;

@@ -9,6 +9,7 @@
 
 #include "models/disengagement_bundle.h"
 #include "models/disengagement_trainer.h"
+#include "skip_burst_bundle.h"
 #include "synthetic_features.h"
 
 namespace segue {
@@ -30,20 +31,7 @@ std::string Name(const char* prefix, int i) {
 class ScorerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto train = testing::MakeSkipBurstSet(5000, 21);
-    auto valid = testing::MakeSkipBurstSet(1500, 22);
-    TrainOptions options;
-    options.max_epochs = 6;
-    options.patience = 2;
-    options.batch_size = 128;
-    auto trained = TrainDisengagementTransformer(train.x, train.y, valid.x, valid.y, options);
-    ASSERT_TRUE(trained.ok()) << trained.status().ToString();
-    bundle_ = new DisengagementBundle();
-    bundle_->feature_spec_version = kFeatureSpecVersion;
-    bundle_->architecture = trained->architecture;
-    bundle_->weights = trained->weights;
-    bundle_->target_precision = 0.6;
-    SummariseValidation(trained->valid_scores, valid.y, bundle_);
+    bundle_ = new DisengagementBundle(testing::TrainSkipBurstBundle(5000, 1500, 21, 6));
     ASSERT_TRUE(bundle_->target_reached);
   }
   static void TearDownTestSuite() { delete bundle_; }

@@ -17,7 +17,7 @@
 #include "models/disengagement_bundle.h"
 #include "models/disengagement_trainer.h"
 #include "sim/simulate_to_files.h"
-#include "synthetic_features.h"
+#include "skip_burst_bundle.h"
 
 namespace segue {
 namespace {
@@ -85,18 +85,7 @@ class LiveScoringTest : public ::testing::Test {
     for (Event& e : EdgeCaseEvents(events_.back().ts_ms)) events_.push_back(std::move(e));
 
     // Any model will do (parity does not depend on its quality): a small one trained on synthetic windows.
-    auto train = testing::MakeSkipBurstSet(1500, 31);
-    auto valid = testing::MakeSkipBurstSet(500, 32);
-    TrainOptions options;
-    options.max_epochs = 1;
-    options.batch_size = 128;
-    auto trained = TrainDisengagementTransformer(train.x, train.y, valid.x, valid.y, options);
-    ASSERT_TRUE(trained.ok()) << trained.status().ToString();
-    DisengagementBundle bundle;
-    bundle.feature_spec_version = kFeatureSpecVersion;
-    bundle.architecture = trained->architecture;
-    bundle.weights = trained->weights;
-    SummariseValidation(trained->valid_scores, valid.y, &bundle);
+    DisengagementBundle bundle = testing::TrainSkipBurstBundle(1500, 500, 31, 1);
     ASSERT_TRUE(SaveBundle(bundle, dir_.file("models/v1")).ok());
   }
 

@@ -9,39 +9,19 @@
 #include <nlohmann/json.hpp>
 
 #include "../log/test_util.h"
-#include "../models/synthetic_features.h"
+#include "../models/skip_burst_bundle.h"
 #include "common/time_util.h"
 #include "features/feature_spec.h"
 #include "models/disengagement_bundle.h"
-#include "models/disengagement_trainer.h"
 #include "replay/sse_client.h"
 #include "server_process.h"
 
 namespace segue::serving {
 namespace {
 
-// A model trained on the synthetic skip-burst signal (>= 3 skips among the last 5 plays): seconds to train.
-void WriteSkipBurstBundle(const std::string& dir) {
-  auto train = segue::testing::MakeSkipBurstSet(5000, 21);
-  auto valid = segue::testing::MakeSkipBurstSet(1500, 22);
-  TrainOptions options;
-  options.max_epochs = 6;
-  options.patience = 2;
-  options.batch_size = 128;
-  auto trained = TrainDisengagementTransformer(train.x, train.y, valid.x, valid.y, options);
-  ASSERT_TRUE(trained.ok()) << trained.status().ToString();
-  DisengagementBundle bundle;
-  bundle.feature_spec_version = kFeatureSpecVersion;
-  bundle.architecture = trained->architecture;
-  bundle.weights = trained->weights;
-  bundle.target_precision = 0.6;
-  SummariseValidation(trained->valid_scores, valid.y, &bundle);
-  ASSERT_TRUE(SaveBundle(bundle, dir).ok());
-}
-
 TEST(RecommendE2eTest, SkipBurstLeadsToAPushWithNothingPlayedInTheSession) {
   testing::TempDir dir;
-  WriteSkipBurstBundle(dir.path() + "/models/v1");
+  ASSERT_TRUE(SaveBundle(segue::testing::TrainSkipBurstBundle(5000, 1500, 21, 6), dir.path() + "/models/v1").ok());
   const std::string config = dir.path() + "/segue.toml";
   std::ofstream(config) << "models_dir = \"" << dir.path() << "/models\"\n[log]\nmin_free_bytes = 0\n";
   ServerProcess server(dir.path() + "/data", config, dir.path() + "/server.log");
