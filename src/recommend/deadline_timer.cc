@@ -31,8 +31,9 @@ void DeadlineTimer::Loop() {
       cv_.wait(lock);
       continue;
     }
-    if (Clock::now() < queue_.top().when) {
-      cv_.wait_until(lock, queue_.top().when);
+    // A copy: while waiting, At() may push and reallocate the queue under the reference.
+    if (const Clock::time_point next = queue_.top().when; Clock::now() < next) {
+      cv_.wait_until(lock, next);
       continue;
     }
     std::function<void()> fn = queue_.top().fn;  // top() is const: copied, then popped
