@@ -3,11 +3,14 @@
 //
 // Components: the event log (LogComponent), POST /v1/events (EventsHandler), sessions (SessionsComponent:
 // restore, snapshots, eviction; SessionHandler: GET /v1/users/{id}/session), the catalog (TracksHandler),
-// disengagement scoring (ScoringComponent); the application itself serves /healthz, /readyz and /metrics.
+// disengagement scoring (ScoringComponent), recommendations and preferences (RecommendationComponent), the
+// retriever and its two-tower bundle (RetrievalModelComponent), push streams (PushComponent); a trigger's
+// recommendations are pushed by TriggerPush. The application itself serves /healthz, /readyz and /metrics.
 //
 // Start-up: open the EventLog in <data_dir> (on_committed hands each committed group to the pipeline,
-// whose workers apply it to the SessionTracker and score it; pipeline/pipeline.h), load the persisted
-// catalog, register the components, bind the listener (on_listening gets the bound address), then restore
+// whose workers apply it to the SessionTracker, score it and feed ended plays to the recommender's online
+// state; pipeline/pipeline.h), load the persisted catalog, open the recommendation stores, register the
+// components, bind the listener (on_listening gets the bound address), then restore
 // sessions (snapshot + log tail). Until the restore finished, /readyz and the routes registered
 // kAfterRestore answer 503 so that no event is applied before the replayed ones; /healthz, /metrics and
 // the catalog answer from the start. Then the maintenance thread starts the periodic tasks.
