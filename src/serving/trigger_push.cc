@@ -39,9 +39,10 @@ void TriggerPush::OnTrigger(const Trigger& trigger) {
     body["user_id"] = user;
     body["trigger_score"] = score;
     body["pushed_at"] = FormatRfc3339Ms(NowMs());
+    // Counted before the hand-off, so a client that has the push also sees it in /metrics.
+    pushed_.Inc();
     push_->Push(std::make_shared<const push::PushMessage>(
         push::PushMessage{user, r.rec_id, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)}));
-    pushed_.Inc();
   });
 }
 
