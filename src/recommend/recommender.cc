@@ -231,7 +231,7 @@ void Recommender::Answer(Job& job, Served served) {
   out.served_by = std::move(served.served_by);
   out.model_versions = std::move(served.versions);
   served_.WithLabels({out.source, out.served_by}).Inc();
-  if (deps_.impressions) {
+  if (deps_.impressions && request.record_impression) {
     impressions::Impression m{out.rec_id, request.user_id, NowMs(), out.source, out.track_ids, {},
                               out.model_versions, request.trigger_score};
     for (const RankedTrack& t : out.items) m.scores.push_back(t.score);

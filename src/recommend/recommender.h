@@ -82,6 +82,9 @@ struct RecommendRequest {
   bool explain = false;  // fill Recommendation::reasons
   FilterOptions filters;
   std::optional<float> trigger_score;  // set by proactive push; none for pulls
+  // false for a request whose items nobody sees (an HTTP HEAD): it must not count as an impression, or
+  // the feedback collector would learn from recommendations never shown.
+  bool record_impression = true;
 };
 
 struct Recommendation {

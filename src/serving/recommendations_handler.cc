@@ -55,6 +55,7 @@ void RecommendationsHandler::Handle(HttpRequest request, PathParams params, Resp
   r.k = query->k;
   r.explain = query->explain;
   r.filters = query->filters;
+  r.record_impression = request.method != HttpMethod::kHead;
   recommender_->RecommendAsync(r, [done = std::move(done), explain = query->explain](recommend::Recommendation rec) {
     done(JsonResponse(200, RecommendationToJson(rec, explain)));
   });

@@ -12,7 +12,7 @@ namespace segue::serving {
 namespace {
 
 // The component as the server wires it: stores in the data dir, routes on the host, the model set later;
-// preferences survive a restart and every response is an impression on disk.
+// preferences survive a restart and every response to a GET is an impression on disk (a HEAD is not).
 TEST(RecommendationComponentTest, ServesStoresPreferencesAndRecordsImpressionsInTheDataDir) {
   segue::testing::TempDir dir;
   Catalog catalog;
@@ -29,6 +29,8 @@ TEST(RecommendationComponentTest, ServesStoresPreferencesAndRecordsImpressionsIn
     ASSERT_TRUE(component.ok()) << component.status().ToString();
     (*component)->Register(host);
     ASSERT_EQ(host.Call(HttpMethod::kPut, "/v1/users/u1/preferences", R"({"explicit":false})").status, 200);
+    // A HEAD is answered (the GET route serves it) but shows nothing: it is not an impression.
+    ASSERT_EQ(host.Call(HttpMethod::kHead, "/v1/users/u1/recommendations?k=5").status, 200);
     HttpResponse r = host.Call(HttpMethod::kGet, "/v1/users/u1/recommendations?k=5");
     ASSERT_EQ(r.status, 200) << r.body;
     auto j = nlohmann::json::parse(r.body);
