@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh clang libclang-rt-14-dev
 
 ALL_FUZZERS=(event track_json csv_reader spotify_history mssd catalog_csv server_config record_codec session_codec
-             http_request)
+             http_request recommendation_request)
 read -r -a fuzzers <<< "${FUZZERS:-${ALL_FUZZERS[*]}}"
 seconds="${FUZZ_SECONDS:-60}"
 
