@@ -1,5 +1,7 @@
 #include "recommend/track_indexer.h"
 
+#include <algorithm>
+
 namespace segue::recommend {
 
 TrackIndexer::TrackIndexer(const Catalog* catalog, std::function<void(const Status&)> on_error)
@@ -40,7 +42,9 @@ void TrackIndexer::Run() {
       queued_.clear();
       busy_ = true;
     }
-    IndexQueued(batch);
+    for (size_t i = 0; i < batch.size(); i += kMaxBatch) {
+      IndexQueued(std::span<const uint32_t>(batch).subspan(i, std::min(kMaxBatch, batch.size() - i)));
+    }
     {
       std::lock_guard lock(queue_mu_);
       busy_ = false;
@@ -50,7 +54,7 @@ void TrackIndexer::Run() {
   idle_cv_.notify_all();  // Flush callers waiting at shutdown
 }
 
-void TrackIndexer::IndexQueued(const std::vector<uint32_t>& batch) {
+void TrackIndexer::IndexQueued(std::span<const uint32_t> batch) {
   std::lock_guard lock(state_mu_);
   changed_.insert(batch.begin(), batch.end());
   if (!target_) return;  // the next Adopt embeds them (they are in changed_)
@@ -62,10 +66,11 @@ void TrackIndexer::IndexQueued(const std::vector<uint32_t>& batch) {
     ids.push_back(id);
     tracks.push_back(std::move(*t));
   }
-  size_t appended = 0;
-  Status s = Index(*target_, ids, tracks, &appended);
-  inserted_ += appended;
-  replaced_ += ids.size() - appended;
+  Counts counts;
+  Status s = Index(*target_, ids, tracks, &counts);
+  inserted_ += counts.appended;
+  replaced_ += counts.replaced;
+  unchanged_ += counts.unchanged;
   if (!s.ok() && on_error_) on_error_(s);
 }
 
@@ -83,26 +88,37 @@ Result<size_t> TrackIndexer::Adopt(SongIndexTarget target, const std::function<v
       tracks.push_back(t);
     }
   });
-  size_t appended = 0;
-  if (Status s = Index(target, ids, tracks, &appended); !s.ok()) return s;
+  Counts counts;
+  if (Status s = Index(target, ids, tracks, &counts); !s.ok()) return s;
   publish();
   target_ = std::move(target);
-  return ids.size();
+  return counts.appended + counts.replaced;
 }
 
 // Labels first, vectors second: a search can return a vector only once its label resolves.
 Status TrackIndexer::Index(const SongIndexTarget& target, const std::vector<uint32_t>& ids,
-                           const std::vector<Track>& tracks, size_t* appended) {
+                           const std::vector<Track>& tracks, Counts* counts) {
   const size_t dim = static_cast<size_t>(target.song->dim());
   std::vector<float> vectors(ids.size() * dim);
-  std::vector<uint64_t> labels(ids.size());
+  std::vector<uint64_t> labels;
+  labels.reserve(ids.size());
   for (size_t i = 0; i < ids.size(); ++i) {
-    target.song->EmbedTrack(tracks[i], &vectors[i * dim]);
+    float* v = &vectors[labels.size() * dim];
+    target.song->EmbedTrack(tracks[i], v);
     const TrackLabels::Assigned a = target.labels->LabelFor(ids[i]);
-    labels[i] = a.label;
-    *appended += a.appended ? 1 : 0;
+    if (!a.appended) {
+      uint64_t nearest = kNoLabel;
+      float score = 0;
+      if (Status s = target.index->Search(1, v, 1, &nearest, &score); !s.ok()) return s;
+      if (nearest == a.label && score >= 1.0f - kSameVector) {
+        ++counts->unchanged;
+        continue;
+      }
+    }
+    ++(a.appended ? counts->appended : counts->replaced);
+    labels.push_back(a.label);
   }
-  return target.index->Add(ids.size(), vectors.data(), labels.data());
+  return target.index->Add(labels.size(), vectors.data(), labels.data());
 }
 
 }  // namespace segue::recommend

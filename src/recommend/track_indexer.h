@@ -6,7 +6,11 @@
 //    embeds it with the served song tower and adds it to the served index: a new label (TrackLabels) for
 //    a track the index lacks, its own label for one it holds (the index replaces the vector). The HTTP
 //    thread never waits for the song tower or the HNSW insert. A track queued twice is indexed once,
-//    from its latest record.
+//    from its latest record. Batches hold at most kMaxBatch tracks: a replace pauses searches (the
+//    index's exclusive lock), so a large POST must not pause them all at once.
+//  - Unchanged vectors are not rewritten: a held track whose new embedding the index already holds
+//    under its label (its nearest neighbour, cosine within kSameVector of 1) is skipped, so re-posting
+//    the catalog a bundle was trained on costs a search per track (no exclusive lock), not a replace.
 //  - Adopt(target) makes a newly loaded bundle the indexed one. On the calling thread (start-up, the
 //    model reload task), under the lock the indexing thread takes per batch: every catalog track the
 //    bundle lacks, and every track changed through OnTracksChanged since this indexer started, is
@@ -42,6 +46,9 @@
 namespace segue::recommend {
 
 // What the indexer writes to: a bundle's song tower, its index and the labels of that index.
+inline constexpr size_t kMaxBatch = 64;
+inline constexpr float kSameVector = 2e-6f;  // 1 - cosine below which a stored vector counts as the same
+
 struct SongIndexTarget {
   std::shared_ptr<const SongEncoder> song;
   std::shared_ptr<VectorIndex> index;
@@ -67,15 +74,20 @@ class TrackIndexer final : public CatalogObserver {
   // Returns once every id queued before the call has been indexed (or dropped: no target yet).
   void Flush();
 
-  // Tracks added to an index by batches since start-up (catch-ups not counted): new labels, replaced.
+  // Tracks indexed by batches since start-up (catch-ups not counted): new labels, replaced vectors, and
+  // held tracks whose vector was already the same.
   uint64_t inserted() const { return inserted_.load(std::memory_order_relaxed); }
   uint64_t replaced() const { return replaced_.load(std::memory_order_relaxed); }
+  uint64_t unchanged() const { return unchanged_.load(std::memory_order_relaxed); }
 
  private:
   void Run();
-  void IndexQueued(const std::vector<uint32_t>& tracks);
+  struct Counts {
+    size_t appended = 0, replaced = 0, unchanged = 0;
+  };
+  void IndexQueued(std::span<const uint32_t> tracks);
   Status Index(const SongIndexTarget& target, const std::vector<uint32_t>& ids, const std::vector<Track>& tracks,
-               size_t* appended);
+               Counts* counts);
 
   const Catalog* catalog_;
   const std::function<void(const Status&)> on_error_;
@@ -91,7 +103,7 @@ class TrackIndexer final : public CatalogObserver {
   std::mutex state_mu_;  // one batch or one Adopt at a time
   std::optional<SongIndexTarget> target_;
   std::unordered_set<uint32_t> changed_;  // every track OnTracksChanged named since start-up
-  std::atomic<uint64_t> inserted_{0}, replaced_{0};  // metrics read them without the lock
+  std::atomic<uint64_t> inserted_{0}, replaced_{0}, unchanged_{0};  // metrics read them without the lock
 
   std::thread worker_;  // last: starts once the members above exist
 };

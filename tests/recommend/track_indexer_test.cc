@@ -132,6 +132,21 @@ TEST_F(TrackIndexerTest, UpdateReplacesTheVectorUnderTheSameLabel) {
   EXPECT_NEAR(score3, 1.0f, 1e-5f);
 }
 
+TEST_F(TrackIndexerTest, ARecordWhoseVectorIsUnchangedIsNotRewritten) {
+  SongIndexTarget target = Load();
+  ASSERT_TRUE(indexer_.Adopt(target, [] {}).ok());
+  // The title is not a song-tower input: the record changed, its vector did not (a catalog re-posted
+  // after the bundle was trained on it).
+  Track t5 = MakeTrack("t5", 1);
+  t5.title = "renamed";
+  Post({t5});
+  indexer_.Flush();
+  EXPECT_EQ(indexer_.unchanged(), 1u);
+  EXPECT_EQ(indexer_.replaced(), 0u);
+  EXPECT_EQ(indexer_.inserted(), 0u);
+  EXPECT_EQ(target.index->size(), 30u);
+}
+
 TEST_F(TrackIndexerTest, InsertsWhileRetrieving) {
   SongIndexTarget target = Load();
   ASSERT_TRUE(indexer_.Adopt(target, [] {}).ok());
