@@ -1,7 +1,8 @@
 // Cost of a track posted while serving (docs/benchmarks.md, "New tracks into the served index"): on a
 // loaded retrieval bundle (its HNSW index read from the bundle), per new track, interleaved on one thread:
 // the song tower (SongEncoder::EmbedTrack), the insert of a new label (TrackLabels + HnswIndex::Add),
-// the replace of that label's vector by an updated record's, and, as the baseline in the same run, one
+// the replace of that label's vector by an updated record's, the re-post of a record whose vector is
+// unchanged (embed + TrackIndexer's check: a k=1 search finds the same vector), and, as the baseline in the same run, one
 // served query (HnswIndex::Search of k candidates, the retriever's top-N). Medians of thread CPU time and
 // of wall time. Then the whole path through TrackIndexer (OnTracksChanged → indexed, as POST /v1/tracks
 // does), wall time per track, one track at a time. The first insert grows the graph (Load sizes it to
@@ -93,7 +94,7 @@ int Run(int argc, char** argv) {
   std::vector<float> v(dim), updated(dim);
   std::vector<uint64_t> found(k);
   std::vector<float> scores(k);
-  Samples embed, insert, replace, search;
+  Samples embed, insert, replace, repost, search;
   for (size_t i = 0; i < n; ++i) {
     const Track t = NewTrack(i, 0);
     embed.Time([&] { model->song->EmbedTrack(t, v.data()); });
@@ -104,6 +105,13 @@ int Run(int argc, char** argv) {
     });
     model->song->EmbedTrack(NewTrack(i, 1), updated.data());
     replace.Time([&] { Check(model->index->Add(1, updated.data(), &label), "replace"); });
+    uint64_t same = kNoLabel;
+    float score = 0;
+    repost.Time([&] {
+      model->song->EmbedTrack(NewTrack(i, 1), updated.data());
+      Check(model->index->Search(1, updated.data(), 1, &same, &score), "re-post check");
+    });
+    if (same != label) std::fprintf(stderr, "re-post check missed track %zu\n", i);
     search.Time([&] { Check(model->index->Search(1, v.data(), k, found.data(), scores.data()), "search"); });
   }
   std::printf("per track, %zu tracks (index %zu → %zu vectors), median µs CPU (wall):\n", n,
@@ -112,6 +120,7 @@ int Run(int argc, char** argv) {
   std::printf("  insert (new label)        %8.1f (%8.1f); the first (grows the graph) %.0f (%.0f)\n",
               Median(insert.cpu), Median(insert.wall), insert.cpu.front(), insert.wall.front());
   std::printf("  replace (updated record)  %8.1f (%8.1f)\n", Median(replace.cpu), Median(replace.wall));
+  std::printf("  re-post, vector unchanged %8.1f (%8.1f)\n", Median(repost.cpu), Median(repost.wall));
   std::printf("  baseline: search k=%-4zu   %8.1f (%8.1f)\n", k, Median(search.cpu), Median(search.wall));
 
   // The path POST /v1/tracks takes: the handler's call returns at once; the indexing thread does the work.
