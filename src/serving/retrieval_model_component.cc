@@ -24,6 +24,9 @@ void RetrievalModelComponent::Register(ServerHost& host) {
   host.registry().AddCallbackCounter("segue_track_index_replaced_total",
                                      "Tracks updated while serving whose vector the two-tower index replaced.",
                                      [this] { return static_cast<double>(indexer_.replaced()); });
+  host.registry().AddCallbackCounter("segue_track_index_unchanged_total",
+                                     "Tracks updated while serving whose vector the two-tower index already held.",
+                                     [this] { return static_cast<double>(indexer_.unchanged()); });
   host.Every(std::chrono::seconds(config_.retrieval_models_check_interval_s), [this] { LoadNewestTwoTower(); });
 }
 
