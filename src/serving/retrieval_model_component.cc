@@ -61,7 +61,7 @@ void RetrievalModelComponent::LoadNewestTwoTower() {
     return;
   }
   loaded_version_ = version;
-  spdlog::info("retrieval model {} serving ({} tracks, {} catalog tracks embedded at load)", version,
+  spdlog::info("retrieval model {} serving ({} tracks from the bundle, {} embedded from the catalog)", version,
                model->track_ids.size(), *added);
 }
 
