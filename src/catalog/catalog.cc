@@ -141,10 +141,11 @@ struct Catalog::Impl {
 Catalog::Catalog() : impl_(std::make_unique<Impl>()) {}
 Catalog::~Catalog() = default;
 
-void Catalog::Upsert(Track track) {
+bool Catalog::Upsert(Track track) {
   std::unique_lock lock(impl_->mu);
   const uint32_t id = impl_->tracks.Intern(track.track_id, kMaxInternedTracks);
-  if (id == 0) return;  // the intern table is full: the catalog cannot grow any further
+  if (id == 0) return false;  // the intern table is full: the catalog cannot grow any further
+  if (auto it = impl_->records.find(id); it != impl_->records.end() && it->second == track) return false;
   if (impl_->metas.size() <= id) impl_->metas.resize(id + 1);
   TrackMeta& m = impl_->metas[id];
   m.artist = impl_->artists.Intern(track.artist, kMaxInternedArtists);
@@ -155,6 +156,7 @@ void Catalog::Upsert(Track track) {
   m.explicit_content = track.explicit_content;
   m.known = true;
   impl_->records.insert_or_assign(id, std::move(track));
+  return true;
 }
 
 std::optional<Track> Catalog::Get(std::string_view track_id) const {

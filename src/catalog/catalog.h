@@ -46,8 +46,9 @@ class Catalog {
   Catalog(const Catalog&) = delete;
   Catalog& operator=(const Catalog&) = delete;
 
-  // Inserts or replaces a track (validated by the caller, see track_json.h).
-  void Upsert(Track track);
+  // Inserts or replaces a track (validated by the caller, see track_json.h). True when the catalog
+  // changed: the track is new or its record differs (what a song-embedding index must re-embed).
+  bool Upsert(Track track);
   std::optional<Track> Get(std::string_view track_id) const;
   size_t size() const;
   // Calls fn(interned id, track) for every catalog track, in interned-id order (deterministic for a

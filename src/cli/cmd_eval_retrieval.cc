@@ -48,7 +48,7 @@ Result<RetrieverList> ModelRetrievers(const std::string& model_dir, Catalog* cat
   std::cerr << "model " << model_dir << ": two-tower bundle " << model->version << ", " << model->track_ids.size()
             << " tracks\n";
   RetrieverList out;
-  out.push_back(rec::TwoTowerRetriever::FromModel(*model, catalog));
+  out.push_back(rec::TwoTowerRetriever::FromModel(*model, rec::TrackLabels::Intern(model->track_ids, catalog), catalog));
   return out;
 }
 

@@ -5,14 +5,13 @@
 namespace segue::recommend {
 
 TwoTowerRetriever::TwoTowerRetriever(std::shared_ptr<const UserEncoder> user, std::shared_ptr<const VectorIndex> index,
-                                     std::vector<uint32_t> label_tracks, const Catalog* catalog)
-    : user_(std::move(user)), index_(std::move(index)), label_tracks_(std::move(label_tracks)), catalog_(catalog) {}
+                                     std::shared_ptr<const TrackLabels> labels, const Catalog* catalog)
+    : user_(std::move(user)), index_(std::move(index)), labels_(std::move(labels)), catalog_(catalog) {}
 
-std::unique_ptr<TwoTowerRetriever> TwoTowerRetriever::FromModel(const RetrievalModel& model, Catalog* catalog) {
-  std::vector<uint32_t> tracks;
-  tracks.reserve(model.track_ids.size());
-  for (const std::string& id : model.track_ids) tracks.push_back(catalog->InternTrack(id));
-  return std::make_unique<TwoTowerRetriever>(model.user, model.index, std::move(tracks), catalog);
+std::unique_ptr<TwoTowerRetriever> TwoTowerRetriever::FromModel(const RetrievalModel& model,
+                                                                std::shared_ptr<const TrackLabels> labels,
+                                                                const Catalog* catalog) {
+  return std::make_unique<TwoTowerRetriever>(model.user, model.index, std::move(labels), catalog);
 }
 
 Status TwoTowerRetriever::Retrieve(const RetrievalQuery& query, size_t n, std::vector<Candidate>* out) const {
@@ -31,9 +30,10 @@ Status TwoTowerRetriever::Retrieve(const RetrievalQuery& query, size_t n, std::v
   std::vector<uint64_t> labels(n);
   std::vector<float> scores(n);
   if (Status s = index_->Search(1, u.data(), n, labels.data(), scores.data()); !s.ok()) return s;
+  std::vector<uint32_t> tracks(n);
+  labels_->Resolve(labels, tracks);
   for (size_t i = 0; i < n && labels[i] != kNoLabel; ++i) {
-    if (labels[i] >= label_tracks_.size() || label_tracks_[labels[i]] == 0) continue;
-    out->push_back({label_tracks_[labels[i]], scores[i]});
+    if (tracks[i] != 0) out->push_back({tracks[i], scores[i]});
   }
   return Status::Ok();
 }

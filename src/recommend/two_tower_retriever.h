@@ -5,11 +5,11 @@
 // session at query.now_ms, so the answer is the model's context-only guess, never an error.
 // query.history is not used: the user tower sees the long-term profile the session state carries.
 //
-// Labels are rows of the retrieval bundle; `label_tracks[label]` is the interned track (Catalog) of each.
-// Labels the list does not cover (a track inserted into the index after this retriever was made) and
-// label_tracks entries of 0 are skipped, so fewer than n candidates may come back.
-// Thread-safety: immutable after construction; Retrieve is safe concurrently (the encoder is immutable,
-// the index's Search is thread-safe, the Catalog locks internally).
+// Labels map to interned tracks (Catalog) through TrackLabels (track_labels.h): the bundle's rows, then
+// the tracks the TrackIndexer inserts while serving, which this retriever returns as soon as they are in
+// the index. A label without a track is skipped, so fewer than n candidates may come back.
+// Thread-safety: Retrieve is safe concurrently, and with the indexer's inserts (the encoder is immutable,
+// the index's Search and TrackLabels are thread-safe, the Catalog locks internally).
 #pragma once
 
 #include <memory>
@@ -20,6 +20,7 @@
 #include "models/retrieval_bundle.h"
 #include "models/two_tower_encoder.h"
 #include "recommend/retriever.h"
+#include "recommend/track_labels.h"
 #include "recommend/vector_index.h"
 
 namespace segue::recommend {
@@ -27,9 +28,10 @@ namespace segue::recommend {
 class TwoTowerRetriever final : public Retriever {
  public:
   TwoTowerRetriever(std::shared_ptr<const UserEncoder> user, std::shared_ptr<const VectorIndex> index,
-                    std::vector<uint32_t> label_tracks, const Catalog* catalog);
-  // The towers and index of a loaded bundle; its track ids are interned into `catalog`.
-  static std::unique_ptr<TwoTowerRetriever> FromModel(const RetrievalModel& model, Catalog* catalog);
+                    std::shared_ptr<const TrackLabels> labels, const Catalog* catalog);
+  // The user tower and index of a loaded bundle, with `labels` (TrackLabels::Intern of its track ids).
+  static std::unique_ptr<TwoTowerRetriever> FromModel(const RetrievalModel& model,
+                                                      std::shared_ptr<const TrackLabels> labels, const Catalog* catalog);
 
   std::string_view name() const override { return "two_tower"; }
   Status Retrieve(const RetrievalQuery& query, size_t n, std::vector<Candidate>* out) const override;
@@ -37,7 +39,7 @@ class TwoTowerRetriever final : public Retriever {
  private:
   std::shared_ptr<const UserEncoder> user_;
   std::shared_ptr<const VectorIndex> index_;
-  std::vector<uint32_t> label_tracks_;
+  std::shared_ptr<const TrackLabels> labels_;
   const Catalog* catalog_;
 };
 

@@ -18,6 +18,15 @@ void RetrievalModelComponent::Start() {
 
 void RetrievalModelComponent::Register(ServerHost& host) {
   if (config_.retriever != "two_tower") return;
+  host.registry().AddCallbackCounter("segue_track_index_inserted_total",
+                                     "Tracks posted while serving inserted into the two-tower index.",
+                                     [this] { return static_cast<double>(indexer_.inserted()); });
+  host.registry().AddCallbackCounter("segue_track_index_replaced_total",
+                                     "Tracks updated while serving whose vector the two-tower index replaced.",
+                                     [this] { return static_cast<double>(indexer_.replaced()); });
+  host.registry().AddCallbackCounter("segue_track_index_unchanged_total",
+                                     "Tracks updated while serving whose vector the two-tower index already held.",
+                                     [this] { return static_cast<double>(indexer_.unchanged()); });
   host.Every(std::chrono::seconds(config_.retrieval_models_check_interval_s), [this] { LoadNewestTwoTower(); });
 }
 
@@ -40,10 +49,24 @@ void RetrievalModelComponent::LoadNewestTwoTower() {
                   loaded_version_.empty() ? "the blend" : loaded_version_);
     return;
   }
-  std::shared_ptr<const recommend::Retriever> retriever = recommend::TwoTowerRetriever::FromModel(*model, catalog_);
-  recommender_->SetModel({std::move(retriever), nullptr, nullptr, {{"retriever", "two_tower/" + version}}});
+  std::shared_ptr<recommend::TrackLabels> labels = recommend::TrackLabels::Intern(model->track_ids, catalog_);
+  std::shared_ptr<const recommend::Retriever> retriever =
+      recommend::TwoTowerRetriever::FromModel(*model, labels, catalog_);
+  Result<size_t> added = indexer_.Adopt({model->song, model->index, labels}, [&] {
+    recommender_->SetModel({std::move(retriever), nullptr, nullptr, {{"retriever", "two_tower/" + version}}});
+  });
+  if (!added.ok()) {
+    spdlog::error("retrieval model {} not served: inserting the catalog's new tracks failed: {}", *newest,
+                  added.status().message());
+    return;
+  }
   loaded_version_ = version;
-  spdlog::info("retrieval model {} serving ({} tracks)", version, model->track_ids.size());
+  spdlog::info("retrieval model {} serving ({} tracks from the bundle, {} embedded from the catalog)", version,
+               model->track_ids.size(), *added);
+}
+
+void RetrievalModelComponent::LogIndexError(const Status& error) {
+  spdlog::error("new tracks not inserted into the two-tower index: {}", error.message());
 }
 
 }  // namespace segue::serving

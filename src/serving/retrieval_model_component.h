@@ -5,7 +5,11 @@
 // serving (requests in flight keep the model they started with). A bundle that fails its checks is
 // logged and the current model kept; until a first one loads, the blend baseline serves, so the server
 // always recommends.
-// Thread-safety: Start during set-up; the reload task runs on the maintenance thread.
+// New tracks: track_indexer() (recommend/track_indexer.h), the observer of POST /v1/tracks, embeds tracks
+// added or changed while serving into the served bundle's index; a bundle is served only once the
+// catalog tracks it lacks are in its index (at start-up, and before each swap, on the thread loading it).
+// Thread-safety: Start during set-up; the reload task runs on the maintenance thread; track_indexer() is
+// safe to use from any thread.
 #pragma once
 
 #include <string>
@@ -14,6 +18,7 @@
 #include "recommend/recommend_config.h"
 #include "recommend/recommender.h"
 #include "recommend/retrieval_baselines.h"
+#include "recommend/track_indexer.h"
 #include "serving/server_host.h"
 
 namespace segue::serving {
@@ -23,23 +28,29 @@ class RetrievalModelComponent : public ServerComponent {
   // All pointers outlive this component.
   RetrievalModelComponent(const recommend::RecommendConfig& config, Catalog* catalog,
                           const recommend::RetrievalBaselines* baselines, recommend::Recommender* recommender)
-      : config_(config), catalog_(catalog), baselines_(baselines), recommender_(recommender) {}
+      : config_(config), catalog_(catalog), baselines_(baselines), recommender_(recommender),
+        indexer_(catalog, &LogIndexError) {}
 
   // Sets the recommender's model: the configured baseline, or the newest two-tower bundle.
   void Start();
 
-  // The reload task, for "two_tower".
+  // The reload task, for "two_tower", and the indexer's metrics.
   void Register(ServerHost& host) override;
+
+  // Where POST /v1/tracks reports added or changed tracks (ignored until a two-tower bundle serves).
+  recommend::TrackIndexer& track_indexer() { return indexer_; }
 
  private:
   void UseBaseline(const recommend::Retriever& retriever);
   void LoadNewestTwoTower();
+  static void LogIndexError(const Status& error);
 
   recommend::RecommendConfig config_;
   Catalog* catalog_;
   const recommend::RetrievalBaselines* baselines_;
   recommend::Recommender* recommender_;
   std::string loaded_version_;  // the two-tower bundle serving; "" while none (maintenance thread after Start)
+  recommend::TrackIndexer indexer_;  // last: its thread stops first
 };
 
 }  // namespace segue::serving

@@ -183,7 +183,8 @@ void ServerApp::Impl::RegisterComponents() {
   components.push_back(std::make_unique<LogComponent>(log.get(), config.log, config.retention_interval_s));
   components.push_back(std::make_unique<EventsHandler>(log.get(), config.events, registry_));
   components.push_back(std::make_unique<SessionHandler>(&tracker, scoring.scorer()));
-  components.push_back(std::make_unique<TracksHandler>(&catalog, log.get(), TrackLimits{}));
+  components.push_back(
+      std::make_unique<TracksHandler>(&catalog, log.get(), TrackLimits{}, &retrieval_model->track_indexer()));
   sessions->Register(*this);
   scoring.Register(*this);
   recommendations->Register(*this);

@@ -31,7 +31,12 @@ void TracksHandler::HandlePost(HttpRequest request, PathParams, ResponseCallback
     }
   }
   std::string body = "{\"upserted\":" + std::to_string(batch.tracks.size()) + ",";
-  for (Track& t : batch.tracks) catalog_->Upsert(std::move(t));
+  std::vector<uint32_t> changed;
+  for (Track& t : batch.tracks) {
+    const std::string id = t.track_id;
+    if (catalog_->Upsert(std::move(t))) changed.push_back(catalog_->FindTrack(id));
+  }
+  if (observer_ != nullptr && !changed.empty()) observer_->OnTracksChanged(changed);
   AppendRejectionsJson(batch.rejected, &body);
   body.push_back('}');
   done(JsonResponse(200, std::move(body)));

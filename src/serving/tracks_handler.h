@@ -3,9 +3,12 @@
 // 200 {"upserted": N, "rejected": [...]}; errors as POST /v1/events (400/413/415, 507 + Retry-After when
 // the log refuses writes for lack of disk space, 500 if the write failed otherwise).
 // Tracks are rare, large-ish writes: the synced state write runs on the I/O thread that received them.
+// The tracks the catalog did not hold as posted (new or changed) are then reported to the observer, if
+// any (the two-tower indexer: it queues them and returns; the embedding happens off this thread).
 // Thread-safety: Handle*() are safe to call concurrently.
 #pragma once
 
+#include "catalog/catalog_observer.h"
 #include "catalog/track_json.h"
 #include "serving/http_message.h"
 #include "serving/router.h"
@@ -20,8 +23,9 @@ namespace segue::serving {
 
 class TracksHandler : public ServerComponent {
  public:
-  TracksHandler(Catalog* catalog, EventLog* log, TrackLimits limits)
-      : catalog_(catalog), log_(log), limits_(limits) {}
+  // `observer` may be null; it outlives the handler's requests.
+  TracksHandler(Catalog* catalog, EventLog* log, TrackLimits limits, CatalogObserver* observer = nullptr)
+      : catalog_(catalog), log_(log), limits_(limits), observer_(observer) {}
 
   // POST /v1/tracks and GET /v1/tracks/{id}, from start-up (the catalog does not depend on sessions).
   void Register(ServerHost& host) override;
@@ -33,6 +37,7 @@ class TracksHandler : public ServerComponent {
   Catalog* catalog_;
   EventLog* log_;
   TrackLimits limits_;
+  CatalogObserver* observer_;
 };
 
 }  // namespace segue::serving

@@ -76,11 +76,12 @@ TEST(CatalogTest, InternsAndDescribesKnownTracks) {
 
 TEST(CatalogTest, UpsertReplacesAndKeepsTheId) {
   Catalog catalog;
-  catalog.Upsert(MakeTrack("t1", "A", {"pop"}));
+  EXPECT_TRUE(catalog.Upsert(MakeTrack("t1", "A", {"pop"})));
+  EXPECT_FALSE(catalog.Upsert(MakeTrack("t1", "A", {"pop"})));  // the same record: nothing changed
   const uint32_t id = catalog.FindTrack("t1");
   Track replaced = MakeTrack("t1", "B", {"jazz"});
   replaced.popularity = 1000;  // clamped in the meta
-  catalog.Upsert(replaced);
+  EXPECT_TRUE(catalog.Upsert(replaced));
   EXPECT_EQ(catalog.size(), 1u);
   EXPECT_EQ(catalog.FindTrack("t1"), id);
   EXPECT_EQ(catalog.Get("t1")->artist, "B");

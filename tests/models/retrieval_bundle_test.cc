@@ -153,7 +153,7 @@ TEST_F(RetrievalBundleTest, RetrieverReturnsTheBruteForceTopOfTheUserVector) {
   ASSERT_TRUE(exact->Add(30, bundle_.song_embeddings.data(), labels.data()).ok());
   std::vector<uint32_t> tracks;
   for (const std::string& id : model->track_ids) tracks.push_back(catalog.InternTrack(id));
-  recommend::TwoTowerRetriever retriever(model->user, exact, tracks, &catalog);
+  recommend::TwoTowerRetriever retriever(model->user, exact, std::make_shared<recommend::TrackLabels>(tracks), &catalog);
   EXPECT_EQ(retriever.name(), "two_tower");
 
   SessionState session;
@@ -187,7 +187,8 @@ TEST_F(RetrievalBundleTest, RetrieverReturnsTheBruteForceTopOfTheUserVector) {
     EXPECT_NEAR(got[i].score, all[i].first, 1e-5f);
   }
   // The loaded HNSW index agrees on this small catalog; a cold-start listener still gets candidates.
-  auto from_bundle = recommend::TwoTowerRetriever::FromModel(*model, &catalog);
+  auto from_bundle =
+      recommend::TwoTowerRetriever::FromModel(*model, recommend::TrackLabels::Intern(model->track_ids, &catalog), &catalog);
   std::vector<recommend::Candidate> hnsw;
   ASSERT_TRUE(from_bundle->Retrieve(query, 5, &hnsw).ok());
   ASSERT_EQ(hnsw.size(), got.size());

@@ -1,6 +1,7 @@
 // RetrievalModelComponent: which retriever the recommender's model stage uses, loading the newest
 // two-tower bundle, swapping in a newer one while serving, and keeping the current model when a newer
-// bundle is corrupt (or when there is none: the blend serves).
+// bundle is corrupt (or when there is none: the blend serves); tracks posted through POST /v1/tracks reach
+// the served index, those the catalog held at start-up are embedded at load, and a swap keeps them.
 #include "serving/retrieval_model_component.h"
 
 #include <filesystem>
@@ -11,7 +12,9 @@
 #include "../log/test_util.h"
 #include "../models/tiny_retrieval_bundle.h"
 #include "fake_server_host.h"
+#include "log/event_log.h"
 #include "models/retrieval_bundle.h"
+#include "serving/tracks_handler.h"
 
 namespace segue::serving {
 namespace {
@@ -115,6 +118,57 @@ TEST_F(RetrievalModelComponentTest, LoadsTheNewestTwoTowerAndSwapsOnlyValidNewer
   SaveBundle("v3");
   host.RunTasks();
   EXPECT_EQ(Served(), "model two_tower two_tower/v3");
+}
+
+// POSTs one track and waits until the indexer took it.
+void PostTrack(TracksHandler& handler, RetrievalModelComponent& component, const std::string& json) {
+  HttpRequest r;
+  r.method = HttpMethod::kPost;
+  r.target = "/v1/tracks";
+  r.content_type = "application/json";
+  r.body = "[" + json + "]";
+  int status = 0;
+  handler.HandlePost(std::move(r), {}, [&](HttpResponse resp) { status = resp.status; });
+  EXPECT_EQ(status, 200);
+  component.track_indexer().Flush();
+}
+
+TEST_F(RetrievalModelComponentTest, PostedTracksReachTheServedIndexAtLoadAndAcrossSwaps) {
+  config_.retriever = "two_tower";
+  config_.retrieval_models_dir = dir_.path();
+  SaveBundle("v1");
+  Track stored;  // in the catalog at start-up (persisted by an earlier process), not in the bundle
+  stored.track_id = "n0";
+  catalog_.Upsert(stored);
+  RetrievalModelComponent component(config_, &catalog_, &baselines_, recommender_.get());
+  component.Start();
+  EXPECT_EQ(Served(), "model two_tower two_tower/v1");
+  testing::FakeServerHost host;
+  component.Register(host);
+  segue::testing::TempDir log_dir;
+  EventLogOptions options;
+  options.dir = log_dir.path();
+  options.sync = false;
+  Result<std::unique_ptr<EventLog>> log = EventLog::Open(options);
+  ASSERT_TRUE(log.ok()) << log.status().message();
+  TracksHandler handler(&catalog_, log->get(), TrackLimits{}, &component.track_indexer());
+
+  PostTrack(handler, component, R"({"id": "n1", "artist": "x"})");
+  EXPECT_EQ(component.track_indexer().inserted(), 1u);
+  // n0 was embedded at load: its update replaces a vector.
+  PostTrack(handler, component, R"({"id": "n0", "artist": "y"})");
+  EXPECT_EQ(component.track_indexer().replaced(), 1u);
+
+  // v2 was trained without n0 and n1: once it serves, both are in its index (updates replace).
+  SaveBundle("v2");
+  host.RunTasks();
+  EXPECT_EQ(Served(), "model two_tower two_tower/v2");
+  PostTrack(handler, component, R"({"id": "n1", "artist": "z"})");
+  PostTrack(handler, component, R"({"id": "n0", "artist": "z"})");
+  EXPECT_EQ(component.track_indexer().inserted(), 1u);
+  EXPECT_EQ(component.track_indexer().replaced(), 3u);
+  EXPECT_NE(host.registry().RenderText().find("segue_track_index_replaced_total 3"), std::string::npos);
+  (*log)->Close();
 }
 
 }  // namespace
