@@ -5,9 +5,13 @@
 // serving (requests in flight keep the model they started with). A bundle that fails its checks is
 // logged and the current model kept; until a first one loads, the blend baseline serves, so the server
 // always recommends.
+// The ranking stage ([recommend] ranker): "xgboost" loads the ranker bundle of ranker_dir once, at Start,
+// and every model set uses it; a bundle that does not load is Start's error (the server does not start
+// with a ranker other than the one configured). "pass_through" leaves the retriever's order.
 // Thread-safety: Start during set-up; the reload task runs on the maintenance thread.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "catalog/catalog.h"
@@ -25,20 +29,25 @@ class RetrievalModelComponent : public ServerComponent {
                           const recommend::RetrievalBaselines* baselines, recommend::Recommender* recommender)
       : config_(config), catalog_(catalog), baselines_(baselines), recommender_(recommender) {}
 
-  // Sets the recommender's model: the configured baseline, or the newest two-tower bundle.
-  void Start();
+  // Loads the configured ranker, then sets the recommender's model: the configured baseline, or the
+  // newest two-tower bundle. An error (the ranker bundle) leaves the recommender without a model.
+  Status Start();
 
   // The reload task, for "two_tower".
   void Register(ServerHost& host) override;
 
  private:
+  Status LoadRanker();
   void UseBaseline(const recommend::Retriever& retriever);
   void LoadNewestTwoTower();
+  void SetModel(std::shared_ptr<const recommend::Retriever> retriever, std::string retriever_version);
 
   recommend::RecommendConfig config_;
   Catalog* catalog_;
   const recommend::RetrievalBaselines* baselines_;
   recommend::Recommender* recommender_;
+  std::shared_ptr<const recommend::Ranker> ranker_;  // null: pass-through
+  std::string ranker_version_;
   std::string loaded_version_;  // the two-tower bundle serving; "" while none (maintenance thread after Start)
 };
 
