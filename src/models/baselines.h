@@ -10,7 +10,7 @@
 //  - XgbClassifier with booster "gbtree": gradient-boosted trees on the same features.
 // Class balancing: scale_pos_weight = negatives / positives when `balance` is set (the disengagement
 // models), which inflates probabilities — the calibration error reported reflects that.
-// Thread-safety: a fitted model may be used for prediction from one thread at a time.
+// Thread-safety: Predict is safe concurrently on a fitted model (XgbBooster, xgb_booster.h).
 #pragma once
 
 #include <array>
