@@ -79,8 +79,8 @@ void AddTrainRankerCommand(CLI::App* train, CommandList& out) {
   rec::RankerTrainingOptions& o = args->options;
   CLI::App* r = train->add_subcommand(
       "ranker",
-      "Train the XGBoost re-ranker of the recommender's ranking stage on engaged vs skipped plays among the "
-      "blend's candidates, and write a ranker bundle; docs/models.md");
+      "Train the XGBoost re-ranker of the recommender's ranking stage (engaged plays against skipped plays and "
+      "candidates not played, among the blend's top --candidates) and write a ranker bundle; docs/models.md");
   r->add_option("--events", args->events, "Events NDJSON files (segue simulate / import / log export)")
       ->required()
       ->check(CLI::ExistingFile);
