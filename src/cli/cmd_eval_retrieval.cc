@@ -1,10 +1,11 @@
 // `segue eval retrieval`: the retrieval baselines (and any extra Retriever, e.g. the two-tower model of
-// --model) on held-out listening (time split per listener, `all` and `discovery` queries) and held-out
+// --model; with --ranker, the blend followed by that ranker, "blend+xgboost") on held-out listening (time split per listener, `all` and `discovery` queries) and held-out
 // playlists, with the same metrics and bootstrap intervals (recommend/retrieval_eval.h, docs/models.md).
 #include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,9 +18,12 @@
 #include "models/dataset.h"
 #include "models/retrieval_bundle.h"
 #include "recommend/playlist_file.h"
+#include "recommend/ranked_retriever.h"
+#include "recommend/ranker_bundle.h"
 #include "recommend/retrieval_baselines.h"
 #include "recommend/retrieval_eval.h"
 #include "recommend/two_tower_retriever.h"
+#include "recommend/xgboost_ranker.h"
 
 namespace segue::cli {
 namespace {
@@ -31,6 +35,8 @@ struct RetrievalArgs {
   std::vector<std::string> playlists;
   std::vector<std::string> catalogs;
   std::string model_dir;
+  std::string ranker_dir;
+  size_t ranker_pool = 200;
   double train_fraction = 0.8;
   double holdout_fraction = 0.25;
   int bootstrap = 1000;
@@ -50,6 +56,20 @@ Result<RetrieverList> ModelRetrievers(const std::string& model_dir, Catalog* cat
   RetrieverList out;
   out.push_back(rec::TwoTowerRetriever::FromModel(*model, rec::TrackLabels::Intern(model->track_ids, catalog), catalog));
   return out;
+}
+
+// The ranker of --ranker, or null. Its examples must come from before this evaluation's split.
+Result<std::unique_ptr<rec::Ranker>> LoadRanker(const RetrievalArgs& args, const Catalog* catalog) {
+  if (args.ranker_dir.empty()) return std::unique_ptr<rec::Ranker>();
+  Result<rec::RankerModel> model = rec::LoadRankerBundle(args.ranker_dir);
+  if (!model.ok()) return model.status();
+  if (model->train_fraction > args.train_fraction) {
+    return Status::InvalidArgument(args.ranker_dir + ": trained on plays up to " +
+                                   std::to_string(model->train_fraction) + " of each listener's time, past this " +
+                                   "evaluation's --train-fraction: its test queries would be training data");
+  }
+  std::cerr << "ranker " << args.ranker_dir << ": " << model->version << "\n";
+  return std::unique_ptr<rec::Ranker>(std::make_unique<rec::XgboostRanker>(catalog, std::move(model->booster)));
 }
 
 nlohmann::json Number(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
@@ -115,19 +135,18 @@ std::vector<const rec::Retriever*> Evaluated(const rec::RetrievalBaselines& base
 
 // Histories of --events: baselines fitted on the training part, every retriever on the test queries.
 // Fills the report's top level and prints the tables unless --json.
+// With a ranker, the blend followed by it is evaluated too (last).
 Status ReportEvents(const RetrievalArgs& args, const rec::RetrievalEvalOptions& options, const RetrieverList& extra,
-                    Catalog* catalog, nlohmann::json* out) {
-  std::vector<Event> events;
-  for (const std::string& path : args.events) {
-    Result<EventFile> file = ReadEventsReportingRejects(path);
-    if (!file.ok()) return file.status();
-    events.insert(events.end(), std::make_move_iterator(file->events.begin()), std::make_move_iterator(file->events.end()));
-  }
-  const rec::HistoryCorpus corpus(std::move(events));
+                    const rec::Ranker* ranker, Catalog* catalog, nlohmann::json* out) {
+  Result<std::vector<Event>> events = ReadEventFiles(args.events);
+  if (!events.ok()) return events.status();
+  const rec::HistoryCorpus corpus(std::move(*events));
   rec::RetrievalBaselines baselines(catalog);
   const rec::TrainingSummary train = rec::ReplayTrainingPart(
       corpus, catalog, options, [&](const SessionState& s, const PlayRecord& p) { baselines.ObservePlay(s, p); });
-  const std::vector<const rec::Retriever*> retrievers = Evaluated(baselines, extra);
+  std::vector<const rec::Retriever*> retrievers = Evaluated(baselines, extra);
+  std::optional<rec::RankedRetriever> ranked;
+  if (ranker) retrievers.push_back(&ranked.emplace(baselines.blend(), *ranker, args.ranker_pool));
   Result<rec::HistoryEvalReport> r = rec::EvaluateHistories(corpus, catalog, retrievers, options);
   if (!r.ok()) return r.status();
   (*out)["models"] = ModelsJson(r->models, false, false, "listeners");
@@ -181,15 +200,6 @@ Status ReportPlaylists(const RetrievalArgs& args, const rec::RetrievalEvalOption
   return Status::Ok();
 }
 
-Status LoadCatalogs(const std::vector<std::string>& paths, Catalog* catalog) {
-  for (const std::string& path : paths) {
-    Result<size_t> n = LoadCatalogFile(path, catalog);
-    if (!n.ok()) return n.status();
-    std::cerr << "catalog " << path << ": " << *n << " tracks\n";
-  }
-  return Status::Ok();
-}
-
 int Run(const RetrievalArgs& args) {
   if (args.events.empty() && args.playlists.empty()) {
     std::cerr << "segue eval retrieval: give --events and/or --playlists\n";
@@ -209,12 +219,17 @@ int Run(const RetrievalArgs& args) {
   nlohmann::json out = {{"models", nlohmann::json::object()},
                         {"discovery", {{"models", nlohmann::json::object()}, {"queries", 0}}},
                         {"queries", 0}};
-  Status s = LoadCatalogs(args.catalogs, &catalog);
+  Result<std::unique_ptr<rec::Ranker>> ranker = std::unique_ptr<rec::Ranker>();
+  Status s = LoadCatalogFiles(args.catalogs, &catalog);
   if (s.ok()) {
     extra = ModelRetrievers(args.model_dir, &catalog);
     s = extra.status();
   }
-  if (s.ok() && !args.events.empty()) s = ReportEvents(args, options, *extra, &catalog, &out);
+  if (s.ok()) {
+    ranker = LoadRanker(args, &catalog);
+    s = ranker.status();
+  }
+  if (s.ok() && !args.events.empty()) s = ReportEvents(args, options, *extra, ranker->get(), &catalog, &out);
   if (s.ok() && !args.playlists.empty()) s = ReportPlaylists(args, options, *extra, &catalog, &out);
   if (!s.ok()) {
     std::cerr << "segue eval retrieval: " << s.message() << "\n";
@@ -242,6 +257,13 @@ void AddEvalRetrievalCommand(CLI::App* eval, CommandList& out) {
       ->check(CLI::ExistingFile);
   r->add_option("--model", args->model_dir, "Two-tower retrieval bundle folder (segue train retrieval --out)")
       ->check(CLI::ExistingDirectory);
+  r->add_option("--ranker", args->ranker_dir,
+                "Ranker bundle folder (segue train ranker --out): also evaluates the blend re-ranked by it "
+                "(\"blend+xgboost\") on the listening histories")
+      ->check(CLI::ExistingDirectory);
+  r->add_option("--ranker-candidates", args->ranker_pool, "Candidates of the blend the ranker re-ranks (the "
+                "server's [recommend] candidates)")
+      ->capture_default_str();
   r->add_option("--train-fraction", args->train_fraction, "Share of each listener's time the baselines fit on")
       ->capture_default_str();
   r->add_option("--holdout-fraction", args->holdout_fraction, "Share of a held-out playlist's tracks to find")

@@ -268,6 +268,7 @@ void AddTrainCommand(CLI::App& root, CommandList& out) {
   d->add_flag("--json", args->json, "Print one JSON object on stdout (progress stays on stderr)");
   out.push_back({d, [args] { return Run(*args); }});
   AddTrainRetrievalCommand(app, out);
+  AddTrainRankerCommand(app, out);
 }
 
 }  // namespace segue::cli

@@ -22,6 +22,8 @@ void AddImportCommand(CLI::App& root, CommandList& out);
 void AddTrainCommand(CLI::App& root, CommandList& out);
 // `segue train retrieval` (cmd_train_retrieval.cc), registered by AddTrainCommand under `train`.
 void AddTrainRetrievalCommand(CLI::App* train, CommandList& out);
+// `segue train ranker` (cmd_train_ranker.cc), registered by AddTrainCommand under `train`.
+void AddTrainRankerCommand(CLI::App* train, CommandList& out);
 void AddEvalCommand(CLI::App& root, CommandList& out);
 // `segue eval retrieval`, a subcommand of `eval` (cmd_eval_retrieval.cc).
 void AddEvalRetrievalCommand(CLI::App* eval, CommandList& out);

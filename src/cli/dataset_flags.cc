@@ -48,4 +48,23 @@ Result<EventFile> ReadEventsReportingRejects(const std::string& path) {
   return file;
 }
 
+Result<std::vector<Event>> ReadEventFiles(const std::vector<std::string>& paths) {
+  std::vector<Event> events;
+  for (const std::string& path : paths) {
+    Result<EventFile> file = ReadEventsReportingRejects(path);
+    if (!file.ok()) return file.status();
+    events.insert(events.end(), std::make_move_iterator(file->events.begin()), std::make_move_iterator(file->events.end()));
+  }
+  return events;
+}
+
+Status LoadCatalogFiles(const std::vector<std::string>& paths, Catalog* catalog) {
+  for (const std::string& path : paths) {
+    Result<size_t> n = LoadCatalogFile(path, catalog);
+    if (!n.ok()) return n.status();
+    std::cerr << "catalog " << path << ": " << *n << " tracks\n";
+  }
+  return Status::Ok();
+}
+
 }  // namespace segue::cli

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -40,5 +41,9 @@ Status LoadCatalogFlag(const DatasetFlags& flags, Catalog* catalog);
 
 // ReadEventFile with a progress line, reporting on stderr how many malformed lines were skipped.
 Result<EventFile> ReadEventsReportingRejects(const std::string& path);
+// Every file's events, in file order (ReadEventsReportingRejects each).
+Result<std::vector<Event>> ReadEventFiles(const std::vector<std::string>& paths);
+// Every catalog file into `catalog` (LoadCatalogFile each; track counts on stderr).
+Status LoadCatalogFiles(const std::vector<std::string>& paths, Catalog* catalog);
 
 }  // namespace segue::cli

@@ -10,17 +10,18 @@
 //  - XgbClassifier with booster "gbtree": gradient-boosted trees on the same features.
 // Class balancing: scale_pos_weight = negatives / positives when `balance` is set (the disengagement
 // models), which inflates probabilities — the calibration error reported reflects that.
-// Thread-safety: a fitted model may be used for prediction from one thread at a time.
+// Thread-safety: Predict is safe concurrently on a fitted model (XgbBooster, xgb_booster.h).
 #pragma once
 
 #include <array>
 #include <memory>
 #include <span>
-#include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
 #include "features/session_features.h"
+#include "models/xgb_booster.h"
 
 namespace segue {
 
@@ -38,23 +39,9 @@ class TrailingSkipHeuristic {
   std::array<float, kMaxCount + 1> rate_{};
 };
 
-struct XgbParams {
-  std::string booster = "gbtree";  // or "gblinear" (logistic regression)
-  int rounds = 200;
-  int max_depth = 6;         // gbtree
-  double eta = 0.1;
-  double lambda = 1.0;       // L2
-  double subsample = 0.8;    // gbtree
-  bool balance = true;       // scale_pos_weight = negatives / positives
-  int threads = 1;  // more OpenMP threads spin-wait badly on a busy 2-core machine (measured 15x slower)
-  int seed = 7;
-};
-
+// An XgbBooster (xgb_booster.h) on TabularRows.
 class XgbClassifier {
  public:
-  XgbClassifier(XgbClassifier&&) noexcept;
-  XgbClassifier& operator=(XgbClassifier&&) noexcept;
-  ~XgbClassifier();
 
   // kInvalidArgument when there is no example or only one class; kInternal with XGBoost's message when
   // the library fails.
@@ -64,8 +51,8 @@ class XgbClassifier {
   Result<std::vector<float>> Predict(std::span<const TabularRow> rows) const;
 
  private:
-  XgbClassifier() = default;
-  void* booster_ = nullptr;  // BoosterHandle (keeps <xgboost/c_api.h> out of this header)
+  explicit XgbClassifier(XgbBooster booster) : booster_(std::move(booster)) {}
+  XgbBooster booster_;
 };
 
 }  // namespace segue

@@ -1,7 +1,8 @@
 // Ranker: the second stage of a recommendation. The retriever (retriever.h) proposes a few hundred
 // candidates cheaply; a ranker re-scores them with a richer view of listener × track (the planned
 // default is a small XGBoost model on user × track features, kept only if it beats pass-through in
-// `segue eval retrieval`). The recommender sorts by the ranker's scores, then applies the post-filters.
+// `segue eval retrieval`). The recommender sorts by the ranker's scores (Rerank below), then applies the
+// post-filters.
 //
 // Contract: Score fills `scores` (resized to candidates.size()) with one score per candidate, higher is
 // better, comparable within one call only. An error Status means the ranker could not score (e.g. its
@@ -10,6 +11,7 @@
 // Thread-safety: Score is called concurrently; implementations are thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -29,5 +31,20 @@ class Ranker {
   virtual Status Score(const RetrievalQuery& query, std::span<const Candidate> candidates,
                        std::vector<float>* scores) const = 0;
 };
+
+// The ranking stage as the recommender and `segue eval retrieval` run it: the ranker's scores replace the
+// candidates' and the list is sorted best first (stable: ties keep the retriever's order). When Score
+// fails (or returns the wrong number of scores) the candidates keep the retriever's scores and order,
+// and the error is returned.
+inline Status Rerank(const Ranker& ranker, const RetrievalQuery& query, std::vector<Candidate>* candidates) {
+  std::vector<float> scores;
+  Status s = ranker.Score(query, *candidates, &scores);
+  if (s.ok() && scores.size() != candidates->size()) s = Status::Internal("ranker returned a score count mismatch");
+  if (!s.ok()) return s;
+  for (size_t i = 0; i < candidates->size(); ++i) (*candidates)[i].score = scores[i];
+  std::stable_sort(candidates->begin(), candidates->end(),
+                   [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
+  return Status::Ok();
+}
 
 }  // namespace segue::recommend

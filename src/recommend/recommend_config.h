@@ -27,6 +27,12 @@ struct RecommendConfig {
   std::string retriever = "blend";
   std::string retrieval_models_dir;  // folder of retrieval bundle versions (segue train retrieval --out DIR/vN)
   int64_t retrieval_models_check_interval_s = 30;  // newer bundles are swapped in while serving
+  // The ranking stage: "pass_through" (the retriever's order) or "xgboost" (the ranker bundle in
+  // ranker_dir, segue train ranker; a missing or corrupt bundle stops the server at start). The default
+  // stays pass_through: xgboost's gain on 5 real listeners is not established, and a default cannot
+  // name a bundle (docs/models.md, "Re-ranker").
+  std::string ranker = "pass_through";
+  std::string ranker_dir;
 };
 
 }  // namespace segue::recommend

@@ -53,10 +53,8 @@ Result<std::shared_ptr<const CachedList>> ComputeList(const ModelSet& model, con
   if (Status s = model.retriever->Retrieve(query, n, &candidates); !s.ok()) return s;
   static const PassThroughRanker kPassThrough;
   const Ranker& ranker = model.ranker ? *model.ranker : kPassThrough;
-  std::vector<float> scores;
-  if (ranker.Score(query, candidates, &scores).ok() && scores.size() == candidates.size()) {
-    for (size_t i = 0; i < candidates.size(); ++i) candidates[i].score = scores[i];
-  }
+  // A failing ranker leaves the retriever's order: the recommendation is still served.
+  (void)Rerank(ranker, query, &candidates);
   auto list = std::make_shared<CachedList>();
   list->version = VersionOf(query.session);
   list->items = ToRanked(candidates, kReasonSessionMatch);

@@ -114,17 +114,17 @@ TrainingSummary ReplayTrainingPart(const HistoryCorpus& corpus, Catalog* catalog
 
 namespace {
 
-// One listener's events replayed in order; every engaged play of the test part becomes a query.
+// One listener's events replayed in order; every play ended in the window is handed to the observer
+// with the query the server had when it started.
 class ListenerReplay {
  public:
-  ListenerReplay(uint32_t listener, int64_t split, SessionTracker* tracker, Catalog* catalog,
-                 std::span<const Retriever* const> retrievers, const RetrievalEvalOptions& options,
-                 Scoreboard* board, HistoryEvalReport* report)
-      : listener_(listener), split_(split), tracker_(*tracker), catalog_(*catalog), retrievers_(retrievers),
-        options_(options), board_(*board), report_(*report) {}
+  ListenerReplay(uint32_t listener, int64_t from, int64_t to, SessionTracker* tracker, Catalog* catalog,
+                 const RetrievalEvalOptions& options, const PlayQueryObserver& observe)
+      : listener_(listener), from_(from), to_(to), tracker_(*tracker), catalog_(*catalog), options_(options),
+        observe_(observe) {}
 
   void Step(const Event& e) {
-    const bool capture = e.ts_ms >= split_ && MayStartPlay(e.type);
+    const bool capture = e.ts_ms >= from_ && e.ts_ms < to_ && MayStartPlay(e.type);
     std::optional<SessionState> before = capture ? tracker_.Get(e.user_id) : std::nullopt;
     const uint32_t event_track = MayStartPlay(e.type) ? catalog_.InternTrack(e.track_id) : 0;
     const bool new_track = event_track != 0 && !started_.contains(event_track);
@@ -136,14 +136,14 @@ class ListenerReplay {
       const PlayRecord* p = EndedPlay(s, outcome);
       if (p != nullptr) ended = *p, start_ms = PlayStartMs(s, *p);
     }) && ended.track != 0;
-    if (found && IsEngagedPlay(ended) && start_ms >= split_) {
+    if (found && start_ms >= from_ && start_ms < to_) {
       // A skip/complete naming a play the client never started starts and ends it at once.
       const bool started_here = (e.type == EventType::kSkip || e.type == EventType::kComplete) &&
                                 !(outcome.play_was_ongoing && pending_.track == ended.track);
       if (started_here && capture) {
-        Ask(e.user_id, before, new_track, ended.track, start_ms);
+        Observe(e.user_id, before, new_track, ended, start_ms);
       } else if (!started_here && pending_.captured) {
-        Ask(e.user_id, pending_.before, pending_.new_track, ended.track, start_ms);
+        Observe(e.user_id, pending_.before, pending_.new_track, ended, start_ms);
       }
     }
     if (found) AddPlayToHistory(ended, start_ms, options_.max_history_tracks, &history_);
@@ -151,35 +151,43 @@ class ListenerReplay {
   }
 
  private:
-  // The retrievers, given what the server had when the target's play started (`before`: the tracker's
-  // state then, none for a listener it had never seen).
-  void Ask(std::string_view user, const std::optional<SessionState>& before, bool discovery, uint32_t target,
-           int64_t start_ms) {
-    const RetrievalQuery query{user, before ? &*before : nullptr, &history_, start_ms};
-    const uint32_t targets[] = {target};
-    const std::vector<MetricValues> v = AskAll(retrievers_, query, targets, {}, options_.candidates, &board_);
-    for (size_t i = 0; i < v.size(); ++i) {
-      board_.all[i].Add(listener_, v[i]);
-      if (discovery) board_.discovery[i].Add(listener_, v[i]);
-    }
-    ++report_.queries;
-    report_.discovery_queries += discovery ? 1 : 0;
+  // What the server had when the play started (`before`: the tracker's state then, none for a listener
+  // it had never seen).
+  void Observe(std::string_view user, const std::optional<SessionState>& before, bool discovery,
+               const PlayRecord& play, int64_t start_ms) {
+    observe_({listener_, {user, before ? &*before : nullptr, &history_, start_ms}, play, discovery});
   }
 
   uint32_t listener_;
-  int64_t split_;
+  int64_t from_, to_;
   SessionTracker& tracker_;
   Catalog& catalog_;
-  std::span<const Retriever* const> retrievers_;
   const RetrievalEvalOptions& options_;
-  Scoreboard& board_;
-  HistoryEvalReport& report_;
+  const PlayQueryObserver& observe_;
   ListenerHistory history_;
   std::unordered_set<uint32_t> started_;  // every track the listener started a play of, so far
   PendingPlay pending_;
 };
 
 }  // namespace
+
+void ForEachPlayQuery(const HistoryCorpus& corpus, Catalog* catalog, const RetrievalEvalOptions& options,
+                      double from_fraction, double to_fraction, const PlayQueryObserver& observe) {
+  SessionTracker tracker(catalog, options.tracker);
+  for (size_t l = 0; l < corpus.listeners(); ++l) {
+    const int64_t to = to_fraction >= 1 ? std::numeric_limits<int64_t>::max() : corpus.SplitMs(l, to_fraction);
+    ListenerReplay replay(static_cast<uint32_t>(l), corpus.SplitMs(l, from_fraction), to, &tracker, catalog, options,
+                          observe);
+    for (const Event& e : corpus.events_of(l)) {
+      if (e.ts_ms >= to) break;  // the play's outcome must not come from after the window either
+      replay.Step(e);
+    }
+    if (options.progress && ((l + 1) % kProgressListeners == 0 || l + 1 == corpus.listeners())) {
+      std::cerr << "\rreplaying: " << l + 1 << "/" << corpus.listeners() << " listeners"
+                << (l + 1 == corpus.listeners() ? "\n" : "") << std::flush;
+    }
+  }
+}
 
 Result<HistoryEvalReport> EvaluateHistories(const HistoryCorpus& corpus, Catalog* catalog,
                                             std::span<const Retriever* const> retrievers,
@@ -188,16 +196,17 @@ Result<HistoryEvalReport> EvaluateHistories(const HistoryCorpus& corpus, Catalog
   HistoryEvalReport report;
   report.listeners = corpus.listeners();
   Scoreboard board(retrievers.size());
-  SessionTracker tracker(catalog, options.tracker);
-  for (size_t l = 0; l < corpus.listeners(); ++l) {
-    ListenerReplay replay(static_cast<uint32_t>(l), corpus.SplitMs(l, options.train_fraction), &tracker, catalog,
-                          retrievers, options, &board, &report);
-    for (const Event& e : corpus.events_of(l)) replay.Step(e);
-    if (options.progress && ((l + 1) % kProgressListeners == 0 || l + 1 == corpus.listeners())) {
-      std::cerr << "\revaluating: " << l + 1 << "/" << corpus.listeners() << " listeners, " << report.queries
-                << " queries" << (l + 1 == corpus.listeners() ? "\n" : "") << std::flush;
+  ForEachPlayQuery(corpus, catalog, options, options.train_fraction, 1.0, [&](const PlayQuery& q) {
+    if (!IsEngagedPlay(q.play)) return;
+    const uint32_t targets[] = {q.play.track};
+    const std::vector<MetricValues> v = AskAll(retrievers, q.query, targets, {}, options.candidates, &board);
+    for (size_t i = 0; i < v.size(); ++i) {
+      board.all[i].Add(q.listener, v[i]);
+      if (q.discovery) board.discovery[i].Add(q.listener, v[i]);
     }
-  }
+    ++report.queries;
+    report.discovery_queries += q.discovery ? 1 : 0;
+  });
   report.models = board.Summarize(retrievers, options);
   return report;
 }

@@ -82,6 +82,23 @@ struct TrainingSummary {
 TrainingSummary ReplayTrainingPart(const HistoryCorpus& corpus, Catalog* catalog, const RetrievalEvalOptions& options,
                                    const TrainingPlayObserver& observe);
 
+// One play of a replayed window, with what the server had when it started (the query rule above).
+struct PlayQuery {
+  uint32_t listener = 0;  // index in the corpus
+  RetrievalQuery query;   // session and history point into the replay: valid during the call only
+  PlayRecord play;        // as it ended (engaged or not)
+  bool discovery = false;  // the listener had never started a play of this track before
+};
+using PlayQueryObserver = std::function<void(const PlayQuery&)>;
+
+// Replays each listener's events (from the first, so sessions and histories are complete) and calls
+// `observe` for every play starting in [SplitMs(from_fraction), SplitMs(to_fraction)); to_fraction >= 1
+// means to the end. Events at or after the window's end are not replayed, so nothing observed depends
+// on them. EvaluateHistories is this over [train_fraction, 1], asking the retrievers on engaged plays;
+// the ranker's training examples (ranker_training.h) come from an earlier window.
+void ForEachPlayQuery(const HistoryCorpus& corpus, Catalog* catalog, const RetrievalEvalOptions& options,
+                      double from_fraction, double to_fraction, const PlayQueryObserver& observe);
+
 struct ModelMetrics {
   std::string name;
   MetricSummary all;

@@ -6,14 +6,38 @@
 
 #include "models/disengagement_bundle.h"
 #include "models/retrieval_bundle.h"
+#include "recommend/ranker_bundle.h"
 #include "recommend/two_tower_retriever.h"
+#include "recommend/xgboost_ranker.h"
 
 namespace segue::serving {
 
-void RetrievalModelComponent::Start() {
-  if (config_.retriever == "session_knn") return UseBaseline(baselines_->session_knn());
+Status RetrievalModelComponent::Start() {
+  if (Status s = LoadRanker(); !s.ok()) return s;
+  if (config_.retriever == "session_knn") {
+    UseBaseline(baselines_->session_knn());
+    return Status::Ok();
+  }
   UseBaseline(baselines_->blend());
   if (config_.retriever == "two_tower") LoadNewestTwoTower();
+  return Status::Ok();
+}
+
+Status RetrievalModelComponent::LoadRanker() {
+  if (config_.ranker != "xgboost") return Status::Ok();
+  Result<recommend::RankerModel> model = recommend::LoadRankerBundle(config_.ranker_dir);
+  if (!model.ok()) return Status(model.status().code(), "recommend.ranker_dir: " + model.status().message());
+  ranker_ = std::make_shared<recommend::XgboostRanker>(catalog_, std::move(model->booster));
+  ranker_version_ = "xgboost/" + model->version;
+  spdlog::info("ranker {} serving", ranker_version_);
+  return Status::Ok();
+}
+
+void RetrievalModelComponent::SetModel(std::shared_ptr<const recommend::Retriever> retriever,
+                                       std::string retriever_version) {
+  recommend::ModelSet model{std::move(retriever), ranker_, nullptr, {{"retriever", std::move(retriever_version)}}};
+  if (ranker_) model.versions.emplace_back("ranker_model", ranker_version_);
+  recommender_->SetModel(std::move(model));
 }
 
 void RetrievalModelComponent::Register(ServerHost& host) {
@@ -31,8 +55,7 @@ void RetrievalModelComponent::Register(ServerHost& host) {
 }
 
 void RetrievalModelComponent::UseBaseline(const recommend::Retriever& retriever) {
-  recommender_->SetModel(
-      {recommend::Unowned(retriever), nullptr, nullptr, {{"retriever", std::string(retriever.name())}}});
+  SetModel(recommend::Unowned(retriever), std::string(retriever.name()));
 }
 
 void RetrievalModelComponent::LoadNewestTwoTower() {
@@ -52,9 +75,8 @@ void RetrievalModelComponent::LoadNewestTwoTower() {
   std::shared_ptr<recommend::TrackLabels> labels = recommend::TrackLabels::Intern(model->track_ids, catalog_);
   std::shared_ptr<const recommend::Retriever> retriever =
       recommend::TwoTowerRetriever::FromModel(*model, labels, catalog_);
-  Result<size_t> added = indexer_.Adopt({model->song, model->index, labels}, [&] {
-    recommender_->SetModel({std::move(retriever), nullptr, nullptr, {{"retriever", "two_tower/" + version}}});
-  });
+  Result<size_t> added = indexer_.Adopt({model->song, model->index, labels},
+                                        [&] { SetModel(std::move(retriever), "two_tower/" + version); });
   if (!added.ok()) {
     spdlog::error("retrieval model {} not served: inserting the catalog's new tracks failed: {}", *newest,
                   added.status().message());

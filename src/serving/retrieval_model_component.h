@@ -8,10 +8,14 @@
 // New tracks: track_indexer() (recommend/track_indexer.h), the observer of POST /v1/tracks, embeds tracks
 // added or changed while serving into the served bundle's index; a bundle is served only once the
 // catalog tracks it lacks are in its index (at start-up, and before each swap, on the thread loading it).
+// The ranking stage ([recommend] ranker): "xgboost" loads the ranker bundle of ranker_dir once, at Start,
+// and every model set uses it; a bundle that does not load is Start's error (the server does not start
+// with a ranker other than the one configured). "pass_through" leaves the retriever's order.
 // Thread-safety: Start during set-up; the reload task runs on the maintenance thread; track_indexer() is
 // safe to use from any thread.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "catalog/catalog.h"
@@ -31,8 +35,9 @@ class RetrievalModelComponent : public ServerComponent {
       : config_(config), catalog_(catalog), baselines_(baselines), recommender_(recommender),
         indexer_(catalog, &LogIndexError) {}
 
-  // Sets the recommender's model: the configured baseline, or the newest two-tower bundle.
-  void Start();
+  // Loads the configured ranker, then sets the recommender's model: the configured baseline, or the
+  // newest two-tower bundle. An error (the ranker bundle) leaves the recommender without a model.
+  Status Start();
 
   // The reload task, for "two_tower", and the indexer's metrics.
   void Register(ServerHost& host) override;
@@ -41,14 +46,18 @@ class RetrievalModelComponent : public ServerComponent {
   recommend::TrackIndexer& track_indexer() { return indexer_; }
 
  private:
+  Status LoadRanker();
   void UseBaseline(const recommend::Retriever& retriever);
   void LoadNewestTwoTower();
   static void LogIndexError(const Status& error);
+  void SetModel(std::shared_ptr<const recommend::Retriever> retriever, std::string retriever_version);
 
   recommend::RecommendConfig config_;
   Catalog* catalog_;
   const recommend::RetrievalBaselines* baselines_;
   recommend::Recommender* recommender_;
+  std::shared_ptr<const recommend::Ranker> ranker_;  // null: pass-through
+  std::string ranker_version_;
   std::string loaded_version_;  // the two-tower bundle serving; "" while none (maintenance thread after Start)
   recommend::TrackIndexer indexer_;  // last: its thread stops first
 };

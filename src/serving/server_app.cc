@@ -167,7 +167,7 @@ Status ServerApp::Impl::OpenRecommendations() {
   recommendations = std::move(*opened);
   retrieval_model = std::make_unique<RetrievalModelComponent>(config.recommend, &catalog, &baselines,
                                                               &recommendations->recommender());
-  retrieval_model->Start();
+  if (Status s = retrieval_model->Start(); !s.ok()) return s;
   Result<std::unique_ptr<PushComponent>> created = PushComponent::Create(config.push, registry_);
   if (!created.ok()) return created.status();
   push = std::move(*created);

@@ -127,6 +127,8 @@ Status ReadRecommendTable(const toml::table& table, recommend::RecommendConfig* 
   r.String("retriever", &c->retriever);
   r.String("retrieval_models_dir", &c->retrieval_models_dir);
   r.Int("retrieval_models_check_interval_s", &c->retrieval_models_check_interval_s, 1, 86'400);
+  r.String("ranker", &c->ranker);
+  r.String("ranker_dir", &c->ranker_dir);
   recommend::FilterOptions& f = c->filters;
   r.Bool("explicit_filter", &f.explicit_filter);
   r.Bool("exclude_session", &f.exclude_session);
@@ -143,6 +145,10 @@ Status ReadRecommendTable(const toml::table& table, recommend::RecommendConfig* 
   if (!mode) return Status::InvalidArgument("recommend.diversity: must be \"none\", \"artist_cap\" or \"mmr\"");
   f.diversity = *mode;
   if (c->default_k > c->max_k) return Status::InvalidArgument("recommend.default_k: must be <= recommend.max_k");
+  if (c->ranker != "pass_through" && c->ranker != "xgboost") {
+    return Status::InvalidArgument("recommend.ranker: must be \"pass_through\" or \"xgboost\", got \"" + c->ranker +
+                                   "\"");
+  }
   if (c->retriever != "blend" && c->retriever != "session_knn" && c->retriever != "two_tower") {
     return Status::InvalidArgument("recommend.retriever: must be \"blend\", \"session_knn\" or \"two_tower\", got \"" +
                                    c->retriever + "\"");
@@ -250,6 +256,9 @@ Status ValidateServerConfig(const ServerConfig& c) {
   }
   if (webhook.max_backoff < webhook.initial_backoff) {
     return Status::InvalidArgument("push.webhook_max_backoff_ms must be at least push.webhook_initial_backoff_ms");
+  }
+  if (c.recommend.ranker == "xgboost" && c.recommend.ranker_dir.empty()) {
+    return Status::InvalidArgument("recommend.ranker = \"xgboost\" needs recommend.ranker_dir (a segue train ranker bundle)");
   }
   if (c.recommend.retriever == "two_tower" && c.recommend.retrieval_models_dir.empty()) {
     return Status::InvalidArgument(

@@ -128,4 +128,33 @@ TEST_F(EvalRetrievalCliTest, BadInputsFailWithAMessageNamingTheFileAndField) {
   EXPECT_NE(err.find(dir_.string() + "/config.json"), std::string::npos) << err;
 }
 
+// `segue train ranker` writes a bundle; `segue eval retrieval --ranker` adds "blend+xgboost" on the same
+// queries, and refuses a ranker whose examples reach past its test split.
+TEST_F(EvalRetrievalCliTest, TheRankerIsTrainedThenEvaluatedBesideTheBlend) {
+  ASSERT_NO_FATAL_FAILURE(Simulate());
+  const std::string data = " --events " + path("events.ndjson") + " --catalog " + path("tracks.ndjson");
+  int code = -1;
+  std::string out = RunCommand(std::string(SEGUE_BINARY) + " train ranker" + data + " --out " + path("ranker/v1") +
+                                   " --rounds 10 --json 2>/dev/null",
+                               &code);
+  ASSERT_EQ(code, 0) << out;
+  const nlohmann::json metrics = nlohmann::json::parse(out);
+  EXPECT_GT(metrics.at("examples").get<size_t>(), 0u);
+  EXPECT_TRUE(fs::exists(path("ranker/v1/model.ubj")));
+  out = RunCommand(std::string(SEGUE_BINARY) + " eval retrieval" + data + " --ranker " + path("ranker/v1") +
+                       " --bootstrap 20 --json 2>/dev/null",
+                   &code);
+  ASSERT_EQ(code, 0) << out;
+  const nlohmann::json j = nlohmann::json::parse(out);
+  const nlohmann::json& ranked = j.at("models").at("blend+xgboost");
+  EXPECT_EQ(ranked.at("queries"), j.at("models").at("blend").at("queries"));
+  EXPECT_TRUE(ranked.at("recall@10").is_number());
+  EXPECT_EQ(ranked.at("errors").get<size_t>(), 0u);
+  out = RunCommand(std::string(SEGUE_BINARY) + " eval retrieval" + data + " --ranker " + path("ranker/v1") +
+                       " --train-fraction 0.7 2>&1",
+                   &code);
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(out.find("past this evaluation's --train-fraction"), std::string::npos) << out;
+}
+
 }  // namespace

@@ -27,6 +27,21 @@ class ReversingRanker : public Ranker {
   }
 };
 
+// Fails, or (short) answers too few scores: either way the recommender must keep the retriever's order.
+class BrokenRanker : public Ranker {
+ public:
+  explicit BrokenRanker(bool short_answer) : short_(short_answer) {}
+  std::string_view name() const override { return "broken"; }
+  Status Score(const RetrievalQuery&, std::span<const Candidate> c, std::vector<float>* scores) const override {
+    scores->assign(short_ ? c.size() - 1 : c.size(), 0.f);
+    for (size_t i = 0; i < scores->size(); ++i) (*scores)[i] = static_cast<float>(i);  // would reverse
+    return short_ ? Status::Ok() : Status::Internal("model missing");
+  }
+
+ private:
+  bool short_;
+};
+
 // Blocks every Retrieve until Release(): the model stage is provably still running.
 class GatedRetriever : public Retriever {
  public:
@@ -155,6 +170,16 @@ TEST_F(RecommenderTest, TheRankerReordersAndItsFailureKeepsTheRetrieversOrder) {
   Recommendation r = rec.Recommend(Request(3));
   EXPECT_EQ(Ids(r), (std::vector<std::string>{"t4", "t3", "t2"}));
   EXPECT_EQ(r.model_versions.back(), (std::pair<std::string, std::string>{"ranker", "reversing"}));
+}
+
+TEST_F(RecommenderTest, AFailingRankerKeepsTheRetrieversOrder) {
+  for (bool short_answer : {false, true}) {
+    Recommender& rec = Make();
+    rec.SetModel({model_, std::make_shared<BrokenRanker>(short_answer), nullptr, {}});
+    Recommendation r = rec.Recommend(Request(3));
+    EXPECT_EQ(r.source, "model");
+    EXPECT_EQ(Ids(r), (std::vector<std::string>{"t1", "t2", "t3"})) << "short answer: " << short_answer;
+  }
 }
 
 TEST_F(RecommenderTest, NoModelFallsBackToGenrePopularThenGlobal) {

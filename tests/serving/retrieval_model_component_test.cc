@@ -15,6 +15,8 @@
 #include "log/event_log.h"
 #include "models/retrieval_bundle.h"
 #include "serving/tracks_handler.h"
+#include "recommend/ranker_bundle.h"
+#include "recommend/ranker_features.h"
 
 namespace segue::serving {
 namespace {
@@ -93,6 +95,35 @@ TEST_F(RetrievalModelComponentTest, ServesTheConfiguredBaseline) {
   knn.Start();
   served = Served();
   EXPECT_EQ(served.substr(served.rfind(' ') + 1), "session_knn") << served;
+}
+
+TEST_F(RetrievalModelComponentTest, TheXgboostRankerLoadsAtStartOrStartFails) {
+  config_.ranker = "xgboost";
+  config_.ranker_dir = dir_.path() + "/ranker/v1";
+  RetrievalModelComponent missing(config_, &catalog_, &baselines_, recommender_.get());
+  Status s = missing.Start();
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
+  EXPECT_NE(s.message().find("recommend.ranker_dir"), std::string::npos) << s.message();
+
+  std::vector<float> rows(2 * recommend::kRankerFeatureCount, 0.f);
+  rows[recommend::kRankerFeatureCount] = 1.f;
+  const std::vector<uint8_t> labels = {0, 1};
+  XgbParams params;
+  params.rounds = 2;
+  Result<XgbBooster> booster = XgbBooster::Fit({rows.data(), 2, recommend::kRankerFeatureCount}, labels, params);
+  ASSERT_TRUE(booster.ok()) << booster.status().message();
+  ASSERT_TRUE(recommend::WriteRankerBundle(config_.ranker_dir, *booster, 0.8, nlohmann::json::object()).ok());
+  RetrievalModelComponent loaded(config_, &catalog_, &baselines_, recommender_.get());
+  ASSERT_TRUE(loaded.Start().ok());
+  recommend::RecommendRequest r;
+  r.user_id = "u1";
+  r.session = &session_;
+  r.now_ms = session_.start_ms;
+  const recommend::Recommendation rec = recommender_->Recommend(r);
+  EXPECT_EQ(rec.source, "model");
+  const auto& v = rec.model_versions;
+  EXPECT_NE(std::find(v.begin(), v.end(), std::pair<std::string, std::string>{"ranker", "xgboost"}), v.end());
+  EXPECT_NE(std::find(v.begin(), v.end(), std::pair<std::string, std::string>{"ranker_model", "xgboost/v1"}), v.end());
 }
 
 TEST_F(RetrievalModelComponentTest, LoadsTheNewestTwoTowerAndSwapsOnlyValidNewerBundles) {

@@ -156,6 +156,20 @@ TEST_F(ServerConfigTest, RetrieverChoiceIsCheckedAndTwoTowerNeedsItsBundles) {
   EXPECT_EQ(c.recommend.retrieval_models_dir, "/m");
 }
 
+TEST_F(ServerConfigTest, RankerChoiceIsCheckedAndXgboostNeedsItsBundle) {
+  ServerConfig c;
+  c.data_dir = "/tmp/x";
+  EXPECT_EQ(c.recommend.ranker, "pass_through");
+  Status bad = LoadServerConfig(Write("[recommend]\nranker = \"magic\"\n"), &c);
+  EXPECT_NE(bad.message().find("recommend.ranker: must be"), std::string::npos) << bad.message();
+  ASSERT_TRUE(LoadServerConfig(Write("[recommend]\nranker = \"xgboost\"\n"), &c).ok());
+  Status missing = ValidateServerConfig(c);
+  EXPECT_NE(missing.message().find("needs recommend.ranker_dir"), std::string::npos) << missing.message();
+  ASSERT_TRUE(LoadServerConfig(Write("[recommend]\nranker = \"xgboost\"\nranker_dir = \"/r\"\n"), &c).ok());
+  EXPECT_TRUE(ValidateServerConfig(c).ok());
+  EXPECT_EQ(c.recommend.ranker_dir, "/r");
+}
+
 TEST_F(ServerConfigTest, ReadsTheRecommendTable) {
   ServerConfig c;
   Status s = LoadServerConfig(Write(R"(
