@@ -2,7 +2,8 @@
 # Durable end-to-end ingest of two `segue` binaries in one session, runs interleaved A, B, A, B, ... so
 # both see the same machine load: `segue serve` on a fresh data dir (fsync per group commit), then
 # `segue replay` of one simulated events file with 100-event batches over 8 connections. Prints one line
-# per run: binary, events/s, ack p50 and p99 (ms), events accepted.
+# per run: binary, events/s, ack p50 and p99 (ms), events accepted, and the CPU seconds the server used
+# (user + system, all threads: robust to a busy machine where wall-time rates are not).
 #
 #   bench/scripts/ingest_ab.sh SEGUE_A SEGUE_B [RUNS=3] [USERS=3000] [DAYS=3] [WORKDIR=$(mktemp -d)]
 #
@@ -26,12 +27,13 @@ run_one() {  # $1 = binary, $2 = config file or ""
   port=${line##*:}
   until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do sleep 0.05; done
   "$1" replay "$EVENTS" --target "http://127.0.0.1:$port" --batch 100 --connections 8 --rate "${RATE:-0}" --json 2>/dev/null >"$WORK/out.json"
+  local cpu; cpu=$(cut -d')' -f2 "/proc/$pid/stat" | awk -v hz="$(getconf CLK_TCK)" '{print ($12 + $13) / hz}')  # utime + stime
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
   rm -rf "$data"
   local j; j=$(cat "$WORK/out.json")
   field() { grep -o "\"$1\":[0-9.e+-]*" <<<"$j" | head -1 | cut -d: -f2; }
-  printf '%s events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f accepted=%s\n' "$1" "$(field events_per_s)" "$(field p50)" \
-    "$(field p99)" "$(field accepted)"
+  printf '%s events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f accepted=%s server_cpu_s=%.2f\n' "$1" "$(field events_per_s)" \
+    "$(field p50)" "$(field p99)" "$(field accepted)" "$cpu"
 }
 
 for run in $(seq "$RUNS"); do

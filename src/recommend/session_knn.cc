@@ -32,8 +32,8 @@ void SessionKnnRetriever::CoOccur(uint32_t track, std::span<const uint32_t> prev
 
 void SessionKnnRetriever::ObserveSessionPlay(const SessionState& session, const PlayRecord& ended) {
   if (ended.track == 0 || !IsEngagedPlay(ended)) return;
-  std::vector<uint32_t> previous;
-  previous.reserve(options_.window);
+  thread_local std::vector<uint32_t> previous;  // reused: no allocation per play on the pipeline's workers
+  previous.clear();
   const PlayRecord* first = session.plays.data();
   for (const PlayRecord* p = &ended; p != first && previous.size() < options_.window;) {
     --p;
