@@ -51,6 +51,7 @@ class SessionKnnRetriever : public Retriever {
  private:
   // `track` co-occurs with each of `previous` (distinct from it). Caller holds the lock exclusively.
   void CoOccur(uint32_t track, std::span<const uint32_t> previous);
+  // Makes room for tracks up to `track`.
   void Grow(uint32_t track);
 
   SessionKnnOptions options_;

@@ -39,17 +39,32 @@ uint32_t TopCounter::CountOf(uint32_t track) const {
 }
 
 void TopCounter::Promote(size_t i) {
-  // Walks back over the smaller counts, shifting each one place down (entries with the same count keep
-  // their place ahead): it touches only what moves, where a binary search from the front would also
-  // read cold entries it then leaves alone.
   const TrackCount moved = entries_[i];
-  size_t to = i;
-  for (; to > 0 && entries_[to - 1].count < moved.count; --to) {
-    entries_[to] = entries_[to - 1];
-    tracks_[to] = tracks_[to - 1];
+  auto smaller = [&](size_t k) { return entries_[k].count < moved.count; };
+  // The first position whose count is below the new one; entries before it keep their place. Galloping
+  // back from i, then a binary search in the last step: it reads only near the range that moves, where
+  // a binary search from the front would also read cold entries it then leaves alone.
+  size_t lo = i, step = 1;
+  while (lo > 0 && smaller(lo - 1)) {
+    const size_t next = lo > step ? lo - step : 0;
+    if (!smaller(next)) {
+      lo = static_cast<size_t>(std::partition_point(entries_.begin() + static_cast<ptrdiff_t>(next),
+                                                    entries_.begin() + static_cast<ptrdiff_t>(lo - 1),
+                                                    [&](const TrackCount& e) { return e.count >= moved.count; }) -
+                               entries_.begin());
+      break;
+    }
+    lo = next;
+    step *= 2;
   }
-  entries_[to] = moved;
-  tracks_[to] = moved.track;
+  if (lo == i) return;
+  // Trivially copyable: both shifts are memmoves.
+  std::copy_backward(entries_.begin() + static_cast<ptrdiff_t>(lo), entries_.begin() + static_cast<ptrdiff_t>(i),
+                     entries_.begin() + static_cast<ptrdiff_t>(i) + 1);
+  std::copy_backward(tracks_.begin() + static_cast<ptrdiff_t>(lo), tracks_.begin() + static_cast<ptrdiff_t>(i),
+                     tracks_.begin() + static_cast<ptrdiff_t>(i) + 1);
+  entries_[lo] = moved;
+  tracks_[lo] = moved.track;
 }
 
 void TopCounter::Place(size_t i, TrackCount entry) {
