@@ -12,7 +12,7 @@
 // "More from the session's artists" (artist_retriever.h) reads the per-artist lists.
 //
 // Memory: 12 B per interned track (exact count, and the genre and artist it is listed under) +
-// fixed-capacity lists of 12 B entries: top_tracks for the global list and each genre, hour_tracks per
+// fixed-capacity lists of 16 B entries (top_counter.h): top_tracks for the global list and each genre, hour_tracks per
 // hour (space-saving), up to artist_tracks per artist seen. Per-genre and per-artist lists are exact
 // tops of the exact counts and disjoint: a track whose genre or artist changes in the catalog moves to
 // its new list. Per-hour counts are space-saving estimates (top_counter.h).

@@ -20,11 +20,13 @@ void SessionKnnRetriever::Grow(uint32_t track) {
 }
 
 void SessionKnnRetriever::CoOccur(uint32_t track, std::span<const uint32_t> previous) {
-  Grow(track);
+  Grow(std::max(track, previous.empty() ? 0 : *std::ranges::max_element(previous)));
+  // The previous tracks' lists lie scattered and are usually cold: start loading all of them before
+  // updating any, so their cache misses overlap instead of following one another.
+  for (uint32_t p : previous) neighbours_[p].Prefetch();
   ++occurrences_[track];
   for (uint32_t p : previous) {
     if (p == track) continue;
-    Grow(p);
     neighbours_[track].Increment(p);
     neighbours_[p].Increment(track);
   }
@@ -32,8 +34,8 @@ void SessionKnnRetriever::CoOccur(uint32_t track, std::span<const uint32_t> prev
 
 void SessionKnnRetriever::ObserveSessionPlay(const SessionState& session, const PlayRecord& ended) {
   if (ended.track == 0 || !IsEngagedPlay(ended)) return;
-  std::vector<uint32_t> previous;
-  previous.reserve(options_.window);
+  thread_local std::vector<uint32_t> previous;  // reused: no allocation per play on the pipeline's workers
+  previous.clear();
   const PlayRecord* first = session.plays.data();
   for (const PlayRecord* p = &ended; p != first && previous.size() < options_.window;) {
     --p;

@@ -5,7 +5,7 @@
 // Fitting: every engaged play (features/engagement.h) co-occurs with the previous `window` engaged
 // plays of its session, both directions. Playlists are sessions too (ObserveSequence). Each track keeps
 // its `neighbours` most co-occurring tracks (space-saving, top_counter.h), so memory is bounded by
-// 36 B per interned track + 12 B per neighbour entry (at most tracks × neighbours), however long the
+// 60 B per interned track + 16 B per neighbour entry (at most tracks × neighbours), however long the
 // input; the same Observe calls keep it fresh online.
 // Scoring: for the session's recent context (session_context.h, decay per play back), a candidate j
 // scores Σ_i weight_i × c(i, j) / sqrt(n_i × (n_j + shrink)): the cosine of the co-occurrence counts
@@ -51,6 +51,7 @@ class SessionKnnRetriever : public Retriever {
  private:
   // `track` co-occurs with each of `previous` (distinct from it). Caller holds the lock exclusively.
   void CoOccur(uint32_t track, std::span<const uint32_t> previous);
+  // Makes room for tracks up to `track`.
   void Grow(uint32_t track);
 
   SessionKnnOptions options_;
