@@ -46,7 +46,7 @@ class PushStreamTest : public HttpServerTest {
     router_ = std::make_unique<Router>(registry_);
     RouterHost host(*router_, registry_);
     component_->Register(host);
-    router_->Add(HttpMethod::kPost, "/x", [](HttpRequest r, PathParams, ResponseCallback done) { Echo(std::move(r), std::move(done)); });
+    router_->Add(HttpMethod::kPost, "/x", [echo = Echo()](HttpRequest r, PathParams, ResponseCallback done) { echo(std::move(r), std::move(done)); });
     Start(options, [this](HttpRequest r, ResponseCallback done) { router_->Handle(std::move(r), std::move(done)); });
   }
   void TearDown() override {
