@@ -54,7 +54,7 @@ if "pushes" in r:
     p = r["pushes"]
     print(f'  pushes streams={p["streams"]} pushes={p["pushes"]} timed={p["matched"]} streams_ended={p["streams_ended"]} '
           f'push_p50_ms={p["latency_ms"]["p50"]:.2f} push_p90_ms={p["latency_ms"]["p90"]:.2f} '
-          f'push_p99_ms={p["latency_ms"]["p99"]:.2f} push_max_ms={p["latency_ms"]["max"]:.2f}')
+          f'push_p99_ms={p["latency_ms"]["p99"]:.2f} push_max_ms={p["latency_ms"]["max"]:.2f} sources={p["sources"]}')
 PY
 }
 

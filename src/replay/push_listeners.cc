@@ -68,7 +68,8 @@ void Stream::Read() {
                           const SseEvent event = ParseSseEvent(std::string_view(self->pending_).substr(0, n));
                           self->pending_.erase(0, n);
                           if (!event.data.empty()) {
-                            run.arrivals.pushes.push_back({std::string(FindStringField(event.data, "trigger_event_id")), now});
+                            run.arrivals.pushes.push_back({std::string(FindStringField(event.data, "trigger_event_id")),
+                                                            std::string(FindStringField(event.data, "source")), now});
                             run.received.fetch_add(1, std::memory_order_relaxed);
                             run.last_arrival.store(now.time_since_epoch().count(), std::memory_order_relaxed);
                           }
@@ -134,6 +135,7 @@ PushLatencyReport MeasurePushLatency(const PushArrivals& arrivals, size_t stream
   r.streams_ended = arrivals.streams_ended;
   std::vector<uint32_t> latencies_us;
   for (const PushArrival& a : arrivals.pushes) {
+    ++r.sources[a.source];
     auto it = sent_at.find(a.trigger_event_id);
     if (it == sent_at.end()) continue;
     latencies_us.push_back(LatencyMicros(a.at - it->second));
@@ -155,7 +157,10 @@ std::string PushLatencyReportToText(const PushLatencyReport& r) {
                 static_cast<unsigned long long>(r.streams), static_cast<unsigned long long>(r.pushes),
                 static_cast<unsigned long long>(r.matched), static_cast<unsigned long long>(r.streams_ended),
                 r.latency_p50_ms, r.latency_p90_ms, r.latency_p99_ms, r.latency_max_ms);
-  return buf;
+  std::string out = buf;
+  out += "pushes by source:";
+  for (const auto& [source, n] : r.sources) out += " " + source + "=" + std::to_string(n);
+  return out + "\n";
 }
 
 }  // namespace segue

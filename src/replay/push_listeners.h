@@ -27,6 +27,7 @@ namespace segue {
 
 struct PushArrival {
   std::string trigger_event_id;  // empty when the push did not name one
+  std::string source;            // the recommendation's "source": model, cache, fallback:<why>
   std::chrono::steady_clock::time_point at;
 };
 
@@ -40,6 +41,7 @@ struct PushLatencyReport {
   uint64_t pushes = 0;         // pushes received
   uint64_t matched = 0;        // of them, naming an event this replay sent: the latency samples
   uint64_t streams_ended = 0;  // by the server before the end (e.g. let go after too many drops)
+  std::map<std::string, uint64_t> sources;  // pushes by their recommendation's source
   double latency_p50_ms = 0, latency_p90_ms = 0, latency_p99_ms = 0, latency_max_ms = 0;
 };
 

@@ -39,7 +39,7 @@ std::string ReplayReportToJson(const ReplayReport& r) {
   if (r.pushes) {
     const PushLatencyReport& p = *r.pushes;
     j["pushes"] = {{"streams", p.streams}, {"pushes", p.pushes}, {"matched", p.matched},
-                   {"streams_ended", p.streams_ended},
+                   {"streams_ended", p.streams_ended}, {"sources", p.sources},
                    {"latency_ms", {{"p50", p.latency_p50_ms}, {"p90", p.latency_p90_ms}, {"p99", p.latency_p99_ms},
                                    {"max", p.latency_max_ms}}}};
   }
