@@ -297,6 +297,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool closed_ = false;
 };
 
+// `n` of `users` spread evenly over them (every (size/n)-th, from the first), in their order.
+std::vector<std::string> SpreadSample(std::vector<std::string> users, size_t n) {
+  if (n == 0 || users.empty()) return {};
+  if (n >= users.size()) return users;
+  std::vector<std::string> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.push_back(std::move(users[i * users.size() / n]));
+  return out;
+}
+
 }  // namespace
 
 uint64_t ReplayReport::error_requests() const {
@@ -371,7 +381,7 @@ Result<ReplayReport> RunReplay(const ReplayOptions& options) {
       reads = std::move(*started);
     }
     std::unique_ptr<PushListeners> listeners;
-    const std::vector<std::string> push_users = batches->UserIds(options.subscribe);
+    const std::vector<std::string> push_users = SpreadSample(batches->UserIds(SIZE_MAX), options.subscribe);
     if (!push_users.empty()) {
       Result<std::unique_ptr<PushListeners>> started = PushListeners::Start(target->host, target->port, push_users);
       if (!started.ok()) return started.status();

@@ -55,8 +55,11 @@ struct ReplayOptions {
   double read_rate = 100;
   size_t read_connections = 4;
   size_t read_users = 1000;
-  // Optional push streams (push_listeners.h) of the file's first `subscribe` listeners, open for the whole
-  // run: every push naming an event this run sent is timed from the sending of that event's request.
+  // Optional push streams (push_listeners.h) of `subscribe` of the file's listeners, open for the whole run:
+  // every push naming an event this run sent is timed from the sending of that event's request. The
+  // listeners are spread evenly over the file's listeners in order of first appearance (every k-th), not
+  // its first N: those all begin in the first second, and a listener's first trigger tends to come early,
+  // so the first N would crowd their pushes into the run's first second, when a fresh server is cold.
   size_t subscribe = 0;
 };
 
