@@ -9,7 +9,9 @@
 #   bench/scripts/recommend_load.sh SEGUE [RUNS=3] [TRACKS=1000000] [USERS=20000] [DAYS=1] [WORKDIR=$(mktemp -d)]
 #
 # RATE (default 20000), READ_RATE (default 500), CONFIG (a TOML file for `serve --config`),
-# SERVE_ARGS (extra `serve` flags, e.g. "--retrieval-models DIR --models DIR"). docs/benchmarks.md has the figures.
+# SERVE_ARGS (extra `serve` flags, e.g. "--retrieval-models DIR --models DIR"), SUBSCRIBE (replay's
+# --subscribe N: the push streams of the file's first N listeners, event -> push latency; needs a
+# disengagement bundle, --models DIR). docs/benchmarks.md has the figures.
 set -euo pipefail
 SEGUE=$1 RUNS=${2:-3} TRACKS=${3:-1000000} USERS=${4:-20000} DAYS=${5:-1} WORK=${6:-$(mktemp -d)}
 mkdir -p "$WORK"
@@ -37,7 +39,7 @@ run_one() {
   local tracks; tracks=$(curl -sf "http://127.0.0.1:$port/metrics" | grep '^segue_catalog_tracks ' | cut -d' ' -f2)
   "$SEGUE" replay "$EVENTS" --target "http://127.0.0.1:$port" --batch 100 --connections 8 --rate "${RATE:-20000}" \
     --read '/v1/users/{user}/recommendations?k=10' --read-rate "${READ_RATE:-500}" --read-connections 8 \
-    --json 2>/dev/null >"$WORK/out.json" || true
+    --subscribe "${SUBSCRIBE:-0}" --json 2>/dev/null >"$WORK/out.json" || true
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
   rm -rf "$data"
   python3 - "$WORK/out.json" "$tracks" <<'PY'
@@ -48,6 +50,11 @@ x = r["reads"]
 print(f'ingest events_per_s={r["events_per_s"]:.0f} ack_p50_ms={r["latency_ms"]["p50"]:.2f} ack_p99_ms={r["latency_ms"]["p99"]:.2f} '
       f'accepted={r["accepted"]} | reads={x["requests"]} ok={x["ok"]} read_p50_ms={x["latency_ms"]["p50"]:.2f} '
       f'read_p99_ms={x["latency_ms"]["p99"]:.2f} read_max_ms={x["latency_ms"]["max"]:.2f} sources={x["sources"]} errors={x["errors"]}')
+if "pushes" in r:
+    p = r["pushes"]
+    print(f'  pushes streams={p["streams"]} pushes={p["pushes"]} timed={p["matched"]} streams_ended={p["streams_ended"]} '
+          f'push_p50_ms={p["latency_ms"]["p50"]:.2f} push_p90_ms={p["latency_ms"]["p90"]:.2f} '
+          f'push_p99_ms={p["latency_ms"]["p99"]:.2f} push_max_ms={p["latency_ms"]["max"]:.2f} sources={p["sources"]}')
 PY
 }
 

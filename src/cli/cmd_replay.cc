@@ -51,6 +51,13 @@ void AddReplayCommand(CLI::App& root, CommandList& out) {
   app->add_option("--read-users", options->read_users, "How many of the file's listeners --read asks for")
       ->default_val(1000)
       ->check(CLI::Range(1, 10000000));
+  app->add_option("--subscribe", options->subscribe,
+                  "Also hold open the push streams (GET /v1/users/{id}/stream, SSE) of N of the file's listeners "
+                  "(spread evenly over them in order of first appearance) and report event -> push latency: from "
+                  "the writing of the request carrying the event that fired a listener's disengagement trigger (the "
+                  "push's trigger_event_id) to the push read from the stream")
+      ->default_val(0)
+      ->check(CLI::Range(0, 100000));
   app->add_flag("--json", *json, "Print one JSON object with the figures on stdout instead of text");
   out.push_back({app, [options, json] {
                    options->progress = true;

@@ -150,10 +150,11 @@ ScoreResult DisengagementScorer::OnDecisionPoint(const Event& event, const Sessi
                                                  const Catalog& catalog) {
   FeatureVector features;
   ComputeSessionFeatures(state, catalog, &features);
-  return OnFeatures(event.user_id, event.ts_ms, features);
+  return OnFeatures(event.user_id, event.ts_ms, features, event.event_id);
 }
 
-ScoreResult DisengagementScorer::OnFeatures(std::string_view user_id, int64_t ts_ms, const FeatureVector& features) {
+ScoreResult DisengagementScorer::OnFeatures(std::string_view user_id, int64_t ts_ms, const FeatureVector& features,
+                                            std::string_view event_id) {
   const auto t0 = std::chrono::steady_clock::now();
   std::shared_ptr<const Model> m = model();
   Shard& shard = shards_[std::hash<std::string_view>{}(user_id) % kShards];
@@ -190,7 +191,7 @@ ScoreResult DisengagementScorer::OnFeatures(std::string_view user_id, int64_t ts
     e.ts_ms = ts_ms;
     e.version = m->version;
     if (result.decision == TriggerDecision::kFire) {
-      e.last_trigger = Trigger{std::string(user_id), ts_ms, result.score, m->threshold,
+      e.last_trigger = Trigger{std::string(user_id), ts_ms, std::string(event_id), result.score, m->threshold,
                                TriggerReason(result.score, m->threshold, m->version)};
       fired = e.last_trigger;
     }

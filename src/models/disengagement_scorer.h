@@ -80,8 +80,10 @@ class DisengagementScorer {
   static bool IsDecisionPoint(const Event& event, const ApplyOutcome& outcome);
 
   ScoreResult OnDecisionPoint(const Event& event, const SessionState& state, const Catalog& catalog);
-  // The same with features the caller computed (e.g. under the tracker's lock, ComputeSessionFeatures).
-  ScoreResult OnFeatures(std::string_view user_id, int64_t ts_ms, const FeatureVector& features);
+  // The same with features the caller computed (e.g. under the tracker's lock, ComputeSessionFeatures);
+  // `event_id` (the decision point's event) goes into a trigger it fires.
+  ScoreResult OnFeatures(std::string_view user_id, int64_t ts_ms, const FeatureVector& features,
+                         std::string_view event_id = {});
   std::optional<ListenerScoreView> Get(std::string_view user_id) const;
   void Forget(std::string_view user_id);
 

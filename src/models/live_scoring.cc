@@ -18,7 +18,7 @@ void LiveScoring::OnCommitted(const std::vector<LoggedEvent>& events) {
       }
       if (score) ComputeSessionFeatures(s, *catalog_, &features);
     });
-    if (found && score) scorer_->OnFeatures(e.event.user_id, e.event.ts_ms, features);
+    if (found && score) scorer_->OnFeatures(e.event.user_id, e.event.ts_ms, features, e.event.event_id);
   }
 }
 

@@ -24,6 +24,7 @@ namespace segue {
 struct Trigger {
   std::string user_id;
   int64_t ts_ms = 0;   // event time of the decision point that fired
+  std::string event_id;  // that decision point's event; the push carries it, so a client can time event → push
   float score = 0;
   float threshold = 0;
   std::string reason;  // why it fired, for humans and logs

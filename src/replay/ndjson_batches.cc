@@ -38,12 +38,13 @@ bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 }  // namespace
 
-std::string_view FindUserId(std::string_view line) {
-  constexpr std::string_view kKey = "\"user_id\"";
-  for (size_t at = line.find(kKey); at != std::string_view::npos; at = line.find(kKey, at + 1)) {
-    size_t i = at + kKey.size();
+std::string_view FindStringField(std::string_view line, std::string_view key) {
+  for (size_t at = line.find(key); at != std::string_view::npos; at = line.find(key, at + 1)) {
+    size_t i = at + key.size();
+    if (at == 0 || line[at - 1] != '"' || i == line.size() || line[i] != '"') continue;  // part of a longer name
+    ++i;
     while (i < line.size() && IsSpace(line[i])) ++i;
-    if (i == line.size() || line[i] != ':') continue;  // the text "user_id" as a value, not the key
+    if (i == line.size() || line[i] != ':') continue;  // the text as a value, not the key
     ++i;
     while (i < line.size() && IsSpace(line[i])) ++i;
     if (i == line.size() || line[i] != '"') return {};  // not a string: the server rejects it anyway
@@ -54,6 +55,8 @@ std::string_view FindUserId(std::string_view line) {
   }
   return {};
 }
+
+std::string_view FindUserId(std::string_view line) { return FindStringField(line, "user_id"); }
 
 Result<NdjsonBatches> NdjsonBatches::Open(const std::string& path, size_t batch_lines, size_t lanes) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

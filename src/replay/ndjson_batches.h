@@ -23,8 +23,10 @@
 
 namespace segue {
 
-// The value of the first "user_id" key of an NDJSON line, as raw bytes (escapes are not decoded: the same
-// listener written the same way hashes the same), or empty when there is none.
+// The value of the first `key` key (e.g. "event_id") of a JSON object's text, as raw bytes (escapes are not
+// decoded), or empty when there is none or its value is not a string. A byte scan, no JSON parsing.
+std::string_view FindStringField(std::string_view line, std::string_view key);
+// FindStringField(line, "user_id"): the same listener written the same way hashes the same.
 std::string_view FindUserId(std::string_view line);
 
 class NdjsonBatches {

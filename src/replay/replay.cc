@@ -6,7 +6,10 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <map>
 #include <optional>
+#include <set>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/connect.hpp>
@@ -31,12 +34,30 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr size_t kMaxResponseBytes = 16 << 20;  // a 10,000-event batch with every event rejected fits
+constexpr std::chrono::milliseconds kPushQuiet{1000};  // after the ingest: pushes still arriving are waited for
 
 // Shared state of one run. Everything runs on one io_context thread, so nothing here is locked.
 class ReplayRun {
  public:
   ReplayRun(const ReplayOptions& options, const NdjsonBatches& batches, tcp::resolver::results_type endpoints)
       : options_(options), batches_(batches), endpoints_(std::move(endpoints)), progress_timer_(ioc_) {}
+
+  // Keeps the send time of the events of `users` (whose push streams `listeners` holds) from now on.
+  void TrackPushes(const std::vector<std::string>& users, const PushListeners* listeners) {
+    tracked_users_.insert(users.begin(), users.end());
+    listeners_ = listeners;
+  }
+  void RecordSentEvents(std::string_view body, Clock::time_point at) {
+    if (tracked_users_.empty()) return;
+    for (size_t pos = 0; pos < body.size();) {
+      const size_t nl = body.find('\n', pos);
+      const std::string_view line = body.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+      pos = nl == std::string_view::npos ? body.size() : nl + 1;
+      if (tracked_users_.find(FindUserId(line)) == tracked_users_.end()) continue;
+      sent_at_.emplace(std::string(FindStringField(line, "event_id")), at);
+    }
+  }
+  const std::map<std::string, Clock::time_point, std::less<>>& sent_at() const { return sent_at_; }
 
   asio::io_context& ioc() { return ioc_; }
   const ReplayOptions& options() const { return options_; }
@@ -113,14 +134,19 @@ class ReplayRun {
     std::sort(recent.begin(), recent.end());
     const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
     const uint64_t total = batches_.total_lines();
-    std::fprintf(stderr, "%sreplay: %.0fs  %llu/%llu events sent (%.0f%%)  %llu ev/s last second  p99 %.2f ms  errors %llu%s",
+    std::fprintf(stderr, "%sreplay: %.0fs  %llu/%llu events sent (%.0f%%)  %llu ev/s last second  p99 %.2f ms  errors %llu%s%s",
                  isatty(STDERR_FILENO) ? "\r" : "", elapsed, static_cast<unsigned long long>(report_.events_sent),
                  static_cast<unsigned long long>(total),
                  total ? 100.0 * static_cast<double>(report_.events_sent) / static_cast<double>(total) : 100.0,
                  static_cast<unsigned long long>(acked_events_ - progress_acked_), PercentileMs(recent, 0.99),
-                 static_cast<unsigned long long>(report_.error_requests()), isatty(STDERR_FILENO) ? "" : "\n");
+                 static_cast<unsigned long long>(report_.error_requests()), PushesProgress().c_str(),
+                 isatty(STDERR_FILENO) ? "" : "\n");
     progress_acked_ = acked_events_;
     progress_tty_line_ = isatty(STDERR_FILENO);
+  }
+
+  std::string PushesProgress() const {
+    return listeners_ ? "  pushes " + std::to_string(listeners_->received()) : "";
   }
 
   const ReplayOptions& options_;
@@ -137,6 +163,9 @@ class ReplayRun {
   size_t progress_mark_ = 0;
   bool progress_tty_line_ = false;
   Clock::time_point start_, last_ack_;
+  std::set<std::string, std::less<>> tracked_users_;
+  const PushListeners* listeners_ = nullptr;
+  std::map<std::string, Clock::time_point, std::less<>> sent_at_;  // tracked listeners' event_id → first send
 };
 
 // One keep-alive connection, the only sender of one lane: take the lane's next batch, wait until it is due,
@@ -180,6 +209,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     stream_.expires_after(std::chrono::milliseconds(o.timeout_ms));
     run_.RecordSent(lines_);
     sent_ = Clock::now();
+    run_.RecordSentEvents(body_, sent_);
     http::async_write(stream_, request_, [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->Fail(ec);
       http::async_read(self->stream_, self->buffer_, *self->parser_,
@@ -267,6 +297,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool closed_ = false;
 };
 
+// `n` of `users` spread evenly over them (every (size/n)-th, from the first), in their order.
+std::vector<std::string> SpreadSample(std::vector<std::string> users, size_t n) {
+  if (n == 0 || users.empty()) return {};
+  if (n >= users.size()) return users;
+  std::vector<std::string> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.push_back(std::move(users[i * users.size() / n]));
+  return out;
+}
+
 }  // namespace
 
 uint64_t ReplayReport::error_requests() const {
@@ -340,12 +380,23 @@ Result<ReplayReport> RunReplay(const ReplayOptions& options) {
       if (!started.ok()) return started.status();
       reads = std::move(*started);
     }
+    std::unique_ptr<PushListeners> listeners;
+    const std::vector<std::string> push_users = SpreadSample(batches->UserIds(SIZE_MAX), options.subscribe);
+    if (!push_users.empty()) {
+      Result<std::unique_ptr<PushListeners>> started = PushListeners::Start(target->host, target->port, push_users);
+      if (!started.ok()) return started.status();
+      listeners = std::move(*started);
+      run.TrackPushes(push_users, listeners.get());
+    }
     run.Start(connections.size());
     for (auto& c : connections) c->Next();
     connections.clear();  // the handlers own them now
     run.ioc().run();
     ReplayReport report = run.Finish();
     if (reads) report.reads = reads->Stop();
+    if (listeners) {
+      report.pushes = MeasurePushLatency(listeners->Stop(kPushQuiet), push_users.size(), run.sent_at());
+    }
     report.target = options.target;
     report.rate = options.rate;
     report.batch = options.batch;

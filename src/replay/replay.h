@@ -20,6 +20,9 @@
 //    remaining batches are counted as failed under "connect" (another connection would break the order).
 //    If the target cannot be reached at all at the start, RunReplay returns kUnavailable.
 //  - With `progress`, one line per second on stderr.
+//  - With `subscribe` N: N push streams are opened before the first event is sent, the send time of each of
+//    those listeners' events is kept (event_id → when its request was written), and after the last
+//    acknowledgement the streams stay open until pushes stop arriving for 1 s (at most 10 s).
 // Thread-safety: RunReplay is self-contained (its own io_context and thread); callable from any thread.
 #pragma once
 
@@ -31,6 +34,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "replay/push_listeners.h"
 #include "replay/read_load.h"
 
 namespace segue {
@@ -51,6 +55,12 @@ struct ReplayOptions {
   double read_rate = 100;
   size_t read_connections = 4;
   size_t read_users = 1000;
+  // Optional push streams (push_listeners.h) of `subscribe` of the file's listeners, open for the whole run:
+  // every push naming an event this run sent is timed from the sending of that event's request. The
+  // listeners are spread evenly over the file's listeners in order of first appearance (every k-th), not
+  // its first N: those all begin in the first second, and a listener's first trigger tends to come early,
+  // so the first N would crowd their pushes into the run's first second, when a fresh server is cold.
+  size_t subscribe = 0;
 };
 
 struct ReplayReport {
@@ -73,6 +83,7 @@ struct ReplayReport {
   double latency_p50_ms = 0, latency_p90_ms = 0, latency_p99_ms = 0, latency_max_ms = 0, latency_mean_ms = 0;
 
   std::optional<ReadLoadReport> reads;  // when read_path was set
+  std::optional<PushLatencyReport> pushes;  // when subscribe > 0
 
   uint64_t error_requests() const;  // ingest requests only
 };

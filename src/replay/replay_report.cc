@@ -36,6 +36,13 @@ std::string ReplayReportToJson(const ReplayReport& r) {
                   {"latency_ms", {{"p50", x.latency_p50_ms}, {"p90", x.latency_p90_ms}, {"p99", x.latency_p99_ms},
                                   {"max", x.latency_max_ms}}}};
   }
+  if (r.pushes) {
+    const PushLatencyReport& p = *r.pushes;
+    j["pushes"] = {{"streams", p.streams}, {"pushes", p.pushes}, {"matched", p.matched},
+                   {"streams_ended", p.streams_ended}, {"sources", p.sources},
+                   {"latency_ms", {{"p50", p.latency_p50_ms}, {"p90", p.latency_p90_ms}, {"p99", p.latency_p99_ms},
+                                   {"max", p.latency_max_ms}}}};
+  }
   return j.dump();
 }
 
@@ -62,6 +69,7 @@ std::string ReplayReportToText(const ReplayReport& r) {
     out += "\n";
   }
   if (r.reads) out += ReadLoadReportToText(*r.reads);
+  if (r.pushes) out += PushLatencyReportToText(*r.pushes);
   return out;
 }
 

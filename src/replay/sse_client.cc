@@ -4,7 +4,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
-#include <boost/asio/write.hpp>
+
+#include "replay/sse_wire.h"
 
 namespace segue {
 
@@ -17,32 +18,6 @@ struct SseClient::Impl {
   std::string pending;  // bytes read past the last complete event
 };
 
-namespace {
-
-SseEvent ParseEvent(std::string_view text) {
-  SseEvent e{"message", "", ""};
-  bool first_data = true;
-  while (!text.empty()) {
-    const size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-    const size_t colon = line.find(':');
-    if (line.empty() || colon == 0) continue;  // blank, or a comment
-    std::string_view field = line.substr(0, colon), value = colon == std::string_view::npos ? "" : line.substr(colon + 1);
-    if (!value.empty() && value[0] == ' ') value.remove_prefix(1);
-    if (field == "event") e.event = value;
-    if (field == "id") e.id = value;
-    if (field == "data") {
-      if (!first_data) e.data += '\n';
-      e.data += value;
-      first_data = false;
-    }
-  }
-  return e;
-}
-
-}  // namespace
-
 Result<std::unique_ptr<SseClient>> SseClient::Open(const std::string& host, const std::string& port,
                                                    const std::string& path) {
   auto impl = std::make_unique<Impl>();
@@ -50,14 +25,7 @@ Result<std::unique_ptr<SseClient>> SseClient::Open(const std::string& host, cons
   tcp::resolver resolver(impl->ioc);
   net::connect(impl->socket, resolver.resolve(host, port, ec), ec);
   if (ec) return Status::Unavailable("connecting to " + host + ":" + port + ": " + ec.message());
-  net::write(impl->socket, net::buffer("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAccept: text/event-stream\r\n\r\n"), ec);
-  const size_t head = ec ? 0 : net::read_until(impl->socket, net::dynamic_buffer(impl->pending), "\r\n\r\n", ec);
-  if (ec) return Status::Unavailable("reading the stream's response head: " + ec.message());
-  const std::string head_text = impl->pending.substr(0, head);
-  impl->pending.erase(0, head);
-  if (head_text.rfind("HTTP/1.1 200", 0) != 0 || head_text.find("text/event-stream") == std::string::npos) {
-    return Status::Internal("GET " + path + " did not open an event stream: " + head_text.substr(0, head_text.find('\r')));
-  }
+  if (Status s = OpenEventStream(impl->socket, host, path, &impl->pending); !s.ok()) return s;
   return std::unique_ptr<SseClient>(new SseClient(std::move(impl)));
 }
 
@@ -86,7 +54,7 @@ Result<SseEvent> SseClient::Next(std::chrono::milliseconds timeout) {
       return Status::DeadlineExceeded("no event within " + std::to_string(timeout.count()) + " ms");
     }
     if (result) return Status::Unavailable("the event stream ended: " + result.message());
-    SseEvent e = ParseEvent(std::string_view(impl_->pending).substr(0, n));
+    SseEvent e = ParseSseEvent(std::string_view(impl_->pending).substr(0, n));
     impl_->pending.erase(0, n);
     if (!e.data.empty() || !e.id.empty()) return e;  // otherwise a keep-alive comment: read on
   }

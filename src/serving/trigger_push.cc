@@ -34,10 +34,12 @@ void TriggerPush::OnTrigger(const Trigger& trigger) {
   request.explain = true;
   request.filters = recommender_->config().filters;
   request.trigger_score = trigger.score;
-  recommender_->RecommendAsync(request, [this, user = trigger.user_id, score = trigger.score](recommend::Recommendation r) {
+  recommender_->RecommendAsync(request, [this, user = trigger.user_id, score = trigger.score,
+                                         event_id = trigger.event_id](recommend::Recommendation r) {
     nlohmann::json body = RecommendationJson(r, /*explain=*/true);
     body["user_id"] = user;
     body["trigger_score"] = score;
+    body["trigger_event_id"] = event_id;
     body["pushed_at"] = FormatRfc3339Ms(NowMs());
     // Counted before the hand-off, so a client that has the push also sees it in /metrics.
     pushed_.Inc();

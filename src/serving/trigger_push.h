@@ -5,7 +5,7 @@
 // served from it.
 //
 // The push JSON is the recommendation's response body (recommendations_handler.h) plus "user_id",
-// "trigger_score" and "pushed_at" (docs/api.md, "Proactive push").
+// "trigger_score", "trigger_event_id" and "pushed_at" (docs/api.md, "Proactive push").
 // Thread-safety: OnTrigger is called on a pipeline worker (the scorer's on_trigger) and returns without
 // waiting for the recommendation: the model stage runs on the recommender's pool under its deadline, and
 // the push is made from there. Everything passed to the constructor must outlive it.

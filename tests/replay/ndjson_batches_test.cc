@@ -34,6 +34,9 @@ TEST(FindUserIdTest, FindsTheKeyNotTheText) {
   EXPECT_EQ(FindUserId(R"({"user_id":"unterminated)"), "");
   EXPECT_EQ(FindUserId(R"({"event_id":"e1"})"), "");
   EXPECT_EQ(FindUserId(""), "");
+  // Another key: a longer name ending in it is not it.
+  EXPECT_EQ(FindStringField(R"({"trigger_event_id":"t","event_id":"e1"})", "event_id"), "e1");
+  EXPECT_EQ(FindStringField(R"({"event_ids":"x"})", "event_id"), "");
 }
 
 TEST(NdjsonBatchesTest, OneLaneIsTheFileInBatchesSkippingBlankLines) {

@@ -176,7 +176,7 @@ TEST_F(HttpServerTest, ListenOnAPortInUseIsAnError) {
   Start({});
   metrics::Registry other_registry;
   net::io_context other_ioc;
-  HttpServer other(other_ioc, {}, Echo, other_registry);
+  HttpServer other(other_ioc, {}, Echo(), other_registry);
   auto bound = other.Listen(endpoint_);
   ASSERT_FALSE(bound.ok());
   EXPECT_EQ(bound.status().code(), StatusCode::kIoError);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -27,13 +28,20 @@ using tcp = net::ip::tcp;
 
 class HttpServerTest : public ::testing::Test {
  protected:
-  // Answers {"echo":<body size>} from another thread, as the log's committer does.
-  static void Echo(HttpRequest req, ResponseCallback done) {
-    std::thread([req = std::move(req), done = std::move(done)] {
-      done(JsonResponse(200, "{\"echo\":" + std::to_string(req.body.size()) + "}"));
-    }).detach();
+  // Answers {"echo":<body size>} from another thread, as the log's committer does. TearDown joins those
+  // threads: a detached one could still hold its request's callback, and with it the last reference to the
+  // connection, when the fixture's io_context is gone; the connection then touched freed memory (ASan
+  // heap-use-after-free in the exiting process, whose report hung ExcessConnectionsGet503 under ctest -j2).
+  HttpHandler Echo() {
+    return [this](HttpRequest req, ResponseCallback done) {
+      std::lock_guard lock(handler_threads_mu_);
+      handler_threads_.emplace_back([req = std::move(req), done = std::move(done)] {
+        done(JsonResponse(200, "{\"echo\":" + std::to_string(req.body.size()) + "}"));
+      });
+    };
   }
-  void Start(HttpServerOptions options, HttpHandler handler = Echo) {
+  void Start(HttpServerOptions options) { Start(std::move(options), Echo()); }
+  void Start(HttpServerOptions options, HttpHandler handler) {
     server_ = std::make_unique<HttpServer>(ioc_, options, std::move(handler), registry_);
     auto ep = server_->Listen(tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
     ASSERT_TRUE(ep.ok()) << ep.status().ToString();
@@ -42,6 +50,7 @@ class HttpServerTest : public ::testing::Test {
   }
   void TearDown() override {
     if (server_) server_->Stop();
+    JoinHandlerThreads();
     work_.reset();
     ioc_.stop();
     for (auto& t : threads_) t.join();
@@ -63,10 +72,12 @@ class HttpServerTest : public ::testing::Test {
     if (ReadInto(s, res)) return std::nullopt;
     return res;
   }
-  // Reads one response and returns how the read ended. The client's deadline (an async read: beast's
-  // timeouts do not apply to blocking reads) ends it with beast::error::timeout, so a server that never
-  // answers or never closes fails the test instead of hanging it, and cannot pass for "closed".
-  beast::error_code ReadInto(beast::tcp_stream& s, http::response<http::string_body>& res) {
+  // Reads one response (a message or a parser) and returns how the read ended. The client's deadline (an
+  // async read: beast's timeouts do not apply to blocking reads) ends it with beast::error::timeout, so a
+  // server that never answers or never closes fails the test instead of hanging it, and cannot pass for
+  // "closed". Every read of these tests goes through here or another async read with a deadline.
+  template <class Response>
+  beast::error_code ReadInto(beast::tcp_stream& s, Response& res) {
     beast::error_code result = beast::error::timeout;
     s.expires_after(std::chrono::seconds(5));
     http::async_read(s, buffer_, res, [&result](beast::error_code ec, size_t) { result = ec; });
@@ -82,6 +93,17 @@ class HttpServerTest : public ::testing::Test {
     return ec == http::error::end_of_stream || ec == net::error::connection_reset;
   }
   void ExpectClosedByServer(beast::tcp_stream& s) { EXPECT_TRUE(ClosedByServer(s)); }
+  void JoinHandlerThreads() {
+    while (true) {
+      std::vector<std::thread> threads;
+      {
+        std::lock_guard lock(handler_threads_mu_);
+        threads.swap(handler_threads_);
+      }
+      if (threads.empty()) return;
+      for (auto& t : threads) t.join();
+    }
+  }
   void WaitForOpen(int64_t n) {
     for (int i = 0; i < 500 && server_->stats().open_connections.load() != n; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -99,6 +121,8 @@ class HttpServerTest : public ::testing::Test {
   std::vector<std::thread> threads_;
   tcp::endpoint endpoint_;
   beast::flat_buffer buffer_;
+  std::mutex handler_threads_mu_;
+  std::vector<std::thread> handler_threads_;  // Echo's, joined in TearDown
 };
 
 inline std::string Post(size_t body_size, bool keep_alive = true) {

@@ -5,6 +5,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "push/push_hub.h"
+#include "replay/push_listeners.h"
 #include "serving/push_component.h"
 #include "serving/router.h"
 #include "serving/server_host.h"
@@ -46,7 +47,7 @@ class PushStreamTest : public HttpServerTest {
     router_ = std::make_unique<Router>(registry_);
     RouterHost host(*router_, registry_);
     component_->Register(host);
-    router_->Add(HttpMethod::kPost, "/x", [](HttpRequest r, PathParams, ResponseCallback done) { Echo(std::move(r), std::move(done)); });
+    router_->Add(HttpMethod::kPost, "/x", [echo = Echo()](HttpRequest r, PathParams, ResponseCallback done) { echo(std::move(r), std::move(done)); });
     Start(options, [this](HttpRequest r, ResponseCallback done) { router_->Handle(std::move(r), std::move(done)); });
   }
   void TearDown() override {
@@ -107,6 +108,34 @@ TEST_F(PushStreamTest, SseClientReceivesAPush) {
   hub_->Publish(Msg("u2", "other", "{}"));
   hub_->Publish(Msg("u1", "rec-2", "{}"));
   EXPECT_EQ(ReadUntil(*s, "\n\n"), "event: recommendations\nid: rec-2\ndata: {}\n\n") << "only u1's pushes";
+}
+
+// segue replay --subscribe's client: every push of its listeners is recorded with the trigger event it
+// names, and timed against when that event was sent; a push naming no sent event is counted, not timed.
+TEST_F(PushStreamTest, PushListenersTimeEachPushFromItsTriggerEvent) {
+  StartPush({});
+  Result<std::unique_ptr<PushListeners>> listeners =
+      PushListeners::Start("127.0.0.1", std::to_string(endpoint_.port()), {"u1", "u2"});
+  ASSERT_TRUE(listeners.ok()) << listeners.status().ToString();
+  WaitForSubscribers(2);
+  const auto sent = std::chrono::steady_clock::now();
+  hub_->Publish(Msg("u1", "r1", R"({"source":"model","trigger_event_id":"e1"})"));
+  hub_->Publish(Msg("u2", "r2", R"({"source":"cache","trigger_event_id":"e2"})"));
+  hub_->Publish(Msg("u3", "r3", R"({"trigger_event_id":"e3"})"));  // nobody listens
+  hub_->Publish(Msg("u2", "r4", R"({"source":"model","trigger_event_id":"unsent"})"));
+  for (int i = 0; i < 500 && (*listeners)->received() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const PushArrivals arrivals = (*listeners)->Stop(std::chrono::milliseconds(50));
+  ASSERT_EQ(arrivals.pushes.size(), 3u);
+  EXPECT_EQ(arrivals.streams_ended, 0u);
+  const std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> sent_at = {
+      {"e1", sent}, {"e2", sent}, {"e3", sent}};
+  const PushLatencyReport report = MeasurePushLatency(arrivals, 2, sent_at);
+  EXPECT_EQ(report.streams, 2u);
+  EXPECT_EQ(report.pushes, 3u);
+  EXPECT_EQ(report.matched, 2u) << "e1 and e2; \"unsent\" is not timed";
+  EXPECT_EQ(report.sources, (std::map<std::string, uint64_t>{{"cache", 1}, {"model", 2}}));
+  EXPECT_GT(report.latency_max_ms, 0);
+  EXPECT_LE(report.latency_p50_ms, report.latency_max_ms);
 }
 
 TEST_F(PushStreamTest, WebSocketClientReceivesAPush) {

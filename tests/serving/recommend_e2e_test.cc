@@ -14,6 +14,7 @@
 #include "features/feature_spec.h"
 #include "models/disengagement_bundle.h"
 #include "replay/sse_client.h"
+#include "recommend_fixture.h"
 #include "server_process.h"
 
 namespace segue::serving {
@@ -29,25 +30,9 @@ TEST(RecommendE2eTest, SkipBurstLeadsToAPushWithNothingPlayedInTheSession) {
   ASSERT_TRUE(server.WaitReady());
   Client client(server.port());
 
-  std::string tracks = "[";
-  for (int i = 0; i < 40; ++i) {
-    tracks += std::string(i ? "," : "") + R"({"id":"t)" + std::to_string(i) + R"(","title":"T","artist":"a)" +
-              std::to_string(i % 10) + R"(","genres":[")" + (i % 2 ? "rock" : "pop") + R"("],"duration_ms":200000})";
-  }
-  ASSERT_EQ(client.Send(http::verb::post, "/v1/tracks", tracks + "]").status, 200);
-
+  ASSERT_EQ(client.Send(http::verb::post, "/v1/tracks", FixtureTracksJson()).status, 200);
   // Other listeners complete plays of every track, so the retrievers have something to propose.
-  const int64_t t0 = NowMs() - 3'600'000;
-  std::string others = "[";
-  for (int u = 0; u < 10; ++u) {
-    for (int i = 0; i < 8; ++i) {
-      const std::string user = "o" + std::to_string(u), track = "t" + std::to_string((u * 3 + i) % 40);
-      const int64_t ts = t0 + i * 200'000;
-      others += std::string(others.size() > 1 ? "," : "") + EventJson(user + "p" + std::to_string(i), user, "play", ts, track) +
-                "," + EventJson(user + "c" + std::to_string(i), user, "complete", ts + 199'000, track);
-    }
-  }
-  ASSERT_EQ(client.Send(http::verb::post, "/v1/events", others + "]").status, 202);
+  ASSERT_EQ(client.Send(http::verb::post, "/v1/events", FixtureOtherListenersJson(NowMs() - 3'600'000)).status, 202);
 
   Result<std::unique_ptr<SseClient>> sse = SseClient::Open("127.0.0.1", std::to_string(server.port()), "/v1/users/burst/stream");
   ASSERT_TRUE(sse.ok()) << sse.status().ToString();
@@ -64,13 +49,15 @@ TEST(RecommendE2eTest, SkipBurstLeadsToAPushWithNothingPlayedInTheSession) {
   ts += 199'000;
   ASSERT_EQ(post("b-c0", "complete", "t0"), 202);
   Result<SseEvent> event = Status::DeadlineExceeded("no skip posted");
+  std::string last_skip;
   for (int i = 1; i <= 8 && !event.ok(); ++i) {
     const std::string track = "t" + std::to_string(i * 2);
     ts += 1'000;
     ASSERT_EQ(post("b-p" + std::to_string(i), "play", track), 202);
     played.insert(track);
     ts += 4'000;
-    ASSERT_EQ(post("b-s" + std::to_string(i), "skip", track), 202);
+    last_skip = "b-s" + std::to_string(i);
+    ASSERT_EQ(post(last_skip, "skip", track), 202);
     event = (*sse)->Next(std::chrono::seconds(3));
   }
   ASSERT_TRUE(event.ok()) << "no push after 8 skips: " << event.status().ToString();
@@ -78,6 +65,7 @@ TEST(RecommendE2eTest, SkipBurstLeadsToAPushWithNothingPlayedInTheSession) {
   const nlohmann::json push = nlohmann::json::parse(event->data);
   EXPECT_EQ(push["user_id"], "burst");
   EXPECT_GT(push["trigger_score"].get<double>(), 0.0);
+  EXPECT_EQ(push["trigger_event_id"], last_skip);  // the skip whose score fired the trigger
   EXPECT_FALSE(push["rec_id"].get<std::string>().empty());
   EXPECT_EQ(event->id, push["rec_id"].get<std::string>());
   ASSERT_FALSE(push["items"].empty()) << push.dump();

@@ -51,11 +51,20 @@ class Client {
     if (!body.empty()) req.set(http::field::content_type, content_type);
     req.body() = body;
     req.prepare_payload();
+    // Asynchronous, so the 20 s deadline applies (beast's timeouts do not apply to blocking calls): a server
+    // that never answers makes this a failed Reply (status 0) instead of a hung test.
     stream_->expires_after(std::chrono::seconds(20));
-    http::write(*stream_, req, ec);
-    if (ec) return Drop();
     http::response<http::string_body> res;
-    http::read(*stream_, buffer_, res, ec);
+    ec = beast::error::timeout;
+    http::async_write(*stream_, req, [&](beast::error_code wec, size_t) {
+      if (wec) {
+        ec = wec;
+        return;
+      }
+      http::async_read(*stream_, buffer_, res, [&](beast::error_code rec, size_t) { ec = rec; });
+    });
+    ioc_.restart();
+    ioc_.run();
     if (ec) return Drop();
     Reply r{static_cast<int>(res.result_int()), res.body(), std::string(res[http::field::retry_after])};
     if (!res.keep_alive()) stream_.reset();
