@@ -27,12 +27,19 @@ struct RecommendConfig {
   std::string retriever = "blend";
   std::string retrieval_models_dir;  // folder of retrieval bundle versions (segue train retrieval --out DIR/vN)
   int64_t retrieval_models_check_interval_s = 30;  // newer bundles are swapped in while serving
-  // The ranking stage: "pass_through" (the retriever's order) or "xgboost" (the ranker bundle in
-  // ranker_dir, segue train ranker; a missing or corrupt bundle stops the server at start). The default
-  // stays pass_through: xgboost's gain on 5 real listeners is not established, and a default cannot
-  // name a bundle (docs/models.md, "Re-ranker").
-  std::string ranker = "pass_through";
+  // The ranking stage: "xgboost" (the ranker bundle in ranker_dir, segue train ranker; a missing or
+  // corrupt bundle stops the server at start), "pass_through" (the retriever's order), or "auto" (the
+  // default): xgboost when ranker_dir is set, else pass_through. xgboost beats pass-through in
+  // segue eval retrieval on the simulator and on the real histories (docs/models.md, "Re-ranker"), but
+  // it needs a bundle trained on the deployment's own log, which a default cannot name.
+  std::string ranker = "auto";
   std::string ranker_dir;
+
+  // The ranker the server runs: ranker with "auto" resolved.
+  std::string EffectiveRanker() const {
+    if (ranker != "auto") return ranker;
+    return ranker_dir.empty() ? "pass_through" : "xgboost";
+  }
 };
 
 }  // namespace segue::recommend

@@ -24,7 +24,7 @@ Status RetrievalModelComponent::Start() {
 }
 
 Status RetrievalModelComponent::LoadRanker() {
-  if (config_.ranker != "xgboost") return Status::Ok();
+  if (config_.EffectiveRanker() != "xgboost") return Status::Ok();
   Result<recommend::RankerModel> model = recommend::LoadRankerBundle(config_.ranker_dir);
   if (!model.ok()) return Status(model.status().code(), "recommend.ranker_dir: " + model.status().message());
   ranker_ = std::make_shared<recommend::XgboostRanker>(catalog_, std::move(model->booster));

@@ -145,9 +145,9 @@ Status ReadRecommendTable(const toml::table& table, recommend::RecommendConfig* 
   if (!mode) return Status::InvalidArgument("recommend.diversity: must be \"none\", \"artist_cap\" or \"mmr\"");
   f.diversity = *mode;
   if (c->default_k > c->max_k) return Status::InvalidArgument("recommend.default_k: must be <= recommend.max_k");
-  if (c->ranker != "pass_through" && c->ranker != "xgboost") {
-    return Status::InvalidArgument("recommend.ranker: must be \"pass_through\" or \"xgboost\", got \"" + c->ranker +
-                                   "\"");
+  if (c->ranker != "auto" && c->ranker != "pass_through" && c->ranker != "xgboost") {
+    return Status::InvalidArgument("recommend.ranker: must be \"auto\", \"pass_through\" or \"xgboost\", got \"" +
+                                   c->ranker + "\"");
   }
   if (c->retriever != "blend" && c->retriever != "session_knn" && c->retriever != "two_tower") {
     return Status::InvalidArgument("recommend.retriever: must be \"blend\", \"session_knn\" or \"two_tower\", got \"" +

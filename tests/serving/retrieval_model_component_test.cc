@@ -113,6 +113,7 @@ TEST_F(RetrievalModelComponentTest, TheXgboostRankerLoadsAtStartOrStartFails) {
   Result<XgbBooster> booster = XgbBooster::Fit({rows.data(), 2, recommend::kRankerFeatureCount}, labels, params);
   ASSERT_TRUE(booster.ok()) << booster.status().message();
   ASSERT_TRUE(recommend::WriteRankerBundle(config_.ranker_dir, *booster, 0.8, nlohmann::json::object()).ok());
+  config_.ranker = "auto";  // the default: xgboost, because ranker_dir names a bundle
   RetrievalModelComponent loaded(config_, &catalog_, &baselines_, recommender_.get());
   ASSERT_TRUE(loaded.Start().ok());
   recommend::RecommendRequest r;

@@ -159,7 +159,11 @@ TEST_F(ServerConfigTest, RetrieverChoiceIsCheckedAndTwoTowerNeedsItsBundles) {
 TEST_F(ServerConfigTest, RankerChoiceIsCheckedAndXgboostNeedsItsBundle) {
   ServerConfig c;
   c.data_dir = "/tmp/x";
-  EXPECT_EQ(c.recommend.ranker, "pass_through");
+  EXPECT_EQ(c.recommend.ranker, "auto");
+  EXPECT_EQ(c.recommend.EffectiveRanker(), "pass_through");  // no bundle named
+  c.recommend.ranker_dir = "/r";
+  EXPECT_EQ(c.recommend.EffectiveRanker(), "xgboost");
+  c.recommend.ranker_dir.clear();
   Status bad = LoadServerConfig(Write("[recommend]\nranker = \"magic\"\n"), &c);
   EXPECT_NE(bad.message().find("recommend.ranker: must be"), std::string::npos) << bad.message();
   ASSERT_TRUE(LoadServerConfig(Write("[recommend]\nranker = \"xgboost\"\n"), &c).ok());
