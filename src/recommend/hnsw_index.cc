@@ -1,18 +1,24 @@
 #include "recommend/hnsw_index.h"
 
 #include <hnswlib/hnswlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <new>
+#include <span>
 #include <system_error>
 #include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "recommend/graph_order.h"
 #include "recommend/index_file.h"
+#include "recommend/inner_product.h"
 
 namespace segue::recommend {
 
@@ -42,6 +48,26 @@ Status ValidateOptions(int dim, const HnswOptions& o) {
 Status CheckArrays(size_t n, const void* a, const void* b, const char* what) {
   if (n > 0 && (a == nullptr || b == nullptr)) return Status::InvalidArgument(std::string(what) + ": null array");
   return Status::Ok();
+}
+
+// Asks the kernel to back [p, p + bytes) with transparent huge pages (2 MiB): a search reads a few thousand
+// nodes at random addresses of a graph of hundreds of MiB, and with 4 KiB pages nearly every read also
+// misses the TLB. Advice only: a kernel without THP (or with it disabled) keeps 4 KiB pages, same results.
+// Pages already touched are merged later by the kernel's khugepaged; untouched ones fault in huge.
+void AdviseHugePages(void* p, size_t bytes) {
+#ifdef MADV_HUGEPAGE
+  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + page - 1) / page * page;
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) / page * page;
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#endif
+}
+
+// What every graph gets after hnswlib allocated or grew its bottom layer: huge-page advice for it and
+// our distance kernel in place of hnswlib's (inner_product.h says why).
+void Tune(Hnsw* h) {
+  h->fstdistfunc_ = BestInnerProductDistance();
+  AdviseHugePages(h->data_level0_memory_, h->max_elements_ * h->size_data_per_element_);
 }
 
 // The index rows of a batch to insert as new labels and those replacing a held label's vector. A label
@@ -91,6 +117,51 @@ tableint GreedyDescend(const Hnsw& h, const float* q, tableint node) {
     }
   }
   return node;
+}
+
+// The breadth-first order of the bottom layer (every node is on it) from the entry point.
+std::vector<tableint> LocalityOrder(const Hnsw& h) {
+  auto links = [&h](tableint node) {
+    hnswlib::linklistsizeint* list = h.get_linklist0(node);
+    return std::span<const tableint>(reinterpret_cast<const tableint*>(list + 1), h.getListCount(list));
+  };
+  const tableint count = static_cast<tableint>(h.cur_element_count);
+  return BreadthFirstOrder(count, count > 0 ? h.enterpoint_node_ : 0, links);
+}
+
+void RenumberLinks(const Hnsw& h, hnswlib::linklistsizeint* list, const std::vector<tableint>& new_id) {
+  tableint* links = reinterpret_cast<tableint*>(list + 1);
+  for (size_t j = 0, size = h.getListCount(list); j < size; ++j) links[j] = new_id[links[j]];
+}
+
+// Moves node order[i] to id i: its bottom-layer record to slot i of a new block, its upper-layer block
+// pointer and level to index i; every link, the label map and the entry point follow. Labels, links and
+// therefore search results are unchanged. Everything that can fail is allocated before the graph is
+// touched. The caller excludes every other use of the graph.
+void Renumber(Hnsw* h, const std::vector<tableint>& order) {
+  const size_t count = h->cur_element_count;
+  const size_t record = h->size_data_per_element_;
+  std::vector<tableint> new_id(count);
+  for (size_t i = 0; i < count; ++i) new_id[order[i]] = static_cast<tableint>(i);
+  std::vector<char*> upper(count, nullptr);
+  std::vector<int> levels(count);
+  char* level0 = static_cast<char*>(std::malloc(h->max_elements_ * record));  // hnswlib frees it with free()
+  if (level0 == nullptr) throw std::bad_alloc();
+  AdviseHugePages(level0, h->max_elements_ * record);
+  for (size_t i = 0; i < count; ++i) {
+    const tableint old = order[i];
+    std::memcpy(level0 + i * record, h->data_level0_memory_ + old * record, record);
+    RenumberLinks(*h, reinterpret_cast<hnswlib::linklistsizeint*>(level0 + i * record), new_id);
+    levels[i] = h->element_levels_[old];
+    if (levels[i] > 0) upper[i] = h->linkLists_[old];
+    for (int level = 1; level <= levels[i]; ++level) RenumberLinks(*h, h->get_linklist(old, level), new_id);
+  }
+  std::free(h->data_level0_memory_);
+  h->data_level0_memory_ = level0;
+  std::copy(upper.begin(), upper.end(), h->linkLists_);
+  std::copy(levels.begin(), levels.end(), h->element_levels_.begin());
+  for (auto& [label, id] : h->label_lookup_) id = new_id[id];
+  if (count > 0) h->enterpoint_node_ = new_id[h->enterpoint_node_];
 }
 
 // The fixed fields that open the payload, in the order HierarchicalNSW::saveIndex writes them.
@@ -241,6 +312,7 @@ Result<std::unique_ptr<HnswIndex>> HnswIndex::Create(int dim, const HnswOptions&
     auto graph = std::make_unique<Graph>(dim);
     graph->hnsw = std::make_unique<Hnsw>(&graph->space, options.initial_capacity, options.m,
                                          options.ef_construction, options.seed);
+    Tune(graph->hnsw.get());
     return std::unique_ptr<HnswIndex>(new HnswIndex(dim, options, std::move(graph)));
   } catch (const std::exception& e) {
     return Status::ResourceExhausted(std::string("HnswIndex: cannot allocate the graph: ") + e.what());
@@ -260,6 +332,7 @@ Result<std::unique_ptr<HnswIndex>> HnswIndex::Load(const std::string& path, int 
     graph->hnsw = std::make_unique<Hnsw>(&graph->space, std::max(g.count, options.initial_capacity), g.m,
                                          g.ef_construction, options.seed);
     Hnsw* h = graph->hnsw.get();
+    Tune(h);
     Status s = r.Read(h->data_level0_memory_, g.count * g.size_data_per_element);
     if (s.ok()) s = ReadUpperLayers(h, g, &r);
     if (s.ok()) s = r.Finish();
@@ -312,6 +385,7 @@ Status HnswIndex::Reserve(size_t extra) {
   std::unique_lock lock(mu_);
   try {
     h.resizeIndex(std::min<size_t>(kNoNode, std::max(needed, 2 * h.max_elements_)));
+    Tune(&h);
     return Status::Ok();
   } catch (const std::exception& e) {
     return Status::ResourceExhausted(std::string("HnswIndex::Add: cannot grow the graph: ") + e.what());
@@ -376,6 +450,17 @@ Status HnswIndex::Search(size_t n, const float* q, size_t k, uint64_t* labels, f
     return Status::Ok();
   } catch (const std::bad_alloc&) {
     return Status::ResourceExhausted("HnswIndex::Search: out of memory");
+  }
+}
+
+Status HnswIndex::OptimizeLayout() {
+  std::lock_guard add(add_mu_);
+  std::unique_lock lock(mu_);
+  try {
+    Renumber(graph_->hnsw.get(), LocalityOrder(*graph_->hnsw));
+    return Status::Ok();
+  } catch (const std::bad_alloc&) {
+    return Status::ResourceExhausted("HnswIndex::OptimizeLayout: out of memory");
   }
 }
 
