@@ -178,8 +178,8 @@ int Run(const Args& a) {
   const Timing load = Time(CLOCK_PROCESS_CPUTIME_ID, [&] { loaded = HnswIndex::Load(path, a.data.dim, a.hnsw); });
   if (!loaded.ok()) return 1;
   std::filesystem::remove(path);
-  std::printf("save: %.1f s wall (fsync included), file %.1f MiB; load (validated, no rebuild): %.1f s wall\n",
-              save.wall, file_mib, load.wall);
+  std::printf("save: %.1f s wall (fsync included), file %.1f MiB; load (validated, no rebuild): %.1f s wall, "
+              "%.1f s CPU\n", save.wall, file_mib, load.wall, load.cpu);
 
   // The loaded copy is the same graph as the built one: it gets the locality layout, the built one
   // keeps insertion order, and the two are measured side by side.

@@ -1,8 +1,6 @@
 #include "recommend/hnsw_index.h"
 
 #include <hnswlib/hnswlib.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -51,25 +49,9 @@ Status CheckArrays(size_t n, const void* a, const void* b, const char* what) {
   return Status::Ok();
 }
 
-// Asks the kernel to back [p, p + bytes) with transparent huge pages (2 MiB): a search reads a few thousand
-// nodes at random addresses of a graph of hundreds of MiB, and with 4 KiB pages nearly every read also
-// misses the TLB. Advice only: a kernel without THP (or with it disabled) keeps 4 KiB pages, same results.
-// Pages already touched are merged later by the kernel's khugepaged; untouched ones fault in huge.
-void AdviseHugePages(void* p, size_t bytes) {
-#ifdef MADV_HUGEPAGE
-  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + page - 1) / page * page;
-  const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) / page * page;
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-#endif
-}
-
-// What every graph gets after hnswlib allocated or grew its bottom layer: huge-page advice for it and
-// our distance kernel in place of hnswlib's (inner_product.h says why).
-void Tune(Hnsw* h) {
-  h->fstdistfunc_ = BestInnerProductDistance();
-  AdviseHugePages(h->data_level0_memory_, h->max_elements_ * h->size_data_per_element_);
-}
+// hnswlib takes its distance kernel from the space when the graph object is made: ours replaces it
+// (inner_product.h says why). Every graph object (Create, Load) gets it before its first use.
+void UseOurKernel(Hnsw* h) { h->fstdistfunc_ = BestInnerProductDistance(); }
 
 // The index rows of a batch to insert as new labels and those replacing a held label's vector. A label
 // given twice in one batch keeps its last vector, as if the rows were added one after the other.
@@ -207,7 +189,6 @@ void Renumber(Hnsw* h, const std::vector<tableint>& order) {
   std::vector<int> levels(count);
   char* level0 = static_cast<char*>(std::malloc(h->max_elements_ * record));  // hnswlib frees it with free()
   if (level0 == nullptr) throw std::bad_alloc();
-  AdviseHugePages(level0, h->max_elements_ * record);
   for (size_t i = 0; i < count; ++i) {
     const tableint old = order[i];
     std::memcpy(level0 + i * record, h->data_level0_memory_ + old * record, record);
@@ -372,7 +353,7 @@ Result<std::unique_ptr<HnswIndex>> HnswIndex::Create(int dim, const HnswOptions&
     auto graph = std::make_unique<Graph>(dim);
     graph->hnsw = std::make_unique<Hnsw>(&graph->space, options.initial_capacity, options.m,
                                          options.ef_construction, options.seed);
-    Tune(graph->hnsw.get());
+    UseOurKernel(graph->hnsw.get());
     return std::unique_ptr<HnswIndex>(new HnswIndex(dim, options, std::move(graph)));
   } catch (const std::exception& e) {
     return Status::ResourceExhausted(std::string("HnswIndex: cannot allocate the graph: ") + e.what());
@@ -392,7 +373,7 @@ Result<std::unique_ptr<HnswIndex>> HnswIndex::Load(const std::string& path, int 
     graph->hnsw = std::make_unique<Hnsw>(&graph->space, std::max(g.count, options.initial_capacity), g.m,
                                          g.ef_construction, options.seed);
     Hnsw* h = graph->hnsw.get();
-    Tune(h);
+    UseOurKernel(h);
     Status s = r.Read(h->data_level0_memory_, g.count * g.size_data_per_element);
     if (s.ok()) s = ReadUpperLayers(h, g, &r);
     if (s.ok()) s = r.Finish();
@@ -445,7 +426,6 @@ Status HnswIndex::Reserve(size_t extra) {
   std::unique_lock lock(mu_);
   try {
     h.resizeIndex(std::min<size_t>(kNoNode, std::max(needed, 2 * h.max_elements_)));
-    Tune(&h);
     return Status::Ok();
   } catch (const std::exception& e) {
     return Status::ResourceExhausted(std::string("HnswIndex::Add: cannot grow the graph: ") + e.what());

@@ -4,7 +4,7 @@
 // Search: our own over hnswlib's graph: a greedy descent of the upper layers, then a bottom-layer search
 // that makes the visits of hnswlib's searchBaseLayerST but issues the memory reads of a node's
 // neighbours together, with our inner-product kernel (inner_product.h: AVX2 + FMA when the CPU has
-// them). The bottom layer's memory is advised onto transparent huge pages where the kernel allows it.
+// them).
 // Layout: OptimizeLayout renumbers the nodes breadth-first (graph_order.h) so that a search's reads
 // fall close together; the bundle build calls it before Save.
 // Growth: the graph holds `capacity()` vectors; an Add that needs more grows it (at least doubling) under
