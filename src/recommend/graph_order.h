@@ -1,8 +1,9 @@
 // BreadthFirstOrder: a numbering of a graph's nodes that places linked nodes near each other, for laying
 // a graph out in memory (HnswIndex::OptimizeLayout). A graph search reads the nodes linked to the ones it
 // visits; when those sit in nearby memory its reads share pages (TLB entries) and DRAM rows instead of
-// each landing on a random one ("Graph Reordering for Cache-Efficient Near Neighbor Search", Coleman et
-// al., 2021: breadth-first and RCM orders recover most of what costlier orders gain).
+// each landing on a random one (the idea of "Graph Reordering for Cache-Efficient Near Neighbor Search",
+// Coleman et al., 2021; breadth-first is the cheapest of the orders of that kind: one pass over the links).
+// Measured on HnswIndex: docs/benchmarks.md, "ANN index (issue #10)".
 //
 // The order visits the nodes breadth-first from `start`, each node's links in their stored order; nodes
 // `start` does not reach follow, each unreached one (lowest id first) starting a new breadth-first pass.
