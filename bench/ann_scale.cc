@@ -6,8 +6,10 @@
 // next Q rows of the same generator (held out, same distribution). Labels are the rows.
 // Figures: HNSW build time (wall and CPU, with the threads used), resident memory before/after each
 // index and bytes per vector, Save/Load time and file size, then for the exact index and for each
-// ef_search: queries/s on one thread (all Q queries, `repeats` times; median of wall and of thread CPU
-// time) and recall@k of HNSW against the exact results.
+// ef_search: queries/s on one thread (all Q queries per pass, `repeats` interleaved rounds of a pass of
+// each; median of wall and of thread CPU time) and recall@k of HNSW against the exact results, for the
+// graph as built (insertion order) and for its loaded copy after HnswIndex::OptimizeLayout (the same
+// graph, so the same recall: only the memory layout differs).
 //
 // Usage: ann_scale [--n N] [--queries Q] [--dim D] [--clusters C] [--spread S] [--m M]
 //                  [--ef-construction E] [--threads T] [--ef A,B,C] [--k K] [--repeats R] [--dir PATH]
@@ -28,6 +30,7 @@
 #include "recommend/exact_index.h"
 #include "recommend/hnsw_index.h"
 #include "recommend/index_recall.h"
+#include "recommend/inner_product.h"
 #include "sim/synthetic_embeddings.h"
 
 namespace segue::recommend {
@@ -102,25 +105,40 @@ double Median(std::vector<double> v) {
   return v.empty() ? 0 : v[v.size() / 2];
 }
 
-struct SearchFigures {
-  double qps_wall = 0;  // medians over the repeats
-  double qps_cpu = 0;
+// One pass: the Q queries on this thread, one query per call as the serving path does.
+Timing SearchPass(const VectorIndex& index, const Args& a, const float* q, uint64_t* labels, float* scores) {
+  return Time(CLOCK_THREAD_CPUTIME_ID, [&] {
+    for (size_t i = 0; i < a.queries; ++i) {
+      const size_t dim = static_cast<size_t>(a.data.dim);
+      if (!index.Search(1, q + i * dim, a.k, labels + i * a.k, scores + i * a.k).ok()) std::abort();
+    }
+  });
+}
+
+// The passes of one index at one ef_search, and the labels its first pass returned.
+struct Series {
+  std::string name;
+  const VectorIndex* index = nullptr;
+  HnswIndex* hnsw = nullptr;  // null for the exact index
+  size_t ef = 0;
+  std::vector<double> qps_wall, qps_cpu;
+  std::vector<uint64_t> labels;
 };
 
-// Searches the Q queries `repeats` times on this thread, one query per call as the serving path does.
-SearchFigures MeasureSearch(const VectorIndex& index, const Args& a, const float* q, uint64_t* labels, float* scores) {
-  std::vector<double> wall, cpu;
+// `repeats` rounds; each round runs one pass of every series in turn, so that the exact baseline and
+// every HNSW variant meet the same load (the machine is shared). Medians are over the rounds.
+void MeasureInterleaved(const Args& a, const float* queries, std::vector<Series>* series) {
+  std::vector<uint64_t> labels(a.queries * a.k);
+  std::vector<float> scores(a.queries * a.k);
   for (int r = 0; r < a.repeats; ++r) {
-    const Timing t = Time(CLOCK_THREAD_CPUTIME_ID, [&] {
-      for (size_t i = 0; i < a.queries; ++i) {
-        const size_t dim = static_cast<size_t>(a.data.dim);
-        if (!index.Search(1, q + i * dim, a.k, labels + i * a.k, scores + i * a.k).ok()) std::abort();
-      }
-    });
-    wall.push_back(static_cast<double>(a.queries) / t.wall);
-    cpu.push_back(static_cast<double>(a.queries) / t.cpu);
+    for (Series& s : *series) {
+      if (s.hnsw != nullptr) s.hnsw->set_ef_search(s.ef);
+      const Timing t = SearchPass(*s.index, a, queries, labels.data(), scores.data());
+      s.qps_wall.push_back(static_cast<double>(a.queries) / t.wall);
+      s.qps_cpu.push_back(static_cast<double>(a.queries) / t.cpu);
+      if (r == 0) s.labels = labels;
+    }
   }
-  return {Median(wall), Median(cpu)};
 }
 
 int Run(const Args& a) {
@@ -160,21 +178,39 @@ int Run(const Args& a) {
   const Timing load = Time(CLOCK_PROCESS_CPUTIME_ID, [&] { loaded = HnswIndex::Load(path, a.data.dim, a.hnsw); });
   if (!loaded.ok()) return 1;
   std::filesystem::remove(path);
-  std::printf("save: %.1f s wall (fsync included), file %.1f MiB; load (validated, no rebuild): %.1f s wall\n",
-              save.wall, file_mib, load.wall);
-  loaded = Status::Internal("released");
+  std::printf("save: %.1f s wall (fsync included), file %.1f MiB; load (validated, no rebuild): %.1f s wall, "
+              "%.1f s CPU\n", save.wall, file_mib, load.wall, load.cpu);
 
-  std::vector<uint64_t> want(a.queries * a.k), got(a.queries * a.k);
-  std::vector<float> scores(a.queries * a.k);
-  const SearchFigures e = MeasureSearch(exact, a, queries, want.data(), scores.data());
-  std::printf("exact: %.1f queries/s wall, %.1f queries/s CPU (one thread)\n", e.qps_wall, e.qps_cpu);
-  std::printf("| ef_search | recall@%zu | queries/s wall | queries/s CPU | speed-up wall | speed-up CPU |\n", a.k);
-  for (size_t ef : a.ef) {
-    (*hnsw)->set_ef_search(ef);
-    const SearchFigures h = MeasureSearch(**hnsw, a, queries, got.data(), scores.data());
-    const double recall = RecallAtK(a.queries, a.k, want.data(), got.data());
-    std::printf("| %zu | %.4f | %.0f | %.0f | %.0fx | %.0fx |\n", ef, recall, h.qps_wall, h.qps_cpu,
-                h.qps_wall / e.qps_wall, h.qps_cpu / e.qps_cpu);
+  // The loaded copy is the same graph as the built one: it gets the locality layout, the built one
+  // keeps insertion order, and the two are measured side by side.
+  const Timing layout = Time(CLOCK_PROCESS_CPUTIME_ID, [&] {
+    if (!(*loaded)->OptimizeLayout().ok()) std::abort();
+  });
+  std::printf("OptimizeLayout: %.1f s wall, %.1f s CPU; distance kernel: %s\n", layout.wall, layout.cpu,
+              BestInnerProductName());
+  std::vector<Series> series(1);
+  series[0].name = "exact";
+  series[0].index = &exact;
+  for (HnswIndex* index : {hnsw->get(), loaded->get()}) {
+    for (size_t ef : a.ef) {
+      Series& s = series.emplace_back();
+      s.name = index == hnsw->get() ? "insertion order" : "OptimizeLayout";
+      s.index = s.hnsw = index;
+      s.ef = ef;
+    }
+  }
+  MeasureInterleaved(a, queries, &series);
+  const Series& e = series[0];
+  std::printf("exact: %.1f queries/s wall, %.1f queries/s CPU (one thread; median of %d, CPU range %.1f-%.1f)\n",
+              Median(e.qps_wall), Median(e.qps_cpu), a.repeats,
+              *std::min_element(e.qps_cpu.begin(), e.qps_cpu.end()), *std::max_element(e.qps_cpu.begin(), e.qps_cpu.end()));
+  std::printf("| layout | ef_search | recall@%zu | queries/s wall | queries/s CPU | speed-up wall | speed-up CPU |\n", a.k);
+  for (size_t i = 1; i < series.size(); ++i) {
+    const Series& s = series[i];
+    const double recall = RecallAtK(a.queries, a.k, e.labels.data(), s.labels.data());
+    std::printf("| %s | %zu | %.4f | %.0f | %.0f | %.0fx | %.0fx |\n", s.name.c_str(), s.ef, recall,
+                Median(s.qps_wall), Median(s.qps_cpu), Median(s.qps_wall) / Median(e.qps_wall),
+                Median(s.qps_cpu) / Median(e.qps_cpu));
   }
   return 0;
 }

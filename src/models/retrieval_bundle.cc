@@ -148,6 +148,8 @@ Status BuildAnnIndex(const RetrievalBundle& bundle, const std::string& path) {
   std::vector<uint64_t> labels(bundle.track_ids.size());
   std::iota(labels.begin(), labels.end(), uint64_t{0});
   if (Status s = (*index)->Add(labels.size(), bundle.song_embeddings.data(), labels.data()); !s.ok()) return s;
+  // The served graph is laid out for locality (hnsw_index.h); Load keeps the layout.
+  if (Status s = (*index)->OptimizeLayout(); !s.ok()) return s;
   return (*index)->Save(path);
 }
 

@@ -60,7 +60,8 @@ struct RetrievalBundle {
   RetrievalTrainingSummary training;
 };
 
-// The ANN index over `bundle`'s embeddings (labels = rows), built and written to `path`.
+// The ANN index over `bundle`'s embeddings (labels = rows), built, laid out for locality
+// (HnswIndex::OptimizeLayout) and written to `path`.
 Status BuildAnnIndex(const RetrievalBundle& bundle, const std::string& path);
 
 Status SaveRetrievalBundle(const RetrievalBundle& bundle, const std::string& dir);

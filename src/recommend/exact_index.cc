@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "recommend/index_file.h"
+#include "recommend/inner_product.h"
 
 namespace segue::recommend {
 
@@ -14,19 +15,6 @@ namespace {
 // Rows scanned per block: 128 KiB of vectors stays in L2 while every query of the call passes over it,
 // so a batch of queries reads the matrix from memory once instead of once per query.
 constexpr size_t kBlockBytes = 128 * 1024;
-
-// Eight independent accumulators: the compiler maps them onto SIMD registers without -ffast-math
-// (a single accumulator is a serial dependency it may not reorder).
-float Dot(const float* a, const float* b, int dim) {
-  float acc[8] = {};
-  int i = 0;
-  for (; i + 8 <= dim; i += 8) {
-    for (int j = 0; j < 8; ++j) acc[j] += a[i + j] * b[i + j];
-  }
-  float tail = 0;
-  for (; i < dim; ++i) tail += a[i] * b[i];
-  return tail + ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-}
 
 Status CheckArgs(size_t n, const void* a, const void* b, const char* what) {
   if (n > 0 && (a == nullptr || b == nullptr)) return Status::InvalidArgument(std::string(what) + ": null array");
@@ -91,7 +79,9 @@ void ExactIndex::ScanRows(size_t begin, size_t end, const float* q, std::vector<
   for (size_t qi = 0; qi < tops->size(); ++qi) {
     const float* query = q + qi * dim_;
     TopK& top = (*tops)[qi];
-    for (size_t row = begin; row < end; ++row) top.Push(Dot(query, vectors_.data() + row * dim_, dim_), row);
+    for (size_t row = begin; row < end; ++row) {
+      top.Push(PortableInnerProduct(query, vectors_.data() + row * dim_, static_cast<size_t>(dim_)), row);
+    }
   }
 }
 

@@ -4,15 +4,20 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <new>
+#include <queue>
+#include <span>
 #include <system_error>
 #include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "recommend/graph_order.h"
 #include "recommend/index_file.h"
+#include "recommend/inner_product.h"
 
 namespace segue::recommend {
 
@@ -43,6 +48,10 @@ Status CheckArrays(size_t n, const void* a, const void* b, const char* what) {
   if (n > 0 && (a == nullptr || b == nullptr)) return Status::InvalidArgument(std::string(what) + ": null array");
   return Status::Ok();
 }
+
+// hnswlib takes its distance kernel from the space when the graph object is made: ours replaces it
+// (inner_product.h says why). Every graph object (Create, Load) gets it before its first use.
+void UseOurKernel(Hnsw* h) { h->fstdistfunc_ = BestInnerProductDistance(); }
 
 // The index rows of a batch to insert as new labels and those replacing a held label's vector. A label
 // given twice in one batch keeps its last vector, as if the rows were added one after the other.
@@ -91,6 +100,109 @@ tableint GreedyDescend(const Hnsw& h, const float* q, tableint node) {
     }
   }
   return node;
+}
+
+using Scored = std::pair<float, tableint>;  // (distance, node)
+struct Farther {
+  bool operator()(const Scored& a, const Scored& b) const { return a.first < b.first; }
+};
+struct Closer {
+  bool operator()(const Scored& a, const Scored& b) const { return a.first > b.first; }
+};
+using ResultHeap = std::priority_queue<Scored, std::vector<Scored>, Farther>;  // the farthest on top
+
+// Asks for every cache line of `node`'s vector (hnswlib prefetches only its first of four or five).
+void PrefetchVector(const Hnsw& h, tableint node) {
+  const char* v = h.getDataByInternalId(node);
+  for (size_t offset = 0; offset < h.data_size_; offset += 64) __builtin_prefetch(v + offset);
+  __builtin_prefetch(v + h.data_size_ - 1);
+}
+
+// The bottom-layer search of hnswlib's searchBaseLayerST (no deletions: we never mark any), the same
+// visits in the same order and so the same results, reordered for memory-level parallelism: for each
+// node it expands, it first marks its unvisited neighbours and asks for all of their vectors, then
+// scores them, so the few DRAM reads of one expansion overlap instead of following one another. This is
+// where a search at 1M vectors spends its time: waiting for vectors at random addresses, not computing.
+ResultHeap SearchBottomLayer(const Hnsw& h, tableint entry, const float* q, size_t ef) {
+  hnswlib::VisitedList* visited_list = h.visited_list_pool_->getFreeVisitedList();
+  hnswlib::vl_type* visited = visited_list->mass;
+  const hnswlib::vl_type tag = visited_list->curV;
+  std::vector<tableint> fresh;
+  fresh.reserve(h.maxM0_);
+  ResultHeap top;
+  std::priority_queue<Scored, std::vector<Scored>, Closer> frontier;
+  const float entry_distance = h.fstdistfunc_(q, h.getDataByInternalId(entry), h.dist_func_param_);
+  top.emplace(entry_distance, entry);
+  frontier.emplace(entry_distance, entry);
+  visited[entry] = tag;
+  while (!frontier.empty() && frontier.top().first <= top.top().first) {
+    hnswlib::linklistsizeint* list = h.get_linklist0(frontier.top().second);
+    frontier.pop();
+    const tableint* links = reinterpret_cast<const tableint*>(list + 1);
+    const size_t size = h.getListCount(list);
+    for (size_t j = 0; j < size; ++j) __builtin_prefetch(visited + links[j]);
+    fresh.clear();
+    for (size_t j = 0; j < size; ++j) {
+      if (visited[links[j]] == tag) continue;
+      visited[links[j]] = tag;
+      fresh.push_back(links[j]);
+      PrefetchVector(h, links[j]);
+    }
+    for (tableint node : fresh) {
+      const float d = h.fstdistfunc_(q, h.getDataByInternalId(node), h.dist_func_param_);
+      if (top.size() >= ef && d >= top.top().first) continue;
+      frontier.emplace(d, node);
+      top.emplace(d, node);
+      if (top.size() > ef) top.pop();
+    }
+    if (!frontier.empty()) __builtin_prefetch(h.get_linklist0(frontier.top().second));
+  }
+  h.visited_list_pool_->releaseVisitedList(visited_list);
+  return top;
+}
+
+// The breadth-first order of the bottom layer (every node is on it) from the entry point.
+std::vector<tableint> LocalityOrder(const Hnsw& h) {
+  auto links = [&h](tableint node) {
+    hnswlib::linklistsizeint* list = h.get_linklist0(node);
+    return std::span<const tableint>(reinterpret_cast<const tableint*>(list + 1), h.getListCount(list));
+  };
+  const tableint count = static_cast<tableint>(h.cur_element_count);
+  return BreadthFirstOrder(count, count > 0 ? h.enterpoint_node_ : 0, links);
+}
+
+void RenumberLinks(const Hnsw& h, hnswlib::linklistsizeint* list, const std::vector<tableint>& new_id) {
+  tableint* links = reinterpret_cast<tableint*>(list + 1);
+  for (size_t j = 0, size = h.getListCount(list); j < size; ++j) links[j] = new_id[links[j]];
+}
+
+// Moves node order[i] to id i: its bottom-layer record to slot i of a new block, its upper-layer block
+// pointer and level to index i; every link, the label map and the entry point follow. Labels, links and
+// therefore search results are unchanged. Everything that can fail is allocated before the graph is
+// touched. The caller excludes every other use of the graph.
+void Renumber(Hnsw* h, const std::vector<tableint>& order) {
+  const size_t count = h->cur_element_count;
+  const size_t record = h->size_data_per_element_;
+  std::vector<tableint> new_id(count);
+  for (size_t i = 0; i < count; ++i) new_id[order[i]] = static_cast<tableint>(i);
+  std::vector<char*> upper(count, nullptr);
+  std::vector<int> levels(count);
+  char* level0 = static_cast<char*>(std::malloc(h->max_elements_ * record));  // hnswlib frees it with free()
+  if (level0 == nullptr) throw std::bad_alloc();
+  for (size_t i = 0; i < count; ++i) {
+    const tableint old = order[i];
+    std::memcpy(level0 + i * record, h->data_level0_memory_ + old * record, record);
+    RenumberLinks(*h, reinterpret_cast<hnswlib::linklistsizeint*>(level0 + i * record), new_id);
+    levels[i] = h->element_levels_[old];
+    if (levels[i] > 0) upper[i] = h->linkLists_[old];
+    for (int level = 1; level <= levels[i]; ++level) RenumberLinks(*h, h->get_linklist(old, level), new_id);
+  }
+  std::free(h->data_level0_memory_);
+  h->data_level0_memory_ = level0;
+  std::copy(upper.begin(), upper.end(), h->linkLists_);
+  std::copy(levels.begin(), levels.end(), h->element_levels_.begin());
+  for (auto& [label, id] : h->label_lookup_) id = new_id[id];
+  if (count > 0) h->enterpoint_node_ = new_id[h->enterpoint_node_];
 }
 
 // The fixed fields that open the payload, in the order HierarchicalNSW::saveIndex writes them.
@@ -241,6 +353,7 @@ Result<std::unique_ptr<HnswIndex>> HnswIndex::Create(int dim, const HnswOptions&
     auto graph = std::make_unique<Graph>(dim);
     graph->hnsw = std::make_unique<Hnsw>(&graph->space, options.initial_capacity, options.m,
                                          options.ef_construction, options.seed);
+    UseOurKernel(graph->hnsw.get());
     return std::unique_ptr<HnswIndex>(new HnswIndex(dim, options, std::move(graph)));
   } catch (const std::exception& e) {
     return Status::ResourceExhausted(std::string("HnswIndex: cannot allocate the graph: ") + e.what());
@@ -260,6 +373,7 @@ Result<std::unique_ptr<HnswIndex>> HnswIndex::Load(const std::string& path, int 
     graph->hnsw = std::make_unique<Hnsw>(&graph->space, std::max(g.count, options.initial_capacity), g.m,
                                          g.ef_construction, options.seed);
     Hnsw* h = graph->hnsw.get();
+    UseOurKernel(h);
     Status s = r.Read(h->data_level0_memory_, g.count * g.size_data_per_element);
     if (s.ok()) s = ReadUpperLayers(h, g, &r);
     if (s.ok()) s = r.Finish();
@@ -355,7 +469,7 @@ void HnswIndex::SearchOne(const float* q, size_t k, uint64_t* labels, float* sco
   size_t found = 0;
   const tableint entry = h.enterpoint_node_;
   if (entry != kNoNode) {
-    auto top = h.searchBaseLayerST<false>(GreedyDescend(h, q, entry), q, std::max(ef_search(), k));
+    ResultHeap top = SearchBottomLayer(h, GreedyDescend(h, q, entry), q, std::max(ef_search(), k));
     while (top.size() > k) top.pop();
     found = top.size();
     for (size_t j = found; j-- > 0; top.pop()) {  // the queue yields the worst first
@@ -376,6 +490,17 @@ Status HnswIndex::Search(size_t n, const float* q, size_t k, uint64_t* labels, f
     return Status::Ok();
   } catch (const std::bad_alloc&) {
     return Status::ResourceExhausted("HnswIndex::Search: out of memory");
+  }
+}
+
+Status HnswIndex::OptimizeLayout() {
+  std::lock_guard add(add_mu_);
+  std::unique_lock lock(mu_);
+  try {
+    Renumber(graph_->hnsw.get(), LocalityOrder(*graph_->hnsw));
+    return Status::Ok();
+  } catch (const std::bad_alloc&) {
+    return Status::ResourceExhausted("HnswIndex::OptimizeLayout: out of memory");
   }
 }
 

@@ -1,6 +1,12 @@
 // HnswIndex: approximate VectorIndex over hnswlib 0.6.2's HierarchicalNSW (inner-product space), the
 // retrieval stage's index for large catalogs. Scores are inner products, as ExactIndex's.
 //
+// Search: our own over hnswlib's graph: a greedy descent of the upper layers, then a bottom-layer search
+// that makes the visits of hnswlib's searchBaseLayerST but issues the memory reads of a node's
+// neighbours together, with our inner-product kernel (inner_product.h: AVX2 + FMA when the CPU has
+// them).
+// Layout: OptimizeLayout renumbers the nodes breadth-first (graph_order.h) so that a search's reads
+// fall close together; the bundle build calls it before Save.
 // Growth: the graph holds `capacity()` vectors; an Add that needs more grows it (at least doubling) under
 // the exclusive lock, so callers need not size it up front.
 // Replace: adding a label that is present updates its vector and repairs its links (hnswlib's update).
@@ -62,6 +68,14 @@ class HnswIndex final : public VectorIndex {
   Status Add(size_t n, const float* x, const uint64_t* labels) override;
   Status Search(size_t n, const float* q, size_t k, uint64_t* labels, float* scores) const override;
   Status Save(const std::string& path) const override;
+
+  // Renumbers the graph's nodes in breadth-first order from the entry point (graph_order.h), so that
+  // linked nodes sit near each other in memory and a search's reads land on fewer pages. Labels, links
+  // and search results are unchanged; Save writes the new layout and Load keeps it. For the end of a
+  // bulk build (the bundle build calls it before Save): it takes the exclusive lock for its duration
+  // (about a second per million vectors) and briefly holds a second copy of the bottom layer.
+  // kResourceExhausted (graph unchanged) if that copy cannot be allocated.
+  Status OptimizeLayout();
 
   size_t capacity() const;
   size_t ef_search() const { return ef_search_.load(std::memory_order_relaxed); }

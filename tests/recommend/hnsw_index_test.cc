@@ -164,6 +164,60 @@ TEST(HnswIndexTest, SaveAndLoadGiveIdenticalResults) {
   EXPECT_EQ((*loaded)->size(), kN + 5);
 }
 
+// OptimizeLayout renumbers every node: the same labels, links and entry point must come out the other
+// side, so every search returns exactly what it returned before, and later Adds, replacements, Save and
+// Load find each label's node under its new number.
+TEST(HnswIndexTest, OptimizeLayoutKeepsResultsAndLabels) {
+  constexpr size_t kN = 5000, kQueries = 50, kK = 20;
+  const std::vector<float> x = Vectors(kN + kQueries + 2);
+  const float* q = x.data() + kN * kDim;
+  auto index = MakeIndex({.ef_search = 64});
+  ASSERT_TRUE(index->Add(kN, x.data(), Labels(kN).data()).ok());
+  std::vector<uint64_t> before(kQueries * kK), after(kQueries * kK);
+  std::vector<float> sb(kQueries * kK), sa(kQueries * kK);
+  ASSERT_TRUE(index->Search(kQueries, q, kK, before.data(), sb.data()).ok());
+
+  ASSERT_TRUE(index->OptimizeLayout().ok());
+  EXPECT_EQ(index->size(), kN);
+  ASSERT_TRUE(index->Search(kQueries, q, kK, after.data(), sa.data()).ok());
+  EXPECT_EQ(after, before);
+  EXPECT_EQ(sa, sb);
+
+  // Label 5 gets a new vector (a replacement finds its node through the label map), a new label joins.
+  const float* moved = x.data() + (kN + kQueries) * kDim;
+  const std::vector<uint64_t> more = {5, kN};
+  ASSERT_TRUE(index->Add(2, moved, more.data()).ok());
+  EXPECT_EQ(index->size(), kN + 1);
+  for (size_t i = 0; i < 2; ++i) {
+    uint64_t top = 0;
+    float score = 0;
+    ASSERT_TRUE(index->Search(1, moved + i * kDim, 1, &top, &score).ok());
+    EXPECT_EQ(top, more[i]);
+    EXPECT_NEAR(score, 1.0f, 1e-5);
+  }
+
+  ::segue::testing::TempDir dir;
+  ASSERT_TRUE(index->Save(dir.path() + "/hnsw.idx").ok());
+  Result<std::unique_ptr<HnswIndex>> loaded = HnswIndex::Load(dir.path() + "/hnsw.idx", kDim, {.ef_search = 64});
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ASSERT_TRUE(index->Search(kQueries, q, kK, before.data(), sb.data()).ok());
+  ASSERT_TRUE((*loaded)->Search(kQueries, q, kK, after.data(), sa.data()).ok());
+  EXPECT_EQ(after, before);
+}
+
+TEST(HnswIndexTest, OptimizeLayoutOfAnEmptyIndexIsANoOp) {
+  auto index = MakeIndex();
+  ASSERT_TRUE(index->OptimizeLayout().ok());
+  EXPECT_EQ(index->size(), 0u);
+  const std::vector<float> x = Vectors(1);
+  const uint64_t label = 3;
+  ASSERT_TRUE(index->Add(1, x.data(), &label).ok());
+  uint64_t top = 0;
+  float score = 0;
+  ASSERT_TRUE(index->Search(1, x.data(), 1, &top, &score).ok());
+  EXPECT_EQ(top, 3u);
+}
+
 // New tracks are inserted while serving: searches run during inserts (and the graph's growth) and must
 // only ever see complete vectors: every label returned scores exactly its vector's inner product.
 TEST(HnswIndexTest, ConcurrentAddsAndSearchesSeeOnlyCompletePoints) {
