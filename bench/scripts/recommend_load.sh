@@ -10,7 +10,7 @@
 #
 # RATE (default 20000), READ_RATE (default 500), CONFIG (a TOML file for `serve --config`),
 # SERVE_ARGS (extra `serve` flags, e.g. "--retrieval-models DIR --models DIR"), SUBSCRIBE (replay's
-# --subscribe N: the push streams of the file's first N listeners, event -> push latency; needs a
+# --subscribe N: the push streams of N of the file's listeners, spread over it, event -> push latency; needs a
 # disengagement bundle, --models DIR). docs/benchmarks.md has the figures.
 set -euo pipefail
 SEGUE=$1 RUNS=${2:-3} TRACKS=${3:-1000000} USERS=${4:-20000} DAYS=${5:-1} WORK=${6:-$(mktemp -d)}
