@@ -9,7 +9,8 @@
 #
 # CONFIG_A / CONFIG_B (environment): a TOML file passed to that binary's `serve --config`.
 # RATE (environment): events/s for `segue replay --rate` (default 0: as fast as the server answers).
-# SEGUE_C (environment, optional): a third binary (e.g. an older reference), run after B in each round.
+# SEGUE_C (environment, optional): a third binary (e.g. an older reference), run after B in each round,
+# with CONFIG_C.
 # docs/benchmarks.md has the figures and the exact invocations.
 set -euo pipefail
 A=$1 B=$2 RUNS=${3:-3} USERS=${4:-3000} DAYS=${5:-3} WORK=${6:-$(mktemp -d)}
@@ -41,5 +42,5 @@ for run in $(seq "$RUNS"); do
   echo "# run $run, load $(cut -d' ' -f1 /proc/loadavg)"
   run_one "$A" "${CONFIG_A:-}"
   run_one "$B" "${CONFIG_B:-}"
-  if [ -n "${SEGUE_C:-}" ]; then run_one "$SEGUE_C" ""; fi
+  if [ -n "${SEGUE_C:-}" ]; then run_one "$SEGUE_C" "${CONFIG_C:-}"; fi
 done
