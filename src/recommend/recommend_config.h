@@ -7,6 +7,8 @@
 #include <string>
 
 #include "recommend/filter_options.h"
+#include "recommend/history_store.h"
+#include "recommend/retrieval_baselines.h"
 
 namespace segue::recommend {
 
@@ -21,6 +23,8 @@ struct RecommendConfig {
   size_t cache_bytes = size_t{256} << 20;
   size_t impressions_queue = 8192;  // impressions waiting for the store's writer; beyond it dropped
   FilterOptions filters;            // server defaults; requests override per query parameter
+  HistoryStoreOptions history;      // the listeners' histories the pipeline keeps (own_history, freshness)
+  RetrievalBaselineOptions baselines;  // the online popularity, session-kNN and blend
   // The model stage's retriever: "blend" (session-kNN + the listener's own history + a little popularity,
   // fitted online from the pipeline; the best on real listening data, docs/models.md), "session_knn", or
   // "two_tower" (the newest retrieval bundle under retrieval_models_dir; the best on simulated data).

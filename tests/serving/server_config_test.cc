@@ -187,6 +187,12 @@ exclude_played_hours = 12
 new_release_boost = 0.25
 diversity = "mmr"
 mmr_lambda = 1
+history_max_listeners = 5000
+history_max_tracks = 50
+popularity_hour_tracks = 100
+knn_window = 5
+knn_decay = 0.5
+blend_popularity = 0
 )"), &c);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(c.recommend.candidates, 300u);
@@ -198,13 +204,22 @@ mmr_lambda = 1
   EXPECT_FLOAT_EQ(c.recommend.filters.new_release_boost, 0.25f);
   EXPECT_EQ(c.recommend.filters.diversity, recommend::DiversityMode::kMmr);
   EXPECT_FLOAT_EQ(c.recommend.filters.mmr_lambda, 1.f);
+  EXPECT_EQ(c.recommend.history.max_listeners, 5000u);
+  EXPECT_EQ(c.recommend.history.max_tracks_per_listener, 50u);
+  EXPECT_EQ(c.recommend.baselines.popularity.hour_tracks, 100u);
+  EXPECT_EQ(c.recommend.baselines.session_knn.window, 5u);
+  EXPECT_FLOAT_EQ(c.recommend.baselines.session_knn.decay, 0.5f);
+  EXPECT_FLOAT_EQ(c.recommend.baselines.blend_popularity, 0.f);
   EXPECT_EQ(c.recommend.max_k, recommend::RecommendConfig{}.max_k);  // untouched
+  EXPECT_EQ(c.recommend.baselines.session_knn.neighbours, recommend::SessionKnnOptions{}.neighbours);
 
   EXPECT_NE(LoadServerConfig(Write("[recommend]\nk = 3\n"), &c).message().find("recommend.k: unknown key"),
             std::string::npos);
   EXPECT_NE(LoadServerConfig(Write("[recommend]\ndiversity = \"zigzag\"\n"), &c).message().find("recommend.diversity"),
             std::string::npos);
   EXPECT_NE(LoadServerConfig(Write("[recommend]\nmmr_lambda = 1.5\n"), &c).message().find("recommend.mmr_lambda"),
+            std::string::npos);
+  EXPECT_NE(LoadServerConfig(Write("[recommend]\nknn_window = 0\n"), &c).message().find("recommend.knn_window"),
             std::string::npos);
   EXPECT_NE(LoadServerConfig(Write("[recommend]\ndefault_k = 200\n"), &c).message().find("recommend.default_k"),
             std::string::npos);
