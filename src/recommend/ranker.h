@@ -1,8 +1,8 @@
 // Ranker: the second stage of a recommendation. The retriever (retriever.h) proposes a few hundred
-// candidates cheaply; a ranker re-scores them with a richer view of listener × track (the planned
-// default is a small XGBoost model on user × track features, kept only if it beats pass-through in
-// `segue eval retrieval`). The recommender sorts by the ranker's scores (Rerank below), then applies the
-// post-filters.
+// candidates cheaply; a ranker re-scores them with a richer view of listener × track. Implementations:
+// pass_through_ranker.h, and xgboost_ranker.h (user × track features; the server's default where a ranker
+// bundle is configured, since it beats pass-through in `segue eval retrieval`, docs/models.md
+// "Re-ranker"). The recommender sorts by the ranker's scores (Rerank below), then applies the post-filters.
 //
 // Contract: Score fills `scores` (resized to candidates.size()) with one score per candidate, higher is
 // better, comparable within one call only. An error Status means the ranker could not score (e.g. its
