@@ -33,7 +33,8 @@ struct RecommendConfig {
   int64_t retrieval_models_check_interval_s = 30;  // newer bundles are swapped in while serving
   // The ranking stage: "xgboost" (the ranker bundle in ranker_dir, segue train ranker; a missing or
   // corrupt bundle stops the server at start), "pass_through" (the retriever's order), or "auto" (the
-  // default): xgboost when ranker_dir is set, else pass_through. xgboost beats pass-through in
+  // default): xgboost when ranker_dir is set and the retriever is the blend, the retriever its features
+  // (candidate rank and score) were trained on; else pass_through. xgboost beats pass-through in
   // segue eval retrieval on the simulator and on the real histories (docs/models.md, "Re-ranker"), but
   // it needs a bundle trained on the deployment's own log, which a default cannot name.
   std::string ranker = "auto";
@@ -42,7 +43,7 @@ struct RecommendConfig {
   // The ranker the server runs: ranker with "auto" resolved.
   std::string EffectiveRanker() const {
     if (ranker != "auto") return ranker;
-    return ranker_dir.empty() ? "pass_through" : "xgboost";
+    return !ranker_dir.empty() && retriever == "blend" ? "xgboost" : "pass_through";
   }
 };
 

@@ -20,7 +20,9 @@ void TrackIndexer::OnTracksChanged(std::span<const uint32_t> tracks) {
   {
     std::lock_guard lock(queue_mu_);
     for (uint32_t t : tracks) {
-      if (t != 0 && queued_.insert(t).second) queue_.push_back(t);
+      if (t == 0) continue;
+      changed_.insert(t);
+      if (queued_.insert(t).second) queue_.push_back(t);
     }
   }
   queue_cv_.notify_one();
@@ -56,7 +58,6 @@ void TrackIndexer::Run() {
 
 void TrackIndexer::IndexQueued(std::span<const uint32_t> batch) {
   std::lock_guard lock(state_mu_);
-  changed_.insert(batch.begin(), batch.end());
   if (!target_) return;  // the next Adopt embeds them (they are in changed_)
   std::vector<uint32_t> ids;
   std::vector<Track> tracks;
@@ -67,11 +68,14 @@ void TrackIndexer::IndexQueued(std::span<const uint32_t> batch) {
     tracks.push_back(std::move(*t));
   }
   Counts counts;
-  Status s = Index(*target_, ids, tracks, &counts);
+  // Index adds the batch's vectors in one call at its end: on an error none of them reached the index.
+  if (Status s = Index(*target_, ids, tracks, &counts); !s.ok()) {
+    if (on_error_) on_error_(s);
+    return;
+  }
   inserted_ += counts.appended;
   replaced_ += counts.replaced;
   unchanged_ += counts.unchanged;
-  if (!s.ok() && on_error_) on_error_(s);
 }
 
 Result<size_t> TrackIndexer::Adopt(SongIndexTarget target, const std::function<void()>& publish) {
@@ -80,10 +84,15 @@ Result<size_t> TrackIndexer::Adopt(SongIndexTarget target, const std::function<v
                                    "-d vectors, the index holds " + std::to_string(target.index->dim()) + "-d");
   }
   std::lock_guard lock(state_mu_);
+  std::unordered_set<uint32_t> changed;  // a copy: named until now, including ids still queued or in a batch
+  {
+    std::lock_guard queue_lock(queue_mu_);
+    changed = changed_;
+  }
   std::vector<uint32_t> ids;
   std::vector<Track> tracks;
   catalog_->ForEachTrack([&](uint32_t id, const Track& t) {
-    if (changed_.contains(id) || !target.labels->LabelOf(id)) {
+    if (changed.contains(id) || !target.labels->LabelOf(id)) {
       ids.push_back(id);
       tracks.push_back(t);
     }

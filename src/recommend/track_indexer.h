@@ -75,7 +75,7 @@ class TrackIndexer final : public CatalogObserver {
   // Returns once every id queued before the call has been indexed (or dropped: no target yet).
   void Flush();
 
-  // Tracks indexed by batches since start-up (catch-ups not counted): new labels, replaced vectors, and
+  // Tracks indexed by successful batches since start-up (catch-ups not counted): new labels, replaced vectors, and
   // held tracks whose vector was already the same.
   uint64_t inserted() const { return inserted_.load(std::memory_order_relaxed); }
   uint64_t replaced() const { return replaced_.load(std::memory_order_relaxed); }
@@ -98,12 +98,14 @@ class TrackIndexer final : public CatalogObserver {
   std::condition_variable idle_cv_;   // a batch finished
   std::vector<uint32_t> queue_;
   std::unordered_set<uint32_t> queued_;
+  // Every track OnTracksChanged named since start-up, recorded as it is named (not when its batch runs),
+  // so Adopt catches up even the ids still queued. Lock order: state_mu_, then queue_mu_.
+  std::unordered_set<uint32_t> changed_;
   bool busy_ = false;  // a batch taken from the queue is being indexed
   bool stop_ = false;
 
   std::mutex state_mu_;  // one batch or one Adopt at a time
   std::optional<SongIndexTarget> target_;
-  std::unordered_set<uint32_t> changed_;  // every track OnTracksChanged named since start-up
   std::atomic<uint64_t> inserted_{0}, replaced_{0}, unchanged_{0};  // metrics read them without the lock
 
   std::thread worker_;  // last: starts once the members above exist

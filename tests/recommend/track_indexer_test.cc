@@ -225,6 +225,24 @@ TEST_F(TrackIndexerTest, AdoptedBundleGetsPostedTracksBeforeItIsPublished) {
   EXPECT_FALSE(v1.labels->LabelOf(catalog_.FindTrack("later")).has_value());
 }
 
+// An update named just before a swap, whose batch the indexing thread may not have run yet, is in the
+// new bundle's index when it starts serving. Repeated: the race it guards against is one of timing.
+TEST_F(TrackIndexerTest, AnUpdateStillQueuedAtAdoptIsInTheNewBundleAtPublish) {
+  ASSERT_TRUE(indexer_.Adopt(Load(), [] {}).ok());
+  const char* languages[] = {"fr", "de", "es", "it", "pt"};
+  for (int round = 0; round < 40; ++round) {
+    Track t7 = MakeTrack("t7", 2);
+    t7.language = languages[round % 5];
+    SongIndexTarget next = Load();
+    const std::vector<float> updated = Embedding(next, t7);
+    Post({t7});  // then Adopt at once, no Flush: the batch is usually still queued
+    std::pair<uint64_t, float> at_publish{kNoLabel, 0.f};
+    ASSERT_TRUE(indexer_.Adopt(next, [&] { at_publish = Nearest(next, updated); }).ok());
+    EXPECT_EQ(at_publish.first, next.labels->LabelOf(catalog_.FindTrack("t7")).value()) << "round " << round;
+    EXPECT_NEAR(at_publish.second, 1.0f, 1e-5f) << "round " << round;
+  }
+}
+
 TEST_F(TrackIndexerTest, AdoptRejectsATowerOfAnotherDimension) {
   SongIndexTarget target = Load();
   Result<std::unique_ptr<HnswIndex>> other = HnswIndex::Create(4, HnswOptions{});

@@ -163,7 +163,12 @@ TEST_F(ServerConfigTest, RankerChoiceIsCheckedAndXgboostNeedsItsBundle) {
   EXPECT_EQ(c.recommend.EffectiveRanker(), "pass_through");  // no bundle named
   c.recommend.ranker_dir = "/r";
   EXPECT_EQ(c.recommend.EffectiveRanker(), "xgboost");
-  c.recommend.ranker_dir.clear();
+  c.recommend.retriever = "two_tower";  // not what the ranker was trained on
+  EXPECT_EQ(c.recommend.EffectiveRanker(), "pass_through");
+  c.recommend.ranker = "xgboost";  // unless asked for
+  EXPECT_EQ(c.recommend.EffectiveRanker(), "xgboost");
+  c = ServerConfig{};
+  c.data_dir = "/tmp/x";
   Status bad = LoadServerConfig(Write("[recommend]\nranker = \"magic\"\n"), &c);
   EXPECT_NE(bad.message().find("recommend.ranker: must be"), std::string::npos) << bad.message();
   ASSERT_TRUE(LoadServerConfig(Write("[recommend]\nranker = \"xgboost\"\n"), &c).ok());
