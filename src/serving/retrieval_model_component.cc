@@ -51,6 +51,9 @@ void RetrievalModelComponent::Register(ServerHost& host) {
   host.registry().AddCallbackCounter("segue_track_index_unchanged_total",
                                      "Tracks updated while serving whose vector the two-tower index already held.",
                                      [this] { return static_cast<double>(indexer_.unchanged()); });
+  host.registry().AddCallbackCounter("segue_retrieval_models_refused_total",
+                                     "Retrieval bundle versions refused: not loaded, or their catalog catch-up failed.",
+                                     [this] { return static_cast<double>(refused_.load()); });
   host.Every(std::chrono::seconds(config_.retrieval_models_check_interval_s), [this] { LoadNewestTwoTower(); });
 }
 
@@ -65,11 +68,12 @@ void RetrievalModelComponent::LoadNewestTwoTower() {
     return;
   }
   const std::string version = std::filesystem::path(*newest).filename().string();
-  if (version == loaded_version_) return;
+  if (version == loaded_version_ || version == refused_version_) return;
   Result<RetrievalModel> model = LoadRetrievalModel(*newest);
   if (!model.ok()) {
     spdlog::error("retrieval model {} not loaded: {}; still serving {}", *newest, model.status().message(),
                   loaded_version_.empty() ? "the blend" : loaded_version_);
+    Refuse(version);
     return;
   }
   std::shared_ptr<recommend::TrackLabels> labels = recommend::TrackLabels::Intern(model->track_ids, catalog_);
@@ -80,11 +84,17 @@ void RetrievalModelComponent::LoadNewestTwoTower() {
   if (!added.ok()) {
     spdlog::error("retrieval model {} not served: inserting the catalog's new tracks failed: {}", *newest,
                   added.status().message());
+    Refuse(version);
     return;
   }
   loaded_version_ = version;
   spdlog::info("retrieval model {} serving ({} tracks from the bundle, {} embedded from the catalog)", version,
                model->track_ids.size(), *added);
+}
+
+void RetrievalModelComponent::Refuse(const std::string& version) {
+  refused_version_ = version;
+  refused_.fetch_add(1);
 }
 
 void RetrievalModelComponent::LogIndexError(const Status& error) {

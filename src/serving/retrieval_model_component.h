@@ -3,8 +3,8 @@
 // under retrieval_models_dir is loaded at start-up (its HNSW index read from the bundle, not rebuilt) and
 // re-checked every retrieval_models_check_interval_s, a newer valid bundle being swapped in while
 // serving (requests in flight keep the model they started with). A bundle that fails its checks is
-// logged and the current model kept; until a first one loads, the blend baseline serves, so the server
-// always recommends.
+// logged, counted (segue_retrieval_models_refused_total) and not tried again, and the current model kept;
+// until a first one loads, the blend baseline serves, so the server always recommends.
 // New tracks: track_indexer() (recommend/track_indexer.h), the observer of POST /v1/tracks, embeds tracks
 // added or changed while serving into the served bundle's index; a bundle is served only once the
 // catalog tracks it lacks are in its index (at start-up, and before each swap, on the thread loading it).
@@ -15,6 +15,7 @@
 // safe to use from any thread.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -49,6 +50,7 @@ class RetrievalModelComponent : public ServerComponent {
   Status LoadRanker();
   void UseBaseline(const recommend::Retriever& retriever);
   void LoadNewestTwoTower();
+  void Refuse(const std::string& version);
   static void LogIndexError(const Status& error);
   void SetModel(std::shared_ptr<const recommend::Retriever> retriever, std::string retriever_version);
 
@@ -58,6 +60,10 @@ class RetrievalModelComponent : public ServerComponent {
   recommend::Recommender* recommender_;
   std::shared_ptr<const recommend::Ranker> ranker_;  // null: pass-through
   std::string ranker_version_;
+  // A refused version is not tried again (a bundle is immutable once published): the next check waits for
+  // a newer one instead of reloading it from disk every interval.
+  std::string refused_version_;
+  std::atomic<uint64_t> refused_{0};  // read by /metrics
   std::string loaded_version_;  // the two-tower bundle serving; "" while none (maintenance thread after Start)
   recommend::TrackIndexer indexer_;  // last: its thread stops first
 };

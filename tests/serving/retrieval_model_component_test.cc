@@ -146,6 +146,9 @@ TEST_F(RetrievalModelComponentTest, LoadsTheNewestTwoTowerAndSwapsOnlyValidNewer
   std::ofstream(dir_.path() + "/v2/weights.bin", std::ios::trunc) << "not weights";
   host.RunTasks();
   EXPECT_EQ(Served(), "model two_tower two_tower/v1");
+  host.RunTasks();  // refused once, not reloaded at every check
+  EXPECT_NE(host.registry().RenderText().find("segue_retrieval_models_refused_total 1\n"), std::string::npos)
+      << host.registry().RenderText();
 
   SaveBundle("v3");
   host.RunTasks();
