@@ -2,6 +2,8 @@
 
 #include <filesystem>
 #include <numeric>
+#include <string_view>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -160,10 +162,14 @@ Status SaveRetrievalBundle(const RetrievalBundle& b, const std::string& dir) {
                                    " embedding floats for " + std::to_string(b.track_ids.size()) + " tracks × " +
                                    std::to_string(dim));
   }
+  // Unique: a row is a track's one label, and the served index replaces a track's vector by that label.
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(b.track_ids.size());
   for (const std::string& id : b.track_ids) {
     if (id.empty() || id.find('\n') != std::string::npos) {
       return Status::InvalidArgument("retrieval bundle: a track id is empty or holds a newline");
     }
+    if (!seen.insert(id).second) return Status::InvalidArgument("retrieval bundle: track id " + id + " is listed twice");
   }
   Result<StagedBundle> staged = StageBundle(dir);
   if (!staged.ok()) return staged.status();

@@ -89,6 +89,14 @@ TEST_F(RetrievalBundleTest, RoundTripsEverything) {
   EXPECT_EQ(SaveRetrievalBundle(bundle_, path).code(), StatusCode::kAlreadyExists);
 }
 
+TEST_F(RetrievalBundleTest, ATrackListedTwiceIsRefusedAtSave) {
+  bundle_.track_ids[5] = bundle_.track_ids[2];
+  const Status s = SaveRetrievalBundle(bundle_, (dir_ / "v1").string());
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("track id " + bundle_.track_ids[2] + " is listed twice"), std::string::npos) << s.message();
+  EXPECT_FALSE(fs::exists(dir_ / "v1"));
+}
+
 TEST_F(RetrievalBundleTest, EveryCorruptionIsAClearError) {
   const std::string path = Saved();
   const fs::path root(path);
