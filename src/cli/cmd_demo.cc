@@ -586,7 +586,7 @@ class Demo {
     std::printf("server %s: %llu tracks loaded\n", address_.c_str(),
                 static_cast<unsigned long long>(report_["catalog"]["tracks"].get<uint64_t>()));
     std::printf("ingest: %.0f events/s, ack latency p50 %.2f ms, p99 %.2f ms (batch %zu, %zu connections)\n",
-                replay_.events_per_s, replay_.latency_p50_ms, replay_.latency_p99_ms, replay_.batch, replay_.connections);
+                replay_.events_per_s, replay_.latency.p50_ms, replay_.latency.p99_ms, replay_.batch, replay_.connections);
     std::printf("accepted %llu, duplicates %llu, rejected %llu, failed %llu\n",
                 static_cast<unsigned long long>(replay_.accepted), static_cast<unsigned long long>(replay_.duplicates),
                 static_cast<unsigned long long>(replay_.rejected), static_cast<unsigned long long>(replay_.failed_events));

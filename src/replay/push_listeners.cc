@@ -141,11 +141,7 @@ PushLatencyReport MeasurePushLatency(const PushArrivals& arrivals, size_t stream
     latencies_us.push_back(LatencyMicros(a.at - it->second));
   }
   r.matched = latencies_us.size();
-  const LatencyPercentiles p = ComputeLatencyPercentiles(latencies_us);
-  r.latency_p50_ms = p.p50_ms;
-  r.latency_p90_ms = p.p90_ms;
-  r.latency_p99_ms = p.p99_ms;
-  r.latency_max_ms = p.max_ms;
+  r.latency = ComputeLatencyPercentiles(latencies_us);
   return r;
 }
 
@@ -156,7 +152,7 @@ std::string PushLatencyReportToText(const PushLatencyReport& r) {
                 "event -> push latency ms (event's request written -> push read): p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n",
                 static_cast<unsigned long long>(r.streams), static_cast<unsigned long long>(r.pushes),
                 static_cast<unsigned long long>(r.matched), static_cast<unsigned long long>(r.streams_ended),
-                r.latency_p50_ms, r.latency_p90_ms, r.latency_p99_ms, r.latency_max_ms);
+                r.latency.p50_ms, r.latency.p90_ms, r.latency.p99_ms, r.latency.max_ms);
   std::string out = buf;
   out += "pushes by source:";
   for (const auto& [source, n] : r.sources) out += " " + source + "=" + std::to_string(n);

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "replay/latency_percentiles.h"
 
 namespace segue {
 
@@ -42,7 +43,7 @@ struct PushLatencyReport {
   uint64_t matched = 0;        // of them, naming an event this replay sent: the latency samples
   uint64_t streams_ended = 0;  // by the server before the end (e.g. let go after too many drops)
   std::map<std::string, uint64_t> sources;  // pushes by their recommendation's source
-  double latency_p50_ms = 0, latency_p90_ms = 0, latency_p99_ms = 0, latency_max_ms = 0;
+  LatencyPercentiles latency;  // event -> push, over the matched pushes
 };
 
 struct PushListenersRun;  // push_listeners.cc

@@ -216,11 +216,7 @@ ReadLoadReport ReadLoad::Stop() {
   report.path_template = run_->options.path_template;
   report.rate = run_->options.rate;
   report.elapsed_s = std::chrono::duration<double>(Clock::now() - run_->start).count();
-  LatencyPercentiles p = ComputeLatencyPercentiles(run_->latencies_us);
-  report.latency_p50_ms = p.p50_ms;
-  report.latency_p90_ms = p.p90_ms;
-  report.latency_p99_ms = p.p99_ms;
-  report.latency_max_ms = p.max_ms;
+  report.latency = ComputeLatencyPercentiles(run_->latencies_us);
   return report;
 }
 
@@ -229,8 +225,8 @@ std::string ReadLoadReportToText(const ReadLoadReport& r) {
   std::snprintf(buf, sizeof buf,
                 "reads %s at %.0f/s: %llu requests, %llu ok in %.2f s\nread latency ms: p50 %.2f  p90 %.2f  p99 %.2f  max %.2f\n",
                 r.path_template.c_str(), r.rate, static_cast<unsigned long long>(r.requests),
-                static_cast<unsigned long long>(r.ok), r.elapsed_s, r.latency_p50_ms, r.latency_p90_ms, r.latency_p99_ms,
-                r.latency_max_ms);
+                static_cast<unsigned long long>(r.ok), r.elapsed_s, r.latency.p50_ms, r.latency.p90_ms, r.latency.p99_ms,
+                r.latency.max_ms);
   std::string out = buf;
   for (const auto* m : {&r.errors, &r.sources}) {
     if (m->empty()) continue;

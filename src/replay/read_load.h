@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "replay/latency_percentiles.h"
 
 namespace segue {
 
@@ -41,7 +42,7 @@ struct ReadLoadReport {
   std::map<std::string, uint64_t> errors;   // "404", "timeout", "network", ... → requests
   std::map<std::string, uint64_t> sources;  // the responses' "source" field → requests
   double elapsed_s = 0;
-  double latency_p50_ms = 0, latency_p90_ms = 0, latency_p99_ms = 0, latency_max_ms = 0;
+  LatencyPercentiles latency;  // of the requests, from each one's due time
 };
 
 struct ReadLoadRun;  // read_load.cc

@@ -109,12 +109,7 @@ class ReplayRun {
     report_.events_without_user_id = batches_.lines_without_user_id();
     report_.elapsed_s = std::chrono::duration<double>(last_ack_ - start_).count();
     report_.events_per_s = report_.elapsed_s > 0 ? static_cast<double>(acked_events_) / report_.elapsed_s : 0;
-    const LatencyPercentiles p = ComputeLatencyPercentiles(latencies_us_);
-    report_.latency_p50_ms = p.p50_ms;
-    report_.latency_p90_ms = p.p90_ms;
-    report_.latency_p99_ms = p.p99_ms;
-    report_.latency_max_ms = p.max_ms;
-    report_.latency_mean_ms = p.mean_ms;
+    report_.latency = ComputeLatencyPercentiles(latencies_us_);
     return report_;
   }
 

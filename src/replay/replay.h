@@ -34,6 +34,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "replay/latency_percentiles.h"
 #include "replay/push_listeners.h"
 #include "replay/read_load.h"
 
@@ -80,7 +81,7 @@ struct ReplayReport {
   std::map<std::string, uint64_t> errors;     // "503", "network", "timeout", "bad_response", "connect" → requests
   double elapsed_s = 0;
   double events_per_s = 0;                    // acknowledged (202) events per second of wall time
-  double latency_p50_ms = 0, latency_p90_ms = 0, latency_p99_ms = 0, latency_max_ms = 0, latency_mean_ms = 0;
+  LatencyPercentiles latency;  // of the acknowledgements
 
   std::optional<ReadLoadReport> reads;  // when read_path was set
   std::optional<PushLatencyReport> pushes;  // when subscribe > 0

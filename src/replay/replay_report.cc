@@ -5,6 +5,16 @@
 #include "replay/replay.h"
 
 namespace segue {
+namespace {
+
+// The "latency_ms" object of each section; the reads' and pushes' have no mean.
+nlohmann::json LatencyJson(const LatencyPercentiles& p, bool with_mean) {
+  nlohmann::json j = {{"p50", p.p50_ms}, {"p90", p.p90_ms}, {"p99", p.p99_ms}, {"max", p.max_ms}};
+  if (with_mean) j["mean"] = p.mean_ms;
+  return j;
+}
+
+}  // namespace
 
 std::string ReplayReportToJson(const ReplayReport& r) {
   nlohmann::ordered_json errors = nlohmann::ordered_json::object();
@@ -25,23 +35,19 @@ std::string ReplayReportToJson(const ReplayReport& r) {
       {"rejected", r.rejected},
       {"failed_events", r.failed_events},
       {"errors", errors},
-      {"latency_ms",
-       {{"p50", r.latency_p50_ms}, {"p90", r.latency_p90_ms}, {"p99", r.latency_p99_ms}, {"max", r.latency_max_ms},
-        {"mean", r.latency_mean_ms}}},
+      {"latency_ms", LatencyJson(r.latency, /*with_mean=*/true)},
   };
   if (r.reads) {
     const ReadLoadReport& x = *r.reads;
     j["reads"] = {{"path", x.path_template}, {"rate", x.rate}, {"requests", x.requests}, {"ok", x.ok},
                   {"errors", x.errors}, {"sources", x.sources}, {"elapsed_s", x.elapsed_s},
-                  {"latency_ms", {{"p50", x.latency_p50_ms}, {"p90", x.latency_p90_ms}, {"p99", x.latency_p99_ms},
-                                  {"max", x.latency_max_ms}}}};
+                  {"latency_ms", LatencyJson(x.latency, /*with_mean=*/false)}};
   }
   if (r.pushes) {
     const PushLatencyReport& p = *r.pushes;
     j["pushes"] = {{"streams", p.streams}, {"pushes", p.pushes}, {"matched", p.matched},
                    {"streams_ended", p.streams_ended}, {"sources", p.sources},
-                   {"latency_ms", {{"p50", p.latency_p50_ms}, {"p90", p.latency_p90_ms}, {"p99", p.latency_p99_ms},
-                                   {"max", p.latency_max_ms}}}};
+                   {"latency_ms", LatencyJson(p.latency, /*with_mean=*/false)}};
   }
   return j.dump();
 }
@@ -61,7 +67,7 @@ std::string ReplayReportToText(const ReplayReport& r) {
                 static_cast<unsigned long long>(r.accepted), static_cast<unsigned long long>(r.duplicates),
                 static_cast<unsigned long long>(r.rejected), static_cast<unsigned long long>(r.failed_events),
                 static_cast<unsigned long long>(r.events_without_user_id),
-                r.latency_p50_ms, r.latency_p90_ms, r.latency_p99_ms, r.latency_max_ms, r.latency_mean_ms);
+                r.latency.p50_ms, r.latency.p90_ms, r.latency.p99_ms, r.latency.max_ms, r.latency.mean_ms);
   out = buf;
   if (!r.errors.empty()) {
     out += "errors:";

@@ -58,9 +58,9 @@ TEST(ReplayTest, SendsEveryLineOnceAndSumsTheAnswers) {
   EXPECT_EQ(r->failed_events, 0u);
   EXPECT_TRUE(r->errors.empty());
   EXPECT_GT(r->events_per_s, 0);
-  EXPECT_GT(r->latency_max_ms, 0);
-  EXPECT_LE(r->latency_p50_ms, r->latency_p99_ms);
-  EXPECT_LE(r->latency_p99_ms, r->latency_max_ms);
+  EXPECT_GT(r->latency.max_ms, 0);
+  EXPECT_LE(r->latency.p50_ms, r->latency.p99_ms);
+  EXPECT_LE(r->latency.p99_ms, r->latency.max_ms);
   EXPECT_EQ(server.connections(), 3u);
   const std::vector<std::string> seen = server.lines();
   EXPECT_EQ(seen.size(), 1050u);
@@ -203,7 +203,7 @@ TEST(ReplayTest, ReadLoadAsksForEachListenerAndCountsStatusesAndSources) {
   ASSERT_GE(targets.size(), 2u);
   EXPECT_EQ(targets[0], "/v1/users/a/recommendations?k=3");
   EXPECT_EQ(targets[1], "/v1/users/b/recommendations?k=3");
-  EXPECT_GT(reads.latency_p99_ms, 0);
+  EXPECT_GT(reads.latency.p99_ms, 0);
   const nlohmann::json j = nlohmann::json::parse(ReplayReportToJson(*r));
   EXPECT_EQ(j["reads"]["ok"], reads.ok);
   EXPECT_EQ(j["reads"]["sources"]["fallback:no_model"], reads.ok);

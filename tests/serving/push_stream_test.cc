@@ -134,8 +134,8 @@ TEST_F(PushStreamTest, PushListenersTimeEachPushFromItsTriggerEvent) {
   EXPECT_EQ(report.pushes, 3u);
   EXPECT_EQ(report.matched, 2u) << "e1 and e2; \"unsent\" is not timed";
   EXPECT_EQ(report.sources, (std::map<std::string, uint64_t>{{"cache", 1}, {"model", 2}}));
-  EXPECT_GT(report.latency_max_ms, 0);
-  EXPECT_LE(report.latency_p50_ms, report.latency_max_ms);
+  EXPECT_GT(report.latency.max_ms, 0);
+  EXPECT_LE(report.latency.p50_ms, report.latency.max_ms);
 }
 
 TEST_F(PushStreamTest, WebSocketClientReceivesAPush) {
