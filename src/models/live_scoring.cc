@@ -8,6 +8,9 @@ void LiveScoring::OnCommitted(const std::vector<LoggedEvent>& events) {
   FeatureVector features;
   for (const LoggedEvent& e : events) {
     const ApplyOutcome outcome = tracker_->Apply(e);
+    if (outcome.applied) {
+      for (EventObserver* o : event_observers_) o->OnEventApplied(e, outcome);
+    }
     const bool score = scorer_ != nullptr && DisengagementScorer::IsDecisionPoint(e.event, outcome);
     const bool observe = outcome.applied && outcome.play_ended && !observers_.empty();
     if (!score && !observe) continue;

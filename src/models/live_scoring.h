@@ -7,6 +7,8 @@
 //    sees the listener's state (session/session_observer.h); an event is scored iff
 //    DisengagementScorer::IsDecisionPoint(event, outcome) (the labels' rule), with the features computed
 //    from the tracker's state right after it (under the tracker's shard lock, scoring outside it).
+//  - Every event observer (session/event_observer.h) sees each applied event, outside the tracker's lock,
+//    before the event is scored (so a trigger it causes comes after the observers saw the event).
 //  - Without a scorer (no usable model) it only applies.
 // Thread-safety: OnCommitted may run concurrently for events of different listeners (the pipeline's
 // workers each own a set of partitions); one listener's events must come in log order from one thread.
@@ -19,6 +21,7 @@
 #include "catalog/catalog.h"
 #include "events/event.h"
 #include "models/disengagement_scorer.h"
+#include "session/event_observer.h"
 #include "session/session_observer.h"
 #include "session/session_tracker.h"
 
@@ -28,8 +31,9 @@ class LiveScoring {
  public:
   // `scorer` may be null; observers must outlive this.
   LiveScoring(SessionTracker* tracker, const Catalog* catalog, DisengagementScorer* scorer,
-              std::vector<SessionObserver*> observers = {})
-      : tracker_(tracker), catalog_(catalog), scorer_(scorer), observers_(std::move(observers)) {}
+              std::vector<SessionObserver*> observers = {}, std::vector<EventObserver*> event_observers = {})
+      : tracker_(tracker), catalog_(catalog), scorer_(scorer), observers_(std::move(observers)),
+        event_observers_(std::move(event_observers)) {}
 
   void OnCommitted(const std::vector<LoggedEvent>& events);
 
@@ -38,6 +42,7 @@ class LiveScoring {
   const Catalog* catalog_;
   DisengagementScorer* scorer_;
   std::vector<SessionObserver*> observers_;
+  std::vector<EventObserver*> event_observers_;
 };
 
 }  // namespace segue

@@ -158,5 +158,28 @@ TEST_F(LiveScoringTest, ServerScoresExactlyTheTrainingDecisionPointsWithTheSameS
   }
 }
 
+// Event observers see every applied event once, in log order, and nothing the tracker refused (a replayed
+// seq it had already applied).
+TEST(LiveScoringObservers, EventObserversSeeEachAppliedEventOnce) {
+  struct Recorder : EventObserver {
+    void OnEventApplied(const LoggedEvent& e, const ApplyOutcome& outcome) override {
+      seen.push_back(e.event.event_id);
+      EXPECT_TRUE(outcome.applied);
+    }
+    std::vector<std::string> seen;
+  } recorder;
+  Catalog catalog;
+  SessionTracker tracker(&catalog);
+  LiveScoring live(&tracker, &catalog, nullptr, {}, {&recorder});
+  std::vector<LoggedEvent> logged;
+  uint64_t seq = 0;
+  for (const Event& e : EdgeCaseEvents(1'700'000'000'000)) logged.push_back(LoggedEvent{0, ++seq, 0, e});
+  live.OnCommitted(logged);
+  live.OnCommitted({logged.begin() + 2, logged.end()});  // a replayed tail: already applied
+  std::vector<std::string> expected;
+  for (const LoggedEvent& e : logged) expected.push_back(e.event.event_id);
+  EXPECT_EQ(recorder.seen, expected);
+}
+
 }  // namespace
 }  // namespace segue
