@@ -23,6 +23,7 @@ struct HttpRequest {
   HttpMethod method = HttpMethod::kGet;
   std::string target;        // path plus optional "?query", as sent
   std::string content_type;  // the Content-Type header, verbatim ("" when absent)
+  std::string authorization;  // the Authorization header, verbatim ("" when absent); admin routes check it
   std::string body;
   bool websocket_upgrade = false;  // a WebSocket handshake (GET with "Upgrade: websocket")
   // When the full request had been read: the start of the ingest latency (request received → ack).

@@ -303,6 +303,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     request.method = MethodOf(req.method());
     request.target = std::string(OriginFormTarget(Sv(req.target())));
     request.content_type = std::string(req[http::field::content_type]);
+    request.authorization = std::string(req[http::field::authorization]);
     request.body = std::move(*body);
     request.websocket_upgrade = boost::beast::websocket::is_upgrade(req);
     if (request.websocket_upgrade) upgrade_ = std::move(req);  // the handshake answers it, if a route streams

@@ -77,6 +77,7 @@ struct ServerApp::Impl : ServerHost {
   metrics::Registry& registry() override { return registry_; }
   void AddRoute(HttpMethod method, const std::string& pattern, RouteHandler handler, RouteReadiness readiness) override;
   RouteHandler AfterAcknowledgedApplied(RouteHandler handler) override;
+  const AdminAuth& admin() const override { return admin_auth; }
   void Every(std::chrono::milliseconds period, std::function<void()> task) override {
     maintenance.Every(period, std::move(task));
   }
@@ -99,6 +100,7 @@ struct ServerApp::Impl : ServerHost {
   std::unique_ptr<PushComponent> push;
   std::unique_ptr<TriggerPush> trigger_push;
   std::atomic<bool> restored{false};
+  AdminAuth admin_auth;
   Router router;
   Maintenance maintenance;
 
@@ -113,6 +115,9 @@ struct ServerApp::Impl : ServerHost {
 };
 
 Status ServerApp::Impl::Run(const std::function<void(const std::string&)>& on_listening) {
+  Result<AdminAuth> auth = AdminAuth::FromFile(config.admin_token_file);
+  if (!auth.ok()) return auth.status();
+  admin_auth = std::move(*auth);
   if (Status s = OpenLog(); !s.ok()) return s;
   if (Status s = OpenRecommendations(); !s.ok()) {
     log->Close();

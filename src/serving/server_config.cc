@@ -191,7 +191,7 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   top.Int("threads", &c->threads, 1, 64);
   top.String("models_dir", &c->scoring.models_dir);
   top.Int("models_check_interval_s", &c->scoring.models_check_interval_s, 1, 86'400);
-  for (const char* table : {"http", "events", "log", "sessions", "pipeline", "scoring", "push", "recommend"}) {
+  for (const char* table : {"http", "events", "log", "sessions", "pipeline", "scoring", "push", "recommend", "admin"}) {
     top.Table(table);
   }
   if (Status s = top.Finish(); !s.ok()) return prefixed(s);
@@ -248,6 +248,10 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   scoring.Float("hysteresis", &c->scoring.scorer.hysteresis, 0, 1);
   scoring.Int("cooldown_ms", &c->scoring.scorer.cooldown_ms, 0, kMaxMs);
   if (Status s = scoring.Finish(); !s.ok()) return prefixed(s);
+
+  TableReader admin(SubTable(root, "admin"), "admin.");
+  admin.String("token_file", &c->admin_token_file);
+  if (Status s = admin.Finish(); !s.ok()) return prefixed(s);
 
   if (Status s = ReadPush(root, &c->push); !s.ok()) return prefixed(s);
   return prefixed(ReadRecommendTable(SubTable(root, "recommend"), &c->recommend));

@@ -65,6 +65,7 @@ struct ServerConfig {
   ScoringConfig scoring;               // top-level models_dir / models_check_interval_s, and [scoring]
   push::PushOptions push;              // [push]
   recommend::RecommendConfig recommend;  // [recommend]
+  std::string admin_token_file;        // [admin] token_file: admin routes are off without it (admin_auth.h)
 };
 
 // Reads `path` over the values already in `config`. Unknown keys, wrong types and out-of-range values

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "common/metrics.h"
+#include "serving/admin_auth.h"
 #include "serving/router.h"
 
 namespace segue::serving {
@@ -33,6 +34,18 @@ class ServerHost {
 
   virtual void AddRoute(HttpMethod method, const std::string& pattern, RouteHandler handler,
                         RouteReadiness readiness) = 0;
+
+  // The admin gate (admin_auth.h); a host without one has admin routes off.
+  virtual const AdminAuth& admin() const {
+    static const AdminAuth kDisabled;
+    return kDisabled;
+  }
+
+  // An admin route: registered only when an admin token is configured, and then served only to requests
+  // that carry it. Admin routes are served from start-up (kAlways).
+  void AddAdminRoute(HttpMethod method, const std::string& pattern, RouteHandler handler) {
+    if (admin().enabled()) AddRoute(method, pattern, admin().Guard(std::move(handler)), RouteReadiness::kAlways);
+  }
 
   // Wraps a handler so it runs only once everything acknowledged before the request was applied by the
   // pipeline (read-your-writes for session-derived answers).

@@ -22,6 +22,9 @@ class FakeServerHost : public ServerHost {
     tasks_.emplace_back(period, std::move(task));
   }
 
+  const AdminAuth& admin() const override { return admin_; }
+  void set_admin(AdminAuth admin) { admin_ = std::move(admin); }
+
   Router& router() { return router_; }
   // Runs every periodic task once, as the maintenance thread would.
   void RunTasks() {
@@ -29,11 +32,12 @@ class FakeServerHost : public ServerHost {
   }
 
   // Routes one request and returns its response (handlers may answer from another thread).
-  HttpResponse Call(HttpMethod method, std::string target, std::string body = "") {
+  HttpResponse Call(HttpMethod method, std::string target, std::string body = "", std::string authorization = "") {
     HttpRequest r;
     r.method = method;
     r.target = std::move(target);
     r.body = std::move(body);
+    r.authorization = std::move(authorization);
     std::promise<HttpResponse> p;
     router_.Handle(std::move(r), [&](HttpResponse resp) { p.set_value(std::move(resp)); });
     return p.get_future().get();
@@ -41,6 +45,7 @@ class FakeServerHost : public ServerHost {
 
  private:
   metrics::Registry registry_;
+  AdminAuth admin_;
   Router router_{registry_};
   std::vector<std::pair<std::chrono::milliseconds, std::function<void()>>> tasks_;
 };
