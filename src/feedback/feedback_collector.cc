@@ -120,6 +120,7 @@ void FeedbackCollector::Fold(const LoggedEvent& e) {
 }
 
 void FeedbackCollector::Record(impressions::Impression m) {
+  if (m.track_ids.empty()) return;  // nothing was shown (a cold start without fallbacks): nothing to attribute
   if (pending_.load(std::memory_order_relaxed) >= static_cast<int64_t>(options_.max_pending)) {
     dropped_total_cap_.Inc();
     return;

@@ -19,6 +19,7 @@
 #include "pipeline/pipeline.h"
 #include "serving/catalog_store.h"
 #include "serving/events_handler.h"
+#include "serving/feedback_component.h"
 #include "serving/http_server.h"
 #include "serving/log_component.h"
 #include "recommend/history_store.h"
@@ -51,7 +52,8 @@ struct ServerApp::Impl : ServerHost {
         history_store(config.recommend.history),
         baselines(&catalog, config.recommend.baselines),
         listening_feed(&history_store, &baselines),
-        live_scoring(&tracker, &catalog, scoring.scorer(), {&listening_feed}),
+        feedback(config.feedback, config.sessions.session_timeout_ms),
+        live_scoring(&tracker, &catalog, scoring.scorer(), {&listening_feed}, {&feedback}),
         router(registry_),
         ioc(config.threads),
         signals(ioc, SIGTERM, SIGINT) {}
@@ -90,6 +92,7 @@ struct ServerApp::Impl : ServerHost {
   recommend::HistoryStore history_store;
   recommend::RetrievalBaselines baselines;
   recommend::ListeningFeed listening_feed;
+  FeedbackComponent feedback;
   LiveScoring live_scoring;
   std::unique_ptr<EventLog> log;
   std::unique_ptr<Pipeline> pipeline;  // created once sessions are restored
@@ -162,11 +165,13 @@ Status ServerApp::Impl::OpenLog() {
 }
 
 // The recommender (retrieval → ranking → filters, with the baselines as fallbacks; its retriever chosen by
-// RetrievalModelComponent), preferences, impressions, and proactive push.
+// RetrievalModelComponent), preferences, impressions (to the store and the feedback collector), and
+// proactive push.
 Status ServerApp::Impl::OpenRecommendations() {
+  if (Status s = feedback.Open(config.data_dir, registry_); !s.ok()) return s;
   RecommendationDeps deps{&catalog, &tracker, recommend::Unowned(baselines.genre_popularity()), recommend::Unowned(baselines.popularity()),
                           recommend::Unowned(baselines.hour_popularity()),
-                          [this](std::string_view user) { return history_store.Get(user); }};
+                          [this](std::string_view user) { return history_store.Get(user); }, feedback.impressions()};
   Result<std::unique_ptr<RecommendationComponent>> opened =
       RecommendationComponent::Open(config.recommend, config.data_dir, std::move(deps), registry_);
   if (!opened.ok()) return opened.status();
@@ -264,6 +269,7 @@ Status ServerApp::Impl::StartHttp(const std::function<void(const std::string&)>&
 Status ServerApp::Impl::RestoreAndStartPipeline() {
   Result<RestoreReport> report = sessions->Restore();
   if (!report.ok()) return report.status();
+  if (Status s = feedback.Replay(*log, report->snapshot_seq); !s.ok()) return s;
   pipeline = std::make_unique<Pipeline>(
       config.pipeline, [this](const std::vector<LoggedEvent>& events) { live_scoring.OnCommitted(events); },
       log->last_seq(), registry_);
@@ -307,6 +313,7 @@ void ServerApp::Impl::Shutdown() {
   recommendations.reset();
   trigger_push.reset();
   push.reset();
+  feedback.Close();
   log->Close();
   spdlog::info("stopped");
 }

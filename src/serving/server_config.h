@@ -14,6 +14,7 @@
 
 #include "common/status.h"
 #include "events/event_parser.h"
+#include "feedback/feedback_collector.h"
 #include "log/event_log.h"
 #include "models/disengagement_scorer.h"
 #include "pipeline/pipeline.h"
@@ -66,6 +67,7 @@ struct ServerConfig {
   push::PushOptions push;              // [push]
   recommend::RecommendConfig recommend;  // [recommend]
   std::string admin_token_file;        // [admin] token_file: admin routes are off without it (admin_auth.h)
+  feedback::FeedbackOptions feedback;  // [feedback] (dir and the session timeout are filled in at start)
 };
 
 // Reads `path` over the values already in `config`. Unknown keys, wrong types and out-of-range values
