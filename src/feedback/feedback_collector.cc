@@ -68,6 +68,7 @@ FeedbackCollector::~FeedbackCollector() {
     std::lock_guard lock(shards_[i].mu);
     DrainLocked(shards_[i]);
   }
+  Flush();
 }
 
 FeedbackCollector::Shard& FeedbackCollector::ShardOf(std::string_view user_id) const {
@@ -114,9 +115,8 @@ void FeedbackCollector::Fold(const LoggedEvent& e) {
     const size_t before = it->second.pending.size();
     if (!ApplyEvent(options_.attribution, e.event, e.seq, &it->second, &outcomes)) return;
     AddPending(static_cast<int64_t>(it->second.pending.size()) - static_cast<int64_t>(before));
-    CommitLocked(shard, e.event.user_id, &outcomes);
+    CommitLocked(shard, e.event.user_id, std::move(outcomes));
   }
-  Report(outcomes);
 }
 
 void FeedbackCollector::Record(impressions::Impression m) {
@@ -133,6 +133,10 @@ void FeedbackCollector::Record(impressions::Impression m) {
     shard.queue.push_back(std::move(q));
   }
   AddPending(1);
+  Wake();
+}
+
+void FeedbackCollector::Wake() {
   {
     std::lock_guard lock(bg_mu_);
     queued_ = true;
@@ -147,25 +151,47 @@ void FeedbackCollector::DrainLocked(Shard& shard) {
     dropped_listener_cap_.Inc(AddImpression(options_.attribution, std::move(q.impression), &state));
     // The queued impression was counted when recorded; a duplicate rec_id or a dropped one is not pending.
     AddPending(static_cast<int64_t>(state.pending.size()) - static_cast<int64_t>(before) - 1);
-    std::vector<Outcome> none;
-    CommitLocked(shard, q.user_id, &none);
+    CommitLocked(shard, q.user_id, {});
   }
   shard.queue.clear();
 }
 
-void FeedbackCollector::CommitLocked(Shard& shard, const std::string& user_id, std::vector<Outcome>* outcomes) {
-  std::erase_if(*outcomes, [&](const Outcome& o) {
+void FeedbackCollector::CommitLocked(Shard& shard, const std::string& user_id, std::vector<Outcome> outcomes) {
+  std::erase_if(outcomes, [&](const Outcome& o) {
     Result<bool> stored = store_->Contains(o);
     if (stored.ok() && *stored) duplicates_.Inc();
     return stored.ok() && *stored;
   });
   auto it = shard.listeners.find(user_id);
-  if (Status s = store_->Commit(user_id, *outcomes, it->second); !s.ok()) {
+  if (Status s = store_->Commit(user_id, outcomes, it->second); !s.ok()) {
     write_errors_.Inc();
-    spdlog::warn("feedback: {} (listener {}, {} outcomes lost)", s.message(), user_id, outcomes->size());
-    outcomes->clear();
+    spdlog::warn("feedback: {} (listener {}, {} outcomes lost)", s.message(), user_id, outcomes.size());
+    outcomes.clear();
   }
   if (it->second.empty()) shard.listeners.erase(it);
+  if (outcomes.empty()) return;
+  {
+    std::lock_guard lock(unreported_mu_);
+    unreported_.insert(unreported_.end(), std::make_move_iterator(outcomes.begin()),
+                       std::make_move_iterator(outcomes.end()));
+  }
+  Wake();
+}
+
+void FeedbackCollector::Flush() {
+  std::lock_guard flush_lock(flush_mu_);
+  std::vector<Outcome> batch;
+  {
+    std::lock_guard lock(unreported_mu_);
+    batch.swap(unreported_);
+  }
+  if (batch.empty()) return;
+  // Reported even if the sync failed: they are committed (in the page cache) and will not be derived again.
+  if (Status s = store_->SyncWal(); !s.ok()) {
+    write_errors_.Inc();
+    spdlog::warn("feedback: {}", s.message());
+  }
+  Report(batch);
 }
 
 void FeedbackCollector::Report(const std::vector<Outcome>& outcomes) {
@@ -179,28 +205,22 @@ void FeedbackCollector::Sweep() {
   const int64_t watermark = watermark_.load(std::memory_order_relaxed);
   for (uint32_t i = 0; i < options_.shards; ++i) {
     Shard& shard = shards_[i];
-    std::vector<Outcome> reported;
-    {
-      std::lock_guard lock(shard.mu);
-      DrainLocked(shard);
-      // Decide first, commit after: a commit may erase its listener from the map being walked.
-      std::vector<std::pair<std::string, std::vector<Outcome>>> changed;
-      int64_t delta = 0;
-      for (auto& [user, state] : shard.listeners) {
-        const size_t before = state.pending.size();
-        std::vector<Outcome> outcomes;
-        if (!Expire(options_.attribution, user, watermark, &state, &outcomes)) continue;
-        delta += static_cast<int64_t>(state.pending.size()) - static_cast<int64_t>(before);
-        changed.emplace_back(user, std::move(outcomes));
-      }
-      AddPending(delta);
-      for (auto& [user, outcomes] : changed) {
-        CommitLocked(shard, user, &outcomes);
-        reported.insert(reported.end(), outcomes.begin(), outcomes.end());
-      }
+    std::lock_guard lock(shard.mu);
+    DrainLocked(shard);
+    // Decide first, commit after: a commit may erase its listener from the map being walked.
+    std::vector<std::pair<std::string, std::vector<Outcome>>> changed;
+    int64_t delta = 0;
+    for (auto& [user, state] : shard.listeners) {
+      const size_t before = state.pending.size();
+      std::vector<Outcome> outcomes;
+      if (!Expire(options_.attribution, user, watermark, &state, &outcomes)) continue;
+      delta += static_cast<int64_t>(state.pending.size()) - static_cast<int64_t>(before);
+      changed.emplace_back(user, std::move(outcomes));
     }
-    Report(reported);
+    AddPending(delta);
+    for (auto& [user, outcomes] : changed) CommitLocked(shard, user, std::move(outcomes));
   }
+  Flush();
 }
 
 void FeedbackCollector::AddPending(int64_t delta) {
@@ -226,6 +246,7 @@ void FeedbackCollector::BackgroundLoop() {
         std::lock_guard shard_lock(shards_[i].mu);
         if (!shards_[i].queue.empty()) DrainLocked(shards_[i]);
       }
+      Flush();
     }
     lock.lock();
   }

@@ -2,6 +2,10 @@
 // (attribution.h has the rules, outcome.h the kinds), stores the outcomes (outcome_store.h) and reports
 // each stored one once to the OutcomeObservers.
 //
+// Reporting: the worker that decides outcomes commits them (unsynced) and queues them; the background
+// thread (or Flush) syncs the store's WAL once for everything queued, then reports it, in commit order per
+// listener. One fsync per group instead of one per outcome keeps the disk off the pipeline's path.
+//
 // It learns of impressions as an ImpressionSink (the recommender's sink fans out to it and to the
 // ImpressionStore): Record only queues the impression in its listener's shard (no I/O on the response
 // path); a background thread, or the listener's next event, moves it into the listener's pending state
@@ -14,8 +18,8 @@
 //
 // Exactly-once in effect across kill -9, the argument:
 //  1. Every change of a listener's state (attribution.h) is committed to the store, together with the
-//     outcomes it decided, in one atomic batch (synced when it holds outcomes) before the shard lock is
-//     released and before any observer hears of them. So the store always holds, per listener, a state
+//     outcomes it decided, in one atomic batch before the shard lock is released; observers hear of the
+//     outcomes after a WAL sync that covers the batch. So the store always holds, per listener, a state
 //     S and every outcome decided on the way to S; S.seq is the last event that changed it.
 //  2. An event that did not change a listener's state is not recorded, and need not be: folding it again
 //     into the same state changes nothing (the rules are deterministic), and an impression added later
@@ -30,8 +34,10 @@
 //     (listener, rec_id, track, kind) key) is found in the store, neither rewritten nor reported.
 //  4. Pending impressions and attributed plays in progress are part of S, so they are recovered and
 //     still decided. What can be lost: impressions queued in Record and not yet moved (the background
-//     thread moves them within milliseconds; like the ImpressionStore's queue), and, on a power cut
-//     rather than a process kill, unsynced state changes since the last synced commit.
+//     thread moves them within milliseconds; like the ImpressionStore's queue); the report of outcomes
+//     committed in the last milliseconds before a kill (they are stored, and not re-derived, but their
+//     observers never hear of them: at most once for observers, exactly once in the store); and, on a
+//     power cut rather than a process kill, what was committed since the last WAL sync.
 //  The replayed tail goes through the same rules but without the tracker: an event the tracker would
 //  refuse as late (docs/sessions.md) is folded here anyway.
 // Watermark: impressions whose window closed and plays silent for a session timeout are decided by
@@ -89,9 +95,12 @@ class FeedbackCollector : public EventObserver, public impressions::ImpressionSi
   void OnEventApplied(const LoggedEvent& event, const ApplyOutcome& outcome) override;
   void Record(impressions::Impression impression) override;
 
-  // Moves queued impressions into their listeners' states and decides what the watermark ends. The
-  // background thread calls it; tests call it to be deterministic.
+  // Moves queued impressions into their listeners' states and decides what the watermark ends, then
+  // Flush. The background thread calls it every sweep_interval_ms; tests call it to be deterministic.
   void Sweep();
+  // Syncs the store's WAL and reports the outcomes committed before the call. The background thread
+  // calls it whenever outcomes are queued; tests call it to be deterministic.
+  void Flush();
 
   size_t pending() const { return static_cast<size_t>(pending_.load(std::memory_order_relaxed)); }
   int64_t watermark_ms() const { return watermark_.load(std::memory_order_relaxed); }
@@ -106,10 +115,12 @@ class FeedbackCollector : public EventObserver, public impressions::ImpressionSi
   void Fold(const LoggedEvent& event);
   // Under the shard lock: moves its queued impressions into states and persists them.
   void DrainLocked(Shard& shard);
-  // Under the shard lock: stores `state` and the outcomes not stored yet (kept in `outcomes` for Report).
-  void CommitLocked(Shard& shard, const std::string& user_id, std::vector<Outcome>* outcomes);
+  // Under the shard lock: stores the listener's state and the outcomes not stored yet, and queues those
+  // for Flush.
+  void CommitLocked(Shard& shard, const std::string& user_id, std::vector<Outcome> outcomes);
   void Report(const std::vector<Outcome>& outcomes);
   void AddPending(int64_t delta);
+  void Wake();
   void BackgroundLoop();
 
   const FeedbackOptions options_;
@@ -126,9 +137,13 @@ class FeedbackCollector : public EventObserver, public impressions::ImpressionSi
   metrics::Counter& duplicates_;
   metrics::Counter& write_errors_;
 
+  std::mutex flush_mu_;  // one Flush at a time, so reports keep commit order
+  std::mutex unreported_mu_;
+  std::vector<Outcome> unreported_;  // committed, waiting for a WAL sync and their report
+
   std::mutex bg_mu_;
   std::condition_variable bg_cv_;
-  bool queued_ = false;
+  bool queued_ = false;  // impressions or outcomes are waiting
   bool stop_ = false;
   std::thread background_;
 };

@@ -88,10 +88,13 @@ Status OutcomeStore::Commit(std::string_view user_id, const std::vector<Outcome>
   } else {
     batch.Put(state_key, EncodeListenerFeedback(state));
   }
-  rocksdb::WriteOptions wo;
-  wo.sync = !outcomes.empty();
-  rocksdb::Status s = db_->Write(wo, &batch);
+  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch);
   return s.ok() ? Status::Ok() : Status::IoError("writing the outcome store: " + s.ToString());
+}
+
+Status OutcomeStore::SyncWal() {
+  rocksdb::Status s = db_->SyncWAL();
+  return s.ok() ? Status::Ok() : Status::IoError("syncing the outcome store's WAL: " + s.ToString());
 }
 
 Status OutcomeStore::ForEachState(

@@ -6,10 +6,10 @@
 //   'o' [u16 BE user length][user][u16 BE rec_id length][rec_id][u16 BE track length][track][kind]
 //        → OutcomeToJson (outcome_json.h). The key is the outcome's identity: storing one twice is a no-op.
 //   's' [u16 BE user length][user] → EncodeListenerFeedback (state_codec.h): the listener's pending state.
-// Commit writes a listener's new outcomes and new state in one atomic batch, with a synced WAL when it
-// holds outcomes (they are reported only after it returns), unsynced otherwise: an unsynced write is in
-// the OS's page cache once Write returns, so it survives kill -9 (not a power cut; see
-// feedback_collector.h for what that costs).
+// Commit writes a listener's new outcomes and new state in one atomic batch without waiting for the disk:
+// once Write returns the batch is in the OS's page cache, so it survives kill -9 (not a power cut).
+// SyncWal makes every batch committed before it durable against a power cut too; the collector calls it
+// before it reports outcomes, so one fsync covers every outcome decided meanwhile (group commit).
 // Thread-safety: every method is safe concurrently (RocksDB is); the collector serialises one listener's
 // commits.
 #pragma once
@@ -43,8 +43,11 @@ class OutcomeStore {
   Result<bool> Contains(const Outcome& outcome) const;
 
   // Atomically stores `outcomes` (all of `user_id`) and replaces the listener's state (erases it when
-  // `state` is empty). Synced when `outcomes` is not empty.
+  // `state` is empty). Not synced (see above).
   Status Commit(std::string_view user_id, const std::vector<Outcome>& outcomes, const ListenerFeedback& state);
+
+  // fsyncs the WAL: every Commit that returned before the call is then on disk.
+  Status SyncWal();
 
   // Every persisted listener state, for the collector's start.
   Status ForEachState(const std::function<void(std::string_view user_id, ListenerFeedback state)>& visit) const;

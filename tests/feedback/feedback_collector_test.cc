@@ -84,8 +84,10 @@ class FeedbackCollectorTest : public ::testing::Test {
     return logged;
   }
 
+  // As the pipeline would, then reports what they decided.
   static void Deliver(FeedbackCollector& c, const std::vector<LoggedEvent>& events) {
     for (const LoggedEvent& e : events) c.OnEventApplied(e, ApplyOutcome{.applied = true});
+    c.Flush();
   }
 
   std::vector<Outcome> Stored() {
