@@ -4,7 +4,8 @@
 // screenshot. Checked: every chart drew data (its data-points attribute, set by dashboard.js after
 // drawing) or, where this server cannot have data (no PSI without a reference histogram in the bundle, no
 // experiments), says so; the page recorded no error and wrote nothing to the console; the screenshot is a
-// PNG of plausible size (kept in the build directory). Skips when chromium is absent.
+// PNG of plausible size (kept in the build directory). Without a model, the score charts say so. Skips
+// when chromium is absent.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -14,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -130,59 +132,96 @@ std::string Note(const std::string& dom, const std::string& id) {
   return m[1];
 }
 
-TEST(DashboardChromiumTest, ChartsRenderWithDataAndNoErrors) {
-  const std::string chromium = FindChromium();
-  if (chromium.empty()) GTEST_SKIP() << "chromium is not installed (Debian package chromium; scripts/setup.sh)";
-  testing::TempDir dir;
-  ASSERT_TRUE(SaveBundle(segue::testing::TrainSkipBurstBundle(2000, 500, 21, 2), dir.path() + "/models/v1").ok());
-  const std::string config = dir.path() + "/segue.toml";
-  std::ofstream(config) << "models_dir = \"" << dir.path() << "/models\"\n[log]\nmin_free_bytes = 0\n";
-  ServerProcess server(dir.path() + "/data", config, dir.path() + "/server.log");
-  ASSERT_GT(server.port(), 0) << server.first_line();
-  ASSERT_TRUE(server.WaitReady());
-  Client client(server.port());
+// Starts `segue serve` (with a disengagement model when asked), then runs the dashboard in Chromium while
+// `traffic` (if set) feeds the server, and keeps the dumped DOM and Chromium's log. The page itself must
+// have loaded, recorded no error and written nothing to the console; the screenshot must be a PNG.
+class DashboardChromiumTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    chromium_ = FindChromium();
+    if (chromium_.empty()) GTEST_SKIP() << "chromium is not installed (Debian package chromium; scripts/setup.sh)";
+  }
+
+  void StartServer(bool with_model) {
+    const std::string config = dir_.path() + "/segue.toml";
+    std::ofstream out(config);
+    if (with_model) {
+      ASSERT_TRUE(SaveBundle(segue::testing::TrainSkipBurstBundle(2000, 500, 21, 2), dir_.path() + "/models/v1").ok());
+      out << "models_dir = \"" << dir_.path() << "/models\"\n";
+    }
+    out << "[log]\nmin_free_bytes = 0\n";
+    out.close();
+    server_ = std::make_unique<ServerProcess>(dir_.path() + "/data", config, dir_.path() + "/server.log");
+    ASSERT_GT(server_->port(), 0) << server_->first_line();
+    ASSERT_TRUE(server_->WaitReady());
+  }
+
+  void RunPage(const std::string& screenshot_name, bool with_traffic) {
+    const std::string screenshot = std::filesystem::current_path().string() + "/" + screenshot_name;
+    std::filesystem::remove(screenshot);
+    const std::string dom_path = dir_.path() + "/dom.html", log_path = dir_.path() + "/chromium.log";
+    {
+      std::unique_ptr<Traffic> traffic = with_traffic ? std::make_unique<Traffic>(server_->port()) : nullptr;
+      Chromium browser(chromium_,
+                       {"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync", "--no-first-run",
+                        "--user-data-dir=" + dir_.path() + "/chromium-profile", "--enable-logging=stderr", "--v=0",
+                        "--virtual-time-budget=12000", "--window-size=1280,1400", "--screenshot=" + screenshot,
+                        "--dump-dom", "http://127.0.0.1:" + std::to_string(server_->port()) + "/dashboard"},
+                       dom_path, log_path);
+      const int status = browser.Wait(std::chrono::seconds(25));
+      ASSERT_NE(status, -1) << "chromium ran longer than 25 s; its log: " << log_path;
+      ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(log_path);
+      if (traffic) {
+        EXPECT_EQ(traffic->failures(), 0);
+      }
+    }
+    dom_ = ReadFile(dom_path);
+    ASSERT_NE(dom_.find("<h1>Segue</h1>"), std::string::npos) << "the page did not load:\n" << dom_;
+    EXPECT_NE(dom_.find("<pre id=\"errors\"></pre>"), std::string::npos) << "errors on the page:\n" << dom_;
+    EXPECT_NE(dom_.find("id=\"status\">updated"), std::string::npos) << dom_;
+    const std::string log = ReadFile(log_path);
+    std::smatch console;
+    EXPECT_FALSE(std::regex_search(log, console, std::regex(".*:CONSOLE.*"))) << "console: " << console.str();
+    const std::string png = ReadFile(screenshot);
+    std::cout << "screenshot: " << screenshot << " (" << png.size() << " bytes)\n";
+    EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+    EXPECT_GT(png.size(), 20'000u) << "a 1280x1400 dashboard with charts compresses to more than this";
+  }
+
+  std::string chromium_;
+  testing::TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::string dom_;
+};
+
+TEST_F(DashboardChromiumTest, ChartsRenderWithData) {
+  ASSERT_NO_FATAL_FAILURE(StartServer(/*with_model=*/true));
+  Client client(server_->port());
   ASSERT_EQ(client.Send(http::verb::post, "/v1/tracks", FixtureTracksJson()).status, 200);
   ASSERT_EQ(client.Send(http::verb::post, "/v1/events", FixtureOtherListenersJson(NowMs() - 3'600'000)).status, 202);
+  ASSERT_NO_FATAL_FAILURE(RunPage("dashboard_chromium_test.png", /*with_traffic=*/true));
 
-  const std::string screenshot = std::filesystem::current_path().string() + "/dashboard_chromium_test.png";
-  std::filesystem::remove(screenshot);
-  const std::string dom_path = dir.path() + "/dom.html", log_path = dir.path() + "/chromium.log";
-  {
-    Traffic traffic(server.port());
-    Chromium browser(chromium,
-                     {"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update", "--disable-sync", "--no-first-run",
-                      "--user-data-dir=" + dir.path() + "/chromium-profile", "--enable-logging=stderr", "--v=0",
-                      "--virtual-time-budget=12000", "--window-size=1280,1400", "--screenshot=" + screenshot,
-                      "--dump-dom", "http://127.0.0.1:" + std::to_string(server.port()) + "/dashboard"},
-                     dom_path, log_path);
-    const int status = browser.Wait(std::chrono::seconds(25));
-    ASSERT_NE(status, -1) << "chromium ran longer than 25 s; its log: " << log_path;
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(log_path);
-    EXPECT_EQ(traffic.failures(), 0);
-  }
-
-  const std::string dom = ReadFile(dom_path);
-  ASSERT_NE(dom.find("<h1>Segue</h1>"), std::string::npos) << "the page did not load:\n" << dom;
-  EXPECT_NE(dom.find("<pre id=\"errors\"></pre>"), std::string::npos) << "errors on the page:\n" << dom;
-  EXPECT_NE(dom.find("id=\"status\">updated"), std::string::npos) << dom;
   for (const char* chart : {"events", "latency", "score", "rates", "pushes", "lag"}) {
-    EXPECT_GT(DataPoints(dom, chart), 0) << chart << " drew no data; note: " << Note(dom, chart);
+    EXPECT_GT(DataPoints(dom_, chart), 0) << chart << " drew no data; note: " << Note(dom_, chart);
   }
   // PSI needs a reference histogram in the bundle (wt/monitoring); without one the chart says so.
-  if (DataPoints(dom, "psi") == 0) {
-    EXPECT_NE(Note(dom, "psi").find("segue_score_psi absent"), std::string::npos) << dom;
+  if (DataPoints(dom_, "psi") == 0) {
+    EXPECT_NE(Note(dom_, "psi").find("segue_score_psi absent"), std::string::npos) << dom_;
   }
-  EXPECT_NE(dom.find("no experiments"), std::string::npos) << "this server runs no experiment:\n" << dom;
+  EXPECT_NE(dom_.find("no experiments"), std::string::npos) << "this server runs no experiment:\n" << dom_;
+}
 
-  const std::string log = ReadFile(log_path);
-  std::smatch console;
-  EXPECT_FALSE(std::regex_search(log, console, std::regex(".*:CONSOLE.*"))) << "console: " << console.str();
+TEST_F(DashboardChromiumTest, WithoutAModelTheScoreChartsSaySo) {
+  ASSERT_NO_FATAL_FAILURE(StartServer(/*with_model=*/false));
+  ASSERT_NO_FATAL_FAILURE(RunPage("dashboard_chromium_test_no_model.png", /*with_traffic=*/false));
 
-  const std::string png = ReadFile(screenshot);
-  std::cout << "screenshot: " << screenshot << " (" << png.size() << " bytes)\n";
-  EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
-  EXPECT_GT(png.size(), 20'000u) << "a 1280x1400 dashboard with charts compresses to more than this";
+  for (const char* chart : {"score", "psi"}) {
+    EXPECT_EQ(DataPoints(dom_, chart), 0) << chart;
+    EXPECT_EQ(Note(dom_, chart), "no model loaded") << chart;
+  }
+  EXPECT_GT(DataPoints(dom_, "events"), 0) << "rates of zero are data too";
+  EXPECT_GT(DataPoints(dom_, "lag"), 0);
 }
 
 }  // namespace
