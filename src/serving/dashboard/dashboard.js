@@ -2,8 +2,9 @@
 // charts of dashboard.html with Chart.js (served from /dashboard/chart.js). Counters are differenced
 // between polls (rates), histograms between now and the oldest poll within the last minute (percentiles,
 // ratios), gauges are charted as read. After every update each chart element carries data-points="N"
-// (non-null points drawn) and, when empty, a note saying why; errors on the page are listed in #errors.
-// The headless-Chromium test (tests/serving/dashboard_chromium_test.cc) reads both.
+// (non-null points drawn), data-series (the series' names) and, when empty, a note saying why; errors on
+// the page are listed in #errors.
+// The headless-Chromium test (tests/serving/dashboard_chromium_test.cc) reads them.
 'use strict';
 
 const POLL_MS = 2000;
@@ -134,6 +135,7 @@ class Panel {
     this.chart.update('none');
     const points = series.reduce((n, s) => n + s.data.filter((v) => v !== null && Number.isFinite(v)).length, 0);
     this.element.dataset.points = String(points);
+    this.element.dataset.series = series.map((s) => s.label).join(',');
     this.note.textContent = points > 0 ? '' : emptyNote;
   }
 
