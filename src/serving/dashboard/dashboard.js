@@ -161,19 +161,19 @@ class TimeSeries {
 }
 
 const logScaleMs = { scales: { y: { type: 'logarithmic', title: { display: true, text: 'ms' } } } };
-const counts = { scales: { y: { min: 0, suggestedMax: 1 } } };  // never negative; a flat zero stays at the bottom
-let panels = null;  // created by start() once Chart.js is known to be there
+const countAxis = { scales: { y: { min: 0, suggestedMax: 1 } } };  // never negative; a flat zero stays at the bottom
+let panels = null;  // created once Chart.js is known to have loaded (end of this file)
 
 function createPanels() {
   const at = (id) => document.getElementById(id);
   return {
-    events: new TimeSeries(new Panel(at('events'), 'line', counts)),
+    events: new TimeSeries(new Panel(at('events'), 'line', countAxis)),
     latency: new Panel(at('latency'), 'bar', logScaleMs),
     score: new Panel(at('score'), 'bar', { plugins: { legend: { display: false } } }),
-    psi: new TimeSeries(new Panel(at('psi'), 'line', counts)),
+    psi: new TimeSeries(new Panel(at('psi'), 'line', countAxis)),
     rates: new TimeSeries(new Panel(at('rates'), 'line', { scales: { y: { min: 0, max: 100 } } })),
-    pushes: new TimeSeries(new Panel(at('pushes'), 'line', counts)),
-    lag: new TimeSeries(new Panel(at('lag'), 'line', counts)),
+    pushes: new TimeSeries(new Panel(at('pushes'), 'line', countAxis)),
+    lag: new TimeSeries(new Panel(at('lag'), 'line', countAxis)),
   };
 }
 
@@ -289,7 +289,7 @@ function format(metric) {
 
 function reportTable(report) {
   const metrics = [...new Set(report.arms.flatMap((a) => Object.keys(a.metrics)))];
-  const head = ['metric', ...report.arms.map((a) => a.name + ' (' + a.kind + ', ' + a.listeners + ' listeners)'),
+  const head = ['metric', ...report.arms.map((a) => a.name + ' (' + a.kind + ', ' + a.listeners + ' listeners, ' + a.sessions + ' sessions)'),
                 ...(report.differences || []).map((d) => d.arm + ' − ' + d.baseline)];
   const rows = metrics.map((name) => [name, ...report.arms.map((a) => format(a.metrics[name])),
                                       ...(report.differences || []).map((d) => format(d.metrics[name]))]);
