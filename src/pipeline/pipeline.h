@@ -63,7 +63,7 @@ class Pipeline {
   void Dispatch(const std::vector<LoggedEvent>& events);
 
   uint64_t applied_seq() const;
-  // Runs fn (on a worker thread, or inline when already true) once applied_seq() >= seq. After Stop()
+  // Runs fn (on a worker thread or Dispatch's, or inline when already true) once applied_seq() >= seq. After Stop()
   // every pending fn has run.
   void WhenApplied(uint64_t seq, std::function<void()> fn);
 
@@ -100,7 +100,7 @@ class Pipeline {
 
   metrics::Counter& dispatched_;
   metrics::Counter& consumed_;
-  metrics::Counter& blocked_us_;
+  std::atomic<uint64_t> blocked_us_{0};  // segue_pipeline_dispatch_blocked_seconds_total
 };
 
 }  // namespace segue
