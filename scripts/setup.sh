@@ -19,6 +19,7 @@ PACKAGES=(
   libhiredis-dev
   curl ccache
   libjs-chart.js chromium
+  prometheus
   "$@"
 )
 

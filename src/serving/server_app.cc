@@ -16,6 +16,7 @@
 #include "common/metrics.h"
 #include "log/event_log.h"
 #include "models/live_scoring.h"
+#include "monitoring/engagement_drift.h"
 #include "pipeline/pipeline.h"
 #include "serving/catalog_store.h"
 #include "serving/dashboard_handler.h"
@@ -52,7 +53,8 @@ struct ServerApp::Impl : ServerHost {
         history_store(config.recommend.history),
         baselines(&catalog, config.recommend.baselines),
         listening_feed(&history_store, &baselines),
-        live_scoring(&tracker, &catalog, scoring.scorer(), {&listening_feed}),
+        engagement_drift({}, &registry_),
+        live_scoring(&tracker, &catalog, scoring.scorer(), {&listening_feed}, {&engagement_drift}),
         router(registry_),
         ioc(config.threads),
         signals(ioc, SIGTERM, SIGINT) {}
@@ -91,6 +93,7 @@ struct ServerApp::Impl : ServerHost {
   recommend::HistoryStore history_store;
   recommend::RetrievalBaselines baselines;
   recommend::ListeningFeed listening_feed;
+  monitoring::EngagementDrift engagement_drift;
   LiveScoring live_scoring;
   std::unique_ptr<EventLog> log;
   std::unique_ptr<Pipeline> pipeline;  // created once sessions are restored
