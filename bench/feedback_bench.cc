@@ -86,6 +86,14 @@ std::vector<impressions::Impression> Impressions() {
   return out;
 }
 
+// How many events belong to listeners with an impression (the ones that can change feedback state).
+size_t EventsOf(const std::vector<impressions::Impression>& shown) {
+  std::unordered_map<std::string_view, bool> users;
+  for (const impressions::Impression& m : shown) users[m.user_id] = true;
+  return static_cast<size_t>(std::count_if(Events().begin(), Events().end(),
+                                           [&](const LoggedEvent& e) { return users.contains(e.event.user_id); }));
+}
+
 void Feed(LiveScoring& live, benchmark::State& st) {
   const std::vector<LoggedEvent>& events = Events();
   std::vector<LoggedEvent> group;
@@ -143,6 +151,7 @@ void RunWithCollector(benchmark::State& st, bool with_impressions) {
   std::filesystem::remove_all(dir);
   st.SetItemsProcessed(static_cast<int64_t>(st.iterations() * Events().size()));
   st.counters["outcomes"] = benchmark::Counter(static_cast<double>(outcomes.n), benchmark::Counter::kAvgIterations);
+  st.counters["their_events"] = static_cast<double>(EventsOf(shown));
 }
 
 void BM_TrackerAndFeedbackIdle(benchmark::State& st) { RunWithCollector(st, false); }
