@@ -234,6 +234,35 @@ TEST_F(FeedbackCollectorTest, ReplayingAfterEverythingWasDecidedReportsNothing) 
   EXPECT_EQ(Stored().size(), 2u);
 }
 
+TEST_F(FeedbackCollectorTest, AnOutcomeDerivedAgainIsFoundInTheStoreNotStoredOrReportedTwice) {
+  Recorder first_life;
+  ListenerFeedback during_play;  // u1's state after the attributed play started, before the skip
+  {
+    auto c = Open(&first_life);
+    ASSERT_NE(c, nullptr);
+    c->Record(Imp("u1", "r1", {"a"}, kT0));
+    Deliver(*c, Append({Ev("u1", EventType::kPlay, kT0 + kS, "a", "r1")}));
+    ASSERT_TRUE(c->store().ForEachState([&](std::string_view, ListenerFeedback s) { during_play = s; }).ok());
+    Deliver(*c, Append({Ev("u1", EventType::kSkip, kT0 + 2 * kS, "a")}));
+    ASSERT_EQ(first_life.seen.size(), 1u);
+  }
+  {
+    // Put back the older state, as if the commit that decided the outcome had kept its outcome only.
+    auto store = OutcomeStore::Open(dir_.path() + "/feedback");
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->Commit("u1", {}, during_play).ok());
+  }
+  Recorder second_life;
+  auto c = Open(&second_life);
+  ASSERT_NE(c, nullptr);
+  ASSERT_TRUE(c->Replay(*log_, 0).ok());
+  c->Flush();
+  EXPECT_TRUE(second_life.seen.empty());
+  EXPECT_NE(registry_.RenderText().find("segue_feedback_duplicate_outcomes_total 1"), std::string::npos);
+  c.reset();
+  EXPECT_EQ(Stored().size(), 1u);
+}
+
 TEST_F(FeedbackCollectorTest, BeyondMaxPendingNewImpressionsAreDroppedAndCounted) {
   FeedbackOptions options;
   options.dir = dir_.path() + "/feedback";

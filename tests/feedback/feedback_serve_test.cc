@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@
 #include "common/time_util.h"
 #include "feedback/outcome_store.h"
 #include "tests/serving/server_process.h"
+#include "tests/testing/run_command.h"
 
 namespace segue::serving {
 namespace {
@@ -150,6 +152,20 @@ TEST_F(FeedbackServeTest, OutcomesAreExactlyOnceAcrossSigkillAndPendingPlaysAreS
   EXPECT_EQ(skipped, kListeners / 2u);
   EXPECT_EQ(completed, kListeners / 2u);
   EXPECT_EQ(keys.size(), size_t{kListeners});
+
+  // The same through `segue log export --outcomes`: one JSON object per line.
+  int code = -1;
+  const std::string out = test_support::RunCommand(
+      std::string(SEGUE_BINARY) + " log export --outcomes --data-dir " + data_ + " 2>/dev/null", &code);
+  EXPECT_EQ(code, 0);
+  std::map<std::string, int> kinds;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) ++kinds[nlohmann::json::parse(line)["kind"].get<std::string>()];
+  EXPECT_EQ(kinds, (std::map<std::string, int>{{"completed", kListeners / 2}, {"skipped", kListeners / 2}})) << out;
+  test_support::RunCommand(std::string(SEGUE_BINARY) + " log export --outcomes --impressions --data-dir " + data_ +
+                               " >/dev/null 2>&1",
+                           &code);
+  EXPECT_NE(code, 0) << "--outcomes and --impressions together must be refused";
 }
 
 }  // namespace
