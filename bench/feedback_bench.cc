@@ -126,8 +126,10 @@ struct CountOutcomes : feedback::OutcomeObserver {
 
 void RunWithCollector(benchmark::State& st, bool with_impressions) {
   CountOutcomes outcomes;
-  const std::vector<impressions::Impression> shown = with_impressions ? Impressions() : std::vector<impressions::Impression>{};
-  const std::string dir = (std::filesystem::temp_directory_path() / ("segue-feedback-bench-" + std::to_string(getpid()))).string();
+  const std::vector<impressions::Impression> shown =
+      with_impressions ? Impressions() : std::vector<impressions::Impression>{};
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / ("segue-feedback-bench-" + std::to_string(getpid()))).string();
   for (auto _ : st) {
     st.PauseTiming();
     std::filesystem::remove_all(dir);

@@ -179,14 +179,16 @@ int RunExportJsonLines(const char* what, const JsonExport& export_all) {
 // Every stored impression, in (listener, time) key order.
 int RunExportImpressions(const std::string& data_dir) {
   const std::string dir = data_dir + "/" + impressions::kImpressionsSubdir;
-  return RunExportJsonLines("impressions", [&](const auto& write) { return impressions::ImpressionStore::ExportAll(dir, write); });
+  return RunExportJsonLines("impressions",
+                            [&](const auto& write) { return impressions::ImpressionStore::ExportAll(dir, write); });
 }
 
 // Every stored outcome, in (listener, rec_id, track, kind) key order.
 int RunExportOutcomes(const std::string& data_dir) {
   const std::string dir = data_dir + "/" + feedback::kOutcomesSubdir;
   return RunExportJsonLines("outcomes", [&](const auto& write) {
-    return feedback::OutcomeStore::ExportAll(dir, [&](const feedback::Outcome& o) { return write(feedback::OutcomeToJson(o)); });
+    return feedback::OutcomeStore::ExportAll(
+        dir, [&](const feedback::Outcome& o) { return write(feedback::OutcomeToJson(o)); });
   });
 }
 

@@ -5,7 +5,9 @@
 namespace segue::feedback {
 namespace {
 
-bool Contains(const std::vector<std::string>& v, std::string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool Contains(const std::vector<std::string>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 // Ends the attributed play at `end_ms` and appends its outcome (decided by `seq`, 0 for the clock).
 void EndPlay(std::string_view user_id, int64_t end_ms, bool completed, uint64_t seq, ListenerFeedback* state,

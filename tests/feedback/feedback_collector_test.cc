@@ -92,7 +92,8 @@ class FeedbackCollectorTest : public ::testing::Test {
 
   std::vector<Outcome> Stored() {
     std::vector<Outcome> out;
-    Status s = OutcomeStore::ExportAll(dir_.path() + "/feedback", [&](const Outcome& o) { return out.push_back(o), true; });
+    Status s = OutcomeStore::ExportAll(dir_.path() + "/feedback",
+                                       [&](const Outcome& o) { return out.push_back(o), true; });
     EXPECT_TRUE(s.ok()) << s.ToString();
     return out;
   }

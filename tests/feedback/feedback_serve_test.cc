@@ -96,8 +96,8 @@ TEST_F(FeedbackServeTest, OutcomesAreExactlyOnceAcrossSigkillAndPendingPlaysAreS
     for (int i = 0; i < kListeners; ++i) {
       const std::string user = segue::testing::Id("u", i);
       const int64_t ts = base + 1000 * i;
-      ASSERT_EQ(client.Send(http::verb::post, "/v1/events", EventsJson({Ev(user + "p0", user, "play", ts, "t0")})).status,
-                202);
+      const std::string first = EventsJson({Ev(user + "p0", user, "play", ts, "t0")});
+      ASSERT_EQ(client.Send(http::verb::post, "/v1/events", first).status, 202);
       // The pipeline applies events after acknowledging them: ask until the warm listening counts (an
       // empty list is no impression).
       Reply rec;
@@ -138,7 +138,8 @@ TEST_F(FeedbackServeTest, OutcomesAreExactlyOnceAcrossSigkillAndPendingPlaysAreS
   }
   std::set<std::string> keys;
   size_t skipped = 0, completed = 0;
-  Status s = feedback::OutcomeStore::ExportAll(data_ + "/" + feedback::kOutcomesSubdir, [&](const feedback::Outcome& o) {
+  const std::string store = data_ + "/" + feedback::kOutcomesSubdir;
+  Status s = feedback::OutcomeStore::ExportAll(store, [&](const feedback::Outcome& o) {
     EXPECT_TRUE(keys.insert(feedback::OutcomeKey(o)).second) << o.user_id;
     EXPECT_EQ(o.track_id, played[o.user_id]);
     skipped += o.kind == feedback::OutcomeKind::kSkipped;
