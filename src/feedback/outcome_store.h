@@ -55,7 +55,9 @@ class OutcomeStore {
   // A listener's outcomes in key order (by rec_id, track, kind) until `visit` returns false.
   Status ForEachOfListener(std::string_view user_id, const std::function<bool(const Outcome&)>& visit) const;
 
-  // Deletes everything stored about the listener (their outcomes and pending state).
+  // Deletes everything stored about the listener (their outcomes and pending state). A collector running
+  // over the store keeps the listener's pending state in memory and writes it back on its next change:
+  // delete while no collector runs, or once the listener has nothing pending.
   Status DeleteListener(std::string_view user_id);
 
   // Visits every outcome of the store in `dir`, opened read-only, so it works while a server holds the
