@@ -53,7 +53,7 @@ FeedbackCollector::FeedbackCollector(FeedbackOptions options, std::unique_ptr<Ou
       duplicates_(registry.AddCounter("segue_feedback_duplicate_outcomes_total",
                                       "Outcomes derived again (log replay) and found already stored.")),
       write_errors_(registry.AddCounter("segue_feedback_write_errors_total",
-                                        "Outcome store commits that failed (their outcomes are lost).")) {
+                                        "Outcome store writes or WAL syncs that failed (a failed write loses its outcomes).")) {
   for (int k = 0; k < kOutcomeKinds; ++k) outcomes_.WithLabels({OutcomeKindName(static_cast<OutcomeKind>(k))});
 }
 
@@ -106,17 +106,15 @@ void FeedbackCollector::Fold(const LoggedEvent& e) {
        e.event.ts_ms > w && !watermark_.compare_exchange_weak(w, e.event.ts_ms, std::memory_order_relaxed);) {
   }
   Shard& shard = ShardOf(e.event.user_id);
+  std::lock_guard lock(shard.mu);
+  if (!shard.queue.empty()) DrainLocked(shard);
+  auto it = shard.listeners.find(e.event.user_id);
+  if (it == shard.listeners.end()) return;
+  const size_t before = it->second.pending.size();
   std::vector<Outcome> outcomes;
-  {
-    std::lock_guard lock(shard.mu);
-    if (!shard.queue.empty()) DrainLocked(shard);
-    auto it = shard.listeners.find(e.event.user_id);
-    if (it == shard.listeners.end()) return;
-    const size_t before = it->second.pending.size();
-    if (!ApplyEvent(options_.attribution, e.event, e.seq, &it->second, &outcomes)) return;
-    AddPending(static_cast<int64_t>(it->second.pending.size()) - static_cast<int64_t>(before));
-    CommitLocked(shard, e.event.user_id, std::move(outcomes));
-  }
+  if (!ApplyEvent(options_.attribution, e.event, e.seq, &it->second, &outcomes)) return;
+  AddPending(static_cast<int64_t>(it->second.pending.size()) - static_cast<int64_t>(before));
+  CommitLocked(shard, e.event.user_id, std::move(outcomes));
 }
 
 void FeedbackCollector::Record(impressions::Impression m) {

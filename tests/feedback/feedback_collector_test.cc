@@ -110,6 +110,7 @@ TEST_F(FeedbackCollectorTest, AttributesStoresAndReportsEachOutcomeOnce) {
   Deliver(*c, Append({Ev("quiet", EventType::kPlay, kT0, "a")}));  // nothing pending: nothing happens
   c->Record(Imp("u1", "r1", {"a", "b"}, kT0));
   c->Record(Imp("u2", "r2", {"c"}, kT0, /*pushed=*/false));
+  c->Record(Imp("u3", "r3", {}, kT0));  // an empty list: nothing could be played, nothing is pending
   EXPECT_EQ(c->pending(), 2u);
   Deliver(*c, Append({Ev("u1", EventType::kPlay, kT0 + kS, "a", "r1"), Ev("u2", EventType::kExit, kT0 + kS),
                       Ev("u1", EventType::kComplete, kT0 + 200 * kS, "a")}));
