@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <tuple>
 
 #include "feedback/outcome_json.h"
@@ -263,6 +266,53 @@ TEST_F(FeedbackCollectorTest, AnOutcomeDerivedAgainIsFoundInTheStoreNotStoredOrR
   EXPECT_NE(registry_.RenderText().find("segue_feedback_duplicate_outcomes_total 1"), std::string::npos);
   c.reset();
   EXPECT_EQ(Stored().size(), 1u);
+}
+
+// Workers own disjoint listeners (as the pipeline's partitions do) while impressions arrive and the
+// watermark sweeps run: every outcome is stored and reported exactly once.
+TEST_F(FeedbackCollectorTest, ConcurrentWorkersRecordsAndSweepsLoseAndDuplicateNothing) {
+  struct Counting : OutcomeObserver {
+    void OnOutcome(const Outcome& o) override {
+      std::lock_guard lock(mu);
+      ++by_user[o.user_id];
+    }
+    std::mutex mu;
+    std::map<std::string, int> by_user;
+  } counting;
+  FeedbackOptions options;
+  options.dir = dir_.path() + "/feedback";
+  options.shards = 8;
+  options.sweep_interval_ms = 1;
+  auto c = FeedbackCollector::Open(options, registry_);
+  ASSERT_TRUE(c.ok());
+  (*c)->AddObserver(&counting);
+  constexpr int kWorkers = 4, kListeners = 50;
+  std::vector<std::thread> workers;
+  for (int w = 0; w < kWorkers; ++w) {
+    workers.emplace_back([&, w] {
+      for (int i = 0; i < kListeners; ++i) {
+        const std::string user = segue::testing::Id(segue::testing::Id("w", w) + "u", i);
+        (*c)->Record(Imp(user, user + "r", {"a", "b"}, kT0));
+        uint64_t seq = static_cast<uint64_t>(w * 1000 + i * 10);
+        for (const Event& e : {Ev(user, EventType::kPlay, kT0 + kS, "a", user + "r"),
+                               Ev(user, EventType::kComplete, kT0 + 200 * kS, "a"),
+                               Ev(user, EventType::kPlay, kT0 + 201 * kS, "b")}) {
+          (*c)->OnEventApplied(LoggedEvent{0, ++seq, 0, e}, ApplyOutcome{.applied = true});
+        }
+      }
+    });
+  }
+  std::thread sweeper([&] {
+    for (int i = 0; i < 200; ++i) (*c)->Sweep();
+  });
+  for (std::thread& t : workers) t.join();
+  sweeper.join();
+  (*c)->Flush();
+  EXPECT_EQ(counting.by_user.size(), size_t{kWorkers * kListeners});
+  for (const auto& [user, n] : counting.by_user) EXPECT_EQ(n, 1) << user;  // b is still playing
+  EXPECT_EQ((*c)->pending(), size_t{kWorkers * kListeners});
+  c->reset();
+  EXPECT_EQ(Stored().size(), size_t{kWorkers * kListeners});
 }
 
 TEST_F(FeedbackCollectorTest, BeyondMaxPendingNewImpressionsAreDroppedAndCounted) {
