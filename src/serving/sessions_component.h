@@ -34,6 +34,11 @@ class SessionsComponent : public ServerComponent {
 
   void FinalSnapshot();
 
+  // Runs fn after every snapshot attempt (periodic and final), on the same thread: state kept beside the
+  // sessions (experiment statistics) is saved right after them, so it covers at least what they cover.
+  // Call before Register.
+  void AfterEachSnapshot(std::function<void()> fn) { after_snapshot_ = std::move(fn); }
+
  private:
   void Snapshot();
 
@@ -41,6 +46,7 @@ class SessionsComponent : public ServerComponent {
   EventLog* log_;
   SessionMaintenanceOptions options_;
   std::function<uint64_t()> applied_seq_;
+  std::function<void()> after_snapshot_;
   uint64_t snapshot_seq_ = 0;  // seq covered by the newest snapshot (maintenance thread only after Restore)
 };
 
