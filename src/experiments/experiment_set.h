@@ -15,7 +15,7 @@
 //  - OnEventApplied (EventObserver) and OnOutcome (feedback::OutcomeObserver) feed each enabled
 //    experiment's statistics. An event whose log seq a listener has already counted (the log tail
 //    replayed after a restart) is not counted again, and neither is the trigger it causes.
-//  - Memory is bounded: at most max_listeners listener entries over all experiments (~250 bytes each);
+//  - Memory is bounded: at most max_listeners listener entries over all experiments (~300 bytes each);
 //    activity of listeners beyond that is not counted (segue_experiment_untracked_total) and
 //    segue_experiment_listeners shows the entries held.
 //  - Save writes every experiment's statistics to one file (durable_file.h); Load, after
