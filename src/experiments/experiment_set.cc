@@ -1,5 +1,6 @@
 #include "experiments/experiment_set.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "experiments/assignment.h"
@@ -15,6 +16,8 @@ struct ExperimentSet::Running {
   const ExperimentSpec spec;
   mutable std::mutex mu;
   ListenerStatsMap listeners;
+  // Replaced by SetExperiments: a caller still holding the old set counts nothing more into it.
+  bool retired = false;
 };
 
 ExperimentSet::ExperimentSet(size_t max_listeners, metrics::Registry& registry)
@@ -35,25 +38,25 @@ ExperimentSet::~ExperimentSet() = default;
 void ExperimentSet::SetExperiments(const std::vector<ExperimentSpec>& specs) {
   std::vector<std::shared_ptr<Running>> next;
   std::unique_lock lock(mu_);
-  for (const ExperimentSpec& spec : specs) {
-    auto r = std::make_shared<Running>(spec);
-    for (const auto& old : running_) {
-      if (old->spec.id != spec.id) continue;
-      std::lock_guard old_lock(old->mu);
-      if (old->spec.arms == spec.arms) {
-        r->listeners = std::move(old->listeners);
-      } else {
-        listeners_.fetch_sub(old->listeners.size(), std::memory_order_relaxed);
-      }
-      old->listeners.clear();
-    }
-    next.push_back(std::move(r));
-  }
   for (const auto& old : running_) {
     std::lock_guard old_lock(old->mu);
-    listeners_.fetch_sub(old->listeners.size(), std::memory_order_relaxed);
+    old->retired = true;
+    auto kept = std::find_if(specs.begin(), specs.end(), [&](const auto& s) { return s.id == old->spec.id; });
+    if (kept != specs.end() && kept->arms == old->spec.arms) {
+      next.push_back(std::make_shared<Running>(*kept));
+      next.back()->listeners = std::move(old->listeners);
+    } else {
+      listeners_.fetch_sub(old->listeners.size(), std::memory_order_relaxed);
+    }
+    old->listeners.clear();
   }
-  running_ = std::move(next);
+  // In the order given; an experiment that kept its statistics is already in `next`.
+  std::vector<std::shared_ptr<Running>> ordered;
+  for (const ExperimentSpec& spec : specs) {
+    auto kept = std::find_if(next.begin(), next.end(), [&](const auto& r) { return r && r->spec.id == spec.id; });
+    ordered.push_back(kept != next.end() ? std::move(*kept) : std::make_shared<Running>(spec));
+  }
+  running_ = std::move(ordered);
 }
 
 std::vector<std::shared_ptr<ExperimentSet::Running>> ExperimentSet::Snapshot() const {
@@ -74,8 +77,9 @@ std::optional<ExperimentSpec> ExperimentSet::Find(std::string_view id) const {
   return std::nullopt;
 }
 
-// Under r.mu. Null when the listener is new and the cap is reached.
+// Under r.mu. Null when the experiment was replaced meanwhile, or the listener is new and the cap reached.
 ListenerStats* ExperimentSet::Listener(Running& r, const std::string& user_id) {
+  if (r.retired) return nullptr;
   auto it = r.listeners.find(user_id);
   if (it != r.listeners.end()) return &it->second;
   if (listeners_.load(std::memory_order_relaxed) >= max_listeners_) {

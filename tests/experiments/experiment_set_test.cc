@@ -141,6 +141,9 @@ TEST(ExperimentSetTest, ChangedArmsRestartStatisticsAndTheCapIsCounted) {
   EXPECT_EQ(Listeners(set, "push"), 0u);
   set.OnEventApplied(Ev("b", 3, EventType::kPlay, 0), NewSession());  // the cap freed up again
   EXPECT_EQ(registry.AddCounter("segue_experiment_untracked_total", "").value(), 1u);
+  EXPECT_NE(registry.RenderText().find("segue_experiment_listeners 1\n"), std::string::npos);
+  set.SetExperiments({});  // removed: its entries are released
+  EXPECT_NE(registry.RenderText().find("segue_experiment_listeners 0\n"), std::string::npos);
 }
 
 TEST(ExperimentSetTest, DamagedStatisticsFileIsAnErrorNamingIt) {
