@@ -17,8 +17,10 @@
 #include "experiments/experiment_set.h"
 #include "log/event_log.h"
 #include "models/live_scoring.h"
+#include "monitoring/engagement_drift.h"
 #include "pipeline/pipeline.h"
 #include "serving/catalog_store.h"
+#include "serving/dashboard_handler.h"
 #include "serving/events_handler.h"
 #include "serving/experiments_component.h"
 #include "serving/http_server.h"
@@ -53,8 +55,9 @@ struct ServerApp::Impl : ServerHost {
         history_store(config.recommend.history),
         baselines(&catalog, config.recommend.baselines),
         listening_feed(&history_store, &baselines),
+        engagement_drift({}, &registry_),
         experiment_set(experiments::kDefaultMaxListeners, registry_),
-        live_scoring(&tracker, &catalog, scoring.scorer(), {&listening_feed}, {&experiment_set}),
+        live_scoring(&tracker, &catalog, scoring.scorer(), {&listening_feed}, {&engagement_drift, &experiment_set}),
         router(registry_),
         ioc(config.threads),
         signals(ioc, SIGTERM, SIGINT) {}
@@ -93,6 +96,7 @@ struct ServerApp::Impl : ServerHost {
   recommend::HistoryStore history_store;
   recommend::RetrievalBaselines baselines;
   recommend::ListeningFeed listening_feed;
+  monitoring::EngagementDrift engagement_drift;
   experiments::ExperimentSet experiment_set;
   LiveScoring live_scoring;
   std::unique_ptr<EventLog> log;
@@ -201,6 +205,7 @@ void ServerApp::Impl::RegisterComponents() {
   components.push_back(std::make_unique<SessionHandler>(&tracker, scoring.scorer()));
   components.push_back(
       std::make_unique<TracksHandler>(&catalog, log.get(), TrackLimits{}, &retrieval_model->track_indexer()));
+  components.push_back(std::make_unique<DashboardHandler>());
   sessions->Register(*this);
   scoring.Register(*this);
   recommendations->Register(*this);
