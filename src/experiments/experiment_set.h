@@ -20,9 +20,10 @@
 //    segue_experiment_listeners shows the entries held.
 //  - Save writes every experiment's statistics to one file (durable_file.h); Load, after
 //    SetExperiments, restores those of experiments whose arms are unchanged. For restarts to neither lose
-//    nor double count, Save must run after each sessions snapshot (then everything the restart replays
-//    is either newer than the saved statistics or recognised by its seq); an outcome reported after the
-//    last Save and before a crash is lost, never counted twice (OutcomeObserver reports it only once).
+//    nor double count events, Save runs after each sessions snapshot and the restore's replayed tail is
+//    fed to OnEventApplied (everything replayed is then either newer than the saved statistics or
+//    recognised by its seq). Triggers and outcomes after the last Save are lost by a crash, never counted
+//    twice (the restore fires no triggers; OutcomeObserver reports an outcome only once).
 // Thread-safety: every method is safe to call concurrently. The experiment list is read under a shared
 // lock; each experiment's statistics have their own mutex, held for one listener update (or a report).
 #pragma once

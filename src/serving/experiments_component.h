@@ -11,7 +11,7 @@
 //                                    of the same id (experiment_store.h).
 // Statistics are loaded at Open (`stats.json`; a damaged file is logged and the statistics start
 // empty) and saved by SaveStatistics, which the application calls after each sessions snapshot and at
-// shutdown.
+// shutdown; the application also feeds the restore's replayed log tail to the set.
 // Thread-safety: routes run concurrently on the HTTP threads; SaveStatistics on the maintenance thread
 // or at shutdown. PUTs are serialised (one mutex) so the stored file and the running set agree.
 #pragma once

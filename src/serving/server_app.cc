@@ -199,7 +199,10 @@ Status ServerApp::Impl::OpenRecommendations() {
 void ServerApp::Impl::RegisterComponents() {
   sessions = std::make_unique<SessionsComponent>(&tracker, log.get(), config.session_maintenance,
                                                  [this] { return pipeline->applied_seq(); });
+  // The experiments' statistics are saved beside each sessions snapshot and catch up on the tail a
+  // restore replays (their per-listener seqs skip what they had already counted).
   sessions->AfterEachSnapshot([this] { experiments->SaveStatistics(); });
+  sessions->ReplayTailTo(&experiment_set);
   components.push_back(std::make_unique<LogComponent>(log.get(), config.log, config.retention_interval_s));
   components.push_back(std::make_unique<EventsHandler>(log.get(), config.events, registry_));
   components.push_back(std::make_unique<SessionHandler>(&tracker, scoring.scorer()));

@@ -21,7 +21,7 @@ SessionsComponent::SessionsComponent(SessionTracker* tracker, EventLog* log, Ses
 
 Result<RestoreReport> SessionsComponent::Restore() {
   Clock::time_point start = Clock::now();
-  Result<RestoreReport> restored = RestoreSessions(*tracker_, *log_);
+  Result<RestoreReport> restored = RestoreSessions(*tracker_, *log_, replay_observers_);
   if (!restored.ok()) {
     spdlog::error("session restore failed: {}", restored.status().message());
     return restored;

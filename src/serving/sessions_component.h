@@ -11,10 +11,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "common/status.h"
 #include "serving/server_config.h"
 #include "serving/server_host.h"
+#include "session/event_observer.h"
 #include "session/session_snapshot.h"
 #include "session/session_tracker.h"
 
@@ -38,6 +40,8 @@ class SessionsComponent : public ServerComponent {
   // sessions (experiment statistics) is saved right after them, so it covers at least what they cover.
   // Call before Register.
   void AfterEachSnapshot(std::function<void()> fn) { after_snapshot_ = std::move(fn); }
+  // `observer` also sees the log tail Restore replays (session_snapshot.h). Call before Restore.
+  void ReplayTailTo(EventObserver* observer) { replay_observers_.push_back(observer); }
 
  private:
   void Snapshot();
@@ -47,6 +51,7 @@ class SessionsComponent : public ServerComponent {
   SessionMaintenanceOptions options_;
   std::function<uint64_t()> applied_seq_;
   std::function<void()> after_snapshot_;
+  std::vector<EventObserver*> replay_observers_;
   uint64_t snapshot_seq_ = 0;  // seq covered by the newest snapshot (maintenance thread only after Restore)
 };
 

@@ -1,6 +1,7 @@
 // End to end through `segue serve` with a disengagement model and a shadow-vs-treatment experiment: the
 // treatment listener's skip burst is pushed to their stream, the shadow listener's is scored and
 // recorded but never pushed, and the report shows the shadow trigger resolved by the listener's exit.
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -129,6 +130,69 @@ TEST(ExperimentsE2eTest, ShadowListenerIsScoredButNeverPushedTreatmentListenerIs
   const std::string metrics = client.Send(http::verb::get, "/metrics").body;
   EXPECT_NE(metrics.find("segue_trigger_pushes_total 1\n"), std::string::npos);
   EXPECT_NE(metrics.find("segue_trigger_pushes_withheld_total 1\n"), std::string::npos);
+}
+
+// A batch of `listeners` × `pairs` play + end events (skip every third), one listener after another;
+// with `exit`, each listener's batch ends with an exit.
+std::string Batch(const std::string& prefix, int listeners, int pairs, bool exit, int64_t t0) {
+  std::string out = "[";
+  for (int u = 0; u < listeners; ++u) {
+    const std::string user = segue::testing::Id("l", u);
+    int64_t ts = t0;
+    for (int i = 0; i < pairs; ++i) {
+      const std::string track = segue::testing::Id("t", i);
+      out += (out.size() > 1 ? "," : "") + EventJson(prefix + user + segue::testing::Id("p", i), user, "play", ts, track);
+      ts += 20'000;
+      out += "," + EventJson(prefix + user + segue::testing::Id("e", i), user, (i + u) % 3 ? "complete" : "skip", ts, track);
+      ts += 1'000;
+    }
+    if (exit) out += "," + EventJson(prefix + user + "x", user, "exit", ts, "");
+  }
+  return out + "]";
+}
+
+std::string ReportWithoutTime(Client& client) {
+  nlohmann::json report = nlohmann::json::parse(client.Send(http::verb::get, "/v1/experiments/push-v1/report").body);
+  report.erase("generated_at");
+  return report.dump();
+}
+
+// Statistics saved with a sessions snapshot, then more events, then kill -9: the restart replays the tail
+// after the snapshot into the statistics, so the report is the same as before the kill.
+TEST(ExperimentsE2eTest, StatisticsSurviveKill9WithTheTailReplayed) {
+  testing::TempDir dir;
+  const std::string config = dir.path() + "/segue.toml";
+  // A snapshot (and statistics save) after 500 applied events, none by time.
+  std::ofstream(config) << "[log]\nmin_free_bytes = 0\n[sessions]\nsnapshot_interval_s = 86400\n"
+                        << "snapshot_every_events = 500\n"
+                        << "[[experiments]]\nid = \"push-v1\"\n"
+                        << "[[experiments.arms]]\nname = \"control\"\nkind = \"shadow\"\n"
+                        << "[[experiments.arms]]\nname = \"treat\"\n";
+  const std::string stats = dir.path() + "/data/experiments/stats.json";
+  const int64_t t0 = NowMs() - 3'600'000;
+  std::string before;
+  {
+    ServerProcess server(dir.path() + "/data", config, dir.path() + "/server.log");
+    ASSERT_TRUE(server.WaitReady());
+    Client client(server.port());
+    ASSERT_EQ(client.Send(http::verb::post, "/v1/events", Batch("a", 25, 10, false, t0)).status, 202);  // 500
+    for (int i = 0; i < 100 && !std::filesystem::exists(stats); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_TRUE(std::filesystem::exists(stats)) << "no statistics saved after the snapshot";
+    // 200 more: below the snapshot threshold, so only the log has them when the server is killed.
+    ASSERT_EQ(client.Send(http::verb::post, "/v1/events", Batch("b", 40, 2, true, t0 + 600'000)).status, 202);
+    ASSERT_EQ(client.Send(http::verb::get, "/v1/users/l0/session").status, 200);  // waits until applied
+    before = ReportWithoutTime(client);
+    server.Signal(SIGKILL);
+  }
+  ServerProcess server(dir.path() + "/data", config, dir.path() + "/server.log");
+  ASSERT_TRUE(server.WaitReady());
+  Client client(server.port());
+  EXPECT_EQ(ReportWithoutTime(client), before);
+  const nlohmann::json report = nlohmann::json::parse(before);
+  EXPECT_EQ(report["arms"][0]["listeners"].get<int>() + report["arms"][1]["listeners"].get<int>(), 40);
+  EXPECT_EQ(report["arms"][0]["sessions"].get<int>() + report["arms"][1]["sessions"].get<int>(), 40);
 }
 
 }  // namespace
