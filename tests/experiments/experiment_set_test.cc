@@ -88,6 +88,39 @@ TEST(ExperimentSetTest, AnyWithholdingExperimentWinsAndDisabledOnesDoNotDecide) 
   EXPECT_TRUE(set.OnTrigger("a", 0, 0.9f));
 }
 
+// The OutcomeObserver side, with hand-made outcomes as the feedback collector reports them.
+TEST(ExperimentSetTest, OutcomesFeedClickThroughAndListeningPerArm) {
+  metrics::Registry registry;
+  ExperimentSet set(100, registry);
+  set.SetExperiments({kShadowVsPush});
+  const std::string a = UserInArm(kShadowVsPush, 1), b = UserInArm(kShadowVsPush, 1, std::stoi(a.substr(1)) + 1);
+  auto outcome = [](const std::string& user, const std::string& rec, feedback::OutcomeKind kind, int64_t ms) {
+    feedback::Outcome o;
+    o.user_id = user;
+    o.rec_id = rec;
+    o.kind = kind;
+    o.pushed = true;
+    o.listened_ms = ms;
+    return o;
+  };
+  // a: two pushes, one engaged (two tracks of it); b: one push, skipped.
+  set.OnOutcome(outcome(a, "r1", feedback::OutcomeKind::kCompleted, 180'000));
+  set.OnOutcome(outcome(a, "r1", feedback::OutcomeKind::kListened, 60'000));
+  set.OnOutcome(outcome(a, "r2", feedback::OutcomeKind::kIgnored, 0));
+  set.OnOutcome(outcome(b, "r3", feedback::OutcomeKind::kSkipped, 10'000));
+  const ExperimentReport report = *set.Report("push");
+  const ArmReport& treat = report.arms[1];
+  EXPECT_EQ(treat.listeners, 2u);
+  // click-through = (1 + 0) / (2 + 1) = 1/3; listening per impression = (240,000 + 10,000) / 3.
+  const Estimate& ctr = treat.metrics[static_cast<int>(Metric::kClickThrough)];
+  const Estimate& listening = treat.metrics[static_cast<int>(Metric::kListeningMsAfterRec)];
+  ASSERT_TRUE(ctr.value && listening.value);
+  EXPECT_DOUBLE_EQ(*ctr.value, 1.0 / 3);
+  EXPECT_DOUBLE_EQ(*listening.value, 250'000.0 / 3);
+  EXPECT_EQ(treat.metrics[static_cast<int>(Metric::kClickThrough)].n, 2u);
+  EXPECT_EQ(report.arms[0].listeners, 0u);
+}
+
 TEST(ExperimentSetTest, StatisticsSurviveARestartWithoutDoubleCountingTheReplay) {
   testing::TempDir dir;
   const std::string path = dir.path() + "/stats.json";
