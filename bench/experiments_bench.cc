@@ -1,6 +1,6 @@
 // Experiments on the pipeline's path and the maintenance thread: what ExperimentSet::OnEventApplied
 // adds per applied event (0 experiments = the baseline, the observer with nothing running), what a
-// report and a statistics save cost at a listener count. Results: docs/benchmarks.md, "Experiments".
+// report and a statistics save cost at a listener count, and how long a save holds the lock. Results: docs/benchmarks.md, "Experiments".
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
@@ -96,6 +96,17 @@ void BM_Save(benchmark::State& state) {
   std::filesystem::remove(path);
 }
 BENCHMARK(BM_Save)->Arg(1'000)->Arg(100'000)->Unit(benchmark::kMillisecond);
+
+// What a save holds the experiment's lock for: copying its listeners' statistics.
+void BM_SaveLockHeld(benchmark::State& state) {
+  ListenerStatsMap listeners;
+  for (int i = 0; i < state.range(0); ++i) listeners["listener-" + std::to_string(i)].sessions = 1;
+  for (auto _ : state) {
+    ListenerStatsMap copy = listeners;
+    benchmark::DoNotOptimize(copy);
+  }
+}
+BENCHMARK(BM_SaveLockHeld)->Arg(100'000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace segue::experiments

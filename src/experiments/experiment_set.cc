@@ -149,11 +149,14 @@ std::optional<ExperimentReport> ExperimentSet::Report(std::string_view id) const
 Status ExperimentSet::Save(const std::string& path) const {
   nlohmann::json experiments = nlohmann::json::array();
   for (const auto& r : Snapshot()) {
-    nlohmann::json listeners = nlohmann::json::object();
+    ListenerStatsMap copy;
     {
+      // Copied under the lock and encoded outside it: the pipeline waits for the copy only.
       std::lock_guard lock(r->mu);
-      for (const auto& [user, s] : r->listeners) listeners[user] = ListenerStatsToJson(s);
+      copy = r->listeners;
     }
+    nlohmann::json listeners = nlohmann::json::object();
+    for (const auto& [user, s] : copy) listeners[user] = ListenerStatsToJson(s);
     experiments.push_back({{"id", r->spec.id},
                            {"arms", ExperimentToJson(r->spec)["arms"]},
                            {"listeners", std::move(listeners)}});

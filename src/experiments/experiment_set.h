@@ -25,9 +25,9 @@
 //    recognised by its seq). Triggers and outcomes after the last Save are lost by a crash, never counted
 //    twice (the restore fires no triggers; OutcomeObserver reports an outcome only once).
 // Thread-safety: every method is safe to call concurrently. The experiment list is read under a shared
-// lock; each experiment's statistics have their own mutex, held for one listener update, or for a whole
-// report or save (17 ms / 430 ms CPU at 100,000 listeners, docs/benchmarks.md): meanwhile the pipeline's
-// updates to that experiment wait.
+// lock; each experiment's statistics have their own mutex, held for one listener update, a whole report
+// (17 ms CPU at 100,000 listeners, docs/benchmarks.md) or a save's copy of the statistics (22 ms):
+// meanwhile the pipeline's updates to that experiment wait.
 #pragma once
 
 #include <atomic>
