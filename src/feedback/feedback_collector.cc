@@ -6,7 +6,6 @@
 #include <spdlog/spdlog.h>
 
 #include "common/hash.h"
-#include "log/event_log.h"
 
 namespace segue::feedback {
 
@@ -85,23 +84,7 @@ Status FeedbackCollector::LoadStates() {
   return s;
 }
 
-Status FeedbackCollector::Replay(const EventLog& log, uint64_t after_seq) {
-  EventLog::ScanOptions scan;
-  scan.from_seq = after_seq + 1;
-  uint64_t folded = 0;
-  Status s = log.Scan(scan, [&](const LoggedEvent& e) {
-    Fold(e);
-    ++folded;
-    return true;
-  });
-  spdlog::info("feedback: {} impressions pending, {} log events replayed after seq {}", pending(),
-               folded, after_seq);
-  return s;
-}
-
-void FeedbackCollector::OnEventApplied(const LoggedEvent& event, const ApplyOutcome&) { Fold(event); }
-
-void FeedbackCollector::Fold(const LoggedEvent& e) {
+void FeedbackCollector::OnEventApplied(const LoggedEvent& e, const ApplyOutcome&) {
   for (int64_t w = watermark_.load(std::memory_order_relaxed);
        e.event.ts_ms > w && !watermark_.compare_exchange_weak(w, e.event.ts_ms, std::memory_order_relaxed);) {
   }

@@ -27,9 +27,10 @@
 //     event after event_ts that was folded in the milliseconds between the recommendation and Record
 //     (before the collector knew the impression) counts when replayed; that adds an outcome, never a
 //     second one.
-//  3. At start, Open loads every persisted state, and Replay folds the log tail the sessions snapshot
-//     does not cover (every event the pipeline may not have handed to observers before the kill),
-//     skipping per listener the events at or below S.seq. Outcomes already stored are not re-derived
+//  3. At start, Open loads every persisted state, and the sessions restore hands the collector the log
+//     tail the sessions snapshot does not cover (every event the pipeline may not have handed to
+//     observers before the kill; session/session_snapshot.h), which it folds skipping per listener the
+//     events at or below S.seq. Outcomes already stored are not re-derived
 //     (their deciding events are at or below S.seq); an outcome decided again anyway (an identical
 //     (listener, rec_id, track, kind) key) is found in the store, neither rewritten nor reported.
 //  4. Pending impressions and attributed plays in progress are part of S, so they are recovered and
@@ -38,14 +39,11 @@
 //     committed in the last milliseconds before a kill (they are stored, and not re-derived, but their
 //     observers never hear of them: at most once for observers, exactly once in the store); and, on a
 //     power cut rather than a process kill, what was committed since the last WAL sync.
-//  The replayed tail goes through the same rules but without the tracker: an event the tracker would
-//  refuse as late (docs/sessions.md) is folded here anyway.
 // Watermark: impressions whose window closed and plays silent for a session timeout are decided by
 // the listener's own next event or, every sweep_interval_ms, by the largest event time seen (the
 // global event-time watermark; nothing is decided while no events arrive).
 // Thread-safety: OnEventApplied concurrently for different listeners (one listener's events in log
-// order from one thread), Record from any thread, Sweep from any thread. AddObserver and Replay before
-// events flow.
+// order from one thread), Record, Sweep and Flush from any thread. AddObserver before events flow.
 #pragma once
 
 #include <atomic>
@@ -64,10 +62,6 @@
 #include "feedback/outcome_store.h"
 #include "impressions/impression_sink.h"
 #include "session/event_observer.h"
-
-namespace segue {
-class EventLog;
-}
 
 namespace segue::feedback {
 
@@ -89,9 +83,6 @@ class FeedbackCollector : public EventObserver, public impressions::ImpressionSi
   // `observer` must outlive the collector.
   void AddObserver(OutcomeObserver* observer) { observers_.push_back(observer); }
 
-  // Folds the log's events after `after_seq` (the sessions snapshot's seq) into the persisted states.
-  Status Replay(const EventLog& log, uint64_t after_seq);
-
   void OnEventApplied(const LoggedEvent& event, const ApplyOutcome& outcome) override;
   void Record(impressions::Impression impression) override;
 
@@ -112,7 +103,6 @@ class FeedbackCollector : public EventObserver, public impressions::ImpressionSi
   FeedbackCollector(FeedbackOptions options, std::unique_ptr<OutcomeStore> store, metrics::Registry& registry);
   Shard& ShardOf(std::string_view user_id) const;
   Status LoadStates();
-  void Fold(const LoggedEvent& event);
   // Under the shard lock: moves its queued impressions into states and persists them.
   void DrainLocked(Shard& shard);
   // Under the shard lock: stores the listener's state and the outcomes not stored yet, and queues those

@@ -1,10 +1,10 @@
 // The server's side of the feedback collector (feedback/feedback_collector.h): it exists from the
-// start so LiveScoring can be given it as an event observer, opens the collector in
-// <data_dir>/feedback (kOutcomesSubdir) before the recommender (which records impressions to it),
-// replays the log tail after the sessions snapshot before the pipeline starts, and closes it on shutdown
-// (persisting the impressions still queued). Its metrics are the collector's (segue_feedback_*).
-// Thread-safety: Open, Replay and Close from the application's thread while no event flows;
-// OnEventApplied on the pipeline workers between Replay and Close (as the collector's).
+// start so LiveScoring can be given it as an event observer (and the sessions restore, which replays the
+// log tail after the snapshot through it), opens the collector in <data_dir>/feedback (kOutcomesSubdir)
+// before the recommender (which records impressions to it), and closes it on shutdown (persisting the
+// impressions still queued). Its metrics are the collector's (segue_feedback_*).
+// Thread-safety: Open, AddObserver, Flush and Close from the application's thread; OnEventApplied from
+// the restore and then the pipeline workers, between Open and Close (as the collector's).
 #pragma once
 
 #include <memory>
@@ -13,7 +13,6 @@
 #include "common/metrics.h"
 #include "common/status.h"
 #include "feedback/feedback_collector.h"
-#include "log/event_log.h"
 #include "session/event_observer.h"
 
 namespace segue::serving {
@@ -24,8 +23,8 @@ class FeedbackComponent : public EventObserver {
   FeedbackComponent(feedback::FeedbackOptions options, int64_t session_timeout_ms);
 
   Status Open(const std::string& data_dir, metrics::Registry& registry);
-  // Folds the events after `snapshot_seq` that the collector may not have seen before a restart.
-  Status Replay(const EventLog& log, uint64_t snapshot_seq) { return collector_->Replay(log, snapshot_seq); }
+  // Reports the outcomes decided so far (after their WAL sync).
+  void Flush() { collector_->Flush(); }
   void Close() { collector_.reset(); }
 
   // Valid after Open: where the recommender's impressions go, and who hears of outcomes.

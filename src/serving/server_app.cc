@@ -14,6 +14,7 @@
 
 #include "catalog/catalog.h"
 #include "common/metrics.h"
+#include "experiments/experiment_set.h"
 #include "log/event_log.h"
 #include "models/live_scoring.h"
 #include "monitoring/engagement_drift.h"
@@ -21,6 +22,7 @@
 #include "serving/catalog_store.h"
 #include "serving/dashboard_handler.h"
 #include "serving/events_handler.h"
+#include "serving/experiments_component.h"
 #include "serving/feedback_component.h"
 #include "serving/http_server.h"
 #include "serving/log_component.h"
@@ -55,8 +57,10 @@ struct ServerApp::Impl : ServerHost {
         baselines(&catalog, config.recommend.baselines),
         listening_feed(&history_store, &baselines),
         engagement_drift({}, &registry_),
+        experiment_set(experiments::kDefaultMaxListeners, registry_),
         feedback(config.feedback, config.sessions.session_timeout_ms),
-        live_scoring(&tracker, &catalog, scoring.scorer(), {&listening_feed}, {&engagement_drift, &feedback}),
+        live_scoring(&tracker, &catalog, scoring.scorer(), {&listening_feed},
+                     {&engagement_drift, &experiment_set, &feedback}),
         router(registry_),
         ioc(config.threads),
         signals(ioc, SIGTERM, SIGINT) {}
@@ -96,7 +100,8 @@ struct ServerApp::Impl : ServerHost {
   recommend::RetrievalBaselines baselines;
   recommend::ListeningFeed listening_feed;
   monitoring::EngagementDrift engagement_drift;
-  FeedbackComponent feedback;
+  experiments::ExperimentSet experiment_set;
+  FeedbackComponent feedback;  // reports outcomes to experiment_set
   LiveScoring live_scoring;
   std::unique_ptr<EventLog> log;
   std::unique_ptr<Pipeline> pipeline;  // created once sessions are restored
@@ -105,6 +110,7 @@ struct ServerApp::Impl : ServerHost {
   std::unique_ptr<RecommendationComponent> recommendations;
   std::unique_ptr<RetrievalModelComponent> retrieval_model;
   std::unique_ptr<PushComponent> push;
+  std::unique_ptr<ExperimentsComponent> experiments;
   std::unique_ptr<TriggerPush> trigger_push;
   std::atomic<bool> restored{false};
   AdminAuth admin_auth;
@@ -169,10 +175,11 @@ Status ServerApp::Impl::OpenLog() {
 }
 
 // The recommender (retrieval → ranking → filters, with the baselines as fallbacks; its retriever chosen by
-// RetrievalModelComponent), preferences, impressions (to the store and the feedback collector), and
-// proactive push.
+// RetrievalModelComponent), preferences, impressions (to the store and the feedback collector, whose
+// outcomes the experiments count), and proactive push (which experiments may withhold).
 Status ServerApp::Impl::OpenRecommendations() {
   if (Status s = feedback.Open(config.data_dir, registry_); !s.ok()) return s;
+  feedback.AddObserver(&experiment_set);
   RecommendationDeps deps{&catalog, &tracker, recommend::Unowned(baselines.genre_popularity()), recommend::Unowned(baselines.popularity()),
                           recommend::Unowned(baselines.hour_popularity()),
                           [this](std::string_view user) { return history_store.Get(user); }, feedback.impressions()};
@@ -186,15 +193,24 @@ Status ServerApp::Impl::OpenRecommendations() {
   Result<std::unique_ptr<PushComponent>> created = PushComponent::Create(config.push, registry_);
   if (!created.ok()) return created.status();
   push = std::move(*created);
+  Result<std::unique_ptr<ExperimentsComponent>> experiments_opened =
+      ExperimentsComponent::Open(config.experiments, config.data_dir, &experiment_set);
+  if (!experiments_opened.ok()) return experiments_opened.status();
+  experiments = std::move(*experiments_opened);
   trigger_push = std::make_unique<TriggerPush>(
       &tracker, [this](std::string_view user) { return history_store.Get(user); }, &recommendations->recommender(),
-      &push->service(), registry_);
+      &push->service(), registry_, &experiment_set);
   return Status::Ok();
 }
 
 void ServerApp::Impl::RegisterComponents() {
   sessions = std::make_unique<SessionsComponent>(&tracker, log.get(), config.session_maintenance,
                                                  [this] { return pipeline->applied_seq(); });
+  // The experiments' statistics are saved beside each sessions snapshot and catch up on the tail a
+  // restore replays (their per-listener seqs skip what they had already counted).
+  sessions->AfterEachSnapshot([this] { experiments->SaveStatistics(); });
+  sessions->ReplayTailTo(&experiment_set);
+  sessions->ReplayTailTo(&feedback);  // it skips per listener what its stored state already covers
   components.push_back(std::make_unique<LogComponent>(log.get(), config.log, config.retention_interval_s));
   components.push_back(std::make_unique<EventsHandler>(log.get(), config.events, registry_));
   components.push_back(std::make_unique<SessionHandler>(&tracker, scoring.scorer()));
@@ -206,6 +222,7 @@ void ServerApp::Impl::RegisterComponents() {
   recommendations->Register(*this);
   retrieval_model->Register(*this);
   push->Register(*this);
+  experiments->Register(*this);
   for (auto& c : components) c->Register(*this);
 
   registry_.AddCallbackGauge("segue_catalog_tracks", "Tracks in the catalog.",
@@ -274,7 +291,6 @@ Status ServerApp::Impl::StartHttp(const std::function<void(const std::string&)>&
 Status ServerApp::Impl::RestoreAndStartPipeline() {
   Result<RestoreReport> report = sessions->Restore();
   if (!report.ok()) return report.status();
-  if (Status s = feedback.Replay(*log, report->snapshot_seq); !s.ok()) return s;
   pipeline = std::make_unique<Pipeline>(
       config.pipeline, [this](const std::vector<LoggedEvent>& events) { live_scoring.OnCommitted(events); },
       log->last_seq(), registry_);
@@ -310,6 +326,7 @@ void ServerApp::Impl::Shutdown() {
   // Every request was answered, so nothing is left in the log's queue: drain the pipeline, then persist.
   if (pipeline) {
     pipeline->Stop();
+    feedback.Flush();  // the last events' outcomes reach the experiments before their statistics are saved
     sessions->FinalSnapshot();
   }
   // A trigger's recommendation may still be on the recommender's pool: stop it (writing the queued
