@@ -30,6 +30,7 @@ struct DisengagementScorer::Model {
   std::shared_ptr<const IncrementalEncoder> encoder;
   TriggerPolicy policy{TriggerOptions{}};
   std::vector<uint64_t> reference_histogram;  // the bundle's validation scores; empty: none
+  std::optional<EngagementCounts> training_engagement;
 };
 
 struct DisengagementScorer::Shard {
@@ -115,6 +116,7 @@ Result<std::shared_ptr<const DisengagementScorer::Model>> DisengagementScorer::L
   model->encoder = std::move(loaded->encoder);
   model->policy = TriggerPolicy(trigger);
   model->reference_histogram = std::move(loaded->bundle.score_histogram);
+  model->training_engagement = loaded->bundle.training_engagement;
   return std::shared_ptr<const Model>(std::move(model));
 }
 
@@ -248,6 +250,9 @@ void DisengagementScorer::Forget(std::string_view user_id) {
 
 std::string DisengagementScorer::model_version() const { return model()->version; }
 float DisengagementScorer::threshold() const { return model()->threshold; }
+std::optional<EngagementCounts> DisengagementScorer::training_engagement() const {
+  return model()->training_engagement;
+}
 
 ScorerStats DisengagementScorer::stats() const {
   return {metrics_->n_scored.load(), metrics_->n_triggers.load(), metrics_->n_suppressed.load(),
