@@ -1,7 +1,7 @@
 // Shared by the benchmarks of what a pipeline worker does per committed event (listening_feed_bench,
 // monitoring_bench): a simulated day of events, 3,000 listeners × 1 day, seed 7 (the shape of
 // bench/scripts/ingest_ab.sh's input), fed to LiveScoring in committed groups of 100 with only
-// OnCommitted timed.
+// OnCommitted timed, and their common reference (the tracker alone).
 #pragma once
 
 #include <benchmark/benchmark.h>
@@ -10,9 +10,11 @@
 #include <span>
 #include <vector>
 
+#include "catalog/catalog.h"
 #include "common/hash.h"
 #include "events/event.h"
 #include "models/live_scoring.h"
+#include "session/session_tracker.h"
 #include "sim/simulator.h"
 
 namespace segue::bench {
@@ -58,6 +60,20 @@ inline void Feed(LiveScoring& live, benchmark::State& st) {
     live.OnCommitted(group);
     st.PauseTiming();
   }
+}
+
+// The reference of every per-event benchmark: LiveScoring without observers or model (the tracker alone),
+// from empty state each iteration.
+inline void BM_TrackerOnly(benchmark::State& st) {
+  for (auto _ : st) {
+    st.PauseTiming();
+    Catalog catalog;
+    SessionTracker tracker(&catalog);
+    LiveScoring live(&tracker, &catalog, nullptr);
+    Feed(live, st);
+    st.ResumeTiming();
+  }
+  st.SetItemsProcessed(static_cast<int64_t>(st.iterations() * Events().size()));
 }
 
 }  // namespace segue::bench
