@@ -72,8 +72,8 @@ void Pipeline::Dispatch(const std::vector<LoggedEvent>& events) {
   // Published after every event of the group is queued: a reader of dispatched_seq_ knows that all
   // events up to it are in some queue or consumed (see ComputeWatermark).
   dispatched_seq_.store(std::max(dispatched_seq_.load(), events.back().seq));
-  // The workers may already have consumed the group and computed their watermark against the previous
-  // dispatched_seq_: without this the watermark (lag gauge, WhenApplied) would wait for the next event.
+  // A worker that finished these events before the store above computed its watermark from the older
+  // dispatched seq, and no worker may run again until the next group: catch up here.
   AdvanceWatermark();
 }
 

@@ -19,6 +19,7 @@
 #include "monitoring/engagement_drift.h"
 #include "pipeline/pipeline.h"
 #include "serving/catalog_store.h"
+#include "serving/dashboard_handler.h"
 #include "serving/events_handler.h"
 #include "serving/http_server.h"
 #include "serving/log_component.h"
@@ -198,6 +199,7 @@ void ServerApp::Impl::RegisterComponents() {
   components.push_back(std::make_unique<SessionHandler>(&tracker, scoring.scorer()));
   components.push_back(
       std::make_unique<TracksHandler>(&catalog, log.get(), TrackLimits{}, &retrieval_model->track_indexer()));
+  components.push_back(std::make_unique<DashboardHandler>());
   sessions->Register(*this);
   scoring.Register(*this);
   recommendations->Register(*this);
