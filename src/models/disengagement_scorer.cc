@@ -15,6 +15,15 @@ namespace {
 
 constexpr size_t kShards = 16;
 
+// The window's bins as a histogram with the bins' upper edges as bounds (the last bin is +Inf's).
+metrics::HistogramSnapshot WindowSnapshot(const ScoreWindow& w) {
+  metrics::HistogramSnapshot s;
+  for (int i = 1; i < kScoreHistogramBins; ++i) s.upper_bounds.push_back(i / static_cast<double>(kScoreHistogramBins));
+  s.bucket_counts.assign(w.counts.begin(), w.counts.end());
+  s.sum = w.sum;
+  return s;
+}
+
 std::string TriggerReason(float score, float threshold, const std::string& version) {
   char buf[128];
   std::snprintf(buf, sizeof(buf), "score %.3f crossed threshold %.3f (model %s)", score, threshold, version.c_str());
@@ -93,8 +102,10 @@ DisengagementScorer::DisengagementScorer(std::string models_dir, ScorerOptions o
                         "Population stability index of the recent scores' histogram against the served model's "
                         "reference (validation) histogram; NaN without a reference or with too few scores",
                         [this] { return drift_.Psi(); });
-    r->AddCallbackGauge("segue_score_window_scores", "Recent scores the PSI is computed over",
-                        [this] { return static_cast<double>(drift_.window_scores()); });
+    r->AddCallbackHistogram("segue_score_window",
+                            "Disengagement scores of the PSI's window (the most recent ones): it slides, so its "
+                            "buckets go down as well as up; read values, do not rate() it",
+                            [this] { return WindowSnapshot(drift_.window()); });
   }
 }
 

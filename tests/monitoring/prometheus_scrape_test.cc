@@ -181,7 +181,7 @@ TEST(PrometheusScrapeTest, SeriesArriveInARealPrometheus) {
       {"sum(segue_events_accepted_total)", [](double v) { return v == 72; }},
       {"segue_disengagement_scored_total", [](double v) { return v > 0; }},
       {"segue_score_psi", [](double) { return true; }},  // NaN until 200 scores: present is what counts
-      {"segue_score_window_scores", [](double v) { return v > 0; }},
+      {"segue_score_window_bucket{le=\"+Inf\"}", [](double v) { return v > 0; }},
       {"segue_engagement_skip_rate", [](double v) { return v > 0 && v < 1; }},
       {"segue_engagement_skip_rate_baseline", [](double v) { return v == 0.2; }},  // the bundle's
       {"segue_engagement_baseline_from_bundle", [](double v) { return v == 1; }},
