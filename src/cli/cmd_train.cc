@@ -170,6 +170,7 @@ int Run(const TrainArgs& args) {
   bundle.best_epoch = trained->best_epoch;
   bundle.pos_weight = trained->pos_weight;
   bundle.history = trained->history;
+  bundle.training_engagement = summary->engagement;
   SummariseValidation(trained->valid_scores, valid_y, &bundle);
   const double base_rate = valid_y.empty() ? 0.0 : static_cast<double>(positives(valid_y)) / static_cast<double>(valid_y.size());
   if (args.target_precision <= base_rate) {
