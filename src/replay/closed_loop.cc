@@ -21,19 +21,6 @@ using Clock = std::chrono::steady_clock;
 constexpr int64_t kSessionGapMs = 30 * 60'000;  // the server's session timeout (docs/sessions.md)
 constexpr size_t kRoundsRemembered = 8;         // rounds whose send times are kept for late pushes
 
-// Collects a round's events.
-class VectorSink : public sim::EventSink {
- public:
-  Status Write(std::span<const Event> events) override {
-    events_.insert(events_.end(), events.begin(), events.end());
-    return Status::Ok();
-  }
-  std::vector<Event>& events() { return events_; }
-
- private:
-  std::vector<Event> events_;
-};
-
 struct Push {
   size_t listener;
   std::string data;
@@ -96,7 +83,7 @@ class Loop {
       const int64_t ahead = tick_end - NowMs();
       if (ahead > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ahead));
       for (;;) {
-        VectorSink sink;
+        sim::VectorSink sink;
         Result<size_t> actions = sim_.RunRound(tick_end, sink);
         if (!actions.ok()) return actions.status();
         if (*actions == 0) break;

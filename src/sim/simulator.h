@@ -43,6 +43,19 @@ class EventSink {
   virtual Status Write(std::span<const Event> events) = 0;
 };
 
+// Keeps every event in memory (tests; the closed-loop driver's rounds).
+class VectorSink : public EventSink {
+ public:
+  Status Write(std::span<const Event> events) override {
+    events_.insert(events_.end(), events.begin(), events.end());
+    return Status::Ok();
+  }
+  std::vector<Event>& events() { return events_; }
+
+ private:
+  std::vector<Event> events_;
+};
+
 struct SimStats {
   uint64_t events = 0;
   std::array<uint64_t, kEventTypeCount> by_type{};
