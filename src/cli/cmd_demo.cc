@@ -170,33 +170,38 @@ class Demo {
       const auto step_t0 = Clock::now();
       Status s = steps[i].second();
       report_["step_seconds"][steps[i].first] = SecondsSince(step_t0);
-      if (!s.ok()) {
-        std::fprintf(stderr, "segue demo: %s failed: %s\n", steps[i].first, s.ToString().c_str());
-        if (!dir_.empty()) PrintLogTail(dir_ / "server.log", "server log");
-        report_["error"] = std::string(steps[i].first) + ": " + s.ToString();
-        if (o_.json) std::cout << report_.dump() << "\n";
-        return 1;
-      }
+      if (!s.ok()) return Fail(steps[i].first, s);
     }
     report_["seconds"] = SecondsSince(t0);
+    if (!o_.keep) {
+      if (Status s = StopServerStep(); !s.ok()) return Fail("stop server", s);
+    }
+    report_["ok"] = true;
     if (o_.keep) report_["dir"] = dir_.string();
     if (o_.json) {
       std::cout << report_.dump() << std::endl;
     } else {
       PrintText();
     }
-    if (o_.keep) WaitForStop();
-    const Status stopped = StopServerStep();
-    report_["ok"] = stopped.ok();
-    if (!stopped.ok()) {
-      std::fprintf(stderr, "segue demo: stop server failed: %s\n", stopped.ToString().c_str());
+    if (!o_.keep) return 0;
+    WaitForStop();
+    if (Status s = StopServerStep(); !s.ok()) {
+      std::fprintf(stderr, "segue demo: stop server failed: %s\n", s.ToString().c_str());
       return 1;
     }
-    if (!o_.json) std::printf("server stopped cleanly%s\n", o_.keep ? (", files kept in " + dir_.string()).c_str() : "");
+    std::fprintf(stderr, "demo: server stopped; files kept in %s\n", dir_.c_str());
     return 0;
   }
 
  private:
+  int Fail(const char* step, const Status& s) {
+    std::fprintf(stderr, "segue demo: %s failed: %s\n", step, s.ToString().c_str());
+    if (!dir_.empty()) PrintLogTail(dir_ / "server.log", "server log");
+    report_["error"] = std::string(step) + ": " + s.ToString();
+    if (o_.json) std::cout << report_.dump() << "\n";
+    return 1;
+  }
+
   // History for `days` days ending `live_hours` before now, written for training and replay; the same
   // simulator (its period one day longer) then runs live up to about now.
   Status Simulate() {
@@ -500,7 +505,7 @@ class Demo {
     std::fputs(ClosedLoopReportToText(live_).c_str(), stdout);
     if (!experiment_text_.empty()) std::fputs(experiment_text_.c_str(), stdout);
     std::printf("dashboard: http://%s/dashboard%s\n", address_.c_str(), o_.keep ? "" : " (while the server runs: --keep)");
-    std::printf("total %.1f s\n", report_["seconds"].get<double>());
+    std::printf("total %.1f s%s\n", report_["seconds"].get<double>(), o_.keep ? "" : "; server stopped cleanly");
   }
 
   // A metric of a --json report with `decimals` digits; "n/a" when it is null (undefined) or absent.
