@@ -70,6 +70,9 @@ void Pipeline::Dispatch(const std::vector<LoggedEvent>& events) {
   // Published after every event of the group is queued: a reader of dispatched_seq_ knows that all
   // events up to it are in some queue or consumed (see ComputeWatermark).
   dispatched_seq_.store(std::max(dispatched_seq_.load(), events.back().seq));
+  // A worker that finished these events before the store above computed its watermark from the older
+  // dispatched seq, and no worker may run again until the next group: catch up here.
+  AdvanceWatermark();
 }
 
 void Pipeline::Run(Worker& w) {

@@ -16,8 +16,10 @@
 #include "common/metrics.h"
 #include "log/event_log.h"
 #include "models/live_scoring.h"
+#include "monitoring/engagement_drift.h"
 #include "pipeline/pipeline.h"
 #include "serving/catalog_store.h"
+#include "serving/dashboard_handler.h"
 #include "serving/events_handler.h"
 #include "serving/http_server.h"
 #include "serving/log_component.h"
@@ -51,7 +53,8 @@ struct ServerApp::Impl : ServerHost {
         history_store(config.recommend.history),
         baselines(&catalog, config.recommend.baselines),
         listening_feed(&history_store, &baselines),
-        live_scoring(&tracker, &catalog, scoring.scorer(), {&listening_feed}),
+        engagement_drift({}, &registry_),
+        live_scoring(&tracker, &catalog, scoring.scorer(), {&listening_feed}, {&engagement_drift}),
         router(registry_),
         ioc(config.threads),
         signals(ioc, SIGTERM, SIGINT) {}
@@ -90,6 +93,7 @@ struct ServerApp::Impl : ServerHost {
   recommend::HistoryStore history_store;
   recommend::RetrievalBaselines baselines;
   recommend::ListeningFeed listening_feed;
+  monitoring::EngagementDrift engagement_drift;
   LiveScoring live_scoring;
   std::unique_ptr<EventLog> log;
   std::unique_ptr<Pipeline> pipeline;  // created once sessions are restored
@@ -191,6 +195,7 @@ void ServerApp::Impl::RegisterComponents() {
   components.push_back(std::make_unique<SessionHandler>(&tracker, scoring.scorer()));
   components.push_back(
       std::make_unique<TracksHandler>(&catalog, log.get(), TrackLimits{}, &retrieval_model->track_indexer()));
+  components.push_back(std::make_unique<DashboardHandler>());
   sessions->Register(*this);
   scoring.Register(*this);
   recommendations->Register(*this);
