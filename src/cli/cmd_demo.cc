@@ -64,9 +64,11 @@ constexpr const char* kExperiment = "demo";
 constexpr const char* kAdminToken = "segue-demo-admin-token-0123456789";
 
 struct DemoOptions {
-  uint32_t users = 1000;
-  uint32_t days = 2;
-  double live_hours = 6;
+  // About 2.5 minutes on the 2-core machine (docs/benchmarks.md): training grows with users × days, the
+  // live part with live hours (rounds) far more than with listeners.
+  uint32_t users = 2000;
+  uint32_t days = 1;
+  double live_hours = 8;
   uint64_t seed = 1;
   uint32_t tracks = 3000;
   size_t batch = 100;
