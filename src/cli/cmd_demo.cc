@@ -415,6 +415,7 @@ class Demo {
                                                            "application/json", std::string("Bearer ") + kAdminToken);
     if (!r.ok()) return r.status();
     server_experiment_ = r->status / 100 == 2;
+    // 404: a server without the experiments API.
     if (!server_experiment_ && r->status != 404) {
       return Status::Internal("PUT /v1/experiments/demo answered " + std::to_string(r->status) + ": " + r->body.substr(0, 200));
     }
@@ -437,7 +438,10 @@ class Demo {
     if (!r.ok()) return r.status();
     live_ = *r;
     report_["live"] = nlohmann::json::parse(ClosedLoopReportToJson(live_));
-    if (live_.pushes == 0) return Status::Internal("the server pushed no recommendation to the live listeners");
+    if (live_.pushes == 0) {
+      return Status::Internal("the server pushed no recommendation to the live listeners (a model trained on a much "
+                              "smaller history than the defaults may never fire its trigger; --live-hours may be too short)");
+    }
     return Status::Ok();
   }
 
