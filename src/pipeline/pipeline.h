@@ -100,7 +100,7 @@ class Pipeline {
 
   metrics::Counter& dispatched_;
   metrics::Counter& consumed_;
-  metrics::Counter& blocked_us_;
+  std::atomic<uint64_t> blocked_us_{0};  // segue_pipeline_dispatch_blocked_seconds_total
 };
 
 }  // namespace segue

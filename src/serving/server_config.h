@@ -11,9 +11,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "events/event_parser.h"
+#include "experiments/experiment_spec.h"
 #include "log/event_log.h"
 #include "models/disengagement_scorer.h"
 #include "pipeline/pipeline.h"
@@ -66,6 +68,7 @@ struct ServerConfig {
   push::PushOptions push;              // [push]
   recommend::RecommendConfig recommend;  // [recommend]
   std::string admin_token_file;        // [admin] token_file: admin routes are off without it (admin_auth.h)
+  std::vector<experiments::ExperimentSpec> experiments;  // [[experiments]] (valid, distinct ids)
 };
 
 // Reads `path` over the values already in `config`. Unknown keys, wrong types and out-of-range values
