@@ -13,10 +13,10 @@
 // `/proc/self/exe serve --listen 127.0.0.1:0 --models DIR --config segue.toml` (two-tower retriever, admin
 // routes with a token file, no per-client connection cap: every live listener holds a stream), whose first
 // stdout line names the port it got.
-// The experiment is PUT to the server's admin route /v1/experiments/demo; a server that does not know
-// experiments (404) gets a client-side split instead: the driver withholds the pushes of half of the
-// listeners (a client-side shadow arm). The per-arm exit rate and session length the driver measures are
-// printed either way; the server's own report (GET /v1/experiments/demo/report) when it has one.
+// The experiment is PUT to the server's admin route /v1/experiments/demo; the server assigns the listeners
+// and withholds the shadow arm's pushes. The driver computes the same assignment (experiments/assignment.h)
+// and measures each arm's exit rate and session length on the client side; both that and the server's own
+// report (GET /v1/experiments/demo/report) are printed.
 // The temporary directory is removed at the end unless --keep is given; the server is stopped with
 // SIGTERM (SIGKILL if it does not exit in time) on every path.
 #include <fcntl.h>
@@ -43,8 +43,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "common/hash.h"
 #include "common/time_util.h"
+#include "experiments/assignment.h"
+#include "experiments/experiment_json.h"
 #include "replay/closed_loop.h"
 #include "replay/http_client.h"
 #include "replay/loop_report.h"
@@ -404,22 +405,21 @@ class Demo {
     return Status::DeadlineExceeded("the server's pipeline did not catch up with the history within 60 s");
   }
 
-  // Shadow vs treatment, 50/50, on the server when it knows experiments; otherwise split on this side.
+  // Shadow vs treatment, 50/50, PUT to the server (validated here first, with the server's own rules).
   Status ConfigureExperiment() {
     const nlohmann::json experiment = {
         {"description", "segue demo: proactive pushes (treatment) against triggers logged but not pushed (shadow)"},
         {"enabled", true},
         {"horizon_ms", 30 * 60'000},
-        {"arms", {{{"name", "shadow"}, {"kind", "shadow"}, {"weight", 50}}, {{"name", "treatment"}, {"kind", "treatment"}, {"weight", 50}}}}};
+        {"arms", {{{"name", "shadow"}, {"kind", "shadow"}, {"weight", 1}}, {{"name", "treatment"}, {"kind", "treatment"}, {"weight", 1}}}}};
+    Result<experiments::ExperimentSpec> spec = experiments::ExperimentFromJson(experiment, kExperiment);
+    if (!spec.ok()) return spec.status();
+    experiment_ = *spec;
     Result<HttpResponse> r = HttpClient(host_, port_).Call("PUT", std::string("/v1/experiments/") + kExperiment, experiment.dump(),
                                                            "application/json", std::string("Bearer ") + kAdminToken);
     if (!r.ok()) return r.status();
-    server_experiment_ = r->status / 100 == 2;
-    // 404: a server without the experiments API.
-    if (!server_experiment_ && r->status != 404) {
-      return Status::Internal("PUT /v1/experiments/demo answered " + std::to_string(r->status) + ": " + r->body.substr(0, 200));
-    }
-    report_["experiment"] = {{"id", kExperiment}, {"assignment", server_experiment_ ? "server" : "client"}};
+    if (r->status != 200) return Status::Internal("PUT /v1/experiments/demo answered " + std::to_string(r->status) + ": " + r->body.substr(0, 200));
+    report_["experiment"] = {{"id", kExperiment}, {"spec", experiment}};
     return Status::Ok();
   }
 
@@ -429,11 +429,10 @@ class Demo {
     options.port = port_;
     options.until_ms = live_until_ms_;
     options.progress = !o_.json;
-    if (!server_experiment_) {
-      // The server pushes to everyone: the shadow half is this side's, by a stable hash of the listener.
-      options.arms = {{"shadow", false}, {"treatment", true}};
-      options.arm_of = [this](size_t i) { return Fnv1a64(std::string(kExperiment) + "/" + sim_->listener(i).user_id()) % 2; };
-    }
+    // The server's assignment, computed here too: the client-side arms cross-check its report.
+    options.arms.clear();
+    for (const experiments::ArmSpec& arm : experiment_.arms) options.arms.push_back(arm.name);
+    options.arm_of = [this](size_t i) { return experiments::AssignArm(experiment_, sim_->listener(i).user_id()); };
     Result<ClosedLoopReport> r = RunClosedLoop(*sim_, options);
     if (!r.ok()) return r.status();
     live_ = *r;
@@ -446,7 +445,6 @@ class Demo {
   }
 
   Status ExperimentReport() {
-    if (!server_experiment_) return Status::Ok();
     Result<HttpResponse> r = HttpClient(host_, port_).Call("GET", std::string("/v1/experiments/") + kExperiment + "/report");
     if (!r.ok()) return r.status();
     if (r->status != 200) return Status::Internal("GET the experiment report answered " + std::to_string(r->status) + ": " + r->body.substr(0, 200));
@@ -506,8 +504,7 @@ class Demo {
                 replay_.events_per_s, replay_.latency.p50_ms, replay_.latency.p99_ms,
                 static_cast<unsigned long long>(replay_.accepted), static_cast<unsigned long long>(replay_.duplicates),
                 static_cast<unsigned long long>(replay_.rejected));
-    std::printf("experiment %s: shadow vs treatment 50/50, assigned by %s\n", kExperiment,
-                server_experiment_ ? "the server" : "this client (the server has no experiments API: pushes to the shadow half are withheld here)");
+    std::printf("experiment %s: shadow (triggers scored and logged, nothing pushed) vs treatment (pushed), 50/50\n", kExperiment);
     std::fputs(ClosedLoopReportToText(live_).c_str(), stdout);
     if (!experiment_text_.empty()) std::fputs(experiment_text_.c_str(), stdout);
     std::printf("dashboard: http://%s/dashboard%s\n", address_.c_str(), o_.keep ? "" : " (while the server runs: --keep)");
@@ -550,7 +547,7 @@ class Demo {
   int64_t history_end_ms_ = 0, live_until_ms_ = 0;
   sim::SimSummary history_;
   ReplayReport replay_;
-  bool server_experiment_ = false;
+  experiments::ExperimentSpec experiment_;
   ClosedLoopReport live_;
   std::string experiment_text_;
   nlohmann::json report_ = nlohmann::json::object();
@@ -564,13 +561,13 @@ void AddDemoCommand(CLI::App& root, CommandList& out) {
       "demo",
       "Run the whole closed loop on loopback: simulate a history of listeners, train the disengagement and\n"
       "two-tower retrieval models on it, start `segue serve` with both (free port, temporary data dir), load the\n"
-      "catalog, replay the history, configure an experiment (shadow vs treatment, 50/50; split on this side\n"
-      "when the server has no experiments API), then let the same listeners go on live for --live-hours of\n"
+      "catalog, replay the history, configure an experiment (shadow vs treatment, 50/50, PUT to the server's\n"
+      "admin route), then let the same listeners go on live for --live-hours of\n"
       "event time, accelerated, each with a push stream: pushed recommendations are offered to the simulated\n"
       "listener, who plays, skips or ignores them by hidden taste. Prints exit rate and session length per\n"
-      "arm with 95 % confidence intervals, pushes and click-through, recommendation quality (hidden match of\n"
-      "offered and accepted tracks against random ones), latencies (acks, GETs, event -> push), the server's\n"
-      "experiment report when it has one, and the dashboard's address. Stops the server (SIGTERM) and removes\n"
+      "arm with 95 % confidence intervals as measured on this side, pushes and click-through, recommendation\n"
+      "quality (hidden match of offered and accepted tracks against random ones), latencies (acks, GETs,\n"
+      "event -> push), the server's experiment report, and the dashboard's address. Stops the server (SIGTERM) and removes\n"
       "the temporary directory, unless --keep: then the server runs on until Ctrl-C and the files stay.");
   app->add_option("--users", o->users, "Simulated listeners (each holds a push stream while live)")
       ->check(CLI::Range(1u, 5'000u))

@@ -27,12 +27,14 @@ struct Push {
   Clock::time_point at;
 };
 
-// The client-side session of one listener.
+// The client-side sessions of one listener: the current one, and the totals of those that ended.
 struct SessionCut {
   bool open = false;
   bool counted = false;  // started during the run
   bool exited = false;
   int64_t start_ms = 0, last_ms = 0;
+  uint64_t sessions = 0, exits = 0;
+  double length_ms = 0;
 };
 
 class Loop {
@@ -40,7 +42,8 @@ class Loop {
   Loop(sim::Simulator& sim, const ClosedLoopOptions& o)
       : sim_(sim), o_(o), http_(o.host, o.port), rng_(sim.config().seed ^ 0x5eed100bULL), cuts_(sim.listener_count()) {
     for (uint32_t t = 0; t < sim.catalog().size(); ++t) track_index_.emplace(sim.catalog().TrackId(t), t);
-    for (const ClosedLoopArmSpec& spec : o.arms) report_.arms.push_back({spec});
+    report_.arms.resize(o.arms.size());
+    for (size_t a = 0; a < o.arms.size(); ++a) report_.arms[a].name = o.arms[a];
     arm_.resize(sim.listener_count());
     for (size_t i = 0; i < arm_.size(); ++i) {
       arm_[i] = o.arm_of ? o.arm_of(i) : 0;
@@ -143,7 +146,9 @@ class Loop {
     SessionCut& cut = cuts_[i];
     if (!cut.open || e.ts_ms - cut.last_ms > kSessionGapMs) {
       Close(i);
-      cut = {true, true, false, e.ts_ms, e.ts_ms};
+      cut.open = cut.counted = true;
+      cut.exited = false;
+      cut.start_ms = cut.last_ms = e.ts_ms;
       if (o_.get_every_sessions > 0 && ++session_starts_ % o_.get_every_sessions == 0) session_starts->push_back(i);
     }
     cut.last_ms = e.ts_ms;
@@ -161,12 +166,9 @@ class Loop {
   void Close(size_t i) {
     SessionCut& cut = cuts_[i];
     if (cut.open && cut.counted) {
-      ClosedLoopArm& arm = report_.arms[arm_[i]];
-      const double length = static_cast<double>(cut.last_ms - cut.start_ms);
-      ++arm.sessions;
-      arm.exits += cut.exited ? 1 : 0;
-      arm.length_ms_sum += length;
-      arm.length_ms_squares += length * length;
+      ++cut.sessions;
+      cut.exits += cut.exited ? 1 : 0;
+      cut.length_ms += static_cast<double>(cut.last_ms - cut.start_ms);
     }
     cut.open = false;
   }
@@ -200,9 +202,7 @@ class Loop {
       break;
     }
     if (!timed) ++report_.pushes_unmatched;
-    ClosedLoopArm& arm = report_.arms[arm_[p.listener]];
-    ++arm.pushes;
-    if (!arm.spec.offers) return;
+    ++report_.arms[arm_[p.listener]].pushes;
     std::vector<uint32_t> tracks;
     if (push.contains("items") && push["items"].is_array()) {
       for (const nlohmann::json& item : push["items"]) {
@@ -235,7 +235,13 @@ class Loop {
 
   void Finish() {
     DeliverPushes();
-    for (size_t i = 0; i < cuts_.size(); ++i) Close(i);
+    for (size_t i = 0; i < cuts_.size(); ++i) {
+      Close(i);
+      ClosedLoopArm& arm = report_.arms[arm_[i]];
+      arm.sessions += cuts_[i].sessions;
+      arm.exits.Add(static_cast<double>(cuts_[i].sessions), static_cast<double>(cuts_[i].exits));
+      arm.lengths.Add(static_cast<double>(cuts_[i].sessions), cuts_[i].length_ms);
+    }
     report_.acks = ComputeLatencyPercentiles(ack_us_);
     report_.get_latency = ComputeLatencyPercentiles(get_us_);
     report_.event_to_push = ComputeLatencyPercentiles(push_us_);

@@ -17,12 +17,15 @@
 //    (e.g. a trigger on an event sent before the run: wait for the server's pipeline to catch up first).
 //  - Push streams: one connection per listener, all read by one thread (replay/push_listeners.h); the
 //    server must admit listener_count() + 2 connections from this address ([http] max_connections_per_client).
-//  - Arms: `arm_of(i)` puts listener i in one of `arms`; listeners of an arm with offers = false receive
-//    their pushes but never see them (a client-side shadow arm, for a server without experiments).
+//  - Arms: `arm_of(i)` puts listener i in one of `arms` (the demo passes the server's own assignment,
+//    experiments/assignment.h, so the figures are a client-side cross-check of the server's report).
 //  - Sessions are counted from the events the way the server cuts them: a session starts at a listener's
 //    first event after 30 minutes of silence (or after an exit) and ends with an exit or that silence;
-//    only sessions that start during the run count; one still open at the end counts with its length so far.
-//    Exit rate = sessions that end with an `exit` event / sessions.
+//    only sessions that start during the run count; one still open at the end counts with its length so far
+//    (the server counts a timed-out session only once the listener's next event shows it ended).
+//    Exit rate = sessions that end with an `exit` event / sessions; session length from first to last
+//    event. Both are ratios with the listener as the unit and delta-method intervals, as the server's
+//    report computes them (experiments/ratio_estimate.h).
 //  - Recommendation quality: the hidden match (Listener::Match, 0..1) of the offered tracks, of the tracks
 //    accepted, and of as many random tracks (uniform over the catalog, and drawn by popularity) for the
 //    same listeners.
@@ -39,16 +42,11 @@
 #include <vector>
 
 #include "common/status.h"
-#include "replay/interval95.h"
+#include "experiments/ratio_estimate.h"
 #include "replay/latency_percentiles.h"
 #include "sim/simulator.h"
 
 namespace segue {
-
-struct ClosedLoopArmSpec {
-  std::string name;
-  bool offers = true;  // false: a client-side shadow arm
-};
 
 struct ClosedLoopOptions {
   std::string host;
@@ -58,22 +56,22 @@ struct ClosedLoopOptions {
   std::chrono::milliseconds push_grace{3};
   size_t max_batch = 1000;
   uint32_t get_every_sessions = 4;  // 0: no GETs
-  std::vector<ClosedLoopArmSpec> arms = {{"all", true}};
+  std::vector<std::string> arms = {"all"};
   std::function<size_t(size_t listener)> arm_of;  // empty: every listener in arms[0]
   bool progress = false;  // a line on stderr every 5 s of wall time
 };
 
 struct ClosedLoopArm {
-  ClosedLoopArmSpec spec;
+  std::string name;
   uint64_t listeners = 0;
   uint64_t sessions = 0;
-  uint64_t exits = 0;
-  double length_ms_sum = 0, length_ms_squares = 0;
   uint64_t pushes = 0;    // pushes that reached this arm's listeners
   uint64_t accepted = 0;  // plays carrying a rec_id
+  // Per listener with sessions: x = sessions, y = exits / summed session length (ms).
+  experiments::RatioSums exits, lengths;
 
-  Estimate exit_rate() const { return ProportionCi95(exits, sessions); }
-  Estimate session_length_ms() const { return MeanCi95(length_ms_sum, length_ms_squares, sessions); }
+  experiments::Estimate exit_rate() const { return experiments::EstimateRatio(exits); }
+  experiments::Estimate session_length_ms() const { return experiments::EstimateRatio(lengths); }
 };
 
 struct ClosedLoopReport {

@@ -1,6 +1,7 @@
 #include "replay/loop_report.h"
 
 #include <cstdio>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -44,9 +45,23 @@ std::string MetricsText(const nlohmann::json& metrics) {
 
 std::string Number(uint64_t n) { return std::to_string(n); }
 
-nlohmann::json EstimateJson(const Estimate& e) {
-  if (!e.defined) return {{"value", nullptr}, {"ci95", nullptr}, {"n", e.n}};
-  return {{"value", e.value}, {"ci95", {e.lo, e.hi}}, {"n", e.n}};
+// The server report's metric shape (docs/api.md): value and ci95 null when undefined.
+nlohmann::json MetricJson(const std::optional<double>& value, const std::optional<experiments::Interval>& ci95) {
+  nlohmann::json m = {{"value", nullptr}, {"ci95", nullptr}};
+  if (value) m["value"] = *value;
+  if (ci95) m["ci95"] = {ci95->first, ci95->second};
+  return m;
+}
+
+nlohmann::json EstimateJson(const experiments::Estimate& e) {
+  nlohmann::json m = MetricJson(e.value, e.ci95);
+  m["n"] = e.n;
+  return m;
+}
+
+nlohmann::json DifferenceJson(const experiments::Estimate& arm, const experiments::Estimate& baseline) {
+  const experiments::Difference d = experiments::DifferenceOf(arm, baseline);
+  return MetricJson(d.value, d.ci95);
 }
 
 nlohmann::json LatencyJson(const LatencyPercentiles& l) {
@@ -64,8 +79,7 @@ std::string Latency(const char* what, const LatencyPercentiles& l, uint64_t n) {
 std::string ClosedLoopReportToJson(const ClosedLoopReport& r) {
   nlohmann::json arms = nlohmann::json::array(), differences = nlohmann::json::array();
   for (const ClosedLoopArm& a : r.arms) {
-    arms.push_back({{"name", a.spec.name},
-                    {"offers", a.spec.offers},
+    arms.push_back({{"name", a.name},
                     {"listeners", a.listeners},
                     {"sessions", a.sessions},
                     {"pushes", a.pushes},
@@ -74,11 +88,11 @@ std::string ClosedLoopReportToJson(const ClosedLoopReport& r) {
   }
   for (size_t k = 1; k < r.arms.size(); ++k) {
     const ClosedLoopArm &a = r.arms[k], &base = r.arms[0];
-    differences.push_back({{"arm", a.spec.name},
-                           {"baseline", base.spec.name},
+    differences.push_back({{"arm", a.name},
+                           {"baseline", base.name},
                            {"metrics",
-                            {{"exit_rate", EstimateJson(DifferenceCi95(a.exit_rate(), base.exit_rate()))},
-                             {"session_length_ms", EstimateJson(DifferenceCi95(a.session_length_ms(), base.session_length_ms()))}}}});
+                            {{"exit_rate", DifferenceJson(a.exit_rate(), base.exit_rate())},
+                             {"session_length_ms", DifferenceJson(a.session_length_ms(), base.session_length_ms())}}}});
   }
   const nlohmann::json j = {
       {"wall_seconds", r.wall_s},
@@ -142,17 +156,16 @@ std::string ClosedLoopReportToText(const ClosedLoopReport& r) {
   out += buf;
   out += "client-side arms (sessions cut from the events sent; exit rate and mean session length, 95 % CI):\n";
   for (const ClosedLoopArm& a : r.arms) {
-    out += "  " + a.spec.name + (a.spec.offers ? "" : " (pushes withheld)") + ": " + Number(a.listeners) + " listeners, " +
+    out += "  " + a.name + ": " + Number(a.listeners) + " listeners, " +
            Number(a.sessions) + " sessions, " + Number(a.pushes) + " pushes, " + Number(a.accepted) + " accepted" +
            "\n    exit_rate: " + MetricText("exit_rate", EstimateJson(a.exit_rate())) +
            "\n    session_length_ms: " + MetricText("session_length_ms", EstimateJson(a.session_length_ms())) + "\n";
   }
   for (size_t k = 1; k < r.arms.size(); ++k) {
     const ClosedLoopArm &a = r.arms[k], &base = r.arms[0];
-    out += "  " + a.spec.name + " - " + base.spec.name +
-           ":\n    exit_rate: " + MetricText("exit_rate", EstimateJson(DifferenceCi95(a.exit_rate(), base.exit_rate()))) +
+    out += "  " + a.name + " - " + base.name + ":\n    exit_rate: " + MetricText("exit_rate", DifferenceJson(a.exit_rate(), base.exit_rate())) +
            "\n    session_length_ms: " +
-           MetricText("session_length_ms", EstimateJson(DifferenceCi95(a.session_length_ms(), base.session_length_ms()))) + "\n";
+           MetricText("session_length_ms", DifferenceJson(a.session_length_ms(), base.session_length_ms())) + "\n";
   }
   std::snprintf(buf, sizeof buf,
                 "pushes: %llu (%llu in time for the listener's next action, %llu late, %llu for events not sent live), "

@@ -2,8 +2,8 @@
 // report (GET /v1/experiments/{id}/report, docs/api.md) as text.
 //
 // ClosedLoopReportToJson: one JSON object (no newline), the report's figures, each arm with exit_rate and
-// session_length_ms as {"value","ci95":[lo,hi],"n"} (value and ci95 null when undefined) and the
-// differences of every arm against the first.
+// session_length_ms as {"value","ci95":[lo,hi],"n"} (value and ci95 null when undefined, as in the server's
+// report) and the differences of every arm against the first (the shadow arm in the demo).
 // Contract: ExperimentReportToText fails (kInvalidArgument) on text that is not a report object; otherwise
 // one line per arm (listeners, sessions, then every metric as "value [lo, hi]" or "n/a" when null) and
 // one per difference. Metrics named *_ms print in minutes, rates as percentages. ClosedLoopReportToText

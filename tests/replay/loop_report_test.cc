@@ -42,15 +42,21 @@ TEST(LoopReportTest, NotAReportIsRefused) {
 
 ClosedLoopReport TwoArms() {
   ClosedLoopReport r;
-  r.arms = {{{"shadow", false}}, {{"treatment", true}}};
-  // shadow: 4 sessions, 2 exits, lengths 1, 2, 3, 4 minutes; treatment: 2 sessions, no exit, 5 and 7 minutes.
+  r.arms.resize(2);
+  r.arms[0].name = "shadow";
+  r.arms[1].name = "treatment";
+  // shadow: 2 listeners, 2 sessions each, one exit each, 10 min of sessions each;
+  // treatment: 2 listeners, 1 session each, no exit, 5 and 7 minutes.
+  for (int i = 0; i < 2; ++i) {
+    r.arms[0].exits.Add(2, 1);
+    r.arms[0].lengths.Add(2, 10 * 60'000.0);
+  }
   r.arms[0].sessions = 4;
-  r.arms[0].exits = 2;
-  r.arms[0].length_ms_sum = 10 * 60'000.0;
-  r.arms[0].length_ms_squares = 30 * 60'000.0 * 60'000.0;
+  r.arms[1].exits.Add(1, 0);
+  r.arms[1].exits.Add(1, 0);
+  r.arms[1].lengths.Add(1, 5 * 60'000.0);
+  r.arms[1].lengths.Add(1, 7 * 60'000.0);
   r.arms[1].sessions = 2;
-  r.arms[1].length_ms_sum = 12 * 60'000.0;
-  r.arms[1].length_ms_squares = 74 * 60'000.0 * 60'000.0;
   r.pushes = 5;
   r.pushes_in_time = 4;
   r.pushes_late = 1;
@@ -64,27 +70,31 @@ TEST(LoopReportTest, ClosedLoopJsonHasArmsIntervalsAndDifferences) {
   ASSERT_EQ(j["arms"].size(), 2u);
   const nlohmann::json& shadow = j["arms"][0]["metrics"];
   EXPECT_DOUBLE_EQ(shadow["exit_rate"]["value"].get<double>(), 0.5);
-  EXPECT_DOUBLE_EQ(shadow["session_length_ms"]["value"].get<double>(), 2.5 * 60'000);
-  EXPECT_NEAR(shadow["session_length_ms"]["ci95"][0].get<double>(), 1.2348487 * 60'000, 0.1);
-  EXPECT_EQ(j["arms"][0]["offers"], false);
+  EXPECT_EQ(shadow["exit_rate"]["n"], 2);  // listeners, the unit
+  EXPECT_DOUBLE_EQ(shadow["session_length_ms"]["value"].get<double>(), 5 * 60'000);
+  // Treatment's lengths 5 and 7 min (one session each): R = 6 min, Var = ((−1)² + 1²) / (2·1·1) min².
+  const nlohmann::json& treatment = j["arms"][1]["metrics"];
+  EXPECT_NEAR(treatment["session_length_ms"]["ci95"][0].get<double>(), (6 - 1.959964) * 60'000, 1);
+  EXPECT_NEAR(treatment["session_length_ms"]["ci95"][1].get<double>(), (6 + 1.959964) * 60'000, 1);
   const nlohmann::json& diff = j["differences"][0];
   EXPECT_EQ(diff["arm"], "treatment");
   EXPECT_EQ(diff["baseline"], "shadow");
   EXPECT_DOUBLE_EQ(diff["metrics"]["exit_rate"]["value"].get<double>(), -0.5);
-  EXPECT_DOUBLE_EQ(diff["metrics"]["session_length_ms"]["value"].get<double>(), 3.5 * 60'000);
+  EXPECT_DOUBLE_EQ(diff["metrics"]["session_length_ms"]["value"].get<double>(), 1 * 60'000);
   // An arm without sessions has no estimate: null, not 0.
   ClosedLoopReport empty = TwoArms();
-  empty.arms[1].sessions = 0;
+  empty.arms[1].exits = {};
   const nlohmann::json e = nlohmann::json::parse(ClosedLoopReportToJson(empty));
   EXPECT_TRUE(e["arms"][1]["metrics"]["exit_rate"]["value"].is_null());
   EXPECT_TRUE(e["differences"][0]["metrics"]["exit_rate"]["ci95"].is_null());
 }
 
-TEST(LoopReportTest, ClosedLoopTextNamesWithheldArmsAndClickThrough) {
+TEST(LoopReportTest, ClosedLoopTextHasArmsDifferencesAndClickThrough) {
   const std::string text = ClosedLoopReportToText(TwoArms());
-  EXPECT_NE(text.find("  shadow (pushes withheld): 0 listeners, 4 sessions"), std::string::npos) << text;
-  EXPECT_NE(text.find("    exit_rate: 50.0% [1.0%, 99.0%]"), std::string::npos) << text;
-  EXPECT_NE(text.find("  treatment - shadow:\n    exit_rate: -50.0%"), std::string::npos) << text;
+  EXPECT_NE(text.find("  shadow: 0 listeners, 4 sessions, 0 pushes, 0 accepted\n    exit_rate: 50.0% [50.0%, 50.0%]"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  treatment - shadow:\n    exit_rate: -50.0% [-50.0%, -50.0%]"), std::string::npos) << text;
   EXPECT_NE(text.find("pushes: 5 (4 in time for the listener's next action, 1 late, 0 for events not sent live), "
                       "4 offered, 1 accepted (click-through 25.0%)"),
             std::string::npos)

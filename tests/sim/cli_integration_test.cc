@@ -108,15 +108,18 @@ TEST_F(CliTest, DemoRunsTheClosedLoopAndCleansUp) {
   EXPECT_EQ(live["rejected"], 0);
   EXPECT_GT(live["pushes"].get<uint64_t>(), 0u);
   EXPECT_GT(live["pushes_in_time"].get<uint64_t>(), 0u);
-  const std::string assignment = report["experiment"]["assignment"];
-  if (assignment == "client") {
-    ASSERT_EQ(live["arms"].size(), 2u);
-    EXPECT_EQ(live["arms"][0]["name"], "shadow");
-    EXPECT_EQ(live["arms"][0]["accepted"], 0);  // its pushes are withheld
-    EXPECT_EQ(live["differences"].size(), 1u);
-  } else {
-    EXPECT_TRUE(report["experiment"]["report"].contains("arms")) << report["experiment"].dump();
-  }
+  // The experiment: the server withholds the shadow arm's pushes; the client-side arms use its assignment.
+  ASSERT_EQ(live["arms"].size(), 2u);
+  EXPECT_EQ(live["arms"][0]["name"], "shadow");
+  EXPECT_EQ(live["arms"][0]["pushes"], 0);
+  EXPECT_EQ(live["arms"][0]["accepted"], 0);
+  EXPECT_EQ(live["arms"][1]["name"], "treatment");
+  EXPECT_EQ(live["arms"][1]["pushes"], live["pushes"]);
+  EXPECT_EQ(live["differences"].size(), 1u);
+  const nlohmann::json& server_report = report["experiment"]["report"];
+  ASSERT_EQ(server_report["arms"].size(), 2u) << report["experiment"].dump();
+  EXPECT_EQ(server_report["arms"][0]["kind"], "shadow");
+  EXPECT_GT(server_report["arms"][0]["sessions"].get<uint64_t>() + server_report["arms"][1]["sessions"].get<uint64_t>(), 0u);
   uint64_t sessions = 0;
   for (const nlohmann::json& arm : live["arms"]) sessions += arm["sessions"].get<uint64_t>();
   EXPECT_GT(sessions, 0u);
