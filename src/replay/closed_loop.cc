@@ -143,6 +143,7 @@ class Loop {
   // Client-side sessions and accepted offers, from the events as they are sent.
   void Observe(const Event& e, std::vector<size_t>* session_starts) {
     const size_t i = ListenerIndex(e.user_id);
+    sim_.listener(i).ClearPlays();  // its per-play diagnostics, unused here, would grow for the whole run
     SessionCut& cut = cuts_[i];
     if (!cut.open || e.ts_ms - cut.last_ms > kSessionGapMs) {
       Close(i);
