@@ -1,5 +1,6 @@
 #include "replay/closed_loop.h"
 
+#include <charconv>
 #include <cstdio>
 #include <deque>
 #include <mutex>
@@ -174,9 +175,11 @@ class Loop {
     cut.open = false;
   }
 
-  size_t ListenerIndex(const std::string& user_id) const {
-    // Simulator user ids are "u%06u" of the index (sim/simulator.h).
-    return static_cast<size_t>(std::stoul(user_id.substr(1)));
+  // Simulator user ids are "u%06u" of the index (sim/simulator.h); the events come from that simulator.
+  static size_t ListenerIndex(const std::string& user_id) {
+    size_t i = 0;
+    std::from_chars(user_id.data() + 1, user_id.data() + user_id.size(), i);
+    return i;
   }
 
   void DeliverPushes() {
@@ -191,7 +194,10 @@ class Loop {
   void Deliver(const Push& p) {
     ++report_.pushes;
     const nlohmann::json push = nlohmann::json::parse(p.data, nullptr, false);
-    if (!push.is_object()) return;
+    if (!push.is_object()) {
+      ++report_.pushes_without_tracks;
+      return;
+    }
     const std::string trigger = push.value("trigger_event_id", "");
     bool timed = false;
     for (const auto& [round, sent] : sent_) {
@@ -211,7 +217,10 @@ class Loop {
         if (t != track_index_.end()) tracks.push_back(t->second);
       }
     }
-    if (tracks.empty()) return;
+    if (tracks.empty()) {
+      ++report_.pushes_without_tracks;
+      return;
+    }
     sim::Listener& listener = sim_.listener(p.listener);
     listener.OfferRecommendations(tracks, push.value("rec_id", ""), cuts_[p.listener].last_ms);
     ++report_.offers;

@@ -86,6 +86,7 @@ struct ClosedLoopReport {
   uint64_t pushes = 0, pushes_in_time = 0, pushes_late = 0, pushes_unmatched = 0, streams_ended = 0;
   LatencyPercentiles event_to_push;  // the trigger event's request written → push read
   uint64_t offers = 0, accepted = 0;
+  uint64_t pushes_without_tracks = 0;  // not offered: no item of the simulator's catalog (or not a push object)
   double offered_match = 0, accepted_match = 0, random_match = 0, popular_match = 0;  // means
   std::vector<ClosedLoopArm> arms;
 };

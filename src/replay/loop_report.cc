@@ -115,6 +115,7 @@ std::string ClosedLoopReportToJson(const ClosedLoopReport& r) {
       {"streams_ended", r.streams_ended},
       {"event_to_push", LatencyJson(r.event_to_push)},
       {"offers", r.offers},
+      {"pushes_without_tracks", r.pushes_without_tracks},
       {"accepted", r.accepted},
       {"match", {{"offered", r.offered_match}, {"accepted", r.accepted_match}, {"random", r.random_match}, {"popular", r.popular_match}}},
       {"arms", arms},
