@@ -12,10 +12,11 @@ namespace {
 
 bool EndsWith(std::string_view s, std::string_view tail) { return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail; }
 
-// A value of metric `name` in its unit: minutes for *_ms, percent for the rates, else as is.
+// A value of metric `name` in its unit: minutes for milliseconds (*_ms, *_ms_*), percent for the rates,
+// else as is.
 std::string Value(std::string_view name, double v) {
   char buf[48];
-  if (EndsWith(name, "_ms")) {
+  if (EndsWith(name, "_ms") || name.find("_ms_") != std::string_view::npos) {
     std::snprintf(buf, sizeof buf, "%.2f min", v / 60'000);
   } else if (EndsWith(name, "_rate") || name == "trigger_precision" || name == "click_through") {
     std::snprintf(buf, sizeof buf, "%.1f%%", 100 * v);

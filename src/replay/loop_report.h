@@ -6,7 +6,7 @@
 // report) and the differences of every arm against the first (the shadow arm in the demo).
 // Contract: ExperimentReportToText fails (kInvalidArgument) on text that is not a report object; otherwise
 // one line per arm (listeners, sessions, then every metric as "value [lo, hi]" or "n/a" when null) and
-// one per difference. Metrics named *_ms print in minutes, rates as percentages. ClosedLoopReportToText
+// one per difference. Metrics named *_ms or *_ms_* print in minutes, rates as percentages. ClosedLoopReportToText
 // prints arms, triggers and pushes, recommendation quality and latencies. Pure functions.
 #pragma once
 

@@ -15,7 +15,8 @@ constexpr const char* kServerReport = R"({"experiment":"demo","generated_at":"20
                      "click_through":{"value":null,"ci95":null,"n":0}}},
          {"name":"treatment","kind":"treatment","listeners":1000,"sessions":431,
           "metrics":{"exit_rate":{"value":0.429,"ci95":[0.383,0.476],"n":431},
-                     "trigger_precision":{"value":0.8,"ci95":null,"n":10}}}],
+                     "trigger_precision":{"value":0.8,"ci95":null,"n":10},
+                     "listening_ms_after_rec":{"value":150000,"ci95":[138000,162000],"n":398}}}],
  "differences":[{"arm":"treatment","baseline":"shadow",
                  "metrics":{"exit_rate":{"value":-0.05,"ci95":[-0.115,0.016]}}}]})";
 
@@ -30,6 +31,7 @@ TEST(LoopReportTest, ServerReportPrintsEveryArmAndDifferenceInTheirUnits) {
             "    session_length_ms: 19.06 min [17.24 min, 20.88 min]\n"
             "  arm treatment (treatment): 1000 listeners, 431 sessions\n"
             "    exit_rate: 42.9% [38.3%, 47.6%]\n"
+            "    listening_ms_after_rec: 2.50 min [2.30 min, 2.70 min]\n"
             "    trigger_precision: 80.0%\n"
             "  treatment - shadow:\n"
             "    exit_rate: -5.0% [-11.5%, 1.6%]\n");
