@@ -65,7 +65,7 @@ constexpr const char* kExperiment = "demo";
 constexpr const char* kAdminToken = "segue-demo-admin-token-0123456789";
 
 struct DemoOptions {
-  // About 2.5 minutes on the 2-core machine (docs/benchmarks.md): training grows with users × days, the
+  // 2 to 2.5 minutes on the loaded 2-core machine (docs/benchmarks.md): training grows with users × days, the
   // live part with live hours (rounds) far more than with listeners.
   uint32_t users = 2000;
   uint32_t days = 1;

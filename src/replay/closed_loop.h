@@ -29,6 +29,8 @@
 //  - Recommendation quality: the hidden match (Listener::Match, 0..1) of the offered tracks, of the tracks
 //    accepted, and of as many random tracks (uniform over the catalog, and drawn by popularity) for the
 //    same listeners.
+//  - A push whose items name no track of the simulator's catalog is counted (pushes_without_tracks), not
+//    offered.
 //  - Every `get_every_sessions`-th session start, the driver also GETs that listener's recommendations
 //    (measured, not offered).
 // Thread-safety: RunClosedLoop runs on the calling thread (plus the push streams' thread); the simulator
