@@ -54,6 +54,7 @@ bool CountEvent(ListenerStats& s, const LoggedEvent& logged, const ApplyOutcome&
   s.replaying = false;
   s.last_seq = std::max(s.last_seq, logged.seq);
   const Event& e = logged.event;
+  s.since_ms = std::min(s.since_ms, e.ts_ms);
   ResolvePending(s, e, outcome, horizon_ms);
   if (outcome.new_session) {
     // The previous session timed out (or was evicted idle): it ended at its last event.
@@ -88,6 +89,7 @@ void CountTrigger(ListenerStats& s, int64_t ts_ms, bool acted) {
 }
 
 void CountOutcome(ListenerStats& s, const feedback::Outcome& o) {
+  if (o.impression_ts_ms < s.since_ms) return;
   const uint64_t h = Fnv1a64(o.rec_id);
   size_t slot = kRecentRecs;
   for (size_t i = 0; i < kRecentRecs; ++i) {

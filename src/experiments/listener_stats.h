@@ -21,7 +21,9 @@
 // ones (1 - precision): decision points that did not fire are not observed here, so a classical
 // FP / (FP + TN) cannot be formed.
 // Outcomes count once per impression (rec_id) for recs / pushed_recs / clicked, recognised among the
-// listener's last kRecentRecs impressions; every outcome adds its listened_ms.
+// listener's last kRecentRecs impressions; every outcome adds its listened_ms. Only outcomes of impressions
+// made since the listener's first counted event belong to the arm: a push made before the experiment
+// (e.g. one a shadow listener received before it started) is not the arm's click.
 // Replays: CountEvent refuses an event whose log seq is not newer than the last one counted and marks the
 // listener as replaying, so the trigger that event causes is not counted twice either.
 // Plain values; the caller serialises access.
@@ -29,6 +31,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <string_view>
 #include <utility>
 
@@ -56,6 +59,7 @@ inline constexpr size_t kRecentRecs = 8;
 
 struct ListenerStats {
   uint64_t last_seq = 0;  // newest log seq counted
+  int64_t since_ms = std::numeric_limits<int64_t>::max();  // event time of the first event counted
   int64_t session_start_ms = 0;
   int64_t last_event_ms = 0;
   int64_t session_ms = 0;    // summed length of ended sessions

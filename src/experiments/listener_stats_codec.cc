@@ -30,6 +30,7 @@ void ForEachField(S& s, Fn&& fn) {
   fn(s.recent_engaged);
   fn(s.recent_next);
   fn(s.session_open);
+  fn(s.since_ms);
 }
 
 }  // namespace

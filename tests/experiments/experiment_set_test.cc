@@ -103,6 +103,8 @@ TEST(ExperimentSetTest, OutcomesFeedClickThroughAndListeningPerArm) {
     o.listened_ms = ms;
     return o;
   };
+  set.OnEventApplied(Ev(a, 1, EventType::kPlay, 0), NewSession());
+  set.OnEventApplied(Ev(b, 2, EventType::kPlay, 0), NewSession());
   // a: two pushes, one engaged (two tracks of it); b: one push, skipped.
   set.OnOutcome(outcome(a, "r1", feedback::OutcomeKind::kCompleted, 180'000));
   set.OnOutcome(outcome(a, "r1", feedback::OutcomeKind::kListened, 60'000));

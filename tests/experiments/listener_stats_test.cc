@@ -95,12 +95,14 @@ feedback::Outcome Outcome(std::string rec, feedback::OutcomeKind kind, bool push
   o.kind = kind;
   o.pushed = pushed;
   o.listened_ms = listened_ms;
+  o.impression_ts_ms = 2'000;
   return o;
 }
 
 TEST(ListenerStatsTest, OutcomesCountOncePerImpression) {
   using K = feedback::OutcomeKind;
   ListenerStats s;
+  CountEvent(s, Ev(1, EventType::kPlay, 1'000), Out(true), kHorizon);
   CountOutcome(s, Outcome("r1", K::kCompleted, true, 200'000));
   CountOutcome(s, Outcome("r1", K::kListened, true, 40'000));  // a second engaged track of the same push
   CountOutcome(s, Outcome("r2", K::kSkipped, true, 5'000));
@@ -112,6 +114,20 @@ TEST(ListenerStatsTest, OutcomesCountOncePerImpression) {
   EXPECT_EQ(Y(s, Metric::kListeningMsAfterRec), 305'000);
 }
 
+// A shadow listener may still have a push from before the experiment: its outcome is not the arm's.
+TEST(ListenerStatsTest, OutcomesOfImpressionsBeforeTheFirstCountedEventAreNotTheArms) {
+  ListenerStats s;
+  CountOutcome(s, Outcome("before-any-event", feedback::OutcomeKind::kCompleted, true, 1));
+  CountEvent(s, Ev(1, EventType::kPlay, 5'000), Out(true), kHorizon);
+  CountOutcome(s, Outcome("older-push", feedback::OutcomeKind::kCompleted, true, 1));  // made at 2,000
+  EXPECT_EQ(X(s, Metric::kClickThrough), 0);
+  feedback::Outcome later = Outcome("later-push", feedback::OutcomeKind::kCompleted, true, 1);
+  later.impression_ts_ms = 5'000;
+  CountOutcome(s, later);
+  EXPECT_EQ(X(s, Metric::kClickThrough), 1);
+  EXPECT_EQ(Y(s, Metric::kClickThrough), 1);
+}
+
 TEST(ListenerStatsTest, CodecRoundTripsAndRejectsDamage) {
   ListenerStats s;
   CountEvent(s, Ev(3, EventType::kPlay, 1000), Out(true), kHorizon);
@@ -120,6 +136,7 @@ TEST(ListenerStatsTest, CodecRoundTripsAndRejectsDamage) {
   ListenerStats back;
   ASSERT_TRUE(ListenerStatsFromJson(ListenerStatsToJson(s), &back));
   EXPECT_EQ(back.last_seq, 3u);
+  EXPECT_EQ(back.since_ms, 1000);
   EXPECT_EQ(back.pending_count, 1u);
   EXPECT_EQ(back.recent_recs, s.recent_recs);
   EXPECT_EQ(back.clicked, 1u);
