@@ -26,6 +26,7 @@
 #include "recommend/retrieval_baselines.h"
 #include "serving/log_health.h"
 #include "serving/maintenance.h"
+#include "serving/model_reload_handler.h"
 #include "serving/push_component.h"
 #include "serving/recommendation_component.h"
 #include "serving/retrieval_model_component.h"
@@ -81,6 +82,7 @@ struct ServerApp::Impl : ServerHost {
   void Every(std::chrono::milliseconds period, std::function<void()> task) override {
     maintenance.Every(period, std::move(task));
   }
+  void RunOnMaintenance(std::function<void()> task) override { maintenance.Post(std::move(task)); }
 
   const ServerConfig config;
   metrics::Registry registry_;
@@ -196,6 +198,7 @@ void ServerApp::Impl::RegisterComponents() {
   recommendations->Register(*this);
   retrieval_model->Register(*this);
   push->Register(*this);
+  components.push_back(std::make_unique<ModelReloadHandler>(&scoring, retrieval_model.get()));
   for (auto& c : components) c->Register(*this);
 
   registry_.AddCallbackGauge("segue_catalog_tracks", "Tracks in the catalog.",
