@@ -20,6 +20,7 @@
 #include "push/push_options.h"
 #include "recommend/recommend_config.h"
 #include "serving/http_server.h"
+#include "serving/retrain_options.h"
 #include "session/session_tracker.h"
 
 namespace segue::serving {
@@ -66,6 +67,7 @@ struct ServerConfig {
   push::PushOptions push;              // [push]
   recommend::RecommendConfig recommend;  // [recommend]
   std::string admin_token_file;        // [admin] token_file: admin routes are off without it (admin_auth.h)
+  RetrainOptions retrain;              // segue serve --retrain-interval / --retrain-args (retrain_component.h)
 };
 
 // Reads `path` over the values already in `config`. Unknown keys, wrong types and out-of-range values
