@@ -47,7 +47,11 @@ run_one() {
   read -r line <&"${SERVER[0]}"
   port=${line##*:}
   until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do sleep 0.05; done
-  curl -sf -XPOST "http://127.0.0.1:$port/v1/tracks" -H 'Content-Type: application/x-ndjson' --data-binary @"$CATALOG" >/dev/null
+  split -l 10000 "$CATALOG" "$WORK/chunk."  # the catalog in NDJSON chunks of 10,000 tracks (the body limit)
+  for chunk in "$WORK"/chunk.*; do
+    curl -sf -XPOST "http://127.0.0.1:$port/v1/tracks" -H 'Content-Type: application/x-ndjson' --data-binary @"$chunk" >/dev/null
+  done
+  rm -f "$WORK"/chunk.*
   touch "$WORK/reloads.ndjson"
   if [ "$arm" = swaps ]; then swap_loop "$port" & swapper=$!; fi
   "$SEGUE" replay "$EVENTS" --target "http://127.0.0.1:$port" --rate "${RATE:-5000}" \
