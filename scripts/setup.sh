@@ -18,6 +18,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libhiredis-dev
   curl ccache
+  libjs-chart.js chromium
+  prometheus
   "$@"
 )
 

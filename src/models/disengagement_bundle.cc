@@ -77,10 +77,7 @@ void SummariseValidation(const std::vector<float>& scores, const std::vector<uin
   for (size_t i = 0; i < scores.size(); ++i) caught += labels[i] && scores[i] >= bundle->threshold;
   m.recall_at_threshold = m.positives ? static_cast<double>(caught) / static_cast<double>(m.positives) : NAN;
   bundle->score_histogram.assign(kScoreHistogramBins, 0);
-  for (float s : scores) {
-    const int bin = std::clamp(static_cast<int>(s * kScoreHistogramBins), 0, kScoreHistogramBins - 1);
-    ++bundle->score_histogram[static_cast<size_t>(bin)];
-  }
+  for (float s : scores) ++bundle->score_histogram[static_cast<size_t>(ScoreBin(s))];
 }
 
 Status SaveBundle(const DisengagementBundle& b, const std::string& dir) {
@@ -247,6 +244,10 @@ Result<DisengagementBundle> LoadBundle(const std::string& dir) {
     if (!hist.ok()) return hist.status();
     if (Status s = JsonField(*hist, "counts", (root / "score_histogram.json").string(), &b.score_histogram); !s.ok()) {
       return s;
+    }
+    if (!b.score_histogram.empty() && b.score_histogram.size() != kScoreHistogramBins) {
+      return Status::Corruption((root / "score_histogram.json").string() + ": counts: expected " +
+                                std::to_string(kScoreHistogramBins) + " bins");
     }
   }
   return b;

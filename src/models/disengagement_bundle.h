@@ -30,13 +30,13 @@
 #include "models/disengagement_trainer.h"
 #include "models/incremental_encoder.h"
 #include "models/labels.h"
+#include "models/score_histogram.h"
 #include "models/transformer_config.h"
 #include "models/transformer_weights.h"
 
 namespace segue {
 
 inline constexpr int kBundleFormatVersion = 1;
-inline constexpr int kScoreHistogramBins = 20;
 
 struct BundleMetrics {
   size_t examples = 0, positives = 0;
@@ -69,7 +69,8 @@ struct DisengagementBundle {
   float pos_weight = 1;
   BundleMetrics validation;
   std::vector<EpochReport> history;
-  std::vector<uint64_t> score_histogram;  // kScoreHistogramBins equal-width bins over [0, 1]
+  // Validation scores in kScoreHistogramBins bins (score_histogram.h); empty for bundles saved without one.
+  std::vector<uint64_t> score_histogram;
 };
 
 // Validation metrics, threshold (lowest reaching target_precision) and histogram from the validation

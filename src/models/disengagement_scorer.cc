@@ -29,6 +29,7 @@ struct DisengagementScorer::Model {
   uint64_t generation = 0;
   std::shared_ptr<const IncrementalEncoder> encoder;
   TriggerPolicy policy{TriggerOptions{}};
+  std::vector<uint64_t> reference_histogram;  // the bundle's validation scores; empty: none
 };
 
 struct DisengagementScorer::Shard {
@@ -87,6 +88,12 @@ DisengagementScorer::DisengagementScorer(std::string models_dir, ScorerOptions o
     metrics_->reloads = &r->AddCounter("segue_disengagement_model_reloads_total", "Models swapped in while serving");
     metrics_->reload_failures = &r->AddCounter("segue_disengagement_model_reload_failures_total",
                                                "Reloads refused (bad bundle); the previous model kept serving");
+    r->AddCallbackGauge("segue_score_psi",
+                        "Population stability index of the recent scores' histogram against the served model's "
+                        "reference (validation) histogram; NaN without a reference or with too few scores",
+                        [this] { return drift_.Psi(); });
+    r->AddCallbackGauge("segue_score_window_scores", "Recent scores the PSI is computed over",
+                        [this] { return static_cast<double>(drift_.window_scores()); });
   }
 }
 
@@ -107,6 +114,7 @@ Result<std::shared_ptr<const DisengagementScorer::Model>> DisengagementScorer::L
   model->generation = ++generations;
   model->encoder = std::move(loaded->encoder);
   model->policy = TriggerPolicy(trigger);
+  model->reference_histogram = std::move(loaded->bundle.score_histogram);
   return std::shared_ptr<const Model>(std::move(model));
 }
 
@@ -117,6 +125,7 @@ Result<std::unique_ptr<DisengagementScorer>> DisengagementScorer::Load(const std
   if (!model.ok()) return model.status();
   std::unique_ptr<DisengagementScorer> scorer(new DisengagementScorer(models_dir, std::move(options)));
   scorer->model_ = std::move(*model);
+  scorer->drift_.SetReference(scorer->model_->reference_histogram);
   if (scorer->metrics_->threshold) scorer->metrics_->threshold->Set(scorer->model_->threshold);
   return scorer;
 }
@@ -128,6 +137,7 @@ Status DisengagementScorer::Reload() {
     return model.status();
   }
   const float threshold = (*model)->threshold;
+  drift_.SetReference((*model)->reference_histogram);
   {
     std::lock_guard lock(model_mu_);
     model_ = std::move(*model);
@@ -206,6 +216,7 @@ ScoreResult DisengagementScorer::OnFeatures(std::string_view user_id, int64_t ts
   if (result.decision == TriggerDecision::kSuppressedByCooldown) mx.n_suppressed.fetch_add(1, std::memory_order_relaxed);
   if (mx.score) {
     mx.score->Observe(result.score);
+    drift_.Observe(result.score);
     mx.scored->Inc();
     mx.positions->Inc(positions);
     mx.listeners->Set(static_cast<double>(mx.n_listeners.load(std::memory_order_relaxed)));

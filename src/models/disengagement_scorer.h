@@ -14,7 +14,9 @@
 //    dropped: their next score recomputes the window, their trigger state restarts armed); Forget()
 //    drops one (a session evicted by the tracker).
 //  - Metrics (when a registry is given): score histogram, scored events, triggers, cooldown-suppressed
-//    crossings, cache hits/restarts, scoring latency, remembered listeners, model info.
+//    crossings, cache hits/restarts, scoring latency, remembered listeners, model info, and the score drift
+//    (segue_score_psi: the recent scores against the served bundle's reference histogram, score_drift.h;
+//    a model swap restarts the window).
 // Thread-safety: every method is safe to call concurrently; listeners are sharded, each shard has a
 // mutex held while one of its listeners is scored (a few microseconds).
 #pragma once
@@ -32,6 +34,7 @@
 #include "common/status.h"
 #include "events/event.h"
 #include "features/feature_spec.h"
+#include "models/score_drift.h"
 #include "models/trigger_policy.h"
 #include "session/session_state.h"
 #include "session/session_tracker.h"
@@ -107,6 +110,7 @@ class DisengagementScorer {
   mutable std::mutex model_mu_;
   std::shared_ptr<const Model> model_;
   std::unique_ptr<Shard[]> shards_;
+  ScoreDrift drift_;
   std::unique_ptr<Metrics> metrics_;
 };
 

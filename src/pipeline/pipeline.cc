@@ -17,10 +17,11 @@ Pipeline::Pipeline(PipelineOptions options, Consumer consumer, uint64_t start_se
       dispatched_(registry.AddCounter("segue_pipeline_dispatched_events_total",
                                       "Committed events handed from the log to the pipeline's workers.")),
       consumed_(registry.AddCounter("segue_pipeline_consumed_events_total",
-                                    "Events the pipeline's workers have consumed (tracker, scoring).")),
-      blocked_us_(registry.AddCounter("segue_pipeline_dispatch_blocked_microseconds_total",
-                                      "Time the log's committer waited for room in a full worker queue.")) {
+                                    "Events the pipeline's workers have consumed (tracker, scoring).")) {
   const uint32_t n = std::max<uint32_t>(1, options_.workers);
+  registry.AddCallbackCounter("segue_pipeline_dispatch_blocked_seconds_total",
+                              "Time the log's committer waited for room in a full worker queue.",
+                              [this] { return static_cast<double>(blocked_us_.load()) / 1e6; });
   registry.AddCallbackGauge("segue_pipeline_lag_events",
                             "Events committed to the log but not yet consumed by the pipeline (dispatched - "
                             "watermark).",
@@ -57,8 +58,9 @@ void Pipeline::Dispatch(const std::vector<LoggedEvent>& events) {
       const auto start = std::chrono::steady_clock::now();
       // A batch larger than the whole queue still goes in once the queue is empty.
       w.cv.wait(lock, [&] { return w.queued_events == 0 || w.queued_events + split[i].size() <= options_.queue_events; });
-      blocked_us_.Inc(static_cast<uint64_t>(
-          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count()));
+      blocked_us_.fetch_add(static_cast<uint64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count()),
+          std::memory_order_relaxed);
     }
     w.queued_events += split[i].size();
     w.queued_gauge->Set(static_cast<double>(w.queued_events));
@@ -70,6 +72,9 @@ void Pipeline::Dispatch(const std::vector<LoggedEvent>& events) {
   // Published after every event of the group is queued: a reader of dispatched_seq_ knows that all
   // events up to it are in some queue or consumed (see ComputeWatermark).
   dispatched_seq_.store(std::max(dispatched_seq_.load(), events.back().seq));
+  // A worker that finished these events before the store above computed its watermark from the older
+  // dispatched seq, and no worker may run again until the next group: catch up here.
+  AdvanceWatermark();
 }
 
 void Pipeline::Run(Worker& w) {

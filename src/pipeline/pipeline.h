@@ -63,8 +63,8 @@ class Pipeline {
   void Dispatch(const std::vector<LoggedEvent>& events);
 
   uint64_t applied_seq() const;
-  // Runs fn (on a worker thread, or inline when already true) once applied_seq() >= seq. After Stop()
-  // every pending fn has run.
+  // Runs fn (on a worker thread, on the Dispatch caller's when the workers finished a group before it was
+  // published, or inline when already true) once applied_seq() >= seq. After Stop() every pending fn has run.
   void WhenApplied(uint64_t seq, std::function<void()> fn);
 
   // Consumes everything already dispatched, then joins the workers. Idempotent. Dispatch after Stop
@@ -100,7 +100,7 @@ class Pipeline {
 
   metrics::Counter& dispatched_;
   metrics::Counter& consumed_;
-  metrics::Counter& blocked_us_;
+  std::atomic<uint64_t> blocked_us_{0};  // segue_pipeline_dispatch_blocked_seconds_total
 };
 
 }  // namespace segue

@@ -47,14 +47,24 @@ std::vector<RankedTrack> ToRanked(const std::vector<Candidate>& candidates, uint
   return out;
 }
 
-// Retriever, then ranker (its failure keeps the retriever's order), sorted best first.
-Result<std::shared_ptr<const CachedList>> ComputeList(const ModelSet& model, const RetrievalQuery& query, size_t n) {
+double SecondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// Retriever, then ranker (its failure keeps the retriever's order), sorted best first; each stage's time
+// goes into its histogram.
+Result<std::shared_ptr<const CachedList>> ComputeList(const ModelSet& model, const RetrievalQuery& query, size_t n,
+                                                      metrics::Histogram& retrieval_seconds,
+                                                      metrics::Histogram& ranking_seconds) {
   std::vector<Candidate> candidates;
-  if (Status s = model.retriever->Retrieve(query, n, &candidates); !s.ok()) return s;
+  const Clock::time_point retrieval_start = Clock::now();
+  const Status retrieved = model.retriever->Retrieve(query, n, &candidates);
+  retrieval_seconds.Observe(SecondsSince(retrieval_start));
+  if (!retrieved.ok()) return retrieved;
   static const PassThroughRanker kPassThrough;
   const Ranker& ranker = model.ranker ? *model.ranker : kPassThrough;
   // A failing ranker leaves the retriever's order: the recommendation is still served.
+  const Clock::time_point ranking_start = Clock::now();
   (void)Rerank(ranker, query, &candidates);
+  ranking_seconds.Observe(SecondsSince(ranking_start));
   auto list = std::make_shared<CachedList>();
   list->version = VersionOf(query.session);
   list->items = ToRanked(candidates, kReasonSessionMatch);
@@ -94,6 +104,12 @@ Recommender::Recommender(RecommendConfig config, RecommenderDeps deps)
       duration_(RegistryOf(deps_).AddHistogram("segue_recommendation_duration_seconds",
                                                "Time to compute a recommendation (pipeline only, no HTTP).",
                                                metrics::ExponentialBuckets(0.0001, 2, 16))),
+      stage_seconds_(RegistryOf(deps_).AddHistogramFamily(
+          "segue_recommendation_stage_seconds",
+          "Time of one model stage of a recommendation (retrieval: the retriever's top-N; ranking: the re-ranker).",
+          {"stage"}, metrics::ExponentialBuckets(0.00001, 2, 16))),
+      retrieval_seconds_(stage_seconds_.WithLabels({"retrieval"})),
+      ranking_seconds_(stage_seconds_.WithLabels({"ranking"})),
       cache_(config_.cache_entries, config_.cache_bytes, RegistryOf(deps_)),
       pool_(config_.model_workers, config_.model_queue) {}
 
@@ -164,7 +180,8 @@ bool Recommender::StartModelStage(const std::shared_ptr<Job>& job) {
 }
 
 void Recommender::RunModelStage(Job& job) {
-  Result<std::shared_ptr<const CachedList>> result = ComputeList(job.model, job.query(), config_.candidates);
+  Result<std::shared_ptr<const CachedList>> result = ComputeList(job.model, job.query(), config_.candidates,
+                                                                retrieval_seconds_, ranking_seconds_);
   if (result.ok()) cache_.Put(job.request.user_id, *result);  // also when the deadline already answered
   if (!job.done || !job.Claim()) return;
   if (!result.ok()) return Answer(job, FromFallbacks("retriever_error", job));
@@ -235,7 +252,7 @@ void Recommender::Answer(Job& job, Served served) {
     for (const RankedTrack& t : out.items) m.scores.push_back(t.score);
     deps_.impressions->Record(std::move(m));
   }
-  const double seconds = std::chrono::duration<double>(Clock::now() - job.start).count();
+  const double seconds = SecondsSince(job.start);
   duration_.Observe(seconds);
   out.took_ms = seconds * 1000;
   job.done(std::move(out));

@@ -18,7 +18,8 @@
 // Every result says which path served it: source "model", "cache" (fresh for this session version) or
 // "fallback:<why>" with why one of no_model, timeout, retriever_error, overloaded, empty, cold_start;
 // served_by names the list actually used ("two_tower", "cache", "genre_popular", ..., "none").
-// Metrics: segue_recommendations_total{source,served_by}, segue_recommendation_duration_seconds.
+// Metrics: segue_recommendations_total{source,served_by}, segue_recommendation_duration_seconds,
+// segue_recommendation_stage_seconds{stage="retrieval"|"ranking"} (the model stage's parts).
 // Every result is recorded as an impression (impressions/impression_sink.h) when a sink is given.
 //
 // Thread-safety: RecommendAsync, Recommend, Prefetch and SetModel are safe concurrently. Models are
@@ -141,6 +142,9 @@ class Recommender {
   const DiversityFilter diversity_filter_;
   metrics::CounterFamily& served_;
   metrics::Histogram& duration_;
+  metrics::HistogramFamily& stage_seconds_;
+  metrics::Histogram& retrieval_seconds_;
+  metrics::Histogram& ranking_seconds_;
   RecommendationCache cache_;
 
   mutable std::mutex model_mu_;

@@ -14,11 +14,15 @@
 
 #include "catalog/catalog.h"
 #include "common/metrics.h"
+#include "experiments/experiment_set.h"
 #include "log/event_log.h"
 #include "models/live_scoring.h"
+#include "monitoring/engagement_drift.h"
 #include "pipeline/pipeline.h"
 #include "serving/catalog_store.h"
+#include "serving/dashboard_handler.h"
 #include "serving/events_handler.h"
+#include "serving/experiments_component.h"
 #include "serving/http_server.h"
 #include "serving/log_component.h"
 #include "recommend/history_store.h"
@@ -53,7 +57,9 @@ struct ServerApp::Impl : ServerHost {
         history_store(config.recommend.history),
         baselines(&catalog, config.recommend.baselines),
         listening_feed(&history_store, &baselines),
-        live_scoring(&tracker, &catalog, scoring.scorer(), {&listening_feed}),
+        engagement_drift({}, &registry_),
+        experiment_set(experiments::kDefaultMaxListeners, registry_),
+        live_scoring(&tracker, &catalog, scoring.scorer(), {&listening_feed}, {&engagement_drift, &experiment_set}),
         router(registry_),
         ioc(config.threads),
         signals(ioc, SIGTERM, SIGINT) {}
@@ -93,6 +99,8 @@ struct ServerApp::Impl : ServerHost {
   recommend::HistoryStore history_store;
   recommend::RetrievalBaselines baselines;
   recommend::ListeningFeed listening_feed;
+  monitoring::EngagementDrift engagement_drift;
+  experiments::ExperimentSet experiment_set;
   LiveScoring live_scoring;
   std::unique_ptr<EventLog> log;
   std::unique_ptr<Pipeline> pipeline;  // created once sessions are restored
@@ -101,6 +109,7 @@ struct ServerApp::Impl : ServerHost {
   std::unique_ptr<RecommendationComponent> recommendations;
   std::unique_ptr<RetrievalModelComponent> retrieval_model;
   std::unique_ptr<PushComponent> push;
+  std::unique_ptr<ExperimentsComponent> experiments;
   std::unique_ptr<TriggerPush> trigger_push;
   std::atomic<bool> restored{false};
   AdminAuth admin_auth;
@@ -167,7 +176,7 @@ Status ServerApp::Impl::OpenLog() {
 }
 
 // The recommender (retrieval → ranking → filters, with the baselines as fallbacks; its retriever chosen by
-// RetrievalModelComponent), preferences, impressions, and proactive push.
+// RetrievalModelComponent), preferences, impressions, and proactive push (which experiments may withhold).
 Status ServerApp::Impl::OpenRecommendations() {
   RecommendationDeps deps{&catalog, &tracker, recommend::Unowned(baselines.genre_popularity()), recommend::Unowned(baselines.popularity()),
                           recommend::Unowned(baselines.hour_popularity()),
@@ -182,25 +191,35 @@ Status ServerApp::Impl::OpenRecommendations() {
   Result<std::unique_ptr<PushComponent>> created = PushComponent::Create(config.push, registry_);
   if (!created.ok()) return created.status();
   push = std::move(*created);
+  Result<std::unique_ptr<ExperimentsComponent>> experiments_opened =
+      ExperimentsComponent::Open(config.experiments, config.data_dir, &experiment_set);
+  if (!experiments_opened.ok()) return experiments_opened.status();
+  experiments = std::move(*experiments_opened);
   trigger_push = std::make_unique<TriggerPush>(
       &tracker, [this](std::string_view user) { return history_store.Get(user); }, &recommendations->recommender(),
-      &push->service(), registry_);
+      &push->service(), registry_, &experiment_set);
   return Status::Ok();
 }
 
 void ServerApp::Impl::RegisterComponents() {
   sessions = std::make_unique<SessionsComponent>(&tracker, log.get(), config.session_maintenance,
                                                  [this] { return pipeline->applied_seq(); });
+  // The experiments' statistics are saved beside each sessions snapshot and catch up on the tail a
+  // restore replays (their per-listener seqs skip what they had already counted).
+  sessions->AfterEachSnapshot([this] { experiments->SaveStatistics(); });
+  sessions->ReplayTailTo(&experiment_set);
   components.push_back(std::make_unique<LogComponent>(log.get(), config.log, config.retention_interval_s));
   components.push_back(std::make_unique<EventsHandler>(log.get(), config.events, registry_));
   components.push_back(std::make_unique<SessionHandler>(&tracker, scoring.scorer()));
   components.push_back(
       std::make_unique<TracksHandler>(&catalog, log.get(), TrackLimits{}, &retrieval_model->track_indexer()));
+  components.push_back(std::make_unique<DashboardHandler>());
   sessions->Register(*this);
   scoring.Register(*this);
   recommendations->Register(*this);
   retrieval_model->Register(*this);
   push->Register(*this);
+  experiments->Register(*this);
   auto reload = std::make_unique<ModelReloadHandler>(&scoring, retrieval_model.get());
   retrain = std::make_unique<RetrainComponent>(config.retrain, "/proc/self/exe", config.data_dir,
                                                config.scoring.models_dir, config.recommend.retrieval_models_dir,

@@ -60,6 +60,12 @@ class TableReader {
     if (!n->is_string()) return Error(key, "must be a string");
     *out = *n->value<std::string>();
   }
+  // An array of tables ([[key]]) read by its own readers; it only needs to be known here.
+  void ArrayOfTables(const char* key) {
+    known_.insert(key);
+    const toml::node* n = table_.get(key);
+    if (n && !n->is_array_of_tables() && error_.ok()) Error(key, "must be an array of tables ([[" + std::string(key) + "]])");
+  }
   // Sub-tables are read by their own reader; they only need to be known here.
   void Table(const char* key) {
     known_.insert(key);
@@ -170,6 +176,54 @@ Status ReadRecommendTable(const toml::table& table, recommend::RecommendConfig* 
   return Status::Ok();
 }
 
+// One [[experiments]] table and its [[experiments.arms]], validated as a PUT's body is.
+Result<experiments::ExperimentSpec> ReadExperiment(const toml::table& table, const std::string& prefix) {
+  TableReader t(table, prefix);
+  experiments::ExperimentSpec spec;
+  t.String("id", &spec.id);
+  t.String("description", &spec.description);
+  t.Bool("enabled", &spec.enabled);
+  t.Int("horizon_ms", &spec.horizon_ms, 1000, kMaxMs);
+  t.ArrayOfTables("arms");
+  if (Status s = t.Finish(); !s.ok()) return s;
+  const toml::array* arms = table.get_as<toml::array>("arms");
+  for (size_t i = 0; arms && i < arms->size(); ++i) {
+    const std::string arm_prefix = prefix + "arms[" + std::to_string(i) + "].";
+    TableReader r(*arms->get(i)->as_table(), arm_prefix);
+    experiments::ArmSpec arm;
+    std::string kind(experiments::ArmKindName(arm.kind));
+    r.String("name", &arm.name);
+    r.String("kind", &kind);
+    r.Int("weight", &arm.weight, 0, 1'000'000);
+    r.Float("threshold", &arm.threshold, 0, 1);
+    r.String("retriever", &arm.retriever);
+    if (Status s = r.Finish(); !s.ok()) return s;
+    std::optional<experiments::ArmKind> parsed = experiments::ParseArmKind(kind);
+    if (!parsed) {
+      return Status::InvalidArgument(arm_prefix + "kind: must be \"shadow\", \"treatment\", \"threshold\" or \"retriever\"");
+    }
+    arm.kind = *parsed;
+    spec.arms.push_back(std::move(arm));
+  }
+  if (Status s = experiments::ValidateExperiment(spec); !s.ok()) return Status::InvalidArgument(prefix + s.message());
+  return spec;
+}
+
+// [[experiments]] (experiments/experiment_store.h says how they combine with PUT ones).
+Status ReadExperiments(const toml::table& root, std::vector<experiments::ExperimentSpec>* out) {
+  const toml::array* list = root.get_as<toml::array>("experiments");
+  for (size_t i = 0; list && i < list->size(); ++i) {
+    const std::string prefix = "experiments[" + std::to_string(i) + "].";
+    Result<experiments::ExperimentSpec> spec = ReadExperiment(*list->get(i)->as_table(), prefix);
+    if (!spec.ok()) return spec.status();
+    for (const experiments::ExperimentSpec& e : *out) {
+      if (e.id == spec->id) return Status::InvalidArgument(prefix + "id: \"" + e.id + "\" is defined twice");
+    }
+    out->push_back(std::move(*spec));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status LoadServerConfig(const std::string& path, ServerConfig* c) {
@@ -194,6 +248,7 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   for (const char* table : {"http", "events", "log", "sessions", "pipeline", "scoring", "push", "recommend", "admin", "retrain"}) {
     top.Table(table);
   }
+  top.ArrayOfTables("experiments");
   if (Status s = top.Finish(); !s.ok()) return prefixed(s);
 
   TableReader http(SubTable(root, "http"), "http.");
@@ -261,6 +316,7 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   if (Status s = ParseRetrainOptions("retrain.interval", interval, args, &c->retrain); !s.ok()) return prefixed(s);
 
   if (Status s = ReadPush(root, &c->push); !s.ok()) return prefixed(s);
+  if (Status s = ReadExperiments(root, &c->experiments); !s.ok()) return prefixed(s);
   return prefixed(ReadRecommendTable(SubTable(root, "recommend"), &c->recommend));
 }
 

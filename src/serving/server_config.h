@@ -11,9 +11,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "events/event_parser.h"
+#include "experiments/experiment_spec.h"
 #include "log/event_log.h"
 #include "models/disengagement_scorer.h"
 #include "pipeline/pipeline.h"
@@ -67,6 +69,7 @@ struct ServerConfig {
   push::PushOptions push;              // [push]
   recommend::RecommendConfig recommend;  // [recommend]
   std::string admin_token_file;        // [admin] token_file: admin routes are off without it (admin_auth.h)
+  std::vector<experiments::ExperimentSpec> experiments;  // [[experiments]] (valid, distinct ids)
   RetrainOptions retrain;              // segue serve --retrain-interval / --retrain-args (retrain_component.h)
 };
 

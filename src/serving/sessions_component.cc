@@ -21,7 +21,7 @@ SessionsComponent::SessionsComponent(SessionTracker* tracker, EventLog* log, Ses
 
 Result<RestoreReport> SessionsComponent::Restore() {
   Clock::time_point start = Clock::now();
-  Result<RestoreReport> restored = RestoreSessions(*tracker_, *log_);
+  Result<RestoreReport> restored = RestoreSessions(*tracker_, *log_, replay_observers_);
   if (!restored.ok()) {
     spdlog::error("session restore failed: {}", restored.status().message());
     return restored;
@@ -58,13 +58,14 @@ void SessionsComponent::FinalSnapshot() { Snapshot(); }
 void SessionsComponent::Snapshot() {
   Clock::time_point start = Clock::now();
   Result<SnapshotInfo> info = SaveSnapshot(*tracker_, *log_, applied_seq_());
-  if (!info.ok()) {
+  if (info.ok()) {
+    snapshot_seq_ = info->seq;
+    spdlog::info("session snapshot at seq {}: {} records, {} bytes in {} ms", info->seq, info->records, info->bytes,
+                 MillisSince(start));
+  } else {
     spdlog::error("session snapshot failed: {}", info.status().message());
-    return;
   }
-  snapshot_seq_ = info->seq;
-  spdlog::info("session snapshot at seq {}: {} records, {} bytes in {} ms", info->seq, info->records, info->bytes,
-               MillisSince(start));
+  if (after_snapshot_) after_snapshot_();
 }
 
 }  // namespace segue::serving

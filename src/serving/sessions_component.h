@@ -11,10 +11,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "common/status.h"
 #include "serving/server_config.h"
 #include "serving/server_host.h"
+#include "session/event_observer.h"
 #include "session/session_snapshot.h"
 #include "session/session_tracker.h"
 
@@ -34,6 +36,13 @@ class SessionsComponent : public ServerComponent {
 
   void FinalSnapshot();
 
+  // Runs fn after every snapshot attempt (periodic and final), on the same thread: state kept beside the
+  // sessions (experiment statistics) is saved right after them, so it covers at least what they cover.
+  // Call before Register.
+  void AfterEachSnapshot(std::function<void()> fn) { after_snapshot_ = std::move(fn); }
+  // `observer` also sees the log tail Restore replays (session_snapshot.h). Call before Restore.
+  void ReplayTailTo(EventObserver* observer) { replay_observers_.push_back(observer); }
+
  private:
   void Snapshot();
 
@@ -41,6 +50,8 @@ class SessionsComponent : public ServerComponent {
   EventLog* log_;
   SessionMaintenanceOptions options_;
   std::function<uint64_t()> applied_seq_;
+  std::function<void()> after_snapshot_;
+  std::vector<EventObserver*> replay_observers_;
   uint64_t snapshot_seq_ = 0;  // seq covered by the newest snapshot (maintenance thread only after Restore)
 };
 

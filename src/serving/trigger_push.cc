@@ -7,17 +7,26 @@
 namespace segue::serving {
 
 TriggerPush::TriggerPush(const SessionTracker* tracker, RecommendationsHandler::HistoryLookup history,
-                         recommend::Recommender* recommender, push::PushService* push, metrics::Registry& registry)
+                         recommend::Recommender* recommender, push::PushService* push, metrics::Registry& registry,
+                         experiments::ExperimentSet* experiments)
     : tracker_(tracker),
       history_(std::move(history)),
       recommender_(recommender),
       push_(push),
+      experiments_(experiments),
       pushed_(registry.AddCounter("segue_trigger_pushes_total",
                                   "Disengagement triggers whose recommendations were pushed.")),
       no_session_(registry.AddCounter("segue_trigger_pushes_skipped_total",
-                                      "Triggers not pushed: the listener's session was already gone.")) {}
+                                      "Triggers not pushed: the listener's session was already gone.")),
+      withheld_(registry.AddCounter("segue_trigger_pushes_withheld_total",
+                                    "Triggers not pushed: an experiment arm withheld them (shadow, below its "
+                                    "threshold).")) {}
 
 void TriggerPush::OnTrigger(const Trigger& trigger) {
+  if (experiments_ && !experiments_->OnTrigger(trigger.user_id, trigger.ts_ms, trigger.score)) {
+    withheld_.Inc();
+    return;
+  }
   std::optional<SessionState> session;
   tracker_->Visit(trigger.user_id, [&](const SessionState& s) { session = s; });
   if (!session) {

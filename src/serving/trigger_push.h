@@ -4,6 +4,9 @@
 // model result fills the recommendation cache, so the listener's next GET for this session version is
 // served from it.
 //
+// Experiments (experiments/experiment_set.h) decide first: a trigger that an experiment arm withholds
+// (shadow, below a threshold arm's threshold) is recorded there and not pushed, nor recommended for
+// (segue_trigger_pushes_withheld_total).
 // The push JSON is the recommendation's response body (recommendations_handler.h) plus "user_id",
 // "trigger_score", "trigger_event_id" and "pushed_at" (docs/api.md, "Proactive push").
 // Thread-safety: OnTrigger is called on a pipeline worker (the scorer's on_trigger) and returns without
@@ -11,6 +14,7 @@
 // the push is made from there. Everything passed to the constructor must outlive it.
 #pragma once
 
+#include "experiments/experiment_set.h"
 #include "models/trigger_policy.h"
 #include "push/push_service.h"
 #include "recommend/recommender.h"
@@ -22,7 +26,8 @@ namespace segue::serving {
 class TriggerPush {
  public:
   TriggerPush(const SessionTracker* tracker, RecommendationsHandler::HistoryLookup history,
-              recommend::Recommender* recommender, push::PushService* push, metrics::Registry& registry);
+              recommend::Recommender* recommender, push::PushService* push, metrics::Registry& registry,
+              experiments::ExperimentSet* experiments = nullptr);
 
   void OnTrigger(const Trigger& trigger);
 
@@ -31,8 +36,10 @@ class TriggerPush {
   RecommendationsHandler::HistoryLookup history_;
   recommend::Recommender* recommender_;
   push::PushService* push_;
+  experiments::ExperimentSet* experiments_;  // null: every trigger is pushed
   metrics::Counter& pushed_;
   metrics::Counter& no_session_;
+  metrics::Counter& withheld_;
 };
 
 }  // namespace segue::serving

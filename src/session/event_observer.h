@@ -5,9 +5,11 @@
 //
 // Contract: OnEventApplied runs on a pipeline worker: keep it short (it is on the path of every event).
 // One listener's events arrive in log order from one thread; different listeners' concurrently, so an
-// implementation must be thread-safe across listeners. After a restart the pipeline replays the log tail
-// that the sessions snapshot does not cover: an observer that keeps durable results must recognise an
-// event it has already counted (its log seq) rather than count it twice.
+// implementation must be thread-safe across listeners. After a restart the restore replays the log tail
+// that the sessions snapshot does not cover into the tracker, and to the observers handed to
+// RestoreSessions (session_snapshot.h; in the server SessionsComponent::ReplayTailTo), on the restoring
+// thread before the pipeline starts: such an observer that keeps durable results must recognise an event
+// it has already counted (its log seq) rather than count it twice.
 #pragma once
 
 #include "events/event.h"

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "log/event_log.h"
+#include "session/event_observer.h"
 #include "session/session_codec.h"
 #include "session/session_tracker.h"
 
@@ -108,7 +109,8 @@ Result<SnapshotInfo> SaveSnapshot(const SessionTracker& tracker, EventLog& log, 
   return info;
 }
 
-Result<RestoreReport> RestoreSessions(SessionTracker& tracker, const EventLog& log) {
+Result<RestoreReport> RestoreSessions(SessionTracker& tracker, const EventLog& log,
+                                      const std::vector<EventObserver*>& observers) {
   RestoreReport report;
   auto meta = LoadMeta(log);
   if (!meta.ok()) return meta.status();
@@ -141,7 +143,10 @@ Result<RestoreReport> RestoreSessions(SessionTracker& tracker, const EventLog& l
       report.missing_to = e.seq - 1;
     }
     expected = e.seq + 1;
-    tracker.Apply(e);
+    const ApplyOutcome outcome = tracker.Apply(e);
+    if (outcome.applied) {
+      for (EventObserver* o : observers) o->OnEventApplied(e, outcome);
+    }
     ++report.replayed;
     return true;
   });

@@ -17,12 +17,14 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "common/status.h"
 
 namespace segue {
 
 class EventLog;
+class EventObserver;
 class SessionTracker;
 
 struct SnapshotInfo {
@@ -48,6 +50,10 @@ Result<SnapshotInfo> SaveSnapshot(const SessionTracker& tracker, EventLog& log,
 
 // Loads the latest snapshot (if any) into `tracker` (which should be empty) and applies every log event
 // after it, in seq order. Corrupt snapshot data is an error (the caller decides whether to start empty).
-Result<RestoreReport> RestoreSessions(SessionTracker& tracker, const EventLog& log);
+// Each replayed event the tracker applied is also handed to `observers` with its outcome, as LiveScoring
+// hands served events (event_observer.h): an observer that saves its own state beside the snapshot
+// catches up on the tail, recognising by seq what it had already counted.
+Result<RestoreReport> RestoreSessions(SessionTracker& tracker, const EventLog& log,
+                                      const std::vector<EventObserver*>& observers = {});
 
 }  // namespace segue

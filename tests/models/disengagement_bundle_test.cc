@@ -220,5 +220,19 @@ TEST(TransformerWeights, EncodeDecodeRejectsDamage) {
   EXPECT_FALSE(TransformerWeights::Decode("not weights at all, definitely").ok());
 }
 
+// Bundles written before the reference histogram existed load with none; a damaged one is refused.
+TEST_F(BundleTest, ScoreHistogramIsOptionalButMustHaveTheFixedBins) {
+  ASSERT_TRUE(SaveBundle(bundle_, Path("v1")).ok());
+  fs::remove(dir_ / "v1" / "score_histogram.json");
+  auto old = LoadBundle(Path("v1"));
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_TRUE(old->score_histogram.empty());
+  Overwrite(dir_ / "v1" / "score_histogram.json", R"({"bins": 3, "counts": [1, 2, 3]})");
+  auto damaged = LoadBundle(Path("v1"));
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_EQ(damaged.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(damaged.status().message().find("score_histogram.json"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace segue

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -25,6 +26,15 @@ std::string Name(const char* prefix, int i) {
   std::string s = prefix;
   s += std::to_string(i);
   return s;
+}
+
+// The value text of an unlabelled sample `name` in an exposition, "absent" when there is none.
+std::string SampleText(const std::string& text, const std::string& name) {
+  const std::string line_start = "\n" + name + " ";
+  const size_t at = text.find(line_start);
+  if (at == std::string::npos) return "absent";
+  const size_t begin = at + line_start.size();
+  return text.substr(begin, text.find('\n', begin) - begin);
 }
 
 // One model trained on the synthetic skip-burst signal, shared by the tests (training takes seconds).
@@ -152,6 +162,37 @@ TEST_F(ScorerTest, BadBundlesAreClearErrorsAndReloadKeepsTheWorkingModel) {
   EXPECT_EQ((*scorer)->model_version(), "v3");
   Play(**scorer, "x", history, 1, false, ts, rng);
   EXPECT_EQ((*scorer)->Get("x")->model_version, "v3");
+}
+
+// The served model's reference histogram drives segue_score_psi; a bundle without one reports no PSI, and
+// a swap restarts the window (the old model's scores say nothing about the new one).
+TEST_F(ScorerTest, ExportsThePsiOfRecentScoresAgainstTheBundlesReference) {
+  ASSERT_EQ(bundle_->score_histogram.size(), static_cast<size_t>(kScoreHistogramBins));
+  metrics::Registry registry;
+  ScorerOptions options;
+  options.registry = &registry;
+  auto scorer = DisengagementScorer::Load(dir_.string(), options);
+  ASSERT_TRUE(scorer.ok());
+  std::mt19937_64 rng(8);
+  int64_t ts = 0;
+  for (int u = 0; u < 20; ++u) {
+    std::vector<StepFeatures> history;
+    Play(**scorer, Name("l", u), history, 20, u % 4 == 0, ts, rng);
+  }
+  auto gauge = [&registry](const std::string& name) { return SampleText(registry.RenderText(), name); };
+  EXPECT_EQ(gauge("segue_score_window_scores"), "400");
+  const double psi = std::stod(gauge("segue_score_psi"));
+  EXPECT_TRUE(std::isfinite(psi)) << gauge("segue_score_psi");
+  EXPECT_GE(psi, 0.0);
+
+  DisengagementBundle without = *bundle_;
+  without.score_histogram.clear();
+  ASSERT_TRUE(SaveBundle(without, (dir_ / "v2").string()).ok());
+  ASSERT_TRUE((*scorer)->Reload().ok());
+  EXPECT_EQ(gauge("segue_score_window_scores"), "0");
+  std::vector<StepFeatures> history;
+  Play(**scorer, "after", history, 5, false, ts, rng);
+  EXPECT_EQ(gauge("segue_score_psi"), "NaN");
 }
 
 }  // namespace

@@ -84,6 +84,24 @@ TEST(PipelineTest, WatermarkWaitsForTheSlowestWorker) {
   EXPECT_TRUE(inline_ran);
 }
 
+// The watermark reaches the last dispatched seq with nothing more dispatched, however the last worker's
+// finish interleaves with Dispatch publishing the group (a worker done before the publish computes its
+// watermark from the older dispatched seq; Dispatch itself must then advance it). Without this, a
+// read-your-writes request on an idle server waits for the next event. The race needs the committer to
+// lose its core between queueing and publishing, so many single-event groups are tried.
+TEST(PipelineTest, WatermarkCatchesUpWithoutAnotherDispatch) {
+  metrics::Registry registry;
+  PipelineOptions o;
+  o.workers = 2;
+  Pipeline pipeline(o, [](const std::vector<LoggedEvent>&) {}, 0, registry);
+  for (uint64_t seq = 1; seq <= 3000; ++seq) {
+    pipeline.Dispatch(Group(seq, 1, 4));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (pipeline.applied_seq() < seq && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    ASSERT_EQ(pipeline.applied_seq(), seq) << "the watermark stalled one group behind";
+  }
+}
+
 TEST(PipelineTest, AFullQueueStallsDispatchInsteadOfGrowing) {
   metrics::Registry registry;
   std::atomic<bool> release{false};

@@ -164,6 +164,15 @@ TEST_F(RecommenderTest, TheSameSessionVersionIsServedFromTheCacheAndANewEventMis
   EXPECT_EQ(model_->calls(), 2);
 }
 
+TEST_F(RecommenderTest, EachModelStageIsTimedAndTheCacheSkipsThem) {
+  Recommender& rec = Make();
+  rec.Recommend(Request());
+  rec.Recommend(Request());  // cache: no model stage
+  const std::string text = registry_.RenderText();
+  EXPECT_NE(text.find("segue_recommendation_stage_seconds_count{stage=\"retrieval\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("segue_recommendation_stage_seconds_count{stage=\"ranking\"} 1\n"), std::string::npos) << text;
+}
+
 TEST_F(RecommenderTest, TheRankerReordersAndItsFailureKeepsTheRetrieversOrder) {
   Recommender& rec = Make();
   rec.SetModel({model_, std::make_shared<ReversingRanker>(), nullptr, {}});

@@ -10,6 +10,7 @@
 
 #include "catalog/catalog.h"
 #include "log/event_log.h"
+#include "session/event_observer.h"
 #include "session/session_codec.h"
 #include "session/session_test_util.h"
 #include "session/session_tracker.h"
@@ -231,6 +232,44 @@ TEST_F(LogSnapshotTest, RestoreWithoutSnapshotReplaysWholeLog) {
   EXPECT_FALSE(report->snapshot_found);
   EXPECT_EQ(report->replayed, 500u);
   ExpectSameTrackers(live, restored);
+}
+
+// What an observer of the replayed tail is handed: exactly the events after the snapshot that the tracker
+// applied, in order, with the outcomes the live tracker had for them.
+TEST_F(LogSnapshotTest, ObserversSeeTheReplayedTailWithItsOutcomes) {
+  struct Recorder : EventObserver {
+    void OnEventApplied(const LoggedEvent& e, const ApplyOutcome& o) override { seen.emplace_back(e.seq, o); }
+    std::vector<std::pair<uint64_t, ApplyOutcome>> seen;
+  };
+  const std::vector<Event> events = Stream(1000, 5);
+  SessionTracker live(&catalog_);
+  std::vector<std::pair<uint64_t, ApplyOutcome>> expected;
+  auto log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  ASSERT_TRUE(log->Append(std::vector<Event>(events.begin(), events.begin() + 600)).ok());
+  ASSERT_TRUE(log->Scan({}, [&](const LoggedEvent& e) { return live.Apply(e), true; }).ok());
+  ASSERT_TRUE(SaveSnapshot(live, *log).ok());
+  ASSERT_TRUE(log->Append(std::vector<Event>(events.begin() + 600, events.end())).ok());
+  EventLog::ScanOptions tail;
+  tail.from_seq = 601;
+  ASSERT_TRUE(log->Scan(tail, [&](const LoggedEvent& e) {
+                    const ApplyOutcome o = live.Apply(e);
+                    if (o.applied) expected.emplace_back(e.seq, o);
+                    return true;
+                  }).ok());
+  Recorder recorder;
+  SessionTracker restored(&catalog_);
+  auto report = RestoreSessions(restored, *log, {&recorder});
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->replayed, 400u);
+  ASSERT_EQ(recorder.seen.size(), expected.size());
+  EXPECT_LT(expected.size(), 400u);  // the stream has late events the tracker does not apply
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(recorder.seen[i].first, expected[i].first);
+    EXPECT_EQ(recorder.seen[i].second.new_session, expected[i].second.new_session) << expected[i].first;
+    EXPECT_EQ(recorder.seen[i].second.session_ended, expected[i].second.session_ended) << expected[i].first;
+    EXPECT_EQ(recorder.seen[i].second.how, expected[i].second.how) << expected[i].first;
+  }
 }
 
 TEST_F(LogSnapshotTest, CorruptSnapshotIsAnError) {
