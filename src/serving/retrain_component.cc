@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -109,6 +110,7 @@ int RetrainComponent::RunChild(std::string* out) {
     std::lock_guard lock(mu_);
     pid = stopping_ ? -1 : ::fork();
     if (pid == 0) {  // the child: only async-signal-safe calls until exec
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // this thread ends (the server stops or dies): the training too
       ::setpriority(PRIO_PROCESS, 0, 19);
       ::dup2(pipe_fds[1], STDOUT_FILENO);
       if (log_fd >= 0) ::dup2(log_fd, STDERR_FILENO);
