@@ -50,7 +50,10 @@ Result<RetrievalRecall> RetrievalRecallOf(const std::string& bundle_dir, std::sp
   (*song)->EmbedBatch(songs, embedded.data());
   size_t hits[3] = {0, 0, 0};
   for (const RetrievalPair& p : pairs) {
-    if (p.song >= songs.size()) return Status::InvalidArgument("a held-out pair names song row " + std::to_string(p.song) + " of " + std::to_string(songs.size()));
+    if (p.song >= songs.size()) {
+      return Status::InvalidArgument("a held-out pair names song row " + std::to_string(p.song) + " of " +
+                                     std::to_string(songs.size()));
+    }
     (*user)->Embed(p.user, p.day, u.data());
     const size_t rank = Rank(embedded, dim, u.data(), p.song);
     hits[0] += rank < 10;
