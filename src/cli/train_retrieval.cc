@@ -53,6 +53,7 @@ Status CollectPairs(RetrievalInputs inputs, Catalog* catalog, const RetrievalArg
   o.max_pairs = args.max_pairs;
   o.playlist_targets = args.playlist_targets;
   o.progress = true;
+  o.outcomes = inputs.outcomes;
   songs->AddCatalog(*catalog);
   if (Status s = CollectHistoryPairs(std::move(inputs.events), catalog, o, songs, pairs); !s.ok()) return s;
   if (Status s = CollectPlaylistPairs(inputs.playlists, *catalog, o, songs, pairs); !s.ok()) return s;
@@ -61,6 +62,11 @@ Status CollectPairs(RetrievalInputs inputs, Catalog* catalog, const RetrievalArg
             << pairs->unresolved << " unresolved; " << pairs->playlists << " playlists: " << pairs->playlist_pairs
             << " pairs); " << songs->size() << " tracks\n";
   if (pairs->over_cap > 0) std::cerr << "note: --max-pairs reached; " << pairs->over_cap << " pairs not used\n";
+  if (inputs.outcomes != nullptr) {
+    std::cerr << "feedback: " << inputs.outcomes->size() << " play outcomes; " << pairs->recommended_engaged
+              << " engaged recommendations counted twice, " << pairs->recommended_negatives
+              << " skipped recommendations as hard negatives\n";
+  }
   return Status::Ok();
 }
 

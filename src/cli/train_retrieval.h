@@ -19,6 +19,7 @@
 #include "events/event.h"
 #include "features/song_features.h"
 #include "models/retrieval_bundle.h"
+#include "models/recommendation_outcomes.h"
 #include "models/retrieval_pairs.h"
 #include "recommend/playlist_file.h"
 
@@ -50,6 +51,7 @@ struct RetrievalInputs {
   std::vector<recommend::PlaylistTracks> playlists;
   int64_t reference_ms = 0;
   std::vector<std::string> sources;  // recorded in the bundle
+  const RecommendationOutcomes* outcomes = nullptr;  // feedback labels (models/retrieval_pairs.h); may be null
 };
 
 struct RetrievalTraining {
