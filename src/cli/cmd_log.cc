@@ -2,11 +2,13 @@
 //   export  NDJSON events on stdout (one LoggedEventToJson object per line), progress on stderr
 //   stats   event counts, sizes, seq range (--json: one object on stdout)
 //   retain  apply retention by age and/or size now (needs the server to be stopped)
-// export --impressions writes the stored impressions (impressions/impression_store.h) instead of events.
+// export --impressions writes the stored impressions (impressions/impression_store.h), --outcomes the
+// feedback outcomes (feedback/outcome_store.h), instead of events.
 // export and stats open the log read-only, so they work while `segue serve` holds it; they see what had
 // been written when they started.
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <limits>
 #include <iostream>
 #include <memory>
@@ -16,6 +18,8 @@
 #include "common/quantities.h"
 #include "common/time_util.h"
 #include "events/event_json.h"
+#include "feedback/outcome_json.h"
+#include "feedback/outcome_store.h"
 #include "impressions/impression_store.h"
 #include "log/event_log.h"
 
@@ -117,12 +121,14 @@ int RunExport(const std::string& data_dir, uint64_t from_seq, const std::string&
   return 0;
 }
 
-// Every stored impression as one JSON object per line, in (listener, time) key order.
-int RunExportImpressions(const std::string& data_dir) {
-  const std::string dir = data_dir + "/" + impressions::kImpressionsSubdir;
+// A store's ExportAll, handing each stored record's JSON to `write` until it returns false.
+using JsonExport = std::function<Status(const std::function<bool(std::string_view json)>& write)>;
+
+// Every record `export_all` visits as one JSON object per line; `what` names them in the summary.
+int RunExportJsonLines(const char* what, const JsonExport& export_all) {
   uint64_t written = 0;
   bool write_failed = false;
-  Status s = impressions::ImpressionStore::ExportAll(dir, [&](std::string_view json) {
+  Status s = export_all([&](std::string_view json) {
     write_failed = std::fwrite(json.data(), 1, json.size(), stdout) != json.size() || std::fputc('\n', stdout) == EOF;
     ++written;
     return !write_failed;
@@ -135,8 +141,24 @@ int RunExportImpressions(const std::string& data_dir) {
     std::cerr << "segue log export: " << s.message() << "\n";
     return 1;
   }
-  std::fprintf(stderr, "segue log export: %llu impressions\n", static_cast<unsigned long long>(written));
+  std::fprintf(stderr, "segue log export: %llu %s\n", static_cast<unsigned long long>(written), what);
   return 0;
+}
+
+// Every stored impression, in (listener, time) key order.
+int RunExportImpressions(const std::string& data_dir) {
+  const std::string dir = data_dir + "/" + impressions::kImpressionsSubdir;
+  return RunExportJsonLines("impressions",
+                            [&](const auto& write) { return impressions::ImpressionStore::ExportAll(dir, write); });
+}
+
+// Every stored outcome, in (listener, rec_id, track, kind) key order.
+int RunExportOutcomes(const std::string& data_dir) {
+  const std::string dir = data_dir + "/" + feedback::kOutcomesSubdir;
+  return RunExportJsonLines("outcomes", [&](const auto& write) {
+    return feedback::OutcomeStore::ExportAll(
+        dir, [&](const feedback::Outcome& o) { return write(feedback::OutcomeToJson(o)); });
+  });
 }
 
 void PrintStats(const LogStats& st, uint32_t partitions, bool json) {
@@ -230,6 +252,7 @@ void AddLogCommand(CLI::App& root, CommandList& out) {
     int partition = -1;
     bool json = false;
     bool impressions = false;
+    bool outcomes = false;
   };
   auto f = std::make_shared<Flags>();
 
@@ -252,8 +275,14 @@ void AddLogCommand(CLI::App& root, CommandList& out) {
                 "source, items with scores, model_versions, trigger_score) instead of events, one JSON "
                 "object per line, grouped by listener in time order")
       ->excludes("--from-seq", "--since", "--until", "--partition", "--order");
+  exp->add_flag("--outcomes", f->outcomes,
+                "Export the stored feedback outcomes (docs/feedback.md: rec_id, user_id, track_id, kind, pushed, "
+                "impression_ts, ts, listened_ms, seq) instead of events, one JSON object per line, grouped by "
+                "listener")
+      ->excludes("--from-seq", "--since", "--until", "--partition", "--order", "--impressions");
   out.push_back({exp, [f] {
                    if (f->impressions) return RunExportImpressions(f->data_dir);
+                   if (f->outcomes) return RunExportOutcomes(f->data_dir);
                    return RunExport(f->data_dir, f->from_seq, f->since, f->until, f->partition, f->order);
                  }});
 

@@ -45,7 +45,9 @@ struct Outcome {
 
 // Who else learns of outcomes (experiment statistics, metrics). OnOutcome is called exactly once per
 // outcome, when it is first stored: an outcome re-derived while the log tail is replayed after a restart
-// is recognised as stored and not reported again. It runs on a pipeline worker: keep it short.
+// is recognised as stored and not reported again. It runs in FeedbackCollector::Flush, one call at a time,
+// after the WAL sync that made the outcome durable: in the server on the collector's background thread,
+// not on a pipeline worker. Keep it short.
 class OutcomeObserver {
  public:
   virtual ~OutcomeObserver() = default;

@@ -14,6 +14,7 @@ std::string ImpressionToJson(const Impression& m) {
   nlohmann::json versions = nlohmann::json::object();
   for (const auto& [component, version] : m.model_versions) versions[component] = version;
   nlohmann::json j = {{"rec_id", m.rec_id},     {"user_id", m.user_id}, {"ts", FormatRfc3339Ms(m.ts_ms)},
+                      {"event_ts", FormatRfc3339Ms(m.event_ts_ms)},
                       {"source", m.source},     {"items", std::move(items)},
                       {"model_versions", std::move(versions)},
                       {"trigger_score", m.trigger_score ? nlohmann::json(*m.trigger_score) : nlohmann::json()}};

@@ -21,9 +21,13 @@ struct Impression {
   std::vector<float> scores;           // one per track
   std::vector<std::pair<std::string, std::string>> model_versions;  // component -> version
   std::optional<float> trigger_score;  // the disengagement score that triggered a push; none for pulls
+  // The listener's event-time clock when it was made: the trigger event's ts for a push, the listener's
+  // latest applied event's ts for a pull (wall clock when they have none). Attribution windows run on
+  // it (feedback/attribution.h), so a simulated, accelerated clock works.
+  int64_t event_ts_ms = 0;
 };
 
-// One JSON object: {"rec_id","user_id","ts" (RFC 3339),"source","items":[{"track_id","score"}],
+// One JSON object: {"rec_id","user_id","ts" (RFC 3339),"event_ts" (RFC 3339),"source","items":[{"track_id","score"}],
 // "model_versions":{...},"trigger_score"} (trigger_score null for pulls).
 std::string ImpressionToJson(const Impression& impression);
 

@@ -249,6 +249,7 @@ void Recommender::Answer(Job& job, Served served) {
   if (deps_.impressions && request.record_impression) {
     impressions::Impression m{out.rec_id, request.user_id, NowMs(), out.source, out.track_ids, {},
                               out.model_versions, request.trigger_score};
+    m.event_ts_ms = request.event_ts_ms.value_or(request.session ? request.session->last_event_ms : m.ts_ms);
     for (const RankedTrack& t : out.items) m.scores.push_back(t.score);
     deps_.impressions->Record(std::move(m));
   }

@@ -83,6 +83,9 @@ struct RecommendRequest {
   bool explain = false;  // fill Recommendation::reasons
   FilterOptions filters;
   std::optional<float> trigger_score;  // set by proactive push; none for pulls
+  // The listener's event time the impression is stamped with (Impression::event_ts_ms): push sets the
+  // trigger's ts; when absent, the session's latest event time, or the wall clock without a session.
+  std::optional<int64_t> event_ts_ms;
   // false for a request whose items nobody sees (an HTTP HEAD): it must not count as an impression, or
   // the feedback collector would learn from recommendations never shown.
   bool record_impression = true;

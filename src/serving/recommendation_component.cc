@@ -16,10 +16,13 @@ Result<std::unique_ptr<RecommendationComponent>> RecommendationComponent::Open(c
   auto store = impressions::ImpressionStore::Open(io, registry);
   if (!store.ok()) return store.status();
   c->impressions_ = std::move(*store);
+  std::vector<impressions::ImpressionSink*> sinks = {c->impressions_.get()};
+  if (deps.impression_observer) sinks.push_back(deps.impression_observer);
+  c->impression_sink_ = std::make_unique<impressions::FanOutSink>(std::move(sinks));
   c->recommender_ = std::make_unique<recommend::Recommender>(
       config, recommend::RecommenderDeps{deps.catalog, std::move(deps.genre_popular), std::move(deps.global_popular),
                                          std::move(deps.hour_popular),
-                                         c->preferences_.get(), c->impressions_.get(), &registry});
+                                         c->preferences_.get(), c->impression_sink_.get(), &registry});
   c->recommendations_handler_ =
       std::make_unique<RecommendationsHandler>(c->recommender_.get(), deps.tracker, std::move(deps.history));
   c->preferences_handler_ = std::make_unique<PreferencesHandler>(c->preferences_.get());

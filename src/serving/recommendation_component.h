@@ -1,6 +1,6 @@
 // The recommender as a server component: what `segue serve` constructs to serve recommendations.
 // Opens the preference store (<data_dir>/preferences) and the impression store
-// (<data_dir>/impressions), builds the Recommender (recommend/recommender.h) over the catalog with the
+// (<data_dir>/impressions; every impression also goes to deps.impression_observer), builds the Recommender (recommend/recommender.h) over the catalog with the
 // given popularity retrievers as its fallbacks, and registers GET /v1/users/{id}/recommendations
 // (recommendations_handler.h) and GET/PUT /v1/users/{id}/preferences (preferences_handler.h).
 // The model side arrives later and may change while serving: recommender().SetModel(...). A trigger
@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "impressions/fan_out_sink.h"
 #include "impressions/impression_store.h"
 #include "preferences/rocksdb_preference_store.h"
 #include "recommend/recommender.h"
@@ -28,6 +29,7 @@ struct RecommendationDeps {
   std::shared_ptr<const recommend::Retriever> global_popular;  // may be null
   std::shared_ptr<const recommend::Retriever> hour_popular;    // cold start; may be null
   RecommendationsHandler::HistoryLookup history;               // may be empty (recommend::HistoryStore::Get fits)
+  impressions::ImpressionSink* impression_observer = nullptr;  // also told of every impression (feedback); may be null
 };
 
 class RecommendationComponent : public ServerComponent {
@@ -48,6 +50,7 @@ class RecommendationComponent : public ServerComponent {
   // stores they use.
   std::unique_ptr<preferences::RocksDbPreferenceStore> preferences_;
   std::unique_ptr<impressions::ImpressionStore> impressions_;
+  std::unique_ptr<impressions::FanOutSink> impression_sink_;  // the store, and deps.impression_observer
   std::unique_ptr<recommend::Recommender> recommender_;
   std::unique_ptr<RecommendationsHandler> recommendations_handler_;
   std::unique_ptr<PreferencesHandler> preferences_handler_;

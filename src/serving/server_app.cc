@@ -23,6 +23,7 @@
 #include "serving/dashboard_handler.h"
 #include "serving/events_handler.h"
 #include "serving/experiments_component.h"
+#include "serving/feedback_component.h"
 #include "serving/http_server.h"
 #include "serving/log_component.h"
 #include "recommend/history_store.h"
@@ -59,7 +60,9 @@ struct ServerApp::Impl : ServerHost {
         listening_feed(&history_store, &baselines),
         engagement_drift({}, &registry_),
         experiment_set(experiments::kDefaultMaxListeners, registry_),
-        live_scoring(&tracker, &catalog, scoring.scorer(), {&listening_feed}, {&engagement_drift, &experiment_set}),
+        feedback(config.feedback, config.sessions.session_timeout_ms),
+        live_scoring(&tracker, &catalog, scoring.scorer(), {&listening_feed},
+                     {&engagement_drift, &experiment_set, &feedback}),
         router(registry_),
         ioc(config.threads),
         signals(ioc, SIGTERM, SIGINT) {}
@@ -101,6 +104,7 @@ struct ServerApp::Impl : ServerHost {
   recommend::ListeningFeed listening_feed;
   monitoring::EngagementDrift engagement_drift;
   experiments::ExperimentSet experiment_set;
+  FeedbackComponent feedback;  // reports outcomes to experiment_set
   LiveScoring live_scoring;
   std::unique_ptr<EventLog> log;
   std::unique_ptr<Pipeline> pipeline;  // created once sessions are restored
@@ -176,11 +180,14 @@ Status ServerApp::Impl::OpenLog() {
 }
 
 // The recommender (retrieval → ranking → filters, with the baselines as fallbacks; its retriever chosen by
-// RetrievalModelComponent), preferences, impressions, and proactive push (which experiments may withhold).
+// RetrievalModelComponent), preferences, impressions (to the store and the feedback collector, whose
+// outcomes the experiments count), and proactive push (which experiments may withhold).
 Status ServerApp::Impl::OpenRecommendations() {
+  if (Status s = feedback.Open(config.data_dir, registry_); !s.ok()) return s;
+  feedback.AddObserver(&experiment_set);
   RecommendationDeps deps{&catalog, &tracker, recommend::Unowned(baselines.genre_popularity()), recommend::Unowned(baselines.popularity()),
                           recommend::Unowned(baselines.hour_popularity()),
-                          [this](std::string_view user) { return history_store.Get(user); }};
+                          [this](std::string_view user) { return history_store.Get(user); }, feedback.impressions()};
   Result<std::unique_ptr<RecommendationComponent>> opened =
       RecommendationComponent::Open(config.recommend, config.data_dir, std::move(deps), registry_);
   if (!opened.ok()) return opened.status();
@@ -208,6 +215,7 @@ void ServerApp::Impl::RegisterComponents() {
   // restore replays (their per-listener seqs skip what they had already counted).
   sessions->AfterEachSnapshot([this] { experiments->SaveStatistics(); });
   sessions->ReplayTailTo(&experiment_set);
+  sessions->ReplayTailTo(&feedback);  // it skips per listener what its stored state already covers
   components.push_back(std::make_unique<LogComponent>(log.get(), config.log, config.retention_interval_s));
   components.push_back(std::make_unique<EventsHandler>(log.get(), config.events, registry_));
   components.push_back(std::make_unique<SessionHandler>(&tracker, scoring.scorer()));
@@ -330,6 +338,7 @@ void ServerApp::Impl::Shutdown() {
   // Every request was answered, so nothing is left in the log's queue: drain the pipeline, then persist.
   if (pipeline) {
     pipeline->Stop();
+    feedback.Flush();  // the last events' outcomes reach the experiments before their statistics are saved
     sessions->FinalSnapshot();
   }
   // A trigger's recommendation may still be on the recommender's pool: stop it (writing the queued
@@ -338,6 +347,7 @@ void ServerApp::Impl::Shutdown() {
   recommendations.reset();
   trigger_push.reset();
   push.reset();
+  feedback.Close();
   log->Close();
   spdlog::info("stopped");
 }

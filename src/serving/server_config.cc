@@ -245,7 +245,8 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   top.Int("threads", &c->threads, 1, 64);
   top.String("models_dir", &c->scoring.models_dir);
   top.Int("models_check_interval_s", &c->scoring.models_check_interval_s, 1, 86'400);
-  for (const char* table : {"http", "events", "log", "sessions", "pipeline", "scoring", "push", "recommend", "admin", "retrain"}) {
+  for (const char* table : {"http", "events", "log", "sessions", "pipeline", "scoring", "push", "recommend", "admin", "feedback",
+                            "retrain"}) {
     top.Table(table);
   }
   top.ArrayOfTables("experiments");
@@ -307,6 +308,13 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   TableReader admin(SubTable(root, "admin"), "admin.");
   admin.String("token_file", &c->admin_token_file);
   if (Status s = admin.Finish(); !s.ok()) return prefixed(s);
+
+  TableReader fb(SubTable(root, "feedback"), "feedback.");
+  fb.Int("window_ms", &c->feedback.attribution.window_ms, 1000, kMaxMs);
+  fb.Int("max_pending_per_listener", &c->feedback.attribution.max_pending_per_listener, 1, 10'000);
+  fb.Int("max_pending", &c->feedback.max_pending, 1, kBig);
+  fb.Int("sweep_interval_ms", &c->feedback.sweep_interval_ms, 10, kMaxMs);
+  if (Status s = fb.Finish(); !s.ok()) return prefixed(s);
 
   TableReader retrain(SubTable(root, "retrain"), "retrain.");
   std::string interval, args;

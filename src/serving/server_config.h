@@ -15,6 +15,7 @@
 
 #include "common/status.h"
 #include "events/event_parser.h"
+#include "feedback/feedback_collector.h"
 #include "experiments/experiment_spec.h"
 #include "log/event_log.h"
 #include "models/disengagement_scorer.h"
@@ -69,6 +70,7 @@ struct ServerConfig {
   push::PushOptions push;              // [push]
   recommend::RecommendConfig recommend;  // [recommend]
   std::string admin_token_file;        // [admin] token_file: admin routes are off without it (admin_auth.h)
+  feedback::FeedbackOptions feedback;  // [feedback] (dir and the session timeout are filled in at start)
   std::vector<experiments::ExperimentSpec> experiments;  // [[experiments]] (valid, distinct ids)
   RetrainOptions retrain;              // segue serve --retrain-interval / --retrain-args (retrain_component.h)
 };

@@ -43,6 +43,7 @@ void TriggerPush::OnTrigger(const Trigger& trigger) {
   request.explain = true;
   request.filters = recommender_->config().filters;
   request.trigger_score = trigger.score;
+  request.event_ts_ms = trigger.ts_ms;
   recommender_->RecommendAsync(request, [this, user = trigger.user_id, score = trigger.score,
                                          event_id = trigger.event_id](recommend::Recommendation r) {
     nlohmann::json body = RecommendationJson(r, /*explain=*/true);

@@ -13,6 +13,7 @@ Impression Make(std::string user, int64_t ts, std::string rec_id) {
   m.rec_id = std::move(rec_id);
   m.user_id = std::move(user);
   m.ts_ms = ts;
+  m.event_ts_ms = ts - 500;
   m.source = "model";
   m.track_ids = {"t1", "t2"};
   m.scores = {0.9f, 0.5f};
@@ -53,6 +54,7 @@ TEST(ImpressionStoreTest, ImpressionsSurviveAReopenAndAreFoundPerListenerInTimeO
   EXPECT_EQ(u1[0]["model_versions"]["retriever"], "two_tower:v1");
   EXPECT_TRUE(u1[0]["trigger_score"].is_null());
   EXPECT_EQ(u1[0]["ts"], "1970-01-01T00:00:01.000Z");
+  EXPECT_EQ(u1[0]["event_ts"], "1970-01-01T00:00:00.500Z");
   std::vector<nlohmann::json> u12 = Of(**store, "u12");
   ASSERT_EQ(u12.size(), 1u);
   EXPECT_FLOAT_EQ(u12[0]["trigger_score"].get<float>(), 0.75f);

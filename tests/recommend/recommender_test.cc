@@ -144,6 +144,22 @@ TEST_F(RecommenderTest, ModelPathRanksFiltersCutsToKAndRecordsAnImpression) {
   EXPECT_NE(registry_.RenderText().find(Counted("model", "two_tower") + " 1"), std::string::npos);
 }
 
+TEST_F(RecommenderTest, AnImpressionIsStampedWithTheListenersEventTime) {
+  session_.last_event_ms = kNow - 777;
+  Recommender& rec = Make();
+  rec.Recommend(Request(3));                              // a pull: the session's latest event
+  rec.Recommend(Request(3, /*with_session=*/false));      // no session: the wall clock
+  RecommendRequest push = Request(3);
+  push.event_ts_ms = kNow - 5;                             // a push: the trigger's event time
+  push.trigger_score = 0.8f;
+  rec.Recommend(push);
+  std::vector<impressions::Impression> shown = impressions_.recorded();
+  ASSERT_EQ(shown.size(), 3u);
+  EXPECT_EQ(shown[0].event_ts_ms, kNow - 777);
+  EXPECT_EQ(shown[1].event_ts_ms, shown[1].ts_ms);
+  EXPECT_EQ(shown[2].event_ts_ms, kNow - 5);
+}
+
 TEST_F(RecommenderTest, ExplainGivesEachItemItsReasons) {
   RecommendRequest req = Request(2);
   req.explain = true;

@@ -237,5 +237,23 @@ TEST_F(ServerConfigTest, ValidateRequiresDataDir) {
   EXPECT_TRUE(ValidateServerConfig(c).ok());
 }
 
+TEST_F(ServerConfigTest, ReadsTheFeedbackTable) {
+  ServerConfig c;
+  Status s = LoadServerConfig(Write(R"([feedback]
+window_ms = 600000
+max_pending_per_listener = 4
+max_pending = 1000
+sweep_interval_ms = 250
+)"),
+                              &c);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(c.feedback.attribution.window_ms, 600'000);
+  EXPECT_EQ(c.feedback.attribution.max_pending_per_listener, 4u);
+  EXPECT_EQ(c.feedback.max_pending, 1000u);
+  EXPECT_EQ(c.feedback.sweep_interval_ms, 250);
+  EXPECT_NE(LoadServerConfig(Write("[feedback]\nwindow_ms = 0\n"), &c).message().find("feedback.window_ms"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace segue::serving
