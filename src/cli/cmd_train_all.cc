@@ -7,6 +7,9 @@
 // POST /v1/admin/models/reload) or keeps it under <dir>/refused/<version> with REFUSED.json.
 // Held-out data: the disengagement model's evaluation split (cli/train_disengagement.h; metric ROC-AUC);
 // the retrieval model's gate pairs (cli/train_retrieval.h; metric recall@50 over all tracks).
+// The feedback collector's outcomes (<data-dir>/feedback, read-only) label the retrieval pairs
+// (models/retrieval_pairs.h: engaged recommendations counted twice, skipped ones first among the hard
+// negatives).
 // Exit 0 when every requested model was trained and gated (promoted or refused), 1 otherwise; --json
 // prints one object with each model's verdict (what `segue serve --retrain-interval` reads).
 #include <cmath>
@@ -23,11 +26,13 @@
 #include "cli/dataset_flags.h"
 #include "cli/train_disengagement.h"
 #include "cli/train_retrieval.h"
+#include "feedback/outcome_store.h"
 #include "log/event_log.h"
 #include "models/bundle_files.h"
 #include "models/disengagement_bundle.h"
 #include "models/held_out_metrics.h"
 #include "models/promotion_gate.h"
+#include "models/recommendation_outcomes.h"
 #include "models/retrieval_bundle.h"
 #include "serving/catalog_store.h"
 
@@ -53,7 +58,21 @@ struct LogData {
   std::vector<Event> events;
   uint64_t through_seq = 0;
   int64_t latest_ms = 0;
+  RecommendationOutcomes outcomes;  // the feedback collector's, when the data dir has them
 };
+
+// The outcomes the server's feedback collector stored (read-only); a data dir without any is no error.
+Status ReadOutcomes(const std::string& data_dir, RecommendationOutcomes* out) {
+  const std::string dir = data_dir + "/" + feedback::kOutcomesSubdir;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return Status::Ok();
+  Status s = feedback::OutcomeStore::ExportAll(dir, [out](const feedback::Outcome& o) {
+    out->Add(o);
+    return true;
+  });
+  if (s.ok()) std::cerr << "feedback " << dir << ": " << out->size() << " play outcomes\n";
+  return s;
+}
 
 Status ReadLog(const std::string& data_dir, Catalog* catalog, LogData* out) {
   EventLogOptions o;
@@ -71,7 +90,7 @@ Status ReadLog(const std::string& data_dir, Catalog* catalog, LogData* out) {
   if (!s.ok()) return s;
   std::cerr << "log " << data_dir << ": " << out->events.size() << " events through seq " << out->through_seq << ", "
             << catalog->size() << " catalog tracks\n";
-  return Status::Ok();
+  return ReadOutcomes(data_dir, &out->outcomes);
 }
 
 // Measures the candidate <models_dir>/.candidates/<version> and the current (newest) bundle with the same
@@ -123,7 +142,8 @@ Result<nlohmann::json> RetrainRetrieval(const AllArgs& args, LogData log, Catalo
   Result<std::string> version = NextBundleVersion(args.retrieval_models);
   if (!version.ok()) return version.status();
   RetrievalInputs inputs{.events = std::move(log.events), .playlists = {}, .reference_ms = log.latest_ms,
-                         .sources = {"log " + args.data_dir + " through seq " + std::to_string(log.through_seq)}};
+                         .sources = {"log " + args.data_dir + " through seq " + std::to_string(log.through_seq)},
+                         .outcomes = &log.outcomes};
   Result<RetrievalTraining> trained = TrainRetrieval(std::move(inputs), catalog, args.retrieval, true);
   if (!trained.ok()) return trained.status();
   if (trained->gate_pairs.size() > args.max_gate_examples) trained->gate_pairs.resize(args.max_gate_examples);

@@ -62,7 +62,7 @@ void Resolve(const SessionState& state, const RetrievalPairOptions& options, std
     if (IsEngagedPlay(record)) {
       ++out->engaged;
       out->recommended_negatives += p.recommended_negatives;
-      if (p.recommended_engaged) {
+      if (p.recommended_engaged && p.train) {
         ++out->recommended_engaged;
         Keep(p.pair, p.train, options, out);
       }

@@ -16,8 +16,8 @@
 // the positive is the track; playlists with Fnv1a64(playlist_id) % 5 == 0 are validation.
 //
 // Feedback (options.outcomes, models/recommendation_outcomes.h): a play of a recommended track that the
-// feedback collector judged engaged (listened, completed) is a positive counted twice (its pair is kept
-// twice), and recommended tracks the listener skipped come first among the hard negatives of the later
+// feedback collector judged engaged (listened, completed) is a training positive counted twice (its pair
+// is kept twice; held-out pairs once, so recall still counts each play once), and recommended tracks the listener skipped come first among the hard negatives of the later
 // pairs of their session (before other skipped tracks). Without outcomes, every play counts the same.
 //
 // SongTable: the songs the model knows, by row; rows are the bundle's embedding rows and ANN labels.
@@ -89,7 +89,7 @@ struct RetrievalPairs {
   size_t listeners = 0, plays = 0, engaged = 0, unresolved = 0;
   size_t playlists = 0, playlist_pairs = 0;
   size_t over_cap = 0;  // pairs not kept because of max_pairs
-  size_t recommended_engaged = 0;  // positives counted twice: engaged plays of recommended tracks
+  size_t recommended_engaged = 0;  // training positives counted twice: engaged plays of recommended tracks
   size_t recommended_negatives = 0;  // hard negatives of kept pairs that were skipped recommendations
 };
 
