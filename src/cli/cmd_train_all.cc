@@ -177,7 +177,8 @@ int Run(const AllArgs& args) {
   if (Status s = LoadCatalogFiles(args.catalogs, &catalog); !s.ok()) return Fail(s.message());
   LogData log;
   if (Status s = ReadLog(args.data_dir, &catalog, &log); !s.ok()) return Fail(s.message());
-  nlohmann::json report = {{"events", log.events.size()}, {"through_seq", log.through_seq}};
+  nlohmann::json report = {
+      {"events", log.events.size()}, {"through_seq", log.through_seq}, {"play_outcomes", log.outcomes.size()}};
   if (!args.models.empty()) {
     Result<nlohmann::json> verdict = RetrainDisengagement(args, log, &catalog);
     if (!verdict.ok()) return Fail("disengagement model: " + verdict.status().message());

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "feedback/outcome_store.h"
 #include "log/event_log.h"
 #include "models/dataset.h"
 #include "tests/testing/run_command.h"
@@ -49,6 +50,25 @@ class TrainAllCliTest : public ::testing::Test {
     (*log)->Close();
   }
 
+  // Outcomes in the data dir's feedback store, as the server's collector writes them: two play outcomes
+  // (training labels) and one ignored impression (no track: not one).
+  void WriteOutcomes() {
+    Result<std::unique_ptr<feedback::OutcomeStore>> store =
+        feedback::OutcomeStore::Open(path("data") + "/" + feedback::kOutcomesSubdir);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    std::vector<feedback::Outcome> outcomes(3);
+    const feedback::OutcomeKind kinds[] = {feedback::OutcomeKind::kCompleted, feedback::OutcomeKind::kSkipped,
+                                           feedback::OutcomeKind::kIgnored};
+    for (size_t i = 0; i < outcomes.size(); ++i) {
+      outcomes[i].rec_id = "r" + std::to_string(i);
+      outcomes[i].user_id = "u000001";
+      outcomes[i].track_id = i < 2 ? "sim-t00000" + std::to_string(i) : "";
+      outcomes[i].kind = kinds[i];
+    }
+    ASSERT_TRUE((*store)->Commit("u000001", outcomes, {}).ok());
+    ASSERT_TRUE((*store)->SyncWal().ok());
+  }
+
   nlohmann::json TrainAll(const std::string& extra) {
     int code = -1;
     const std::string out = RunCommand(std::string(SEGUE_BINARY) + " train all --data-dir " + path("data") +
@@ -66,8 +86,10 @@ class TrainAllCliTest : public ::testing::Test {
 
 TEST_F(TrainAllCliTest, TheGateRefusesAWorseModelAndPromotesAnEqualOne) {
   ASSERT_NO_FATAL_FAILURE(WriteLog());
+  ASSERT_NO_FATAL_FAILURE(WriteOutcomes());
   const nlohmann::json first = TrainAll("");
   ASSERT_TRUE(first.is_object());
+  EXPECT_EQ(first.at("play_outcomes"), 2) << "the feedback store's play outcomes are read";
   EXPECT_EQ(first.at("events").get<size_t>(), first.at("through_seq").get<size_t>());
   for (const char* model : {"disengagement", "retrieval"}) {
     EXPECT_EQ(first.at(model).at("result"), "promoted") << first.dump();
