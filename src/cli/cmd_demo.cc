@@ -1,20 +1,28 @@
-// `segue demo`: the whole system end to end, on loopback, in a temporary directory.
+// `segue demo`: the whole closed loop end to end, on loopback, in a temporary directory.
 //
 // Steps (each reports what it measured):
-//   simulate → train disengagement → train retrieval → start server (with both models) → load catalog →
-//   replay events → query sessions → skip burst (until a push) → query recommendations → stop server.
-// Training and serving are this binary run as child processes, as an operator would run them:
-// `/proc/self/exe train disengagement|retrieval ... --json` (the report keeps their JSON), then
-// `/proc/self/exe serve --listen 127.0.0.1:0 --models DIR --config segue.toml` (two-tower retriever),
-// whose first stdout line names the port it got. The skip-burst step opens one simulated listener's push
-// stream (SSE), posts a completed play and then skips, one event per request with times just before now,
-// until the disengagement trigger pushes recommendations; the step fails when none arrives or when an
-// item was played in that session. The temporary directory (simulated files, models, the server's data
-// dir and logs) is removed at the end unless --keep is given; the server is stopped with SIGTERM
-// (SIGKILL if it does not exit in time) on every path.
+//   simulate history → train disengagement → train retrieval → start server (both models, an experiment
+//   configured) → load catalog → replay history → experiment (shadow vs treatment, 50/50) → live listeners
+//   → experiment report → stop server (or, with --keep, wait for Ctrl-C).
+// One Simulator covers the history and the live part: the history (`--days` days of `--users` listeners,
+// ending `--live-hours` before now) is written to NDJSON for training and replayed; then the same
+// listeners go on live (replay/closed_loop.h) from where the history ended up to about now, in accelerated
+// event time, each with a push stream: a push becomes an offer the listener accepts, skips or ignores by
+// its hidden taste. Training and serving are this binary run as child processes, as an operator would run
+// them: `/proc/self/exe train disengagement|retrieval ... --json` (the report keeps their JSON), then
+// `/proc/self/exe serve --listen 127.0.0.1:0 --models DIR --config segue.toml` (two-tower retriever, admin
+// routes with a token file, no per-client connection cap: every live listener holds a stream), whose first
+// stdout line names the port it got.
+// The experiment is PUT to the server's admin route /v1/experiments/demo; the server assigns the listeners
+// and withholds the shadow arm's pushes. The driver computes the same assignment (experiments/assignment.h)
+// and measures each arm's exit rate and session length on the client side; both that and the server's own
+// report (GET /v1/experiments/demo/report) are printed.
+// The temporary directory is removed at the end unless --keep is given; the server is stopped with
+// SIGTERM (SIGKILL if it does not exit in time) on every path.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,43 +34,42 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
-#include <map>
 #include <memory>
-#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "common/time_util.h"
+#include "experiments/assignment.h"
+#include "experiments/experiment_json.h"
+#include "replay/closed_loop.h"
+#include "replay/http_client.h"
+#include "replay/loop_report.h"
 #include "replay/replay.h"
-#include "replay/sse_client.h"
 #include "sim/simulate_to_files.h"
 
 namespace segue::cli {
 namespace {
 
 namespace fs = std::filesystem;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = boost::asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 constexpr int64_t kDayMs = 86'400'000;
-constexpr int kMaxSkips = 10;                          // skips posted before the push step gives up
-constexpr auto kPushWait = std::chrono::seconds(3);    // wait for a push after each skip
-constexpr auto kCompletedPlayWait = std::chrono::seconds(1);
+constexpr int64_t kHourMs = 3'600'000;
+constexpr const char* kExperiment = "demo";
+// The admin token the demo's server is configured with (a fresh temporary directory per run, loopback only).
+constexpr const char* kAdminToken = "segue-demo-admin-token-0123456789";
 
 struct DemoOptions {
-  uint32_t users = 300;
-  uint32_t days = 2;
+  // 2 to 2.5 minutes on the loaded 2-core machine (docs/benchmarks.md): training grows with users × days, the
+  // live part with live hours (rounds) far more than with listeners.
+  uint32_t users = 2000;
+  uint32_t days = 1;
+  double live_hours = 8;
   uint64_t seed = 1;
   uint32_t tracks = 3000;
   size_t batch = 100;
@@ -70,41 +77,6 @@ struct DemoOptions {
   bool keep = false;
   bool json = false;
 };
-
-struct HttpResponse {
-  int status = 0;
-  std::string body;
-};
-
-// One blocking request on a fresh connection (the demo's few control requests; the load goes through
-// the replay library).
-Result<HttpResponse> HttpCall(const std::string& host, const std::string& port, http::verb verb,
-                              const std::string& target, const std::string& body = "",
-                              const std::string& content_type = "") {
-  try {
-    boost::asio::io_context io;
-    beast::tcp_stream stream(io);
-    stream.expires_after(std::chrono::seconds(30));
-    tcp::resolver resolver(io);
-    stream.connect(resolver.resolve(host, port));
-    http::request<http::string_body> req{verb, target, 11};
-    req.set(http::field::host, host + ":" + port);
-    req.set(http::field::user_agent, "segue-demo");
-    if (!content_type.empty()) req.set(http::field::content_type, content_type);
-    req.body() = body;
-    req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(64u << 20);
-    http::read(stream, buffer, parser);
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    return HttpResponse{static_cast<int>(parser.get().result_int()), parser.get().body()};
-  } catch (const std::exception& e) {
-    return Status::IoError(std::string(http::to_string(verb)) + " " + target + ": " + e.what());
-  }
-}
 
 std::string Slurp(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -155,38 +127,20 @@ void PrintLogTail(const fs::path& path, const char* what) {
   std::fprintf(stderr, "--- %s (last 2 KB) ---\n%s\n", what, log.substr(log.size() > 2048 ? log.size() - 2048 : 0).c_str());
 }
 
-// "artist — title" of each catalog track, for printing recommendations.
-std::map<std::string, std::string> TrackNames(const fs::path& catalog) {
-  std::map<std::string, std::string> names;
-  std::ifstream in(catalog);
-  std::string line;
-  while (std::getline(in, line)) {
-    const nlohmann::json t = nlohmann::json::parse(line, nullptr, false);
-    if (t.is_discarded() || !t.contains("id")) continue;
-    names[t["id"].get<std::string>()] = t.value("artist", "?") + " \u2014 " + t.value("title", "?");
-  }
-  return names;
+// Every live listener holds a push stream: this process and the server (which inherits the limit) each need
+// a descriptor per listener, more than the usual soft limit of 1024.
+Status RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return Status::IoError(std::string("getrlimit: ") + std::strerror(errno));
+  if (limit.rlim_cur == limit.rlim_max) return Status::Ok();
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) return Status::IoError(std::string("setrlimit: ") + std::strerror(errno));
+  return Status::Ok();
 }
 
-// The tracks `user` played in `events` (NDJSON), most played first: the skip burst replays their
-// favourites, exactly what a retriever would propose again if the session filter let it.
-std::vector<std::string> FavouriteTracks(const std::string& events, const std::string& user) {
-  std::map<std::string, int> plays;
-  std::istringstream lines(events);
-  std::string line;
-  const std::string needle = "\"user_id\":\"" + user + "\"";
-  while (std::getline(lines, line)) {
-    if (line.find(needle) == std::string::npos) continue;
-    const nlohmann::json e = nlohmann::json::parse(line, nullptr, false);
-    if (!e.is_discarded() && e.value("type", "") == "play" && e.contains("track_id")) ++plays[e["track_id"].get<std::string>()];
-  }
-  std::vector<std::pair<int, std::string>> order;
-  for (const auto& [track, n] : plays) order.emplace_back(-n, track);
-  std::sort(order.begin(), order.end());
-  std::vector<std::string> tracks;
-  for (const auto& [n, track] : order) tracks.push_back(track);
-  return tracks;
-}
+// Set by SIGINT / SIGTERM while --keep holds the server.
+volatile sig_atomic_t g_stop = 0;
+extern "C" void OnStopSignal(int) { g_stop = 1; }
 
 // Everything the steps share, and the cleanup that must happen whatever fails.
 class Demo {
@@ -202,16 +156,15 @@ class Demo {
 
   int Run() {
     const std::vector<std::pair<const char*, std::function<Status()>>> steps = {
-        {"simulate", [this] { return Simulate(); }},
+        {"simulate history", [this] { return Simulate(); }},
         {"train disengagement", [this] { return TrainDisengagement(); }},
         {"train retrieval", [this] { return TrainRetrieval(); }},
         {"start server", [this] { return StartServer(); }},
         {"load catalog", [this] { return LoadCatalog(); }},
-        {"replay events", [this] { return ReplayEvents(); }},
-        {"query sessions", [this] { return QuerySessions(); }},
-        {"skip burst", [this] { return SkipBurst(); }},
-        {"query recommendations", [this] { return QueryRecommendations(); }},
-        {"stop server", [this] { return StopServerStep(); }},
+        {"replay history", [this] { return ReplayEvents(); }},
+        {"configure experiment", [this] { return ConfigureExperiment(); }},
+        {"live listeners", [this] { return Live(); }},
+        {"experiment report", [this] { return ExperimentReport(); }},
     };
     const auto t0 = Clock::now();
     report_["ok"] = false;
@@ -220,44 +173,61 @@ class Demo {
       const auto step_t0 = Clock::now();
       Status s = steps[i].second();
       report_["step_seconds"][steps[i].first] = SecondsSince(step_t0);
-      if (!s.ok()) {
-        std::fprintf(stderr, "segue demo: %s failed: %s\n", steps[i].first, s.ToString().c_str());
-        if (!dir_.empty()) PrintLogTail(dir_ / "server.log", "server log");
-        report_["error"] = std::string(steps[i].first) + ": " + s.ToString();
-        if (o_.json) std::cout << report_.dump() << "\n";
-        return 1;
-      }
+      if (!s.ok()) return Fail(steps[i].first, s);
+    }
+    report_["seconds"] = SecondsSince(t0);
+    if (!o_.keep) {
+      if (Status s = StopServerStep(); !s.ok()) return Fail("stop server", s);
     }
     report_["ok"] = true;
-    report_["seconds"] = SecondsSince(t0);
     if (o_.keep) report_["dir"] = dir_.string();
     if (o_.json) {
-      std::cout << report_.dump() << "\n";
+      std::cout << report_.dump() << std::endl;
     } else {
       PrintText();
     }
+    if (!o_.keep) return 0;
+    WaitForStop();
+    if (Status s = StopServerStep(); !s.ok()) {
+      std::fprintf(stderr, "segue demo: stop server failed: %s\n", s.ToString().c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "demo: server stopped; files kept in %s\n", dir_.c_str());
     return 0;
   }
 
  private:
+  int Fail(const char* step, const Status& s) {
+    std::fprintf(stderr, "segue demo: %s failed: %s\n", step, s.ToString().c_str());
+    if (!dir_.empty()) PrintLogTail(dir_ / "server.log", "server log");
+    report_["error"] = std::string(step) + ": " + s.ToString();
+    if (o_.json) std::cout << report_.dump() << "\n";
+    return 1;
+  }
+
+  // History for `days` days ending `live_hours` before now, written for training and replay; the same
+  // simulator (its period one day longer) then runs live up to about now.
   Status Simulate() {
     char name[] = "/tmp/segue-demo-XXXXXX";
     if (!mkdtemp(name)) return Status::IoError(std::string("creating a temporary directory: ") + std::strerror(errno));
     dir_ = name;
+    // A minute of margin: the live part ends at least that far before the wall clock when it starts.
+    live_until_ms_ = NowMs() - 60'000;
+    history_end_ms_ = live_until_ms_ - static_cast<int64_t>(o_.live_hours * kHourMs);
     sim::SimConfig config;
     config.users = o_.users;
-    config.days = o_.days;
+    config.days = o_.days + 1;
     config.seed = o_.seed;
     config.catalog.tracks = o_.tracks;
-    // The period ends at a UTC midnight at least two hours ago: recent (the server rejects events from
-    // the future) and whole days.
-    config.start_ms = (NowMs() - 2 * 3'600'000) / kDayMs * kDayMs - static_cast<int64_t>(o_.days) * kDayMs;
+    config.start_ms = history_end_ms_ - static_cast<int64_t>(o_.days) * kDayMs;
     config.catalog.reference_year = std::stoi(FormatRfc3339Ms(config.start_ms).substr(0, 4));
+    sim_ = std::make_unique<sim::Simulator>(config);
     Result<sim::SimSummary> r =
-        sim::SimulateToFiles(config, (dir_ / "events.ndjson").string(), (dir_ / "tracks.ndjson").string(), nullptr);
+        sim::SimulateToFiles(*sim_, history_end_ms_, (dir_ / "events.ndjson").string(), (dir_ / "tracks.ndjson").string(), nullptr);
     if (!r.ok()) return r.status();
-    sim_ = *r;
-    report_["simulate"] = nlohmann::json::parse(sim::SimSummaryJson(sim_));
+    history_ = *r;
+    history_.days = o_.days;
+    report_["simulate"] = nlohmann::json::parse(sim::SimSummaryJson(history_));
     return Status::Ok();
   }
 
@@ -295,16 +265,20 @@ class Demo {
     return Status::Ok();
   }
 
-  // The server's config: the two-tower retriever from the bundle trained above.
+  // The server's config: the two-tower retriever from the bundle trained above; admin routes (the
+  // experiment is PUT there); room for every live listener's push stream from this one address.
   Status WriteServerConfig() {
+    std::ofstream(dir_ / "admin.token") << kAdminToken << "\n";
     std::ofstream config(dir_ / "segue.toml");
     config << "[recommend]\nretriever = \"two_tower\"\nretrieval_models_dir = \"" << (dir_ / "models" / "retrieval").string()
-           << "\"\n";
+           << "\"\n[http]\nmax_connections_per_client = 0\nmax_connections = " << o_.users + 64
+           << "\n[admin]\ntoken_file = \"" << (dir_ / "admin.token").string() << "\"\n";
     return config.good() ? Status::Ok() : Status::IoError("writing " + (dir_ / "segue.toml").string());
   }
 
   Status StartServer() {
     if (Status s = WriteServerConfig(); !s.ok()) return s;
+    if (Status s = RaiseOpenFileLimit(); !s.ok()) return s;
     const fs::path data = dir_ / "data", log = dir_ / "server.log";
     const std::vector<std::string> args = {"serve", "--listen", "127.0.0.1:0", "--data-dir", data.string(),
                                            "--models", (dir_ / "models" / "disengagement").string(),
@@ -361,7 +335,7 @@ class Demo {
 
     const auto t0 = Clock::now();
     for (;;) {
-      Result<HttpResponse> r = HttpCall(host_, port_, http::verb::get, "/readyz");
+      Result<HttpResponse> r = HttpClient(host_, port_).Call("GET", "/readyz");
       if (r.ok() && r->status == 200) break;
       if (SecondsSince(t0) > 60) return Status::Unavailable("the server was not ready within 60 s");
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -375,8 +349,9 @@ class Demo {
     std::ifstream in(dir_ / "tracks.ndjson");
     std::string line, chunk;
     uint64_t sent = 0, chunks = 0;
+    HttpClient client(host_, port_);
     auto post = [&]() -> Status {
-      Result<HttpResponse> r = HttpCall(host_, port_, http::verb::post, "/v1/tracks", chunk, "application/x-ndjson");
+      Result<HttpResponse> r = client.Call("POST", "/v1/tracks", chunk, "application/x-ndjson");
       if (!r.ok()) return r.status();
       if (r->status / 100 != 2) return Status::Internal("POST /v1/tracks answered " + std::to_string(r->status) + ": " + r->body);
       ++chunks;
@@ -410,143 +385,83 @@ class Demo {
     replay_ = *r;
     report_["replay"] = nlohmann::json::parse(ReplayReportToJson(replay_));
     if (replay_.accepted + replay_.duplicates == 0) return Status::Internal("the server accepted no events");
-    return Status::Ok();
+    return WaitForPipeline();
   }
 
-  Status QuerySessions() {
-    // The first few listeners of the simulation (u000000, ...): their session state as the server has it.
-    nlohmann::json sessions = nlohmann::json::array();
-    int found = 0;
-    for (uint32_t i = 0; i < o_.users && sessions.size() < 3; ++i) {
-      char user[16];
-      std::snprintf(user, sizeof user, "u%06u", i);
-      Result<HttpResponse> r = HttpCall(host_, port_, http::verb::get, std::string("/v1/users/") + user + "/session");
-      if (!r.ok()) return r.status();
-      if (r->status == 404) continue;  // this listener never listened
-      if (r->status != 200) return Status::Internal("GET session answered " + std::to_string(r->status));
-      nlohmann::json body = nlohmann::json::parse(r->body, nullptr, false);
-      if (body.is_discarded()) return Status::Internal("GET session returned invalid JSON");
-      sessions.push_back({{"user_id", user}, {"session", body}});
-      ++found;
-    }
-    if (found == 0) return Status::Internal("no simulated listener has a session on the server");
-    report_["sessions"] = sessions;
-    Result<HttpResponse> m = HttpCall(host_, port_, http::verb::get, "/metrics");
-    if (m.ok() && m->status == 200) {
-      std::istringstream lines(m->body);
-      std::string l;
-      while (std::getline(lines, l)) {
-        if (l.rfind("segue_sessions_active ", 0) == 0) report_["server"]["sessions_active"] = std::stod(l.substr(22));
-      }
-    }
-    return Status::Ok();
-  }
-
-  // The first listener queried above, with their push stream open: a completed play of their favourite
-  // track, then plays of their next favourites each skipped after 4 s, every event in its own request
-  // (times just before now, after the simulated period), until the disengagement trigger pushes.
-  Status SkipBurst() {
-    const std::string user = report_["sessions"][0]["user_id"];
-    names_ = TrackNames(dir_ / "tracks.ndjson");
-    std::vector<std::string> tracks = FavouriteTracks(events_, user);
-    for (auto it = names_.begin(); it != names_.end() && tracks.size() <= kMaxSkips; ++it) {
-      if (std::find(tracks.begin(), tracks.end(), it->first) == tracks.end()) tracks.push_back(it->first);
-    }
-    if (tracks.size() <= kMaxSkips) return Status::Internal("the catalog has too few tracks for the skip burst");
-    Result<std::unique_ptr<SseClient>> sse = SseClient::Open(host_, port_, "/v1/users/" + user + "/stream");
-    if (!sse.ok()) return sse.status();
-
-    int64_t ts = NowMs() - 10 * 60'000;
-    int sequence = 0;
-    auto post = [&](const char* type, const std::string& track) -> Status {
-      const nlohmann::json event = {{"event_id", "demo-" + user + "-" + std::to_string(sequence++)},
-                                    {"user_id", user}, {"type", type}, {"ts", ts}, {"track_id", track}};
-      Result<HttpResponse> r = HttpCall(host_, port_, http::verb::post, "/v1/events", "[" + event.dump() + "]", "application/json");
-      if (!r.ok()) return r.status();
-      if (r->status != 202) return Status::Internal("POST /v1/events answered " + std::to_string(r->status) + ": " + r->body);
-      played_.insert(track);
-      return Status::Ok();
-    };
-    if (Status s = post("play", tracks[0]); !s.ok()) return s;
-    ts += 180'000;
-    if (Status s = post("complete", tracks[0]); !s.ok()) return s;
-    // A push already here was not caused by a skip: reported as fired after 0 skips.
-    if (Result<SseEvent> early = (*sse)->Next(kCompletedPlayWait); early.ok()) return CheckPush(user, *early, 0, 0);
-    for (int skips = 1; skips <= kMaxSkips; ++skips) {
-      ts += 1'000;
-      if (Status s = post("play", tracks[static_cast<size_t>(skips)]); !s.ok()) return s;
-      ts += 4'000;
-      const auto sent = Clock::now();
-      if (Status s = post("skip", tracks[static_cast<size_t>(skips)]); !s.ok()) return s;
-      Result<SseEvent> event = (*sse)->Next(kPushWait);
-      if (event.ok()) return CheckPush(user, *event, skips, 1000 * SecondsSince(sent));
-      if (event.status().code() != StatusCode::kDeadlineExceeded) return event.status();
-    }
-    return Status::Unavailable("no recommendations pushed after " + std::to_string(kMaxSkips) + " skips (" + TriggerState(user) +
-                               "; a model trained on a much smaller history than the defaults may score every "
-                               "decision point above its threshold, so its trigger never re-arms)");
-  }
-
-  // The listener's last disengagement score and trigger as the server reports them, for the error above.
-  std::string TriggerState(const std::string& user) {
-    Result<HttpResponse> r = HttpCall(host_, port_, http::verb::get, "/v1/users/" + user + "/session");
-    const nlohmann::json body = r.ok() ? nlohmann::json::parse(r->body, nullptr, false) : nlohmann::json();
-    if (!body.is_object()) return "session unavailable";
-    const double threshold = report_["train"]["disengagement"].value("threshold", 0.0);
-    return "last score " + Fixed(body.value("disengagement_score", nlohmann::json())) + ", threshold " + Fixed(threshold) +
-           ", last trigger " + body.value("last_trigger", nlohmann::json()).dump();
-  }
-
-  // The pushed recommendation into the report; fails when it is empty or repeats a track of the session.
-  Status CheckPush(const std::string& user, const SseEvent& event, int skips, double latency_ms) {
-    if (event.event != "recommendations") return Status::Internal("unexpected push event '" + event.event + "'");
-    const nlohmann::json push = nlohmann::json::parse(event.data, nullptr, false);
-    if (push.is_discarded() || !push.contains("items")) return Status::Internal("not a recommendation: " + event.data.substr(0, 200));
-    nlohmann::json& out = report_["push"];
-    out = {{"user_id", user},
-           {"skips", skips},
-           {"trigger_score", push.value("trigger_score", nlohmann::json())},
-           {"rec_id", push.value("rec_id", "")},
-           {"source", push.value("source", "")},
-           {"model_versions", push.value("model_versions", nlohmann::json::object())},
-           {"took_ms", push.value("took_ms", nlohmann::json())},
-           {"event_to_push_ms", latency_ms},
-           {"played_in_session", played_}};
-    return CheckItems(push["items"], &out);
-  }
-
-  // Items with their catalog names into `out`; none may have been played in the session.
-  Status CheckItems(const nlohmann::json& items, nlohmann::json* out) {
-    nlohmann::json named = nlohmann::json::array(), repeated = nlohmann::json::array();
-    for (const nlohmann::json& item : items) {
-      const std::string id = item.value("track_id", "");
-      const auto name = names_.find(id);
-      named.push_back({{"track_id", id}, {"score", item.value("score", 0.0)}, {"name", name == names_.end() ? "" : name->second},
-                       {"reasons", item.value("reasons", nlohmann::json::array())}});
-      if (played_.count(id)) repeated.push_back(id);
-    }
-    (*out)["items"] = std::move(named);
-    (*out)["played_recommended"] = repeated;
-    if (items.empty()) return Status::Internal("the recommendation has no items");
-    if (!repeated.empty()) return Status::Internal("recommended tracks played in the session: " + repeated.dump());
-    return Status::Ok();
-  }
-
-  Status QueryRecommendations() {
-    const std::string user = report_["push"]["user_id"];
+  // Until the server has applied every committed event (segue_pipeline_lag_events 0): triggers on the
+  // history must not push to the live listeners' streams.
+  Status WaitForPipeline() {
+    const std::string gauge = "segue_pipeline_lag_events ";
+    HttpClient client(host_, port_);
     const auto t0 = Clock::now();
-    Result<HttpResponse> r = HttpCall(host_, port_, http::verb::get, "/v1/users/" + user + "/recommendations?k=5&explain=true");
+    while (SecondsSince(t0) < 60) {
+      Result<HttpResponse> m = client.Call("GET", "/metrics");
+      if (!m.ok()) return m.status();
+      const size_t at = m->body.find("\n" + gauge);
+      if (at == std::string::npos) return Status::Internal("/metrics has no " + gauge);
+      if (std::stod(m->body.substr(at + 1 + gauge.size())) == 0) return Status::Ok();
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return Status::DeadlineExceeded("the server's pipeline did not catch up with the history within 60 s");
+  }
+
+  // Shadow vs treatment, 50/50, PUT to the server (validated here first, with the server's own rules).
+  Status ConfigureExperiment() {
+    const nlohmann::json experiment = {
+        {"description", "segue demo: proactive pushes (treatment) against triggers logged but not pushed (shadow)"},
+        {"enabled", true},
+        {"horizon_ms", 30 * 60'000},
+        {"arms", {{{"name", "shadow"}, {"kind", "shadow"}, {"weight", 1}}, {{"name", "treatment"}, {"kind", "treatment"}, {"weight", 1}}}}};
+    Result<experiments::ExperimentSpec> spec = experiments::ExperimentFromJson(experiment, kExperiment);
+    if (!spec.ok()) return spec.status();
+    experiment_ = *spec;
+    Result<HttpResponse> r = HttpClient(host_, port_).Call("PUT", std::string("/v1/experiments/") + kExperiment, experiment.dump(),
+                                                           "application/json", std::string("Bearer ") + kAdminToken);
     if (!r.ok()) return r.status();
-    if (r->status != 200) return Status::Internal("GET recommendations answered " + std::to_string(r->status) + ": " + r->body);
-    const nlohmann::json body = nlohmann::json::parse(r->body, nullptr, false);
-    if (body.is_discarded() || !body.contains("items")) return Status::Internal("GET recommendations: " + r->body.substr(0, 200));
-    nlohmann::json& out = report_["recommendations"];
-    out = {{"user_id", user},
-           {"source", body.value("source", "")},
-           {"model_versions", body.value("model_versions", nlohmann::json::object())},
-           {"took_ms", body.value("took_ms", nlohmann::json())},
-           {"round_trip_ms", 1000 * SecondsSince(t0)}};
-    return CheckItems(body["items"], &out);
+    if (r->status != 200) return Status::Internal("PUT /v1/experiments/demo answered " + std::to_string(r->status) + ": " + r->body.substr(0, 200));
+    report_["experiment"] = {{"id", kExperiment}, {"spec", experiment}};
+    return Status::Ok();
+  }
+
+  Status Live() {
+    ClosedLoopOptions options;
+    options.host = host_;
+    options.port = port_;
+    options.until_ms = live_until_ms_;
+    options.progress = !o_.json;
+    // The server's assignment, computed here too: the client-side arms cross-check its report.
+    options.arms.clear();
+    for (const experiments::ArmSpec& arm : experiment_.arms) options.arms.push_back(arm.name);
+    options.arm_of = [this](size_t i) { return experiments::AssignArm(experiment_, sim_->listener(i).user_id()); };
+    Result<ClosedLoopReport> r = RunClosedLoop(*sim_, options);
+    if (!r.ok()) return r.status();
+    live_ = *r;
+    report_["live"] = nlohmann::json::parse(ClosedLoopReportToJson(live_));
+    if (live_.pushes == 0) {
+      return Status::Internal("the server pushed no recommendation to the live listeners (a model trained on a much "
+                              "smaller history than the defaults may never fire its trigger; --live-hours may be too short)");
+    }
+    return Status::Ok();
+  }
+
+  Status ExperimentReport() {
+    Result<HttpResponse> r = HttpClient(host_, port_).Call("GET", std::string("/v1/experiments/") + kExperiment + "/report");
+    if (!r.ok()) return r.status();
+    if (r->status != 200) return Status::Internal("GET the experiment report answered " + std::to_string(r->status) + ": " + r->body.substr(0, 200));
+    Result<std::string> text = ExperimentReportToText(r->body);
+    if (!text.ok()) return text.status();
+    experiment_text_ = *text;
+    report_["experiment"]["report"] = nlohmann::json::parse(r->body);
+    return Status::Ok();
+  }
+
+  // --keep: the server runs on (its dashboard, metrics and API stay up) until SIGINT or SIGTERM.
+  void WaitForStop() {
+    signal(SIGINT, OnStopSignal);
+    signal(SIGTERM, OnStopSignal);
+    std::fprintf(stderr, "demo: the server keeps running at http://%s (dashboard http://%s/dashboard); Ctrl-C stops it\n",
+                 address_.c_str(), address_.c_str());
+    while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
 
   Status StopServerStep() {
@@ -578,29 +493,22 @@ class Demo {
   }
 
   void PrintText() {
-    std::printf("segue demo: %u simulated listeners over %u days (seed %llu): %llu events, %llu sessions, skip rate %.3f\n",
-                sim_.users, sim_.days, static_cast<unsigned long long>(sim_.seed),
-                static_cast<unsigned long long>(sim_.stats.events), static_cast<unsigned long long>(sim_.sessions),
-                sim_.skip_rate());
+    std::printf("segue demo: history of %u simulated listeners over %u days (seed %llu): %llu events, %llu sessions, skip rate %.3f\n",
+                history_.users, history_.days, static_cast<unsigned long long>(history_.seed),
+                static_cast<unsigned long long>(history_.stats.events), static_cast<unsigned long long>(history_.sessions),
+                history_.skip_rate());
     PrintTraining();
-    std::printf("server %s: %llu tracks loaded\n", address_.c_str(),
-                static_cast<unsigned long long>(report_["catalog"]["tracks"].get<uint64_t>()));
-    std::printf("ingest: %.0f events/s, ack latency p50 %.2f ms, p99 %.2f ms (batch %zu, %zu connections)\n",
-                replay_.events_per_s, replay_.latency.p50_ms, replay_.latency.p99_ms, replay_.batch, replay_.connections);
-    std::printf("accepted %llu, duplicates %llu, rejected %llu, failed %llu\n",
+    std::printf("server %s: %llu tracks loaded; history replayed at %.0f events/s, ack p50 %.2f ms, p99 %.2f ms; "
+                "%llu accepted, %llu duplicates, %llu rejected\n",
+                address_.c_str(), static_cast<unsigned long long>(report_["catalog"]["tracks"].get<uint64_t>()),
+                replay_.events_per_s, replay_.latency.p50_ms, replay_.latency.p99_ms,
                 static_cast<unsigned long long>(replay_.accepted), static_cast<unsigned long long>(replay_.duplicates),
-                static_cast<unsigned long long>(replay_.rejected), static_cast<unsigned long long>(replay_.failed_events));
-    for (const auto& s : report_["sessions"]) {
-      const nlohmann::json& body = s["session"];
-      std::printf("session of %s: %s\n", s["user_id"].get<std::string>().c_str(),
-                  body.contains("counters") ? body["counters"].dump().c_str() : body.dump().substr(0, 200).c_str());
-    }
-    if (report_["server"].contains("sessions_active")) {
-      std::printf("sessions held by the server: %.0f\n", report_["server"]["sessions_active"].get<double>());
-    }
-    PrintRecommendations();
-    std::printf("server stopped cleanly; total %.1f s%s\n", report_["seconds"].get<double>(),
-                o_.keep ? (", files kept in " + dir_.string()).c_str() : "");
+                static_cast<unsigned long long>(replay_.rejected));
+    std::printf("experiment %s: shadow (triggers scored and logged, nothing pushed) vs treatment (pushed), 50/50\n", kExperiment);
+    std::fputs(ClosedLoopReportToText(live_).c_str(), stdout);
+    if (!experiment_text_.empty()) std::fputs(experiment_text_.c_str(), stdout);
+    std::printf("dashboard: http://%s/dashboard%s\n", address_.c_str(), o_.keep ? "" : " (while the server runs: --keep)");
+    std::printf("total %.1f s%s\n", report_["seconds"].get<double>(), o_.keep ? "" : "; server stopped cleanly");
   }
 
   // A metric of a --json report with `decimals` digits; "n/a" when it is null (undefined) or absent.
@@ -629,40 +537,19 @@ class Demo {
                 Fixed(rv["recall@10"]).c_str(), Fixed(rv["recall@50"]).c_str(), Fixed(rv["recall@100"]).c_str());
   }
 
-  void PrintRecommendations() const {
-    const nlohmann::json& p = report_["push"];
-    std::printf("skip burst of %s: the trigger fired after %d skip(s) (score %s); pushed %s (source %s, models %s) "
-                "%.1f ms after the skip was sent:\n",
-                p["user_id"].get<std::string>().c_str(), p["skips"].get<int>(), Fixed(p["trigger_score"]).c_str(),
-                p["rec_id"].get<std::string>().c_str(), p["source"].get<std::string>().c_str(),
-                p["model_versions"].dump().c_str(), p["event_to_push_ms"].get<double>());
-    PrintItems(p["items"]);
-    std::printf("none of the %zu pushed tracks was played in the session (%zu tracks played)\n", p["items"].size(),
-                p["played_in_session"].size());
-    const nlohmann::json& r = report_["recommendations"];
-    std::printf("GET /v1/users/%s/recommendations?k=5&explain=true: source %s, took %s ms (round trip %.1f ms)\n",
-                r["user_id"].get<std::string>().c_str(), r["source"].get<std::string>().c_str(), Fixed(r["took_ms"], 2).c_str(),
-                r["round_trip_ms"].get<double>());
-    PrintItems(r["items"]);
-  }
-
-  static void PrintItems(const nlohmann::json& items) {
-    for (const nlohmann::json& item : items) {
-      std::printf("  %-10s %.4f  %s\n", item["track_id"].get<std::string>().c_str(), item["score"].get<double>(),
-                  item["name"].get<std::string>().c_str());
-    }
-  }
-
   DemoOptions o_;
   fs::path dir_;
   pid_t server_pid_ = 0;
   std::thread drain_;
   std::string address_, host_, port_;
   std::string events_;  // the replayed NDJSON (RunReplay reads it in place)
-  std::map<std::string, std::string> names_;  // catalog track id → "artist — title"
-  std::set<std::string> played_;              // tracks of the skip-burst session
-  sim::SimSummary sim_;
+  std::unique_ptr<sim::Simulator> sim_;  // history, then live
+  int64_t history_end_ms_ = 0, live_until_ms_ = 0;
+  sim::SimSummary history_;
   ReplayReport replay_;
+  experiments::ExperimentSpec experiment_;
+  ClosedLoopReport live_;
+  std::string experiment_text_;
   nlohmann::json report_ = nlohmann::json::object();
 };
 
@@ -672,22 +559,32 @@ void AddDemoCommand(CLI::App& root, CommandList& out) {
   auto o = std::make_shared<DemoOptions>();
   CLI::App* app = root.add_subcommand(
       "demo",
-      "Run the system end to end on loopback: simulate listeners, train the disengagement and two-tower\n"
-      "retrieval models on them, start `segue serve` with both on a free port with a temporary data dir, load\n"
-      "the catalog, replay the events, query a few sessions, drive one listener's skip burst until the trigger\n"
-      "pushes recommendations to their SSE stream, query their recommendations, stop the server (SIGTERM) and\n"
-      "report training metrics, events/s, ack latency p50/p99, sessions, duplicates, rejections, the pushed\n"
-      "items and the event-to-push latency.\n"
-      "The temporary directory is removed at the end (unless --keep).");
-  app->add_option("--users", o->users, "Simulated listeners")->check(CLI::Range(1u, 100'000u))->capture_default_str();
-  app->add_option("--days", o->days, "Days of listening")->check(CLI::Range(1u, 30u))->capture_default_str();
+      "Run the whole closed loop on loopback: simulate a history of listeners, train the disengagement and\n"
+      "two-tower retrieval models on it, start `segue serve` with both (free port, temporary data dir), load the\n"
+      "catalog, replay the history, configure an experiment (shadow vs treatment, 50/50, PUT to the server's\n"
+      "admin route), then let the same listeners go on live for --live-hours of\n"
+      "event time, accelerated, each with a push stream: pushed recommendations are offered to the simulated\n"
+      "listener, who plays, skips or ignores them by hidden taste. Prints exit rate and session length per\n"
+      "arm with 95 % confidence intervals as measured on this side, pushes and click-through, recommendation\n"
+      "quality (hidden match of offered and accepted tracks against random ones), latencies (acks, GETs,\n"
+      "event -> push), the server's experiment report, and the dashboard's address. Stops the server (SIGTERM) and removes\n"
+      "the temporary directory, unless --keep: then the server runs on until Ctrl-C and the files stay.");
+  app->add_option("--users", o->users, "Simulated listeners (each holds a push stream while live)")
+      ->check(CLI::Range(1u, 5'000u))
+      ->capture_default_str();
+  app->add_option("--days", o->days, "Days of history")->check(CLI::Range(1u, 30u))->capture_default_str();
+  app->add_option("--live-hours", o->live_hours, "Hours of event time the listeners go on live")
+      ->check(CLI::Range(0.1, 20.0))
+      ->capture_default_str();
   app->add_option("--seed", o->seed, "Simulation seed")->capture_default_str();
   app->add_option("--tracks", o->tracks, "Catalog size")->check(CLI::Range(10u, 200'000u))->capture_default_str();
-  app->add_option("--batch", o->batch, "Events per request")->check(CLI::Range(size_t{1}, size_t{10'000}))->capture_default_str();
-  app->add_option("--connections", o->connections, "Concurrent connections")
+  app->add_option("--batch", o->batch, "Events per request when replaying the history")
+      ->check(CLI::Range(size_t{1}, size_t{10'000}))
+      ->capture_default_str();
+  app->add_option("--connections", o->connections, "Concurrent connections when replaying the history")
       ->check(CLI::Range(size_t{1}, size_t{64}))
       ->capture_default_str();
-  app->add_flag("--keep", o->keep, "Keep the temporary directory (events, catalog, server data and log)");
+  app->add_flag("--keep", o->keep, "Keep the server running after the report until Ctrl-C, and keep the temporary directory");
   app->add_flag("--json", o->json, "Print the report as one JSON object on stdout");
   out.push_back({app, [o] {
                    Demo demo(*o);

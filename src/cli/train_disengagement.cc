@@ -78,6 +78,7 @@ Result<TrainOptions> ToTrainOptions(const TrainArgs& args) {
 
 // The decision points of `events`, split as the header says.
 struct Examples {
+  DatasetSummary summary;
   std::vector<FeatureVector> train_x, valid_x, test_x;
   std::vector<uint8_t> train_y, valid_y, test_y;
   std::vector<int8_t> train_skip, valid_skip;  // next_play_skipped per example, for the skip head
@@ -105,6 +106,7 @@ Status CollectExamples(std::vector<Event> events, Catalog* catalog, const Datase
         (valid ? out->valid_skip : out->train_skip).push_back(info.next_play_skipped);
       });
   if (!summary.ok()) return summary.status();
+  out->summary = *summary;
   if (skipped_cap > 0) {
     std::cerr << "note: --max-examples " << args.max_examples << " reached; " << skipped_cap
               << " later training decision points were not used\n";
@@ -150,6 +152,7 @@ Result<DisengagementTraining> TrainDisengagement(std::vector<Event> events, Cata
   bundle.best_epoch = trained->best_epoch;
   bundle.pos_weight = trained->pos_weight;
   bundle.history = trained->history;
+  bundle.training_engagement = ex.summary.engagement;
   SummariseValidation(trained->valid_scores, ex.valid_y, &bundle);
   const double base_rate =
       ex.valid_y.empty() ? 0.0 : static_cast<double>(Positives(ex.valid_y)) / static_cast<double>(ex.valid_y.size());

@@ -68,19 +68,32 @@ void RenderSample(std::string& out, const std::string& name, const std::string& 
   out += '\n';
 }
 
-void RenderHistogram(std::string& out, const std::string& name, const std::vector<std::string>& names,
-                     const std::vector<std::string>& values, const Histogram& h) {
+// `bucket_count(i)` is bucket i's non-cumulative count (i == bounds.size(): +Inf).
+template <typename BucketCount>
+void RenderBuckets(std::string& out, const std::string& name, const std::vector<std::string>& names,
+                   const std::vector<std::string>& values, const std::vector<double>& bounds,
+                   BucketCount&& bucket_count, double sum) {
   // Writers keep observing during a scrape, so _count is taken from the buckets just read rather than
   // from count(): the +Inf bucket and _count must agree or Prometheus queries see an impossible series.
   uint64_t cumulative = 0;
-  const auto& bounds = h.upper_bounds();
   for (size_t i = 0; i <= bounds.size(); ++i) {
-    cumulative += h.bucket_count(i);
+    cumulative += bucket_count(i);
     std::string le = i < bounds.size() ? FormatValue(bounds[i]) : "+Inf";
     RenderSample(out, name + "_bucket", LabelSet(names, values, "le", le), static_cast<double>(cumulative));
   }
-  RenderSample(out, name + "_sum", LabelSet(names, values), h.sum());
+  RenderSample(out, name + "_sum", LabelSet(names, values), sum);
   RenderSample(out, name + "_count", LabelSet(names, values), static_cast<double>(cumulative));
+}
+
+void RenderHistogram(std::string& out, const std::string& name, const std::vector<std::string>& names,
+                     const std::vector<std::string>& values, const Histogram& h) {
+  RenderBuckets(out, name, names, values, h.upper_bounds(), [&h](size_t i) { return h.bucket_count(i); }, h.sum());
+}
+
+// A snapshot whose counts do not match its bounds renders its known buckets and 0 beyond.
+void RenderSnapshot(std::string& out, const std::string& name, const HistogramSnapshot& s) {
+  RenderBuckets(out, name, {}, {}, s.upper_bounds,
+                [&s](size_t i) { return i < s.bucket_counts.size() ? s.bucket_counts[i] : uint64_t{0}; }, s.sum);
 }
 
 }  // namespace
@@ -136,7 +149,7 @@ Registry::Entry* Registry::Find(const std::string& name, Kind kind,
   for (auto& e : entries_) {
     if (e->name != name) continue;
     if (e->kind != kind || e->label_names != label_names || kind == Kind::kCallbackGauge ||
-        kind == Kind::kCallbackCounter) {
+        kind == Kind::kCallbackCounter || kind == Kind::kCallbackHistogram) {
       Die("metric '" + name + "' registered twice with a different kind or labels");
     }
     return e.get();
@@ -203,6 +216,13 @@ CounterFamily& Registry::AddCounterFamily(const std::string& name, const std::st
   return *e.counter_family;
 }
 
+void Registry::AddCallbackHistogram(const std::string& name, const std::string& help,
+                                    std::function<HistogramSnapshot()> fn) {
+  std::lock_guard lock(mu_);
+  Find(name, Kind::kCallbackHistogram, {});  // a second callback for the same name aborts
+  Insert(name, help, Kind::kCallbackHistogram, {}).histogram_callback = std::move(fn);
+}
+
 HistogramFamily& Registry::AddHistogramFamily(const std::string& name, const std::string& help,
                                               std::vector<std::string> label_names, std::vector<double> bounds) {
   std::lock_guard lock(mu_);
@@ -221,7 +241,9 @@ std::string Registry::RenderText() const {
     if (e->kind == Kind::kCounter || e->kind == Kind::kCounterFamily || e->kind == Kind::kCallbackCounter) {
       type = "counter";
     }
-    if (e->kind == Kind::kHistogram || e->kind == Kind::kHistogramFamily) type = "histogram";
+    if (e->kind == Kind::kHistogram || e->kind == Kind::kCallbackHistogram || e->kind == Kind::kHistogramFamily) {
+      type = "histogram";
+    }
     out += "# HELP " + e->name + ' ' + EscapeHelp(e->help) + '\n';
     out += "# TYPE " + e->name + ' ' + type + '\n';
     switch (e->kind) {
@@ -237,6 +259,9 @@ std::string Registry::RenderText() const {
         break;
       case Kind::kHistogram:
         RenderHistogram(out, e->name, {}, {}, *e->histogram);
+        break;
+      case Kind::kCallbackHistogram:
+        RenderSnapshot(out, e->name, e->histogram_callback());
         break;
       case Kind::kCounterFamily:
         e->counter_family->ForEach([&](const std::vector<std::string>& values, const Counter& c) {

@@ -6,7 +6,9 @@
 //   - Counter: monotonically increasing uint64.
 //   - Gauge: a double that is set/added, or a callback evaluated at scrape time (for values that already
 //     live elsewhere, such as active sessions or the log size); callback counters likewise.
-//   - Histogram: fixed upper bounds chosen at registration, atomic per-bucket counts, sum and count.
+//   - Histogram: fixed upper bounds chosen at registration, atomic per-bucket counts, sum and count. A
+//     callback histogram is read whole from its owner at scrape time (the histogram of a sliding window,
+//     whose buckets go down as well as up: read its values, do not rate() it).
 //   - CounterFamily / HistogramFamily: the same metric with label values (e.g. events by type, requests
 //     by route and status); a child is created on first use of a label combination.
 //
@@ -73,6 +75,13 @@ class Histogram {
   std::atomic<double> sum_{0};
 };
 
+// A histogram's state as a callback histogram reports it.
+struct HistogramSnapshot {
+  std::vector<double> upper_bounds;    // strictly increasing; +Inf is implicit
+  std::vector<uint64_t> bucket_counts;  // non-cumulative, upper_bounds.size() + 1 (the last: +Inf)
+  double sum = 0;
+};
+
 // Bucket helpers: `count` bounds start, start*factor, start*factor^2, ...
 std::vector<double> ExponentialBuckets(double start, double factor, int count);
 
@@ -120,6 +129,8 @@ class Registry {
   // A counter whose value another component already keeps (it must never decrease).
   void AddCallbackCounter(const std::string& name, const std::string& help, std::function<double()> fn);
   Histogram& AddHistogram(const std::string& name, const std::string& help, std::vector<double> bounds);
+  // Evaluated at every scrape, on the scraping thread.
+  void AddCallbackHistogram(const std::string& name, const std::string& help, std::function<HistogramSnapshot()> fn);
   CounterFamily& AddCounterFamily(const std::string& name, const std::string& help,
                                   std::vector<std::string> label_names);
   HistogramFamily& AddHistogramFamily(const std::string& name, const std::string& help,
@@ -130,7 +141,10 @@ class Registry {
   std::string RenderText() const;
 
  private:
-  enum class Kind { kCounter, kGauge, kCallbackGauge, kCallbackCounter, kHistogram, kCounterFamily, kHistogramFamily };
+  enum class Kind {
+    kCounter, kGauge, kCallbackGauge, kCallbackCounter, kHistogram, kCallbackHistogram, kCounterFamily,
+    kHistogramFamily
+  };
   struct Entry {
     std::string name;
     std::string help;
@@ -139,6 +153,7 @@ class Registry {
     std::unique_ptr<Counter> counter;
     std::unique_ptr<Gauge> gauge;
     std::function<double()> callback;
+    std::function<HistogramSnapshot()> histogram_callback;
     std::unique_ptr<Histogram> histogram;
     std::unique_ptr<CounterFamily> counter_family;
     std::unique_ptr<HistogramFamily> histogram_family;

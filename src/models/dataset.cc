@@ -152,7 +152,7 @@ Result<DatasetSummary> ForEachDecision(std::vector<Event> events, Catalog* catal
 
     size_t next_label = 0;
     for (size_t i = begin; i < end; ++i) {
-      tracker.Apply(events[i]);
+      summary.engagement.Add(EngagementSignalsOf(events[i].type, tracker.Apply(events[i])));
       if (next_label >= labels.size() || labels[next_label].event_index != i - begin) continue;
       const DecisionLabel& label = labels[next_label++];
       ExampleInfo info;

@@ -33,6 +33,7 @@
 #include "events/event.h"
 #include "features/feature_spec.h"
 #include "models/labels.h"
+#include "session/engagement_counts.h"
 #include "session/session_tracker.h"
 
 namespace segue {
@@ -84,6 +85,7 @@ struct DatasetSummary {
   size_t duplicate_events = 0;
   size_t examples = 0;
   size_t positives = 0;
+  EngagementCounts engagement;  // over every applied event of the file (the bundle's training-data rates)
 };
 
 using ExampleVisitor = std::function<void(const ExampleInfo&, const FeatureVector&)>;

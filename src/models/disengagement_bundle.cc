@@ -105,6 +105,12 @@ Status SaveBundle(const DisengagementBundle& b, const std::string& dir) {
         {"pos_weight", b.pos_weight}}},
       {"weights_file", "weights.bin"},
   };
+  if (const std::optional<EngagementCounts>& e = b.training_engagement) {
+    config["training"]["engagement"] = {{"plays_ended", e->plays_ended},
+                                        {"plays_skipped", e->plays_skipped},
+                                        {"sessions_started", e->sessions_started},
+                                        {"sessions_exited", e->sessions_exited}};
+  }
   if (b.skip_weights) {
     config["skip_head"] = {{"weights_file", kSkipWeightsFile},
                            {"target", "next_play_skipped"},
@@ -195,6 +201,17 @@ Result<DisengagementBundle> LoadBundle(const std::string& dir) {
     b.train_examples = training->value("train_examples", size_t{0});
     b.best_epoch = training->value("best_epoch", 0);
     b.pos_weight = training->value("pos_weight", 1.0f);
+    auto engagement = training->find("engagement");
+    if (engagement != training->end() && engagement->is_object()) {
+      EngagementCounts e;
+      for (Status s : {JsonField(*engagement, "plays_ended", config_file, &e.plays_ended),
+                       JsonField(*engagement, "plays_skipped", config_file, &e.plays_skipped),
+                       JsonField(*engagement, "sessions_started", config_file, &e.sessions_started),
+                       JsonField(*engagement, "sessions_exited", config_file, &e.sessions_exited)}) {
+        if (!s.ok()) return s;
+      }
+      b.training_engagement = e;
+    }
   }
 
   Result<std::string> bytes = ReadWholeFile(root / "weights.bin");

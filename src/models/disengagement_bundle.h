@@ -33,6 +33,7 @@
 #include "models/score_histogram.h"
 #include "models/transformer_config.h"
 #include "models/transformer_weights.h"
+#include "session/engagement_counts.h"
 
 namespace segue {
 
@@ -69,6 +70,9 @@ struct DisengagementBundle {
   float pos_weight = 1;
   BundleMetrics validation;
   std::vector<EpochReport> history;
+  // Skip and exit counts of the events it was trained from (engagement drift's baseline); nullopt for
+  // bundles written without them.
+  std::optional<EngagementCounts> training_engagement;
   // Validation scores in kScoreHistogramBins bins (score_histogram.h); empty for bundles saved without one.
   std::vector<uint64_t> score_histogram;
 };

@@ -15,6 +15,15 @@ namespace {
 
 constexpr size_t kShards = 16;
 
+// The window's bins as a histogram with the bins' upper edges as bounds (the last bin is +Inf's).
+metrics::HistogramSnapshot WindowSnapshot(const ScoreWindow& w) {
+  metrics::HistogramSnapshot s;
+  for (int i = 1; i < kScoreHistogramBins; ++i) s.upper_bounds.push_back(i / static_cast<double>(kScoreHistogramBins));
+  s.bucket_counts.assign(w.counts.begin(), w.counts.end());
+  s.sum = w.sum;
+  return s;
+}
+
 std::string TriggerReason(float score, float threshold, const std::string& version) {
   char buf[128];
   std::snprintf(buf, sizeof(buf), "score %.3f crossed threshold %.3f (model %s)", score, threshold, version.c_str());
@@ -30,6 +39,7 @@ struct DisengagementScorer::Model {
   std::shared_ptr<const IncrementalEncoder> encoder;
   TriggerPolicy policy{TriggerOptions{}};
   std::vector<uint64_t> reference_histogram;  // the bundle's validation scores; empty: none
+  std::optional<EngagementCounts> training_engagement;
 };
 
 struct DisengagementScorer::Shard {
@@ -92,8 +102,10 @@ DisengagementScorer::DisengagementScorer(std::string models_dir, ScorerOptions o
                         "Population stability index of the recent scores' histogram against the served model's "
                         "reference (validation) histogram; NaN without a reference or with too few scores",
                         [this] { return drift_.Psi(); });
-    r->AddCallbackGauge("segue_score_window_scores", "Recent scores the PSI is computed over",
-                        [this] { return static_cast<double>(drift_.window_scores()); });
+    r->AddCallbackHistogram("segue_score_window",
+                            "Disengagement scores of the PSI's window (the most recent ones): it slides, so its "
+                            "buckets go down as well as up; read values, do not rate() it",
+                            [this] { return WindowSnapshot(drift_.window()); });
   }
 }
 
@@ -115,6 +127,7 @@ Result<std::shared_ptr<const DisengagementScorer::Model>> DisengagementScorer::L
   model->encoder = std::move(loaded->encoder);
   model->policy = TriggerPolicy(trigger);
   model->reference_histogram = std::move(loaded->bundle.score_histogram);
+  model->training_engagement = loaded->bundle.training_engagement;
   return std::shared_ptr<const Model>(std::move(model));
 }
 
@@ -248,6 +261,9 @@ void DisengagementScorer::Forget(std::string_view user_id) {
 
 std::string DisengagementScorer::model_version() const { return model()->version; }
 float DisengagementScorer::threshold() const { return model()->threshold; }
+std::optional<EngagementCounts> DisengagementScorer::training_engagement() const {
+  return model()->training_engagement;
+}
 
 ScorerStats DisengagementScorer::stats() const {
   return {metrics_->n_scored.load(), metrics_->n_triggers.load(), metrics_->n_suppressed.load(),

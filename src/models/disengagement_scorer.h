@@ -36,6 +36,7 @@
 #include "features/feature_spec.h"
 #include "models/score_drift.h"
 #include "models/trigger_policy.h"
+#include "session/engagement_counts.h"
 #include "session/session_state.h"
 #include "session/session_tracker.h"
 
@@ -95,6 +96,9 @@ class DisengagementScorer {
 
   std::string model_version() const;
   float threshold() const;
+  // The served bundle's training-data skip and exit counts (engagement drift's baseline); nullopt when the
+  // bundle has none.
+  std::optional<EngagementCounts> training_engagement() const;
   ScorerStats stats() const;
 
  private:

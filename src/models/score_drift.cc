@@ -15,31 +15,34 @@ void ScoreDrift::SetReference(const std::vector<uint64_t>& counts) {
   }
   next_ = 0;
   filled_ = 0;
-  counts_.fill(0);
+  window_ = {};
 }
 
 void ScoreDrift::Observe(float score) {
-  const auto bin = static_cast<uint8_t>(ScoreBin(score));
+  const size_t bin = static_cast<size_t>(ScoreBin(score));
   std::lock_guard lock(mu_);
   if (filled_ == ring_.size()) {
-    --counts_[ring_[next_]];
+    const float oldest = ring_[next_];
+    --window_.counts[static_cast<size_t>(ScoreBin(oldest))];
+    window_.sum -= oldest;
   } else {
     ++filled_;
   }
-  ring_[next_] = bin;
-  ++counts_[bin];
+  ring_[next_] = score;
+  ++window_.counts[bin];
+  window_.sum += score;
   next_ = next_ + 1 == ring_.size() ? 0 : next_ + 1;
 }
 
 double ScoreDrift::Psi() const {
   std::lock_guard lock(mu_);
   if (reference_.empty() || filled_ < options_.min_scores) return NAN;
-  return PopulationStabilityIndex(reference_, counts_);
+  return PopulationStabilityIndex(reference_, window_.counts);
 }
 
-size_t ScoreDrift::window_scores() const {
+ScoreWindow ScoreDrift::window() const {
   std::lock_guard lock(mu_);
-  return filled_;
+  return window_;
 }
 
 bool ScoreDrift::has_reference() const {

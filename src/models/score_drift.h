@@ -1,6 +1,6 @@
-// ScoreDrift: the live side of score-distribution monitoring. It keeps the bins of the most recent
-// `window` disengagement scores (a ring of bin indices, so memory is fixed: one byte per score) and
-// compares their histogram with the serving model's reference histogram (the bundle's validation
+// ScoreDrift: the live side of score-distribution monitoring. It keeps the most recent `window`
+// disengagement scores (a ring, so memory is fixed: four bytes per score) with their histogram and sum,
+// and compares the histogram with the serving model's reference histogram (the bundle's validation
 // scores) by the population stability index (score_histogram.h).
 //
 // Contract:
@@ -20,6 +20,12 @@
 
 namespace segue {
 
+// The window's histogram (bin i: scores in [i, i + 1) / kScoreHistogramBins) and the sum of its scores.
+struct ScoreWindow {
+  std::array<uint64_t, kScoreHistogramBins> counts{};
+  double sum = 0;
+};
+
 struct ScoreDriftOptions {
   size_t window = 10'000;
   size_t min_scores = 200;
@@ -33,17 +39,17 @@ class ScoreDrift {
   void Observe(float score);
 
   double Psi() const;
-  size_t window_scores() const;
+  ScoreWindow window() const;
   bool has_reference() const;
 
  private:
   const ScoreDriftOptions options_;
   mutable std::mutex mu_;
   std::vector<uint64_t> reference_;  // empty: none
-  std::vector<uint8_t> ring_;        // bin of each score in the window, oldest overwritten first
-  size_t next_ = 0;                  // ring slot of the next score
+  std::vector<float> ring_;  // the window's scores, oldest overwritten first
+  size_t next_ = 0;          // ring slot of the next score
   size_t filled_ = 0;
-  std::array<uint64_t, kScoreHistogramBins> counts_{};  // histogram of the ring's contents
+  ScoreWindow window_;       // histogram and sum of the ring's contents
 };
 
 }  // namespace segue

@@ -25,8 +25,8 @@ namespace {
 // One open stream: reads events until the server ends it or the run stops.
 class Stream : public std::enable_shared_from_this<Stream> {
  public:
-  Stream(PushListenersRun& run, tcp::socket socket, std::string pending)
-      : run_(run), socket_(std::move(socket)), pending_(std::move(pending)) {}
+  Stream(PushListenersRun& run, size_t index, tcp::socket socket, std::string pending)
+      : run_(run), index_(index), socket_(std::move(socket)), pending_(std::move(pending)) {}
 
   void Read();
   void Close() {
@@ -36,6 +36,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
 
  private:
   PushListenersRun& run_;
+  size_t index_;  // in the users given to Start
   tcp::socket socket_;
   std::string pending_;  // bytes read past the last complete event
 };
@@ -50,6 +51,7 @@ struct PushListenersRun {
   PushArrivals arrivals;
   std::atomic<uint64_t> received{0};
   std::atomic<Clock::rep> last_arrival{0};
+  PushCallback on_push;
   std::thread thread;
   bool stopped = false;
 };
@@ -72,6 +74,7 @@ void Stream::Read() {
                                                             std::string(FindStringField(event.data, "source")), now});
                             run.received.fetch_add(1, std::memory_order_relaxed);
                             run.last_arrival.store(now.time_since_epoch().count(), std::memory_order_relaxed);
+                            if (run.on_push) run.on_push(self->index_, event.data, now);
                           }
                           self->Read();
                         });
@@ -80,8 +83,9 @@ void Stream::Read() {
 }  // namespace
 
 Result<std::unique_ptr<PushListeners>> PushListeners::Start(const std::string& host, const std::string& port,
-                                                            const std::vector<std::string>& users) {
+                                                            const std::vector<std::string>& users, PushCallback on_push) {
   auto run = std::make_unique<PushListenersRun>();
+  run->on_push = std::move(on_push);
   boost::system::error_code ec;
   tcp::resolver resolver(run->ioc);
   const tcp::resolver::results_type endpoints = resolver.resolve(host, port, ec);
@@ -95,7 +99,7 @@ Result<std::unique_ptr<PushListeners>> PushListeners::Start(const std::string& h
     if (Status s = OpenEventStream(socket, host, "/v1/users/" + user + "/stream", &pending); !s.ok()) {
       return Status(s.code(), "push stream of " + user + ": " + s.message());
     }
-    run->streams.push_back(std::make_shared<Stream>(*run, std::move(socket), std::move(pending)));
+    run->streams.push_back(std::make_shared<Stream>(*run, run->streams.size(), std::move(socket), std::move(pending)));
   }
   for (auto& s : run->streams) s->Read();
   run->last_arrival = Clock::now().time_since_epoch().count();

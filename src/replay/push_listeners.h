@@ -9,6 +9,8 @@
 //  - A push is an SSE event with data; it arrives when the client has read its last byte (steady_clock, on
 //    the listeners' own thread). Keep-alive comments are skipped. A stream the server ends is counted in
 //    streams_ended and not reopened.
+//  - With `on_push`, each push's data is also handed to it, on the listeners' thread, as it arrives, with the
+//    index of its stream in `users` (the closed-loop driver turns pushes into offers this way).
 //  - Stop(quiet) waits until no push has arrived for `quiet` (at most 10 × quiet: pushes for the last events
 //    sent may still be on their way), closes the streams and returns what arrived.
 // Thread-safety: Start and Stop from one thread; received() from any thread (the replay's progress line).
@@ -16,9 +18,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -48,10 +52,12 @@ struct PushLatencyReport {
 
 struct PushListenersRun;  // push_listeners.cc
 
+using PushCallback = std::function<void(size_t stream, std::string_view data, std::chrono::steady_clock::time_point at)>;
+
 class PushListeners {
  public:
   static Result<std::unique_ptr<PushListeners>> Start(const std::string& host, const std::string& port,
-                                                      const std::vector<std::string>& users);
+                                                      const std::vector<std::string>& users, PushCallback on_push = {});
   ~PushListeners();
 
   PushArrivals Stop(std::chrono::milliseconds quiet);

@@ -58,7 +58,7 @@ struct ServerApp::Impl : ServerHost {
         history_store(config.recommend.history),
         baselines(&catalog, config.recommend.baselines),
         listening_feed(&history_store, &baselines),
-        engagement_drift({}, &registry_),
+        engagement_drift({}, &registry_, [this] { return TrainingEngagement(); }),
         experiment_set(experiments::kDefaultMaxListeners, registry_),
         feedback(config.feedback, config.sessions.session_timeout_ms),
         live_scoring(&tracker, &catalog, scoring.scorer(), {&listening_feed},
@@ -74,6 +74,10 @@ struct ServerApp::Impl : ServerHost {
       if (trigger_push) trigger_push->OnTrigger(t);
     };
     return scoring_config;
+  }
+  // Engagement drift's baseline: the served disengagement bundle's training-data counts, when it has them.
+  std::optional<EngagementCounts> TrainingEngagement() const {
+    return scoring.scorer() ? scoring.scorer()->training_engagement() : std::nullopt;
   }
   Status OpenLog();
   Status OpenRecommendations();

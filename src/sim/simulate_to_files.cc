@@ -1,5 +1,6 @@
 #include "sim/simulate_to_files.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <nlohmann/json.hpp>
@@ -12,8 +13,15 @@ namespace segue::sim {
 Result<SimSummary> SimulateToFiles(const SimConfig& config, const std::string& events_path,
                                    const std::string& catalog_path,
                                    const std::function<void(double, const SimStats&)>& progress) {
-  const auto t0 = std::chrono::steady_clock::now();
   Simulator sim(config);
+  return SimulateToFiles(sim, kNever, events_path, catalog_path, progress);
+}
+
+Result<SimSummary> SimulateToFiles(Simulator& sim, int64_t until_ms, const std::string& events_path,
+                                   const std::string& catalog_path,
+                                   const std::function<void(double, const SimStats&)>& progress) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const SimConfig& config = sim.config();
   if (!catalog_path.empty()) {
     Status s = WriteCatalogNdjson(sim.catalog(), catalog_path);
     if (!s.ok()) return s;
@@ -22,12 +30,13 @@ Result<SimSummary> SimulateToFiles(const SimConfig& config, const std::string& e
   if (!file.ok()) return file.status();
   NdjsonEventSink sink(file->get());
   if (progress) {
-    const double span = static_cast<double>(sim.end_ms() - config.start_ms);
+    const double span = static_cast<double>(std::min(sim.end_ms(), until_ms) - config.start_ms);
     sim.set_progress([&](const SimStats& stats) {
       progress(std::min(1.0, static_cast<double>(stats.last_ts_ms - config.start_ms) / span), stats);
     });
   }
-  Status s = sim.Run(sink);
+  Status s = sim.RunUntil(until_ms, sink);
+  sim.set_progress(nullptr);  // it refers to this frame's `progress`
   if (!s.ok()) return s;
   s = (*file)->Close();
   if (!s.ok()) return s;

@@ -31,6 +31,10 @@ struct SimSummary {
 // events with the fraction of simulated time done.
 Result<SimSummary> SimulateToFiles(const SimConfig& config, const std::string& events_path,
                                    const std::string& catalog_path, const std::function<void(double, const SimStats&)>& progress);
+// The same for a simulator the caller keeps, run only until `until_ms` (kNever: to the end), so that its
+// listeners can go on live afterwards (`segue demo`); the summary's figures are those of this part.
+Result<SimSummary> SimulateToFiles(Simulator& sim, int64_t until_ms, const std::string& events_path,
+                                   const std::string& catalog_path, const std::function<void(double, const SimStats&)>& progress);
 
 // The summary as one JSON object: users, days, seed, tracks, events, events_by_type, sessions, plays,
 // skip_rate, first_ts, last_ts, seconds, events_per_second.

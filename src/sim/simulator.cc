@@ -32,6 +32,37 @@ uint64_t Simulator::sessions() const {
   return n;
 }
 
+void Simulator::StepListener(uint32_t i, std::vector<Event>* batch) {
+  Listener& l = *listeners_[i];
+  const size_t before = batch->size();
+  l.Step(batch);
+  for (size_t k = before; k < batch->size(); ++k) {
+    ++stats_.by_type[static_cast<int>((*batch)[k].type)];
+    if (stats_.events++ == 0) stats_.first_ts_ms = (*batch)[k].ts_ms;
+    stats_.last_ts_ms = (*batch)[k].ts_ms;
+  }
+  if (!l.done()) queue_.push({l.next_action_ms(), i});
+}
+
+Result<size_t> Simulator::RunRound(int64_t until_ms, EventSink& sink) {
+  // Take every due listener off the queue first, so that one stepped here and due again before
+  // `until_ms` waits for the next round.
+  std::vector<uint32_t> due;
+  while (!queue_.empty() && queue_.top().first < until_ms) {
+    due.push_back(queue_.top().second);
+    queue_.pop();
+  }
+  std::vector<Event> batch;
+  for (uint32_t i : due) {
+    // StepListener requeues; the queue is not read again in this round.
+    StepListener(i, &batch);
+  }
+  if (!batch.empty()) {
+    if (Status s = sink.Write(batch); !s.ok()) return s;
+  }
+  return due.size();
+}
+
 Status Simulator::RunUntil(int64_t until_ms, EventSink& sink) {
   std::vector<Event> batch;
   batch.reserve(kBatch + 8);
@@ -39,15 +70,7 @@ Status Simulator::RunUntil(int64_t until_ms, EventSink& sink) {
   while (!queue_.empty() && queue_.top().first < until_ms) {
     const uint32_t i = queue_.top().second;
     queue_.pop();
-    Listener& l = *listeners_[i];
-    const size_t before = batch.size();
-    l.Step(&batch);
-    for (size_t k = before; k < batch.size(); ++k) {
-      ++stats_.by_type[static_cast<int>(batch[k].type)];
-      if (stats_.events++ == 0) stats_.first_ts_ms = batch[k].ts_ms;
-      stats_.last_ts_ms = batch[k].ts_ms;
-    }
-    if (!l.done()) queue_.push({l.next_action_ms(), i});
+    StepListener(i, &batch);
     if (batch.size() >= kBatch) {
       Status s = sink.Write(batch);
       if (!s.ok()) return s;

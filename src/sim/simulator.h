@@ -43,6 +43,19 @@ class EventSink {
   virtual Status Write(std::span<const Event> events) = 0;
 };
 
+// Keeps every event in memory (tests; the closed-loop driver's rounds).
+class VectorSink : public EventSink {
+ public:
+  Status Write(std::span<const Event> events) override {
+    events_.insert(events_.end(), events.begin(), events.end());
+    return Status::Ok();
+  }
+  std::vector<Event>& events() { return events_; }
+
+ private:
+  std::vector<Event> events_;
+};
+
 struct SimStats {
   uint64_t events = 0;
   std::array<uint64_t, kEventTypeCount> by_type{};
@@ -66,6 +79,11 @@ class Simulator {
   // Performs every action due before `until_ms` and writes the events to `sink`. Stops at the first
   // sink error and returns it (events of the failed batch count as not delivered).
   Status RunUntil(int64_t until_ms, EventSink& sink);
+  // Performs at most one action of each listener due before `until_ms` and writes their events to `sink`;
+  // returns how many actions it performed (0: none is due before `until_ms`). A closed-loop driver calls it
+  // until it returns 0, reacting between calls: a listener's next action (e.g. the decision 200 ms after a
+  // skip) then always comes after the server could answer its previous events.
+  Result<size_t> RunRound(int64_t until_ms, EventSink& sink);
   // Runs to the end of the simulated period.
   Status Run(EventSink& sink) { return RunUntil(kNever, sink); }
   bool done() const { return queue_.empty(); }
@@ -79,6 +97,9 @@ class Simulator {
 
  private:
   using Due = std::pair<int64_t, uint32_t>;  // (next action time, listener index)
+
+  // Listener i's due action into `batch` (and the statistics); requeues it unless it is done.
+  void StepListener(uint32_t i, std::vector<Event>* batch);
 
   SimConfig config_;
   SyntheticCatalog catalog_;

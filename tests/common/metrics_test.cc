@@ -35,6 +35,27 @@ TEST(Metrics, CounterAndGaugeExposition) {
             "segue_kept_elsewhere_total 7\n");
 }
 
+TEST(Metrics, CallbackHistogramRendersTheSnapshotItIsGiven) {
+  Registry r;
+  HistogramSnapshot snapshot{{0.5, 1}, {2, 0, 1}, 1.75};
+  r.AddCallbackHistogram("segue_window", "A window.", [&snapshot] { return snapshot; });
+  const std::string expected_head = "# HELP segue_window A window.\n# TYPE segue_window histogram\n";
+  EXPECT_EQ(r.RenderText(), expected_head +
+                                "segue_window_bucket{le=\"0.5\"} 2\n"
+                                "segue_window_bucket{le=\"1\"} 2\n"
+                                "segue_window_bucket{le=\"+Inf\"} 3\n"
+                                "segue_window_sum 1.75\n"
+                                "segue_window_count 3\n");
+  snapshot.bucket_counts = {1, 0, 0};  // a window's buckets may go down
+  snapshot.sum = 0.25;
+  EXPECT_EQ(r.RenderText(), expected_head +
+                                "segue_window_bucket{le=\"0.5\"} 1\n"
+                                "segue_window_bucket{le=\"1\"} 1\n"
+                                "segue_window_bucket{le=\"+Inf\"} 1\n"
+                                "segue_window_sum 0.25\n"
+                                "segue_window_count 1\n");
+}
+
 TEST(Metrics, LabeledCounterSortedAndEscaped) {
   Registry r;
   CounterFamily& f = r.AddCounterFamily("segue_requests_total", "Requests.", {"route", "status"});

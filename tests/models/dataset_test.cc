@@ -105,5 +105,35 @@ TEST(DatasetFiles, LenientEventReaderCountsBadLines) {
   EXPECT_FALSE(ReadEventFile(dir.file("missing.ndjson")).ok());
 }
 
+// The summary's engagement counts (a bundle's training-data skip and exit rates) on hand-written listening.
+TEST(DatasetEngagement, CountsPlaysEndedBySkipsAndSessionsEndedByExits) {
+  std::vector<Event> events;
+  auto add = [&events](const char* user, EventType type, const char* track) {
+    Event e;
+    e.event_id = std::to_string(events.size());
+    e.user_id = user;
+    e.type = type;
+    e.ts_ms = 1'736'121'600'000 + static_cast<int64_t>(events.size()) * 1000;
+    e.track_id = track;
+    events.push_back(e);
+  };
+  add("u", EventType::kPlay, "t1");
+  add("u", EventType::kSkip, "t1");      // ended by a skip
+  add("u", EventType::kPlay, "t2");
+  add("u", EventType::kComplete, "t2");  // ended, not skipped
+  add("u", EventType::kExit, "");        // the session ends by an exit
+  add("v", EventType::kPlay, "t1");
+  add("v", EventType::kSkip, "t1");      // ended by a skip
+  add("v", EventType::kPlay, "t3");      // still playing at the end of the file
+  Catalog catalog;
+  Result<DatasetSummary> summary =
+      ForEachExample(events, &catalog, DatasetOptions{}, [](const ExampleInfo&, const FeatureVector&) {});
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->engagement, (EngagementCounts{.plays_ended = 3, .plays_skipped = 2, .sessions_started = 2,
+                                                   .sessions_exited = 1}));
+  EXPECT_DOUBLE_EQ(summary->engagement.skip_rate(), 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(summary->engagement.exit_rate(), 0.5);
+}
+
 }  // namespace
 }  // namespace segue

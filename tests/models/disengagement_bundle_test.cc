@@ -234,5 +234,19 @@ TEST_F(BundleTest, ScoreHistogramIsOptionalButMustHaveTheFixedBins) {
   EXPECT_NE(damaged.status().message().find("score_histogram.json"), std::string::npos);
 }
 
+// The training data's engagement counts (engagement drift's baseline) round-trip; older bundles have none.
+TEST_F(BundleTest, TrainingEngagementIsOptionalAndRoundTrips) {
+  ASSERT_TRUE(SaveBundle(bundle_, Path("v1")).ok());
+  auto without = LoadBundle(Path("v1"));
+  ASSERT_TRUE(without.ok()) << without.status().ToString();
+  EXPECT_FALSE(without->training_engagement.has_value());
+  bundle_.training_engagement = EngagementCounts{.plays_ended = 10, .plays_skipped = 4, .sessions_started = 3,
+                                                 .sessions_exited = 1};
+  ASSERT_TRUE(SaveBundle(bundle_, Path("v2")).ok());
+  auto with = LoadBundle(Path("v2"));
+  ASSERT_TRUE(with.ok()) << with.status().ToString();
+  EXPECT_EQ(with->training_engagement, bundle_.training_engagement);
+}
+
 }  // namespace
 }  // namespace segue

@@ -180,7 +180,9 @@ TEST_F(ScorerTest, ExportsThePsiOfRecentScoresAgainstTheBundlesReference) {
     Play(**scorer, Name("l", u), history, 20, u % 4 == 0, ts, rng);
   }
   auto gauge = [&registry](const std::string& name) { return SampleText(registry.RenderText(), name); };
-  EXPECT_EQ(gauge("segue_score_window_scores"), "400");
+  EXPECT_EQ(gauge("segue_score_window_count"), "400");
+  const std::string text = registry.RenderText();
+  EXPECT_NE(text.find("\nsegue_score_window_bucket{le=\"0.15\"} "), std::string::npos) << text;
   const double psi = std::stod(gauge("segue_score_psi"));
   EXPECT_TRUE(std::isfinite(psi)) << gauge("segue_score_psi");
   EXPECT_GE(psi, 0.0);
@@ -189,7 +191,7 @@ TEST_F(ScorerTest, ExportsThePsiOfRecentScoresAgainstTheBundlesReference) {
   without.score_histogram.clear();
   ASSERT_TRUE(SaveBundle(without, (dir_ / "v2").string()).ok());
   ASSERT_TRUE((*scorer)->Reload().ok());
-  EXPECT_EQ(gauge("segue_score_window_scores"), "0");
+  EXPECT_EQ(gauge("segue_score_window_count"), "0");
   std::vector<StepFeatures> history;
   Play(**scorer, "after", history, 5, false, ts, rng);
   EXPECT_EQ(gauge("segue_score_psi"), "NaN");

@@ -52,7 +52,7 @@ TEST(ScoreDrift, NanWithoutAReferenceOrEnoughScores) {
   EXPECT_FALSE(drift.has_reference());
   drift.SetReference(AllInBin(0));
   EXPECT_TRUE(drift.has_reference());
-  EXPECT_EQ(drift.window_scores(), 0u);  // a new reference restarts the window
+  EXPECT_EQ(drift.window().counts[0], 0u);  // a new reference restarts the window
   drift.Observe(0.01f);
   drift.Observe(0.01f);
   EXPECT_TRUE(std::isnan(drift.Psi()));
@@ -70,7 +70,9 @@ TEST(ScoreDrift, TheWindowKeepsOnlyTheMostRecentScores) {
   live.back() = 4;
   EXPECT_DOUBLE_EQ(shifted, PopulationStabilityIndex(AllInBin(0), live));
   for (int i = 0; i < 4; ++i) drift.Observe(0.02f);  // the four old scores are evicted
-  EXPECT_EQ(drift.window_scores(), 4u);
+  EXPECT_EQ(drift.window().counts[0], 4u);
+  EXPECT_EQ(drift.window().counts[kScoreHistogramBins - 1], 0u);
+  EXPECT_NEAR(drift.window().sum, 4 * 0.02, 1e-6);
   EXPECT_DOUBLE_EQ(drift.Psi(), 0.0);
   drift.Observe(0.97f);  // one of four in the last bin again
   live.back() = 1;

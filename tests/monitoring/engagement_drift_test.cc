@@ -3,6 +3,7 @@
 #include "monitoring/engagement_drift.h"
 
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -16,8 +17,10 @@ namespace {
 class EngagementDriftTest : public ::testing::Test {
  protected:
   // Two blocks of two plays / one session: windows of 2–4 plays and 1–2 sessions.
-  EngagementDriftTest() : tracker_(&catalog_), drift_({.blocks = 2, .plays_per_block = 2, .sessions_per_block = 1},
-                                                       &registry_) {}
+  EngagementDriftTest()
+      : tracker_(&catalog_),
+        drift_({.blocks = 2, .plays_per_block = 2, .sessions_per_block = 1}, &registry_,
+               [this] { return training_; }) {}
 
   void Apply(const std::string& user, EventType type, const std::string& track = "") {
     LoggedEvent logged;
@@ -39,6 +42,7 @@ class EngagementDriftTest : public ::testing::Test {
   Catalog catalog_;
   SessionTracker tracker_;
   metrics::Registry registry_;
+  std::optional<EngagementCounts> training_;  // what the served bundle says (none until a test sets it)
   EngagementDrift drift_;
   uint64_t seq_ = 0;
   int64_t ts_ = 1'700'000'000'000;
@@ -72,6 +76,22 @@ TEST_F(EngagementDriftTest, ExitRateIsSessionsEndedByAnExitOverSessionsStarted) 
   const std::string text = registry_.RenderText();
   EXPECT_NE(text.find("\nsegue_engagement_exit_rate_drift 0.5\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\nsegue_engagement_skip_rate_baseline NaN\n"), std::string::npos) << text;
+}
+
+TEST_F(EngagementDriftTest, TheServedBundlesTrainingRatesAreTheBaselineWhenItHasThem) {
+  PlayThen("a", EventType::kSkip);
+  PlayThen("a", EventType::kComplete);
+  EXPECT_FALSE(drift_.rates().baseline_from_bundle);
+  training_ = EngagementCounts{.plays_ended = 10, .plays_skipped = 1, .sessions_started = 4, .sessions_exited = 1};
+  EngagementRates r = drift_.rates();
+  EXPECT_TRUE(r.baseline_from_bundle);
+  EXPECT_DOUBLE_EQ(r.skip_baseline, 0.1);
+  EXPECT_DOUBLE_EQ(r.exit_baseline, 0.25);
+  const std::string text = registry_.RenderText();
+  EXPECT_NE(text.find("\nsegue_engagement_skip_rate_drift 0.4\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nsegue_engagement_baseline_from_bundle 1\n"), std::string::npos) << text;
+  training_ = EngagementCounts{};  // a bundle without trials of a rate: back to the first window
+  EXPECT_FALSE(drift_.rates().baseline_from_bundle);
 }
 
 }  // namespace

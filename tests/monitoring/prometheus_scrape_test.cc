@@ -1,7 +1,7 @@
 // A real Prometheus (Debian's `prometheus`) scrapes a real `segue serve` on loopback every second; the
 // series must arrive in Prometheus, checked through its own HTTP query API (/api/v1/query): the target
 // is up, the events we posted are counted, the score drift (a model with a reference histogram is
-// loaded) and engagement series exist. Segue's exposition also passes `promtool check metrics`.
+// loaded) and engagement series exist (the baseline from the bundle's training data), the lag is back to 0. Segue's exposition also passes `promtool check metrics`.
 // Skips when prometheus is not installed. Every process it starts is SIGKILLed on every path (the
 // destructors), and the scratch directory removed.
 #include <arpa/inet.h>
@@ -115,7 +115,8 @@ std::string ReadAll(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// A tiny disengagement bundle with the reference histogram training gives it (one epoch: seconds).
+// A tiny disengagement bundle with the reference histogram and training-data engagement counts that
+// `segue train` gives it (one epoch: seconds).
 void SaveTinyBundle(const std::string& dir) {
   auto set = segue::testing::MakeSkipBurstSet(300, 1);
   TrainOptions options;
@@ -127,6 +128,8 @@ void SaveTinyBundle(const std::string& dir) {
   bundle.architecture = trained->architecture;
   bundle.weights = trained->weights;
   SummariseValidation(trained->valid_scores, set.y, &bundle);
+  bundle.training_engagement = EngagementCounts{.plays_ended = 100, .plays_skipped = 20, .sessions_started = 10,
+                                                .sessions_exited = 3};
   ASSERT_EQ(bundle.score_histogram.size(), static_cast<size_t>(kScoreHistogramBins));
   ASSERT_TRUE(SaveBundle(bundle, dir).ok());
 }
@@ -178,8 +181,10 @@ TEST(PrometheusScrapeTest, SeriesArriveInARealPrometheus) {
       {"sum(segue_events_accepted_total)", [](double v) { return v == 72; }},
       {"segue_disengagement_scored_total", [](double v) { return v > 0; }},
       {"segue_score_psi", [](double) { return true; }},  // NaN until 200 scores: present is what counts
-      {"segue_score_window_scores", [](double v) { return v > 0; }},
+      {"segue_score_window_bucket{le=\"+Inf\"}", [](double v) { return v > 0; }},
       {"segue_engagement_skip_rate", [](double v) { return v > 0 && v < 1; }},
+      {"segue_engagement_skip_rate_baseline", [](double v) { return v == 0.2; }},  // the bundle's
+      {"segue_engagement_baseline_from_bundle", [](double v) { return v == 1; }},
       // Everything posted was consumed: the lag goes back to 0 (it once stayed one group behind).
       {"segue_pipeline_lag_events", [](double v) { return v == 0; }},
       {"sum(segue_http_request_duration_seconds_count)", [](double v) { return v > 0; }},
@@ -204,7 +209,7 @@ TEST(PrometheusScrapeTest, SeriesArriveInARealPrometheus) {
   std::string report;
   for (const auto& [query, value] : seen) report += query + " = " + (value ? std::to_string(*value) : "none") + "\n";
   EXPECT_TRUE(arrived) << report << "prometheus log:\n" << ReadAll(prometheus_log);
-  std::printf("series arrived in Prometheus after %.1f s:\n%s",
+  std::printf("Prometheus query results after %.1f s:\n%s",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), report.c_str());
 }
 

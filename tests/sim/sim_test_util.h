@@ -8,19 +8,6 @@
 
 namespace segue::sim {
 
-// Collects everything the simulator emits.
-class VectorSink : public EventSink {
- public:
-  Status Write(std::span<const Event> events) override {
-    events_.insert(events_.end(), events.begin(), events.end());
-    return Status::Ok();
-  }
-  std::vector<Event>& events() { return events_; }
-
- private:
-  std::vector<Event> events_;
-};
-
 inline SimConfig SmallConfig(uint32_t users, uint32_t days, uint64_t seed) {
   SimConfig c;
   c.users = users;

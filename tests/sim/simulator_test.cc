@@ -109,5 +109,42 @@ TEST(SimulatorTest, SinkErrorStopsTheRun) {
   EXPECT_FALSE(sim.done());
 }
 
+// Rounds (the closed loop's shape): each listener acts at most once per round, the rounds together give
+// every listener exactly the events RunUntil gives it, and a round that finds nothing due returns 0.
+TEST(SimulatorTest, RoundsStepEachListenerAtMostOnceAndGiveTheSameEvents) {
+  const SimConfig config = SmallConfig(40, 1, 7);
+  const int64_t until = config.start_ms + 86'400'000 / 2;
+  Simulator whole(config);
+  VectorSink all;
+  ASSERT_TRUE(whole.RunUntil(until, all).ok());
+
+  Simulator rounds(config);
+  std::map<std::string, std::vector<Event>> by_user;
+  size_t rounds_run = 0, max_actions = 0;
+  for (;;) {
+    VectorSink sink;
+    Result<size_t> actions = rounds.RunRound(until, sink);
+    ASSERT_TRUE(actions.ok());
+    if (*actions == 0) break;
+    ++rounds_run;
+    max_actions = std::max(max_actions, *actions);
+    // An action emits at most one event (listener.cc), so two events of a listener in a round would be
+    // two actions.
+    std::set<std::string> seen;
+    for (Event& e : sink.events()) {
+      EXPECT_TRUE(seen.insert(e.user_id).second) << e.user_id << " acted twice in one round";
+      by_user[e.user_id].push_back(std::move(e));
+    }
+  }
+  EXPECT_GT(rounds_run, 10u);  // as many as the busiest listener has actions
+  EXPECT_LE(max_actions, config.users);
+  EXPECT_GE(rounds.next_action_ms(), until);
+
+  std::map<std::string, std::vector<Event>> expected;
+  for (Event& e : all.events()) expected[e.user_id].push_back(std::move(e));
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(by_user, expected);
+}
+
 }  // namespace
 }  // namespace segue::sim
