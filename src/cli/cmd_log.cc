@@ -9,13 +9,13 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
-#include <initializer_list>
 #include <limits>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "cli/commands.h"
+#include "common/quantities.h"
 #include "common/time_util.h"
 #include "events/event_json.h"
 #include "feedback/outcome_json.h"
@@ -40,37 +40,6 @@ std::optional<int64_t> ParseTimeArg(const std::string& text) {
     return std::nullopt;
   }
   return ParseRfc3339Ms(text);
-}
-
-// Digits with an optional one-letter unit suffix from `units` ("7d", "500M"); nullopt when malformed.
-std::optional<uint64_t> ParseScaled(const std::string& text,
-                                    std::initializer_list<std::pair<char, uint64_t>> units) {
-  if (text.empty()) return std::nullopt;
-  uint64_t unit = 1;
-  std::string digits = text;
-  for (const auto& [suffix, scale] : units) {
-    if (text.back() == suffix) {
-      unit = scale;
-      digits.pop_back();
-      break;
-    }
-  }
-  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 12) {
-    return std::nullopt;
-  }
-  const uint64_t n = std::stoull(digits);
-  if (n > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) / unit) return std::nullopt;  // overflow
-  return n * unit;
-}
-
-// "90s", "30m", "12h", "7d", or plain milliseconds.
-std::optional<uint64_t> ParseDurationMs(const std::string& text) {
-  return ParseScaled(text, {{'s', 1000}, {'m', 60 * 1000}, {'h', 3600 * 1000}, {'d', 24ULL * 3600 * 1000}});
-}
-
-// "500", "64K", "10M", "2G", "1T" (binary multiples) bytes.
-std::optional<uint64_t> ParseBytes(const std::string& text) {
-  return ParseScaled(text, {{'K', 1ULL << 10}, {'M', 1ULL << 20}, {'G', 1ULL << 30}, {'T', 1ULL << 40}});
 }
 
 Result<std::unique_ptr<EventLog>> OpenReadOnly(const std::string& data_dir) {

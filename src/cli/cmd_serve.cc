@@ -20,7 +20,7 @@ void AddServeCommand(CLI::App& root, CommandList& out) {
       "GET /v1/tracks/{id}, /healthz, /readyz, /metrics (docs/api.md). The first stdout line is "
       "'listening on HOST:PORT'. SIGTERM/SIGINT shut it down cleanly (exit 0).");
   struct Flags {
-    std::string data_dir, listen, config, models, retrieval_models, log_level = "info";
+    std::string data_dir, listen, config, models, retrieval_models, log_level = "info", retrain_interval, retrain_args;
     int threads = 0;
     bool no_sync = false;
   };
@@ -37,6 +37,13 @@ void AddServeCommand(CLI::App& root, CommandList& out) {
                   "Folder of retrieval (two-tower) bundles (segue train retrieval --out DIR/<version>); sets "
                   "[recommend] retriever = \"two_tower\". The newest is served and newer ones are swapped in; "
                   "until one loads, the blend baseline serves");
+  app->add_option("--retrain-interval", f->retrain_interval,
+                  "Retrain the models every this long (90s, 30m, 24h, 7d): `segue train all` on this server's log "
+                  "as a child process at nice 19 with one thread, its candidates promoted only past the gate, "
+                  "then swapped in (docs/operations.md). Off by default");
+  app->add_option("--retrain-args", f->retrain_args,
+                  "Extra flags for each retraining's `segue train all`, space-separated (e.g. \"--horizon-min 5 "
+                  "--epochs 3\")");
   app->add_option("--threads", f->threads, "HTTP I/O threads [2]")->check(CLI::Range(1, 64));
   app->add_flag("--no-sync", f->no_sync,
                 "Do not fsync log writes: acknowledged events survive a process crash but not an OS crash");
@@ -64,6 +71,11 @@ void AddServeCommand(CLI::App& root, CommandList& out) {
                      config.recommend.retriever = "two_tower";
                    }
                    if (f->no_sync) config.log.sync = false;
+                   if (Status s = serving::ParseRetrainOptions("--retrain-interval", f->retrain_interval, f->retrain_args,
+                                                               &config.retrain); !s.ok()) {
+                     std::cerr << "segue serve: " << s.message() << "\n";
+                     return 2;
+                   }
                    if (Status s = serving::ValidateServerConfig(config); !s.ok()) {
                      std::cerr << "segue serve: " << s.message() << "\n";
                      return 2;

@@ -24,6 +24,8 @@ void AddTrainCommand(CLI::App& root, CommandList& out);
 void AddTrainRetrievalCommand(CLI::App* train, CommandList& out);
 // `segue train ranker` (cmd_train_ranker.cc), registered by AddTrainCommand under `train`.
 void AddTrainRankerCommand(CLI::App* train, CommandList& out);
+// `segue train all` (cmd_train_all.cc): retraining with the promotion gate, registered under `train`.
+void AddTrainAllCommand(CLI::App* train, CommandList& out);
 void AddEvalCommand(CLI::App& root, CommandList& out);
 // `segue eval retrieval`, a subcommand of `eval` (cmd_eval_retrieval.cc).
 void AddEvalRetrievalCommand(CLI::App* eval, CommandList& out);

@@ -32,7 +32,9 @@ json MetricsJson(const BundleMetrics& m) {
           {"ece", m.ece}};
 }
 
-// Natural order: digit runs compare as numbers, the rest byte-wise.
+
+}  // namespace
+
 bool NaturalLess(const std::string& a, const std::string& b) {
   size_t i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
@@ -55,8 +57,6 @@ bool NaturalLess(const std::string& a, const std::string& b) {
   }
   return a.size() - i < b.size() - j;
 }
-
-}  // namespace
 
 void SummariseValidation(const std::vector<float>& scores, const std::vector<uint8_t>& labels,
                          DisengagementBundle* bundle) {

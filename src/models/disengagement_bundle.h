@@ -85,6 +85,9 @@ void SummariseValidation(const std::vector<float>& scores, const std::vector<uin
 Status SaveBundle(const DisengagementBundle& bundle, const std::string& dir);
 Result<DisengagementBundle> LoadBundle(const std::string& dir);
 
+// The version order: digit runs compare as numbers, the rest byte-wise (v10 > v9).
+bool NaturalLess(const std::string& a, const std::string& b);
+
 // The newest bundle folder under `models_dir` (see above); kNotFound when there is none.
 Result<std::string> FindNewestBundle(const std::string& models_dir);
 

@@ -22,6 +22,8 @@ struct PendingPlay {
   uint64_t session_number = 0;
   uint32_t ordinal = 0;  // SessionCounters::plays right after it started
   bool train = true;
+  bool recommended_engaged = false;  // the feedback collector judged this play of a recommended track engaged
+  size_t recommended_negatives = 0;  // of its hard negatives, skipped recommendations
 };
 
 void Keep(RetrievalPair pair, bool train, const RetrievalPairOptions& options, RetrievalPairs* out) {
@@ -59,6 +61,11 @@ void Resolve(const SessionState& state, const RetrievalPairOptions& options, std
     if (record.end == PlayEnd::kOngoing) return false;
     if (IsEngagedPlay(record)) {
       ++out->engaged;
+      out->recommended_negatives += p.recommended_negatives;
+      if (p.recommended_engaged && p.train) {
+        ++out->recommended_engaged;
+        Keep(p.pair, p.train, options, out);
+      }
       Keep(std::move(p.pair), p.train, options, out);
     }
     return true;
@@ -66,14 +73,26 @@ void Resolve(const SessionState& state, const RetrievalPairOptions& options, std
   std::erase_if(*pending, resolved);
 }
 
-void AddHardNegatives(const SessionState& before, const Catalog& catalog, uint32_t positive, SongTable* songs,
-                      RetrievalPair* pair) {
-  size_t n = 0;
-  for (auto it = before.plays.rbegin(); it != before.plays.rend() && n < pair->hard.size(); ++it) {
-    if (!it->skipped()) continue;
-    const uint32_t row = songs->Intern(catalog.TrackIdOf(it->track), catalog);
-    if (row != positive) pair->hard[n++] = row;
+// The session's skipped tracks, most recent first, skipped recommendations (per the feedback) before the
+// others; returns how many of them were skipped recommendations.
+size_t AddHardNegatives(const SessionState& before, const Catalog& catalog, uint32_t positive,
+                        const RecommendationOutcomes* outcomes, SongTable* songs, RetrievalPair* pair) {
+  auto recommended = [&](const PlayRecord& play) {
+    if (outcomes == nullptr) return false;
+    const int64_t start_ms = before.start_ms + play.start_offset_ms;
+    return outcomes->Find(before.user_id, catalog.TrackIdOf(play.track), start_ms) == feedback::OutcomeKind::kSkipped;
+  };
+  size_t n = 0, from_recommendations = 0;
+  for (const bool first_pass : {true, false}) {
+    for (auto it = before.plays.rbegin(); it != before.plays.rend() && n < pair->hard.size(); ++it) {
+      if (!it->skipped() || recommended(*it) != first_pass) continue;
+      const uint32_t row = songs->Intern(catalog.TrackIdOf(it->track), catalog);
+      if (row == positive) continue;
+      pair->hard[n++] = row;
+      if (first_pass) ++from_recommendations;
+    }
   }
+  return from_recommendations;
 }
 
 // The session of a playlist's other tracks around `target` (each a completed play, played back to back).
@@ -153,8 +172,12 @@ Status CollectHistoryPairs(std::vector<Event> events, Catalog* catalog, const Re
         ComputeSessionFeatures(before, *catalog, &p.pair.user);
         p.pair.day = DayOfWeekBucket(before.last_event_ms);
         p.pair.song = songs->Intern(e.track_id, *catalog);
-        AddHardNegatives(before, *catalog, p.pair.song, songs, &p.pair);
+        p.recommended_negatives = AddHardNegatives(before, *catalog, p.pair.song, options.outcomes, songs, &p.pair);
         p.train = static_cast<double>(e.ts_ms) < cutoff;
+        if (options.outcomes) {
+          const std::optional<feedback::OutcomeKind> kind = options.outcomes->Find(user, e.track_id, e.ts_ms);
+          p.recommended_engaged = kind && feedback::IsEngaged(*kind);
+        }
       }
       tracker.Apply(e);
       tracker.Visit(user, [&](const SessionState& state) {

@@ -15,6 +15,11 @@
 // tracks of the playlist (up to kSequenceLength, nearest in playlist order, each as a completed play) and
 // the positive is the track; playlists with Fnv1a64(playlist_id) % 5 == 0 are validation.
 //
+// Feedback (options.outcomes, models/recommendation_outcomes.h): a play of a recommended track that the
+// feedback collector judged engaged (listened, completed) is a training positive counted twice (its pair
+// is kept twice; held-out pairs once, so recall still counts each play once), and recommended tracks the listener skipped come first among the hard negatives of the later
+// pairs of their session (before other skipped tracks). Without outcomes, every play counts the same.
+//
 // SongTable: the songs the model knows, by row; rows are the bundle's embedding rows and ANN labels.
 // Thread-safety: none (single-threaded training-side code).
 #pragma once
@@ -32,6 +37,7 @@
 #include "events/event.h"
 #include "features/feature_spec.h"
 #include "features/song_features.h"
+#include "models/recommendation_outcomes.h"
 #include "recommend/playlist_file.h"
 
 namespace segue {
@@ -75,6 +81,7 @@ struct RetrievalPairOptions {
   size_t max_pairs = 200'000;  // training + validation pairs kept in memory (~2.3 KB each)
   size_t playlist_targets = 10;
   bool progress = false;  // a progress line on stderr
+  const RecommendationOutcomes* outcomes = nullptr;  // feedback labels (see above); may be null
 };
 
 struct RetrievalPairs {
@@ -82,6 +89,8 @@ struct RetrievalPairs {
   size_t listeners = 0, plays = 0, engaged = 0, unresolved = 0;
   size_t playlists = 0, playlist_pairs = 0;
   size_t over_cap = 0;  // pairs not kept because of max_pairs
+  size_t recommended_engaged = 0;  // training positives counted twice: engaged plays of recommended tracks
+  size_t recommended_negatives = 0;  // hard negatives of kept pairs that were skipped recommendations
 };
 
 Status CollectHistoryPairs(std::vector<Event> events, Catalog* catalog, const RetrievalPairOptions& options,

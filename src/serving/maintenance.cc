@@ -1,5 +1,6 @@
 #include "serving/maintenance.h"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 namespace segue::serving {
@@ -27,6 +28,8 @@ Maintenance::~Maintenance() { Stop(); }
 void Maintenance::Every(std::chrono::milliseconds period, std::function<void()> task) {
   tasks_.push_back(std::make_unique<Task>(ioc_, period, std::move(task)));
 }
+
+void Maintenance::Post(std::function<void()> task) { boost::asio::post(ioc_, std::move(task)); }
 
 void Maintenance::Start() {
   for (auto& t : tasks_) t->Arm();

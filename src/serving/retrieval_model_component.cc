@@ -35,6 +35,7 @@ Status RetrievalModelComponent::LoadRanker() {
 
 void RetrievalModelComponent::SetModel(std::shared_ptr<const recommend::Retriever> retriever,
                                        std::string retriever_version) {
+  serving_ = retriever_version;
   recommend::ModelSet model{std::move(retriever), ranker_, nullptr, {{"retriever", std::move(retriever_version)}}};
   if (ranker_) model.versions.emplace_back("ranker_model", ranker_version_);
   recommender_->SetModel(std::move(model));
@@ -73,7 +74,7 @@ void RetrievalModelComponent::LoadNewestTwoTower() {
   if (!model.ok()) {
     spdlog::error("retrieval model {} not loaded: {}; still serving {}", *newest, model.status().message(),
                   loaded_version_.empty() ? "the blend" : loaded_version_);
-    Refuse(version);
+    Refuse(version, model.status().message());
     return;
   }
   std::shared_ptr<recommend::TrackLabels> labels = recommend::TrackLabels::Intern(model->track_ids, catalog_);
@@ -84,7 +85,7 @@ void RetrievalModelComponent::LoadNewestTwoTower() {
   if (!added.ok()) {
     spdlog::error("retrieval model {} not served: inserting the catalog's new tracks failed: {}", *newest,
                   added.status().message());
-    Refuse(version);
+    Refuse(version, "inserting the catalog's new tracks failed: " + added.status().message());
     return;
   }
   loaded_version_ = version;
@@ -92,8 +93,18 @@ void RetrievalModelComponent::LoadNewestTwoTower() {
                model->track_ids.size(), *added);
 }
 
-void RetrievalModelComponent::Refuse(const std::string& version) {
+ModelCheck RetrievalModelComponent::CheckModels() {
+  if (config_.retriever != "two_tower") return {serving_, false, ""};
+  const std::string before = loaded_version_;
+  LoadNewestTwoTower();
+  Result<std::string> newest = FindNewestBundle(config_.retrieval_models_dir);
+  const bool newest_refused = newest.ok() && std::filesystem::path(*newest).filename() == refused_version_;
+  return {serving_, loaded_version_ != before, newest_refused ? refused_version_ + ": " + refused_reason_ : ""};
+}
+
+void RetrievalModelComponent::Refuse(const std::string& version, std::string reason) {
   refused_version_ = version;
+  refused_reason_ = std::move(reason);
   refused_.fetch_add(1);
 }
 

@@ -11,8 +11,10 @@
 // The ranking stage ([recommend] ranker): "xgboost" loads the ranker bundle of ranker_dir once, at Start,
 // and every model set uses it; a bundle that does not load is Start's error (the server does not start
 // with a ranker other than the one configured). "pass_through" leaves the retriever's order.
-// Thread-safety: Start during set-up; the reload task runs on the maintenance thread; track_indexer() is
-// safe to use from any thread.
+// CheckModels() is the same check on demand (POST /v1/admin/models/reload).
+// Thread-safety: Start during set-up; the reload task and CheckModels run on the maintenance thread only
+// (ServerHost::RunOnMaintenance), so two checks never overlap; track_indexer() is safe to use from any
+// thread.
 #pragma once
 
 #include <atomic>
@@ -24,6 +26,7 @@
 #include "recommend/recommender.h"
 #include "recommend/retrieval_baselines.h"
 #include "recommend/track_indexer.h"
+#include "serving/model_check.h"
 #include "serving/server_host.h"
 
 namespace segue::serving {
@@ -43,6 +46,9 @@ class RetrievalModelComponent : public ServerComponent {
   // The reload task, for "two_tower", and the indexer's metrics.
   void Register(ServerHost& host) override;
 
+  // Loads the newest two-tower bundle when it is new (for "two_tower"); what serves afterwards.
+  ModelCheck CheckModels();
+
   // Where POST /v1/tracks reports added or changed tracks (ignored until a two-tower bundle serves).
   recommend::TrackIndexer& track_indexer() { return indexer_; }
 
@@ -50,7 +56,7 @@ class RetrievalModelComponent : public ServerComponent {
   Status LoadRanker();
   void UseBaseline(const recommend::Retriever& retriever);
   void LoadNewestTwoTower();
-  void Refuse(const std::string& version);
+  void Refuse(const std::string& version, std::string reason);
   static void LogIndexError(const Status& error);
   void SetModel(std::shared_ptr<const recommend::Retriever> retriever, std::string retriever_version);
 
@@ -63,8 +69,10 @@ class RetrievalModelComponent : public ServerComponent {
   // A refused version is not tried again (a bundle is immutable once published): the next check waits for
   // a newer one instead of reloading it from disk every interval.
   std::string refused_version_;
+  std::string refused_reason_;  // why refused_version_ was refused
   std::atomic<uint64_t> refused_{0};  // read by /metrics
   std::string loaded_version_;  // the two-tower bundle serving; "" while none (maintenance thread after Start)
+  std::string serving_;         // the retriever version serving (as in the model set's versions)
   recommend::TrackIndexer indexer_;  // last: its thread stops first
 };
 

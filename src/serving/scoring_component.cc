@@ -24,18 +24,22 @@ ScoringComponent::ScoringComponent(const ScoringConfig& config, metrics::Registr
 }
 
 void ScoringComponent::Register(ServerHost& host) {
-  if (scorer_) host.Every(std::chrono::seconds(config_.models_check_interval_s), [this] { ReloadIfNewer(); });
+  if (scorer_) host.Every(std::chrono::seconds(config_.models_check_interval_s), [this] { CheckModels(); });
 }
 
-void ScoringComponent::ReloadIfNewer() {
+ModelCheck ScoringComponent::CheckModels() {
+  if (!scorer_) return {"", false, "no disengagement model was loaded at start-up; restart to load one"};
   Result<std::string> newest = FindNewestBundle(config_.models_dir);
-  if (!newest.ok() || std::filesystem::path(*newest).filename() == scorer_->model_version()) return;
+  if (!newest.ok() || std::filesystem::path(*newest).filename() == scorer_->model_version()) {
+    return {scorer_->model_version(), false, ""};
+  }
   if (Status s = scorer_->Reload(); !s.ok()) {
     spdlog::error("disengagement model {} not swapped in: {}; still serving {}", *newest, s.message(),
                   scorer_->model_version());
-    return;
+    return {scorer_->model_version(), false, std::filesystem::path(*newest).filename().string() + ": " + s.message()};
   }
   spdlog::info("disengagement model {} swapped in", scorer_->model_version());
+  return {scorer_->model_version(), true, ""};
 }
 
 }  // namespace segue::serving

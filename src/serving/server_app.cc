@@ -31,6 +31,8 @@
 #include "recommend/retrieval_baselines.h"
 #include "serving/log_health.h"
 #include "serving/maintenance.h"
+#include "serving/model_reload_handler.h"
+#include "serving/retrain_component.h"
 #include "serving/push_component.h"
 #include "serving/recommendation_component.h"
 #include "serving/retrieval_model_component.h"
@@ -94,6 +96,7 @@ struct ServerApp::Impl : ServerHost {
   void Every(std::chrono::milliseconds period, std::function<void()> task) override {
     maintenance.Every(period, std::move(task));
   }
+  void RunOnMaintenance(std::function<void()> task) override { maintenance.Post(std::move(task)); }
 
   const ServerConfig config;
   metrics::Registry registry_;
@@ -120,6 +123,8 @@ struct ServerApp::Impl : ServerHost {
   AdminAuth admin_auth;
   Router router;
   Maintenance maintenance;
+  // After maintenance: destroyed first (its thread posts model checks to the maintenance thread).
+  std::unique_ptr<RetrainComponent> retrain;
 
   net::io_context ioc;
   std::unique_ptr<HttpServer> server;
@@ -227,7 +232,13 @@ void ServerApp::Impl::RegisterComponents() {
   retrieval_model->Register(*this);
   push->Register(*this);
   experiments->Register(*this);
+  auto reload = std::make_unique<ModelReloadHandler>(&scoring, retrieval_model.get());
+  retrain = std::make_unique<RetrainComponent>(config.retrain, "/proc/self/exe", config.data_dir,
+                                               config.scoring.models_dir, config.recommend.retrieval_models_dir,
+                                               reload.get());
+  components.push_back(std::move(reload));
   for (auto& c : components) c->Register(*this);
+  retrain->Register(*this);
 
   registry_.AddCallbackGauge("segue_catalog_tracks", "Tracks in the catalog.",
                             [this] { return static_cast<double>(catalog.size()); });
@@ -326,6 +337,7 @@ void ServerApp::Impl::Shutdown() {
   signals.cancel();
   ioc.stop();
   for (std::thread& t : io_threads) t.join();
+  if (retrain) retrain->Stop();  // terminates a running training; before the maintenance thread it posts to
   maintenance.Stop();
   // Every request was answered, so nothing is left in the log's queue: drain the pipeline, then persist.
   if (pipeline) {

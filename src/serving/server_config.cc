@@ -245,7 +245,8 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   top.Int("threads", &c->threads, 1, 64);
   top.String("models_dir", &c->scoring.models_dir);
   top.Int("models_check_interval_s", &c->scoring.models_check_interval_s, 1, 86'400);
-  for (const char* table : {"http", "events", "log", "sessions", "pipeline", "scoring", "push", "recommend", "admin", "feedback"}) {
+  for (const char* table : {"http", "events", "log", "sessions", "pipeline", "scoring", "push", "recommend", "admin", "feedback",
+                            "retrain"}) {
     top.Table(table);
   }
   top.ArrayOfTables("experiments");
@@ -315,6 +316,13 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   fb.Int("sweep_interval_ms", &c->feedback.sweep_interval_ms, 10, kMaxMs);
   if (Status s = fb.Finish(); !s.ok()) return prefixed(s);
 
+  TableReader retrain(SubTable(root, "retrain"), "retrain.");
+  std::string interval, args;
+  retrain.String("interval", &interval);
+  retrain.String("args", &args);
+  if (Status s = retrain.Finish(); !s.ok()) return prefixed(s);
+  if (Status s = ParseRetrainOptions("retrain.interval", interval, args, &c->retrain); !s.ok()) return prefixed(s);
+
   if (Status s = ReadPush(root, &c->push); !s.ok()) return prefixed(s);
   if (Status s = ReadExperiments(root, &c->experiments); !s.ok()) return prefixed(s);
   return prefixed(ReadRecommendTable(SubTable(root, "recommend"), &c->recommend));
@@ -344,6 +352,9 @@ Status ValidateServerConfig(const ServerConfig& c) {
   if (c.recommend.retriever == "two_tower" && c.recommend.retrieval_models_dir.empty()) {
     return Status::InvalidArgument(
         "recommend.retriever = \"two_tower\" needs recommend.retrieval_models_dir (or --retrieval-models)");
+  }
+  if (c.retrain.interval_ms > 0 && c.scoring.models_dir.empty() && c.recommend.retrieval_models_dir.empty()) {
+    return Status::InvalidArgument("--retrain-interval needs models to retrain: --models and/or --retrieval-models");
   }
   return Status::Ok();
 }

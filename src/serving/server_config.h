@@ -23,6 +23,7 @@
 #include "push/push_options.h"
 #include "recommend/recommend_config.h"
 #include "serving/http_server.h"
+#include "serving/retrain_options.h"
 #include "session/session_tracker.h"
 
 namespace segue::serving {
@@ -71,6 +72,7 @@ struct ServerConfig {
   std::string admin_token_file;        // [admin] token_file: admin routes are off without it (admin_auth.h)
   feedback::FeedbackOptions feedback;  // [feedback] (dir and the session timeout are filled in at start)
   std::vector<experiments::ExperimentSpec> experiments;  // [[experiments]] (valid, distinct ids)
+  RetrainOptions retrain;              // segue serve --retrain-interval / --retrain-args (retrain_component.h)
 };
 
 // Reads `path` over the values already in `config`. Unknown keys, wrong types and out-of-range values

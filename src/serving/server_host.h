@@ -53,6 +53,11 @@ class ServerHost {
 
   // Runs task every period on the maintenance thread, from when sessions are restored until shutdown.
   virtual void Every(std::chrono::milliseconds period, std::function<void()> task) = 0;
+
+  // Runs task once on the maintenance thread (from any thread; one at a time with the periodic tasks, so
+  // it never races them; not before sessions are restored; dropped at shutdown). A host without a
+  // maintenance thread runs it at once, on the calling thread.
+  virtual void RunOnMaintenance(std::function<void()> task) { task(); }
 };
 
 class ServerComponent {

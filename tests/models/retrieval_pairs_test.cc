@@ -66,6 +66,67 @@ TEST(RetrievalPairsTest, EngagedPlaysBecomePairsWithTheSessionBeforeThem) {
   EXPECT_EQ(songs.size(), 5u);
 }
 
+feedback::Outcome PlayOutcome(const std::string& track, feedback::OutcomeKind kind, int64_t impression_s,
+                              int64_t decided_s) {
+  feedback::Outcome o;
+  o.rec_id = "r-" + track;
+  o.user_id = "u1";
+  o.track_id = track;
+  o.kind = kind;
+  o.impression_ts_ms = kT0 + impression_s * 1000;
+  o.ts_ms = kT0 + decided_s * 1000;
+  return o;
+}
+
+// Feedback outcomes: an engaged recommendation counts twice, a skipped one is the first hard negative.
+TEST(RetrievalPairsTest, OutcomesWeighEngagedRecommendationsAndPutSkippedOnesFirstAmongHardNegatives) {
+  Catalog catalog;
+  for (const char* id : {"A", "E"}) {
+    Track t;
+    t.track_id = id;
+    t.duration_ms = 200'000;
+    catalog.Upsert(t);
+  }
+  const std::vector<Event> events = {
+      Make("1", EventType::kPlay, 0, "A"),    Make("2", EventType::kComplete, 200, "A"),  // recommended
+      Make("3", EventType::kPlay, 200, "B"),  Make("4", EventType::kSkip, 205, "B"),      // recommended
+      Make("5", EventType::kPlay, 206, "C"),  Make("6", EventType::kSkip, 210, "C"),
+      Make("7", EventType::kPlay, 211, "D"),  Make("8", EventType::kSkip, 215, "D"),
+      Make("9", EventType::kPlay, 216, "E"),  Make("10", EventType::kComplete, 416, "E"),
+      Make("11", EventType::kPlay, 5000, "F"),  // later: the split puts the pairs above in training
+  };
+  RecommendationOutcomes outcomes;
+  outcomes.Add(PlayOutcome("A", feedback::OutcomeKind::kCompleted, -1, 200));
+  outcomes.Add(PlayOutcome("B", feedback::OutcomeKind::kSkipped, 150, 205));
+  outcomes.Add(PlayOutcome("", feedback::OutcomeKind::kIgnored, 0, 1800));  // names no play: not kept
+  EXPECT_EQ(outcomes.size(), 2u);
+
+  auto collect = [&](const RecommendationOutcomes* with, SongTable* songs) {
+    RetrievalPairOptions options;
+    options.outcomes = with;
+    songs->AddCatalog(catalog);
+    RetrievalPairs pairs;
+    EXPECT_TRUE(CollectHistoryPairs(events, &catalog, options, songs, &pairs).ok());
+    return pairs;
+  };
+  SongTable plain_songs(kT0), songs(kT0);
+  const RetrievalPairs plain = collect(nullptr, &plain_songs);
+  ASSERT_EQ(plain.train.size(), 2u);  // A, E
+  EXPECT_EQ(plain_songs.track_ids()[plain.train[1].hard[0]], "D") << "most recent skip first";
+  EXPECT_EQ(plain_songs.track_ids()[plain.train[1].hard[1]], "C");
+
+  const RetrievalPairs pairs = collect(&outcomes, &songs);
+  ASSERT_EQ(pairs.train.size(), 3u) << "A's pair twice: an engaged recommendation";
+  EXPECT_EQ(songs.track_ids()[pairs.train[0].song], "A");
+  EXPECT_EQ(songs.track_ids()[pairs.train[1].song], "A");
+  EXPECT_EQ(songs.track_ids()[pairs.train[2].song], "E");
+  EXPECT_EQ(songs.track_ids()[pairs.train[2].hard[0]], "B") << "the skipped recommendation first";
+  EXPECT_EQ(songs.track_ids()[pairs.train[2].hard[1]], "D");
+  EXPECT_EQ(pairs.recommended_engaged, 1u);
+  EXPECT_EQ(pairs.recommended_negatives, 1u);
+  EXPECT_EQ(pairs.engaged, plain.engaged) << "the same plays are engaged";
+}
+
 TEST(RetrievalPairsTest, PlaylistTracksArePredictedFromTheOthers) {
   Catalog catalog;
   recommend::PlaylistTracks playlist;

@@ -39,7 +39,7 @@ class Client {
  public:
   explicit Client(int port) : port_(port) {}
   Reply Send(http::verb verb, const std::string& target, const std::string& body = "",
-             const std::string& content_type = "application/json") {
+             const std::string& content_type = "application/json", const std::string& authorization = "") {
     beast::error_code ec;
     if (!stream_) {
       stream_ = std::make_unique<beast::tcp_stream>(ioc_);
@@ -49,6 +49,7 @@ class Client {
     http::request<http::string_body> req{verb, target, 11};
     req.set(http::field::host, "127.0.0.1");
     if (!body.empty()) req.set(http::field::content_type, content_type);
+    if (!authorization.empty()) req.set(http::field::authorization, authorization);
     req.body() = body;
     req.prepare_payload();
     // Asynchronous, so the 20 s deadline applies (beast's timeouts do not apply to blocking calls): a server
