@@ -24,6 +24,7 @@
 #include "catalog/catalog.h"
 #include "cli/commands.h"
 #include "cli/dataset_flags.h"
+#include "cli/feedback_outcomes.h"
 #include "cli/train_disengagement.h"
 #include "cli/train_retrieval.h"
 #include "feedback/outcome_store.h"
@@ -66,10 +67,7 @@ Status ReadOutcomes(const std::string& data_dir, RecommendationOutcomes* out) {
   const std::string dir = data_dir + "/" + feedback::kOutcomesSubdir;
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) return Status::Ok();
-  Status s = feedback::OutcomeStore::ExportAll(dir, [out](const feedback::Outcome& o) {
-    out->Add(o);
-    return true;
-  });
+  Status s = ReadFeedbackOutcomes(dir, out);
   if (s.ok()) std::cerr << "feedback " << dir << ": " << out->size() << " play outcomes\n";
   return s;
 }

@@ -3,7 +3,8 @@
 // the plays before --fit-fraction of each listener's time, builds the examples from the plays in
 // [--fit-fraction, --train-fraction) (recommend/ranker_training.h), fits the model and writes a ranker
 // bundle (recommend/ranker_bundle.h). With the same --train-fraction as `segue eval retrieval` (0.8),
-// `segue eval retrieval --ranker DIR` measures it on plays it never saw.
+// `segue eval retrieval --ranker DIR` measures it on plays it never saw. --outcomes reads a server's
+// feedback outcomes (<data_dir>/feedback) as stronger labels (recommend/ranker_training.h, "Feedback").
 #include <iostream>
 #include <memory>
 #include <string>
@@ -14,6 +15,7 @@
 #include "catalog/catalog.h"
 #include "cli/commands.h"
 #include "cli/dataset_flags.h"
+#include "cli/feedback_outcomes.h"
 #include "recommend/ranker_bundle.h"
 #include "recommend/ranker_training.h"
 #include "recommend/retrieval_baselines.h"
@@ -27,6 +29,7 @@ namespace rec = segue::recommend;
 struct RankerArgs {
   std::vector<std::string> events, catalogs;
   std::string out;
+  std::string outcomes_dir;
   rec::RankerTrainingOptions options;
   bool json = false;
 };
@@ -46,6 +49,14 @@ int Run(RankerArgs args) {
   if (Status s = LoadCatalogFiles(args.catalogs, &catalog); !s.ok()) return Fail(s.message());
   Result<std::vector<Event>> events = ReadEventFiles(args.events);
   if (!events.ok()) return Fail(events.status().message());
+  RecommendationOutcomes outcomes;
+  if (!args.outcomes_dir.empty()) {
+    if (Status s = ReadFeedbackOutcomes(args.outcomes_dir, &outcomes); !s.ok()) {
+      return Fail("--outcomes " + args.outcomes_dir + ": " + s.message());
+    }
+    std::cerr << "feedback " << args.outcomes_dir << ": " << outcomes.size() << " play outcomes\n";
+    o.outcomes = &outcomes;
+  }
   const rec::HistoryCorpus corpus(std::move(*events));
   rec::RetrievalBaselines baselines(&catalog);
   rec::RetrievalEvalOptions fit = o.replay;
@@ -55,6 +66,10 @@ int Run(RankerArgs args) {
   const rec::RankerExamples examples = rec::BuildRankerExamples(corpus, &catalog, baselines.blend(), o);
   std::cerr << "examples: " << examples.size() << " from " << examples.retrieved << " of " << examples.queries
             << " plays (the played track among the blend's top " << o.candidates << ")\n";
+  if (o.outcomes != nullptr) {
+    std::cerr << "feedback: " << examples.outcome_positives << " engaged and " << examples.outcome_negatives
+              << " skipped plays of recommendations counted twice\n";
+  }
   Result<rec::TrainedRanker> trained = rec::TrainRanker(examples, o);
   if (!trained.ok()) return Fail(trained.status().message());
   trained->metrics["blend_fit_plays"] = fitted.plays;
@@ -97,6 +112,8 @@ void AddTrainRankerCommand(CLI::App* train, CommandList& out) {
       ->capture_default_str();
   r->add_option("--negatives", o.negatives, "Candidates the listener did not play, sampled per play as negatives")
       ->capture_default_str();
+  r->add_option("--outcomes", args->outcomes_dir,
+                "A server's feedback outcomes (<data_dir>/feedback): plays they confirm count twice");
   r->add_option("--rounds", o.params.rounds, "Boosting rounds")->capture_default_str();
   r->add_option("--max-depth", o.params.max_depth, "Tree depth")->capture_default_str();
   r->add_option("--seed", o.seed, "Seed of the negative sampling")->capture_default_str();

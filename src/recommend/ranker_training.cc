@@ -1,6 +1,7 @@
 #include "recommend/ranker_training.h"
 
 #include <algorithm>
+#include <optional>
 #include <random>
 
 #include "common/hash.h"
@@ -38,10 +39,22 @@ class ExampleBuilder {
     const size_t played_index = static_cast<size_t>(played - candidates_.begin());
     Push(played_index, static_cast<uint8_t>(label), held);
     (label == 1 ? out_.played_positives : out_.played_negatives) += 1;
+    if (!held && ConfirmedByOutcome(q, label)) {
+      Push(played_index, static_cast<uint8_t>(label), held);
+      (label == 1 ? out_.outcome_positives : out_.outcome_negatives) += 1;
+    }
     for (size_t i : SampleOthers(played_index)) Push(i, 0, held), ++out_.sampled_negatives;
   }
 
  private:
+  // An outcome attributes the play to a recommendation and agrees with its label.
+  bool ConfirmedByOutcome(const PlayQuery& q, int label) const {
+    if (options_.outcomes == nullptr) return false;
+    const std::optional<feedback::OutcomeKind> kind =
+        options_.outcomes->Find(q.query.user_id, catalog_.TrackIdOf(q.play.track), q.query.now_ms);
+    return kind && (label == 1 ? feedback::IsEngaged(*kind) : *kind == feedback::OutcomeKind::kSkipped);
+  }
+
   std::vector<size_t> SampleOthers(size_t played_index) {
     std::vector<size_t> others;
     for (size_t i = 0; i < candidates_.size(); ++i) {
@@ -112,6 +125,10 @@ Result<TrainedRanker> TrainRanker(const RankerExamples& examples, const RankerTr
       {"played_positives", examples.played_positives},
       {"played_negatives", examples.played_negatives},
       {"sampled_negatives", examples.sampled_negatives},
+      {"outcomes",
+       {{"play_outcomes", options.outcomes != nullptr ? options.outcomes->size() : 0},
+        {"doubled_positives", examples.outcome_positives},
+        {"doubled_negatives", examples.outcome_negatives}}},
       {"fit", {{"examples", fit_labels.size()}, {"positives", positives(fit_labels)}}},
       {"validation",
        {{"examples", valid_labels.size()},

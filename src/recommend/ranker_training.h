@@ -10,6 +10,11 @@
 // candidates the listener did not play there are sampled as extra 0s. Features are RankerFeatures of
 // the whole list, as serving computes them. With train_fraction equal to the evaluation's, no example
 // comes from (or depends on an event in) the evaluation's test part.
+// Feedback (options.outcomes, models/recommendation_outcomes.h): a play example whose label an outcome of
+// the feedback collector confirms (an engaged play the collector judged listened or completed; a skipped
+// play it judged skipped: the listener turned down a recommendation) is counted twice in the fit (its row is
+// pushed twice, XgbBooster has no weights; held-out examples once, so the ROC-AUC counts each play once),
+// the rule of the two-tower pairs (models/retrieval_pairs.h). Without outcomes, every play counts the same.
 // Validation: listeners with Fnv1a64(user) % holdout_modulus == 0 are held out of the fit; their
 // examples give the ROC-AUC in metrics.
 // Thread-safety: reentrant; the retriever is called from the calling thread only.
@@ -23,6 +28,7 @@
 
 #include "catalog/catalog.h"
 #include "common/status.h"
+#include "models/recommendation_outcomes.h"
 #include "models/xgb_booster.h"
 #include "recommend/retrieval_eval.h"
 #include "recommend/retriever.h"
@@ -38,6 +44,7 @@ struct RankerTrainingOptions {
   uint64_t seed = 1;
   XgbParams params{.booster = "gbtree", .rounds = 100, .max_depth = 4, .eta = 0.1, .lambda = 1.0,
                    .subsample = 0.8, .balance = false, .threads = 1, .seed = 7};
+  const RecommendationOutcomes* outcomes = nullptr;  // feedback labels (see above); may be null
 };
 
 struct RankerExamples {
@@ -50,6 +57,8 @@ struct RankerExamples {
   size_t played_positives = 0;
   size_t played_negatives = 0;
   size_t sampled_negatives = 0;
+  size_t outcome_positives = 0;  // fit examples counted twice: engaged plays the feedback confirmed
+  size_t outcome_negatives = 0;  // fit examples counted twice: skipped recommendations
 
   size_t size() const { return labels.size(); }
 };

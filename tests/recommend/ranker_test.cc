@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "models/bundle_files.h"
+#include "models/recommendation_outcomes.h"
 #include "recommend/ranked_retriever.h"
 #include "recommend/ranker_bundle.h"
 #include "recommend/ranker_features.h"
@@ -178,6 +179,73 @@ TEST_F(RankerTest, TrainingRowsAreTheServingFeaturesOfTheSameQuery) {
   });
   EXPECT_EQ(examples.labels, labels);
   EXPECT_TRUE(SameRow(examples.rows, serving));
+}
+
+feedback::Outcome OutcomeOf(const std::string& user, const std::string& track, feedback::OutcomeKind kind,
+                            int64_t impression_ms, int64_t decided_ms) {
+  feedback::Outcome o;
+  o.rec_id = "r-" + track;
+  o.user_id = user, o.track_id = track, o.kind = kind;
+  o.impression_ts_ms = impression_ms, o.ts_ms = decided_ms;
+  return o;
+}
+
+TEST_F(RankerTest, OutcomesCountTheirPlaysTwiceAndNothingElse) {
+  using feedback::OutcomeKind;
+  std::vector<Event> events;
+  for (int d = 0; d < 6; ++d) {
+    const int64_t day = kNow + d * 24 * kHour;
+    Listen(&events, "u", "a", day, 3 * kMin, true);
+    Listen(&events, "u", "b", day + 4 * kMin, 10'000, false);
+    Listen(&events, "u", "c", day + 5 * kMin, 40'000, false);  // skipped after 40 s: engaged
+  }
+  const HistoryCorpus corpus(std::move(events));
+  const AllTracks served({a_, b_, c_});
+  RankerTrainingOptions options;
+  options.fit_fraction = 0.3;
+  options.replay.train_fraction = 1.0;
+  options.negatives = 0;
+  options.holdout_modulus = 0;
+  const RankerExamples base = BuildRankerExamples(corpus, &catalog_, served, options);
+  ASSERT_GT(base.size(), 6u);
+
+  // Outcomes that match no example: another listener; a window that ends before the play; verdicts that
+  // disagree with the play's (a skipped outcome of an engaged play, an engaged one of a skipped play).
+  const int64_t day5 = kNow + 5 * 24 * kHour;
+  RecommendationOutcomes outcomes;
+  outcomes.Add(OutcomeOf("v", "a", OutcomeKind::kCompleted, day5 - kMin, day5 + 3 * kMin));
+  outcomes.Add(OutcomeOf("u", "a", OutcomeKind::kCompleted, day5 - 2 * kMin, day5 - kMin));
+  outcomes.Add(OutcomeOf("u", "c", OutcomeKind::kSkipped, day5 + 5 * kMin - 1, day5 + 6 * kMin));
+  outcomes.Add(OutcomeOf("u", "b", OutcomeKind::kListened, day5 - 24 * kHour + 3 * kMin, day5 - 24 * kHour + 5 * kMin));
+  options.outcomes = &outcomes;
+  const RankerExamples unmatched = BuildRankerExamples(corpus, &catalog_, served, options);
+  EXPECT_EQ(unmatched.labels, base.labels);
+  EXPECT_TRUE(SameRow(unmatched.rows, base.rows));
+  EXPECT_EQ(unmatched.outcome_positives + unmatched.outcome_negatives, 0u);
+
+  // The last day's a (completed) and b (skipped) were recommendations the feedback confirms.
+  outcomes.Add(OutcomeOf("u", "a", OutcomeKind::kCompleted, day5 - kMin, day5 + 3 * kMin));
+  outcomes.Add(OutcomeOf("u", "b", OutcomeKind::kSkipped, day5 + 3 * kMin, day5 + 5 * kMin));
+  const RankerExamples matched = BuildRankerExamples(corpus, &catalog_, served, options);
+  const size_t n = base.size();  // the last three examples: the last day's a, b, c
+  std::vector<uint8_t> labels(base.labels.begin(), base.labels.end() - 3);
+  labels.insert(labels.end(), {1, 1, 0, 0, 1});
+  EXPECT_EQ(matched.labels, labels);
+  const auto row = [&](size_t i) { return std::span(base.rows).subspan(i * kRankerFeatureCount, kRankerFeatureCount); };
+  std::vector<float> rows(base.rows.begin(), base.rows.end() - 3 * kRankerFeatureCount);
+  for (size_t i : {n - 3, n - 3, n - 2, n - 2, n - 1}) rows.insert(rows.end(), row(i).begin(), row(i).end());
+  EXPECT_TRUE(SameRow(matched.rows, rows));
+  EXPECT_EQ(matched.outcome_positives, 1u);
+  EXPECT_EQ(matched.outcome_negatives, 1u);
+  Result<TrainedRanker> trained = TrainRanker(matched, options);
+  ASSERT_TRUE(trained.ok()) << trained.status().message();
+  EXPECT_EQ(trained->metrics["outcomes"]["play_outcomes"], 6);
+  EXPECT_EQ(trained->metrics["outcomes"]["doubled_negatives"], 1);
+
+  // Held-out examples count once, so the validation ROC-AUC counts each play once.
+  options.holdout_modulus = 1;
+  const RankerExamples held = BuildRankerExamples(corpus, &catalog_, served, options);
+  EXPECT_EQ(held.labels, base.labels);
 }
 
 TEST_F(RankerTest, TheTrainedModelReordersTheCandidates) {
