@@ -45,10 +45,6 @@ int Run(RankerArgs args) {
     return Fail("need 0 < --fit-fraction < --train-fraction <= 1", 2);
   }
   o.replay.progress = true;
-  Catalog catalog;
-  if (Status s = LoadCatalogFiles(args.catalogs, &catalog); !s.ok()) return Fail(s.message());
-  Result<std::vector<Event>> events = ReadEventFiles(args.events);
-  if (!events.ok()) return Fail(events.status().message());
   RecommendationOutcomes outcomes;
   if (!args.outcomes_dir.empty()) {
     if (Status s = ReadFeedbackOutcomes(args.outcomes_dir, &outcomes); !s.ok()) {
@@ -57,6 +53,10 @@ int Run(RankerArgs args) {
     std::cerr << "feedback " << args.outcomes_dir << ": " << outcomes.size() << " play outcomes\n";
     o.outcomes = &outcomes;
   }
+  Catalog catalog;
+  if (Status s = LoadCatalogFiles(args.catalogs, &catalog); !s.ok()) return Fail(s.message());
+  Result<std::vector<Event>> events = ReadEventFiles(args.events);
+  if (!events.ok()) return Fail(events.status().message());
   const rec::HistoryCorpus corpus(std::move(*events));
   rec::RetrievalBaselines baselines(&catalog);
   rec::RetrievalEvalOptions fit = o.replay;
