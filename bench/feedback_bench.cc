@@ -14,52 +14,22 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <span>
 #include <unordered_map>
 #include <vector>
 
+#include "bench/simulated_events.h"
 #include "catalog/catalog.h"
-#include "common/hash.h"
 #include "events/event.h"
 #include "feedback/feedback_collector.h"
 #include "models/live_scoring.h"
 #include "session/session_tracker.h"
-#include "sim/simulator.h"
 
 namespace segue {
 namespace {
 
-constexpr size_t kGroup = 100;
+using bench::Events;
+
 constexpr size_t kListenersWithImpressions = 300;
-
-class Collect : public sim::EventSink {
- public:
-  Status Write(std::span<const Event> events) override {
-    for (const Event& e : events) {
-      LoggedEvent& l = logged.emplace_back();
-      l.seq = logged.size();
-      l.partition = PartitionOf(e.user_id, 16);
-      l.event = e;
-    }
-    return Status::Ok();
-  }
-  std::vector<LoggedEvent> logged;
-};
-
-// 3,000 listeners × 1 day, seed 7 (as listening_feed_bench), in seq order.
-const std::vector<LoggedEvent>& Events() {
-  static const std::vector<LoggedEvent> events = [] {
-    sim::SimConfig config;
-    config.users = 3000;
-    config.days = 1;
-    config.seed = 7;
-    sim::Simulator simulator(config);
-    Collect sink;
-    (void)simulator.Run(sink);
-    return std::move(sink.logged);
-  }();
-  return events;
-}
 
 // One impression for each of the first listeners seen: ten tracks they play, made before their first event.
 std::vector<impressions::Impression> Impressions() {
@@ -94,30 +64,7 @@ size_t EventsOf(const std::vector<impressions::Impression>& shown) {
                                            [&](const LoggedEvent& e) { return users.contains(e.event.user_id); }));
 }
 
-void Feed(LiveScoring& live, benchmark::State& st) {
-  const std::vector<LoggedEvent>& events = Events();
-  std::vector<LoggedEvent> group;
-  for (size_t i = 0; i < events.size(); i += kGroup) {
-    group.assign(events.begin() + static_cast<std::ptrdiff_t>(i),
-                 events.begin() + static_cast<std::ptrdiff_t>(std::min(events.size(), i + kGroup)));
-    st.ResumeTiming();
-    live.OnCommitted(group);
-    st.PauseTiming();
-  }
-}
-
-void BM_TrackerOnly(benchmark::State& st) {
-  for (auto _ : st) {
-    st.PauseTiming();
-    Catalog catalog;
-    SessionTracker tracker(&catalog);
-    LiveScoring live(&tracker, &catalog, nullptr);
-    Feed(live, st);
-    st.ResumeTiming();
-  }
-  st.SetItemsProcessed(static_cast<int64_t>(st.iterations() * Events().size()));
-}
-BENCHMARK(BM_TrackerOnly)->Unit(benchmark::kMillisecond);
+BENCHMARK(bench::BM_TrackerOnly)->Name("BM_TrackerOnly")->Unit(benchmark::kMillisecond);
 
 struct CountOutcomes : feedback::OutcomeObserver {
   void OnOutcome(const feedback::Outcome&) override { ++n; }
@@ -146,7 +93,7 @@ void RunWithCollector(benchmark::State& st, bool with_impressions) {
       Catalog catalog;
       SessionTracker tracker(&catalog);
       LiveScoring live(&tracker, &catalog, nullptr, {}, {collector->get()});
-      Feed(live, st);
+      bench::Feed(live, st);
     }
     st.ResumeTiming();
   }
