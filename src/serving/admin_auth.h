@@ -1,6 +1,7 @@
 // AdminAuth: the gate of the admin routes (model reloads, experiment changes). Admin routes are off unless
 // a token is configured ([admin] token_file): then ServerHost::AddAdminRoute registers nothing and those
-// paths answer 404 like any unknown path. With a token, a request must carry
+// paths answer as if the route did not exist (404, or 405 where another method serves the path, e.g.
+// PUT /v1/experiments/{id} beside its GET). With a token, a request must carry
 // "Authorization: Bearer <token>"; anything else gets 401 with a WWW-Authenticate header, and the handler
 // does not run. The token is compared in constant time, and is never logged.
 // Thread-safety: immutable after construction; Guard's handlers run concurrently.
