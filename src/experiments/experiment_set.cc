@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "experiments/assignment.h"
-#include "experiments/durable_file.h"
+#include "common/durable_file.h"
 #include "experiments/experiment_json.h"
 #include "experiments/listener_stats_codec.h"
 #include "models/bundle_files.h"

@@ -18,7 +18,7 @@
 //  - Memory is bounded: at most max_listeners listener entries over all experiments (~300 bytes each);
 //    activity of listeners beyond that is not counted (segue_experiment_untracked_total) and
 //    segue_experiment_listeners shows the entries held.
-//  - Save writes every experiment's statistics to one file (durable_file.h); Load, after
+//  - Save writes every experiment's statistics to one file (common/durable_file.h); Load, after
 //    SetExperiments, restores those of experiments whose arms are unchanged. For restarts to neither lose
 //    nor double count events, Save runs after each sessions snapshot and the restore's replayed tail is
 //    fed to OnEventApplied (everything replayed is then either newer than the saved statistics or

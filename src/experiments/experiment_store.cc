@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "experiments/durable_file.h"
+#include "common/durable_file.h"
 #include "experiments/experiment_json.h"
 #include "models/bundle_files.h"
 

@@ -1,6 +1,6 @@
 // ExperimentStore: the experiments defined through `PUT /v1/experiments/{id}`, kept durably in
 // `<data_dir>/experiments/experiments.json` ({"experiments":[<experiment JSON>...]}, experiment_json.h),
-// rewritten whole (durable_file.h) on every Put, so a PUT that was answered survives kill -9.
+// rewritten whole (common/durable_file.h) on every Put, so a PUT that was answered survives kill -9.
 //
 // Precedence (MergeExperiments): an experiment stored here replaces the config file's experiment with the
 // same id: a PUT is the operator's later decision, and the config file only seeds experiments. To go back

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <utility>
 
+#include "common/durable_file.h"
+
 namespace segue::recommend {
 
 namespace {
@@ -52,17 +54,6 @@ HeaderBytes EncodeHeader(const IndexFileInfo& info, uint32_t crc, uint64_t paylo
   Put(&h, 24, info.count);
   Put(&h, 32, payload_bytes);
   return h;
-}
-
-// Makes the rename itself durable.
-Status SyncFolderOf(const std::string& path) {
-  std::filesystem::path folder = std::filesystem::path(path).parent_path();
-  if (folder.empty()) folder = ".";
-  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return Errno("cannot open folder", folder.string());
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : Errno("cannot fsync folder", folder.string());
 }
 
 }  // namespace

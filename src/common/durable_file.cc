@@ -1,4 +1,4 @@
-#include "experiments/durable_file.h"
+#include "common/durable_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -8,11 +8,13 @@
 #include <cstring>
 #include <filesystem>
 
-namespace segue::experiments {
+namespace segue {
 namespace {
 
 Status Errno(const std::string& what, const std::string& path) {
-  return Status::IoError(what + " " + path + ": " + std::strerror(errno));
+  const int err = errno;
+  std::string message = what + " " + path + ": " + std::strerror(err);
+  return err == ENOSPC ? Status::NoSpace(std::move(message)) : Status::IoError(std::move(message));
 }
 
 Status WriteAndSync(const std::string& path, std::string_view bytes) {
@@ -50,13 +52,17 @@ Status WriteFileDurably(const std::string& path, std::string_view bytes) {
     std::remove(tmp.c_str());
     return s;
   }
+  return SyncFolderOf(path);
+}
+
+Status SyncFolderOf(const std::string& path) {
   std::filesystem::path folder = std::filesystem::path(path).parent_path();
   if (folder.empty()) folder = ".";
-  const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return Errno("cannot open folder", folder.string());
-  const int rc = ::fsync(dir);
-  ::close(dir);
+  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Errno("cannot open folder", folder.string());
+  const int rc = ::fsync(fd);
+  ::close(fd);
   return rc == 0 ? Status::Ok() : Errno("cannot fsync folder", folder.string());
 }
 
-}  // namespace segue::experiments
+}  // namespace segue
