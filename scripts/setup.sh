@@ -19,7 +19,7 @@ PACKAGES=(
   libhiredis-dev
   curl ccache
   libjs-chart.js chromium
-  prometheus
+  prometheus redis-server
   "$@"
 )
 
