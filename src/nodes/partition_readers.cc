@@ -1,0 +1,217 @@
+#include "nodes/partition_readers.h"
+
+#include <charconv>
+#include <unordered_set>
+
+#include <spdlog/spdlog.h>
+
+#include "log/record_codec.h"
+#include "nodes/node_keys.h"
+#include "nodes/online_store.h"
+#include "session/session_codec.h"
+#include "session/session_tracker.h"
+
+namespace segue::nodes {
+namespace {
+
+using bus::RedisReply;
+
+std::string StreamKey(uint32_t partition) { return PartitionKey(partition, "events"); }
+
+// One stream entry [id, [field, value, ...]]: the bus stores the record_codec bytes as the first value and
+// the offset as the id "<offset>-1" (the record is encoded before Redis assigns the offset, so its own
+// seq is not the offset).
+Status DecodeEntry(const RedisReply& entry, LoggedEvent* out) {
+  if (entry.elements.size() != 2 || entry.elements[1].elements.size() < 2) {
+    return Status::Corruption("stream entry without fields");
+  }
+  if (Status s = DecodeLoggedEvent(entry.elements[1].elements[1].str, out); !s.ok()) return s;
+  const std::string& id = entry.elements[0].str;
+  if (std::from_chars(id.data(), id.data() + id.size(), out->seq).ec != std::errc() || out->seq == 0) {
+    return Status::Corruption("stream entry id is not <offset>-1: " + id);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+struct PartitionReaders::Reader {
+  uint32_t partition = 0;
+  std::atomic<bool> stop{false};
+  std::thread thread;
+};
+
+// The work of one reader thread, with its own connections.
+class PartitionReaders::Session {
+ public:
+  Session(PartitionReaders& owner, Reader& r) : o_(owner), r_(r), stream_(StreamKey(r.partition)) {}
+
+  // Connect, load the partition's state and join its consumer group; false when stopped or failed.
+  bool Open() {
+    while (!r_.stop) {
+      Status s = TryOpen();
+      if (s.ok()) return true;
+      spdlog::warn("node {}: taking partition {} over: {}; retrying", o_.options_.node_id, r_.partition, s.message());
+      std::this_thread::sleep_for(std::chrono::milliseconds(o_.options_.block_ms));
+    }
+    return false;
+  }
+
+  // Claims what previous readers left pending, then reads new entries until stopped or fenced off.
+  void Loop() {
+    std::string cursor = "0-0";
+    while (!r_.stop && cursor != "done") {
+      if (!Claim(&cursor)) return;
+    }
+    while (!r_.stop) {
+      if (!ReadNew()) return;
+    }
+  }
+
+ private:
+  Status TryOpen() {
+    Result<std::unique_ptr<bus::RedisClient>> client = bus::RedisClient::Connect(o_.redis_);
+    if (!client.ok()) return client.status();
+    client_ = std::move(*client);
+    store_ = std::make_unique<OnlineStore>(client_.get(), o_.options_.node_id, o_.options_.wait);
+    Result<uint64_t> checkpoint = store_->Checkpoint(r_.partition);
+    if (!checkpoint.ok()) return checkpoint.status();
+    checkpoint_ = *checkpoint;
+    Status decoded;
+    Status scanned = store_->ScanPartition(r_.partition, [&](std::string_view, std::string_view chunk) {
+      if (Status s = DecodeSessionChunk(chunk, o_.tracker_); !s.ok() && decoded.ok()) decoded = s;
+      o_.loaded_.Inc();
+    });
+    if (!scanned.ok()) return scanned;
+    if (!decoded.ok()) return decoded;
+    Result<RedisReply> group = client_->Command({{"XGROUP", "CREATE", stream_, kConsumerGroup, "0", "MKSTREAM"}, 2});
+    if (!group.ok()) return group.status();
+    if (group->is_error() && group->error_code() != "BUSYGROUP") return Status::Unavailable(group->str);
+    return Status::Ok();
+  }
+
+  bool Claim(std::string* cursor) {
+    Result<RedisReply> reply = client_->Command({{"XAUTOCLAIM", stream_, kConsumerGroup, o_.options_.node_id, "0",
+                                                  *cursor, "COUNT", std::to_string(o_.options_.batch_events)}, 1});
+    if (!reply.ok() || reply->is_error() || reply->elements.size() < 2) return Retry("claiming pending entries", reply);
+    *cursor = reply->elements[0].str == "0-0" ? "done" : reply->elements[0].str;
+    return Process(reply->elements[1].elements);
+  }
+
+  bool ReadNew() {
+    Result<RedisReply> reply = client_->Command(
+        {{"XREADGROUP", "GROUP", kConsumerGroup, o_.options_.node_id, "COUNT", std::to_string(o_.options_.batch_events),
+          "BLOCK", std::to_string(o_.options_.block_ms), "STREAMS", stream_, ">"}, 9});
+    if (!reply.ok() || reply->is_error()) return Retry("reading new entries", reply);
+    if (reply->type != RedisReply::Type::kArray || reply->elements.empty()) return true;  // timed out
+    return Process(reply->elements[0].elements[1].elements);
+  }
+
+  // Logs a failed read and pauses; true: keep going (the ownership decides when to stop).
+  bool Retry(const char* what, const Result<RedisReply>& reply) {
+    spdlog::warn("node {}: partition {}: {}: {}", o_.options_.node_id, r_.partition, what,
+                 reply.ok() ? reply->str : reply.status().message());
+    std::this_thread::sleep_for(std::chrono::milliseconds(o_.options_.block_ms));
+    return true;
+  }
+
+  // Applies a batch of entries and commits it; false when the lease was lost.
+  bool Process(const std::vector<RedisReply>& entries) {
+    if (entries.empty()) return true;
+    PartitionCommit commit;
+    commit.partition = r_.partition;
+    commit.offset = checkpoint_;
+    std::vector<LoggedEvent> events;
+    for (const RedisReply& entry : entries) {
+      if (entry.elements.empty()) continue;
+      commit.acks.push_back(entry.elements[0].str);
+      LoggedEvent e;
+      if (Status s = DecodeEntry(entry, &e); !s.ok()) {
+        spdlog::error("node {}: partition {}: entry {} skipped: {}", o_.options_.node_id, r_.partition,
+                      entry.elements[0].str, s.message());
+        continue;
+      }
+      if (e.seq <= checkpoint_) {
+        o_.skipped_.Inc();
+        continue;
+      }
+      commit.offset = std::max(commit.offset, e.seq);
+      events.push_back(std::move(e));
+    }
+    o_.apply_(events);
+    o_.applied_.Inc(events.size());
+    std::unordered_set<std::string_view> touched;
+    for (const LoggedEvent& e : events) {
+      if (!touched.insert(e.event.user_id).second) continue;
+      std::string chunk;
+      EncodeListener(*o_.tracker_, e.event.user_id, &chunk);
+      commit.listeners.emplace_back(e.event.user_id, std::move(chunk));
+    }
+    return Commit(commit);
+  }
+
+  bool Commit(const PartitionCommit& commit) {
+    while (true) {
+      Status s = store_->Commit(commit);
+      if (s.ok()) break;
+      if (s.code() == StatusCode::kNotFound || r_.stop) {
+        spdlog::warn("node {}: partition {}: stopping: {}", o_.options_.node_id, r_.partition, s.message());
+        return false;
+      }
+      spdlog::warn("node {}: partition {}: commit failed ({}); retrying", o_.options_.node_id, r_.partition, s.message());
+      std::this_thread::sleep_for(std::chrono::milliseconds(o_.options_.block_ms));
+    }
+    checkpoint_ = commit.offset;
+    o_.commits_.Inc();
+    return true;
+  }
+
+  PartitionReaders& o_;
+  Reader& r_;
+  const std::string stream_;
+  std::unique_ptr<bus::RedisClient> client_;
+  std::unique_ptr<OnlineStore> store_;
+  uint64_t checkpoint_ = 0;
+};
+
+PartitionReaders::PartitionReaders(ReaderOptions options, bus::RedisClientOptions redis, SessionTracker* tracker,
+                                   Apply apply, metrics::Registry& registry)
+    : options_(std::move(options)), redis_(std::move(redis)), tracker_(tracker), apply_(std::move(apply)),
+      applied_(registry.AddCounter("segue_node_events_applied_total",
+                                   "Bus events this node applied for the partitions it owns.")),
+      skipped_(registry.AddCounter("segue_node_events_covered_total",
+                                   "Bus events read again at or below their partition's checkpoint (acknowledged only).")),
+      commits_(registry.AddCounter("segue_node_commits_total", "Partition state commits to the online store.")),
+      loaded_(registry.AddCounter("segue_node_listeners_loaded_total",
+                                  "Listener states loaded from the online store when taking a partition over.")) {}
+
+PartitionReaders::~PartitionReaders() { Stop(); }
+
+void PartitionReaders::Take(uint32_t partition) {
+  auto reader = std::make_unique<Reader>();
+  reader->partition = partition;
+  Reader& r = *reader;
+  readers_[partition] = std::move(reader);
+  r.thread = std::thread([this, &r] { Run(r); });
+}
+
+void PartitionReaders::Drop(uint32_t partition) {
+  auto it = readers_.find(partition);
+  if (it == readers_.end()) return;
+  it->second->stop = true;
+  it->second->thread.join();
+  readers_.erase(it);
+}
+
+void PartitionReaders::Stop() {
+  for (auto& [p, r] : readers_) r->stop = true;
+  for (auto& [p, r] : readers_) r->thread.join();
+  readers_.clear();
+}
+
+void PartitionReaders::Run(Reader& r) {
+  Session session(*this, r);
+  if (session.Open()) session.Loop();
+}
+
+}  // namespace segue::nodes

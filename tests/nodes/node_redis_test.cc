@@ -1,0 +1,224 @@
+// Processing nodes against a real redis-server (tests/bus/redis_fixture.h): leases, fair shares and
+// hand-over between nodes, and the readers' exactly-once effect through a takeover after kill -9.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "bus/redis_client.h"
+#include "catalog/catalog.h"
+#include "common/hash.h"
+#include "common/metrics.h"
+#include "log/record_codec.h"
+#include "nodes/lease_table.h"
+#include "nodes/node_keys.h"
+#include "nodes/online_store.h"
+#include "nodes/partition_ownership.h"
+#include "nodes/partition_readers.h"
+#include "session/session_codec.h"
+#include "session/session_test_util.h"
+#include "session/session_tracker.h"
+#include "tests/bus/redis_fixture.h"
+
+namespace segue::nodes {
+namespace {
+
+using namespace std::chrono_literals;
+using segue::testing::Ev;
+using segue::testing::Name;
+using segue::testing::kSec;
+using Clock = std::chrono::steady_clock;
+
+constexpr uint32_t kPartitions = 8;
+
+bus::RedisClientOptions Options(const std::string& url) {
+  bus::RedisClientOptions o;
+  o.seeds = bus::ParseRedisUrl(url).value();
+  return o;
+}
+
+std::unique_ptr<bus::RedisClient> Connect(const std::string& url) {
+  auto c = bus::RedisClient::Connect(Options(url));
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  return c.ok() ? std::move(c).value() : nullptr;
+}
+
+// Appends as the bus does (src/bus/redis_event_appender.cc: offset = INCR segue:{p}:offset, XADD
+// segue:{p}:events <offset>-1 r <record>), returning each event with its partition and offset.
+std::vector<LoggedEvent> Append(bus::RedisClient& redis, const std::vector<Event>& events) {
+  constexpr const char* kScript = R"lua(
+local offset = redis.call('INCR', KEYS[1])
+redis.call('XADD', KEYS[2], string.format('%.0f', offset) .. '-1', 'r', ARGV[1])
+return offset)lua";
+  std::vector<LoggedEvent> out;
+  std::vector<bus::RedisCommand> commands;
+  for (const Event& e : events) {
+    LoggedEvent logged;
+    logged.partition = PartitionOf(e.user_id, kPartitions);
+    logged.event = e;
+    std::string record;
+    EncodeLoggedEvent(logged, &record);
+    commands.push_back({{"EVAL", kScript, "2", PartitionKey(logged.partition, "offset"),
+                         PartitionKey(logged.partition, "events"), record}, 3});
+    out.push_back(std::move(logged));
+  }
+  auto replies = redis.Pipeline(commands);
+  EXPECT_TRUE(replies.ok()) << replies.status().ToString();
+  for (size_t i = 0; replies.ok() && i < out.size(); ++i) out[i].seq = static_cast<uint64_t>((*replies)[i].integer);
+  return out;
+}
+
+// Listeners u0..u{users-1}, plays, skips and completes a few seconds apart, session gaps now and then.
+std::vector<Event> Stream(int users, int per_user, int round_offset = 0) {
+  std::vector<Event> out;
+  const EventType types[] = {EventType::kPlay, EventType::kSkip, EventType::kPlay, EventType::kComplete,
+                             EventType::kPause, EventType::kResume};
+  for (int i = round_offset; i < round_offset + per_user; ++i) {
+    for (int u = 0; u < users; ++u) {
+      const EventType type = types[(i + u) % std::size(types)];
+      const int64_t t = i * 20 * kSec + u + (i % 17 == 16 ? 40 * 60 * kSec : 0) * (i / 17);
+      Event e = Ev(type, t, EventTypeNeedsTrack(type) ? Name("t", (i * 7 + u) % 13) : "", 1000, Name("u", u));
+      out.push_back(std::move(e));
+    }
+  }
+  return out;
+}
+
+// A processing node in this process: its own catalog, tracker and metrics, as a `segue serve` has.
+struct Node {
+  Node(const std::string& url, std::string id, int64_t lease_ms)
+      : tracker(&catalog),
+        readers(ReaderOptions{.node_id = id, .batch_events = 500, .block_ms = 20, .wait = {}}, Options(url), &tracker,
+                [this](const std::vector<LoggedEvent>& events) {
+                  for (const LoggedEvent& e : events) tracker.Apply(e);
+                },
+                registry),
+        ownership({.node_id = id, .partitions = kPartitions, .lease_ms = lease_ms}, Options(url),
+                  [this](uint32_t p) { readers.Take(p); }, [this](uint32_t p) { readers.Drop(p); }, registry) {}
+
+  Catalog catalog;
+  SessionTracker tracker;
+  metrics::Registry registry;
+  PartitionReaders readers;
+  PartitionOwnership ownership;
+};
+
+// True once every partition's checkpoint reached the last offset appended to it.
+bool AllCommitted(bus::RedisClient& redis) {
+  OnlineStore store(&redis, "reader");
+  for (uint32_t p = 0; p < kPartitions; ++p) {
+    auto end = redis.Command({{"GET", PartitionKey(p, "offset")}});
+    auto checkpoint = store.Checkpoint(p);
+    if (!end.ok() || !checkpoint.ok()) return false;
+    const uint64_t last = end->type == bus::RedisReply::Type::kNil ? 0 : std::stoull(end->str);
+    if (*checkpoint != last) return false;
+  }
+  return true;
+}
+
+bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return done();
+}
+
+// The stored sessions (every partition, read as any node would) equal a single tracker fed every event once.
+void ExpectStoredEqualsReference(bus::RedisClient& redis, const std::vector<LoggedEvent>& all) {
+  Catalog catalog;
+  SessionTracker reference(&catalog);
+  for (const LoggedEvent& e : all) reference.Apply(e);
+  SessionTracker stored(&catalog);
+  OnlineStore store(&redis, "reader");
+  for (uint32_t p = 0; p < kPartitions; ++p) {
+    ASSERT_TRUE(store.ScanPartition(p, [&](std::string_view, std::string_view chunk) {
+      ASSERT_TRUE(DecodeSessionChunk(chunk, &stored).ok());
+    }).ok());
+  }
+  EXPECT_EQ(stored.active_sessions(), reference.active_sessions());
+  EXPECT_EQ(stored.stats().events_applied, 0u);
+  for (uint32_t shard = 0; shard < reference.shard_count(); ++shard) {
+    reference.ForEachSession(shard, [&](const SessionState& s) {
+      std::optional<SessionState> got = stored.Get(s.user_id);
+      ASSERT_TRUE(got.has_value()) << s.user_id;
+      EXPECT_EQ(*got, s) << s.user_id;
+    });
+  }
+}
+
+class NodeRedisTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SEGUE_SKIP_WITHOUT_REDIS();
+    ASSERT_TRUE(redis_.Start().ok());
+    client_ = Connect(redis_.url());
+    ASSERT_NE(client_, nullptr);
+  }
+  test_support::RedisSingle redis_;
+  std::unique_ptr<bus::RedisClient> client_;
+};
+
+TEST_F(NodeRedisTest, LeasesAreExclusiveRenewedByTheirHolderAndExpire) {
+  LeaseTable a(client_.get(), "a", 300), b(client_.get(), "b", 300);
+  const std::vector<uint32_t> both = {0, 1};
+  EXPECT_EQ(a.Acquire(both).value(), both);
+  EXPECT_TRUE(b.Acquire(both).value().empty());
+  EXPECT_TRUE(b.Renew(both).value().empty());
+  ASSERT_TRUE(b.Release(0).ok());  // not b's: nothing happens
+  EXPECT_EQ(a.Renew(both).value(), both);
+  ASSERT_TRUE(a.Release(0).ok());
+  EXPECT_EQ(b.Acquire(both).value(), std::vector<uint32_t>{0});
+  std::this_thread::sleep_for(400ms);  // a's lease of 1 expires unrenewed
+  EXPECT_TRUE(a.Renew(std::vector<uint32_t>{1}).value().empty());
+  EXPECT_EQ(b.Acquire(std::vector<uint32_t>{1}).value(), std::vector<uint32_t>{1});
+
+  EXPECT_EQ(a.Heartbeat().value(), std::vector<std::string>{"a"});
+  EXPECT_EQ(b.Heartbeat().value(), (std::vector<std::string>{"a", "b"}));
+  ASSERT_TRUE(a.Leave().ok());
+  EXPECT_EQ(b.Heartbeat().value(), std::vector<std::string>{"b"});
+}
+
+TEST_F(NodeRedisTest, CommitsAreFencedByTheLease) {
+  LeaseTable a(client_.get(), "a", 5000);
+  OnlineStore store_a(client_.get(), "a"), store_b(client_.get(), "b");
+  ASSERT_EQ(a.Acquire(std::vector<uint32_t>{3}).value().size(), 1u);
+  ASSERT_TRUE(store_a.Commit({.partition = 3, .offset = 7, .listeners = {{"u1", "chunk"}}, .acks = {}}).ok());
+  Status refused = store_b.Commit({.partition = 3, .offset = 9, .listeners = {{"u1", "other"}}, .acks = {}});
+  EXPECT_EQ(refused.code(), StatusCode::kNotFound) << refused.ToString();
+  EXPECT_EQ(store_a.Checkpoint(3).value(), 7u);
+  EXPECT_EQ(store_a.GetListener(3, "u1").value(), std::optional<std::string>("chunk"));
+  ASSERT_TRUE(store_a.Commit({.partition = 3, .offset = 5, .listeners = {}, .acks = {}}).ok());  // an older offset never lowers it
+  EXPECT_EQ(store_a.Checkpoint(3).value(), 7u);
+}
+
+// Two nodes split the partitions; one stops cleanly and the other takes its share over; the stored
+// sessions equal a single tracker's on the same stream.
+TEST_F(NodeRedisTest, TwoNodesShareThePartitionsAndHandOver) {
+  auto a = std::make_unique<Node>(redis_.url(), "a", 600);
+  auto b = std::make_unique<Node>(redis_.url(), "b", 600);
+  ASSERT_TRUE(a->ownership.Start().ok());
+  ASSERT_TRUE(b->ownership.Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return a->ownership.owned().size() == 4 && b->ownership.owned().size() == 4; }, 3s));
+
+  std::vector<LoggedEvent> all = Append(*client_, Stream(40, 30));
+  ASSERT_TRUE(WaitFor([&] { return AllCommitted(*client_); }, 20s));
+  ExpectStoredEqualsReference(*client_, all);
+
+  b.reset();  // clean stop: b commits, releases its leases and leaves
+  ASSERT_TRUE(WaitFor([&] { return a->ownership.owned().size() == kPartitions; }, 3s));
+  std::vector<LoggedEvent> more = Append(*client_, Stream(40, 30, 30));
+  all.insert(all.end(), more.begin(), more.end());
+  ASSERT_TRUE(WaitFor([&] { return AllCommitted(*client_); }, 20s));
+  ExpectStoredEqualsReference(*client_, all);
+}
+
+}  // namespace
+}  // namespace segue::nodes
