@@ -95,6 +95,7 @@ class PartitionReaders::Session {
                                                   *cursor, "COUNT", std::to_string(o_.options_.batch_events)}, 1});
     if (!reply.ok() || reply->is_error() || reply->elements.size() < 2) return Retry("claiming pending entries", reply);
     *cursor = reply->elements[0].str == "0-0" ? "done" : reply->elements[0].str;
+    o_.claimed_.Inc(reply->elements[1].elements.size());
     return Process(reply->elements[1].elements);
   }
 
@@ -181,6 +182,8 @@ PartitionReaders::PartitionReaders(ReaderOptions options, bus::RedisClientOption
                                    "Bus events this node applied for the partitions it owns.")),
       skipped_(registry.AddCounter("segue_node_events_covered_total",
                                    "Bus events read again at or below their partition's checkpoint (acknowledged only).")),
+      claimed_(registry.AddCounter("segue_node_events_claimed_total",
+                                   "Bus entries a previous owner had read but not committed, claimed at takeover.")),
       commits_(registry.AddCounter("segue_node_commits_total", "Partition state commits to the online store.")),
       loaded_(registry.AddCounter("segue_node_listeners_loaded_total",
                                   "Listener states loaded from the online store when taking a partition over.")) {}

@@ -75,6 +75,7 @@ class PartitionReaders {
 
   metrics::Counter& applied_;
   metrics::Counter& skipped_;
+  metrics::Counter& claimed_;
   metrics::Counter& commits_;
   metrics::Counter& loaded_;
 };
