@@ -3,37 +3,12 @@
 #include <charconv>
 
 #include "bus/redis_keys.h"
-#include "log/record_codec.h"
+#include "bus/stream_entry.h"
 
 namespace segue::bus {
 namespace {
 
 constexpr size_t kPageEntries = 512;
-
-// The offset of a stream entry id "<offset>-1".
-bool ParseOffset(std::string_view id, uint64_t* offset) {
-  const size_t dash = id.find('-');
-  if (dash == std::string_view::npos) return false;
-  return std::from_chars(id.data(), id.data() + dash, *offset).ec == std::errc();
-}
-
-Status DecodeEntry(uint32_t partition, const RedisReply& entry, LoggedEvent* out) {
-  // [id, [field, value, ...]]
-  if (entry.elements.size() != 2 || entry.elements[1].elements.size() != 2) {
-    return Status::Corruption("Redis stream " + EventsKey(partition) + ": malformed entry");
-  }
-  uint64_t offset = 0;
-  if (!ParseOffset(entry.elements[0].str, &offset)) {
-    return Status::Corruption("Redis stream " + EventsKey(partition) + ": bad entry id " + entry.elements[0].str);
-  }
-  if (Status s = DecodeLoggedEvent(entry.elements[1].elements[1].str, out); !s.ok()) {
-    return Status::Corruption("Redis stream " + EventsKey(partition) + " entry " + entry.elements[0].str + ": " +
-                              s.message());
-  }
-  out->partition = partition;
-  out->seq = offset;
-  return Status::Ok();
-}
 
 // The XRANGE bound just after the entry of `offset`.
 std::string ExclusiveAfter(uint64_t offset) {
@@ -66,7 +41,7 @@ Result<std::vector<LoggedEvent>> RedisPartitionSource::ReadPage(uint32_t partiti
   if (reply->is_error()) return Status::Unavailable("Redis XRANGE " + EventsKey(partition) + ": " + reply->str);
   std::vector<LoggedEvent> events(reply->elements.size());
   for (size_t i = 0; i < events.size(); ++i) {
-    if (Status s = DecodeEntry(partition, reply->elements[i], &events[i]); !s.ok()) return s;
+    if (Status s = DecodeStreamEntry(partition, reply->elements[i], &events[i]); !s.ok()) return s;
   }
   return events;
 }
@@ -100,6 +75,25 @@ Result<uint64_t> RedisPartitionSource::EndOffset(uint32_t partition) const {
     return Status::Corruption("Redis " + OffsetKey(partition) + ": not an offset: " + reply->str);
   }
   return offset;
+}
+
+Result<uint64_t> RedisPartitionSource::TrimmedOffset(uint32_t partition) const {
+  if (partition >= partitions_) return OutOfRange(partition);
+  Result<RedisReply> reply = [&] {
+    std::lock_guard lock(mu_);
+    return client_->Command(RedisCommand{{"XINFO", "STREAM", EventsKey(partition)}, 2});
+  }();
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error()) return uint64_t{0};  // no such stream: nothing was ever trimmed
+  const std::vector<RedisReply>& fields = reply->elements;
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+    if (fields[i].str != "max-deleted-entry-id") continue;
+    const std::string& id = fields[i + 1].str;
+    uint64_t offset = 0;
+    std::from_chars(id.data(), id.data() + id.find('-'), offset);
+    return offset;
+  }
+  return uint64_t{0};
 }
 
 }  // namespace segue::bus

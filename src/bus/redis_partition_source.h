@@ -27,6 +27,9 @@ class RedisPartitionSource final : public PartitionSource {
   Status ReadPartition(uint32_t partition, uint64_t after_offset,
                        const std::function<bool(const LoggedEvent&)>& visit) const override;
   Result<uint64_t> EndOffset(uint32_t partition) const override;
+  // The offset of the stream's max-deleted-entry-id (XINFO STREAM, Redis 7): entries up to it may have been
+  // trimmed or deleted. 0 for a stream that does not exist or never lost an entry.
+  Result<uint64_t> TrimmedOffset(uint32_t partition) const override;
 
  private:
   RedisPartitionSource(uint32_t partitions, std::unique_ptr<RedisClient> client)

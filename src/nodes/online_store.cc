@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "bus/redis_keys.h"
 #include "nodes/node_keys.h"
 
 namespace segue::nodes {
@@ -36,14 +37,12 @@ Status Failed(const bus::RedisReply& reply, const char* what) {
   return Status::Unavailable(std::string(what) + ": " + reply.str);
 }
 
-std::string StreamKey(uint32_t partition) { return PartitionKey(partition, "events"); }
-
 }  // namespace
 
 Status OnlineStore::Commit(const PartitionCommit& c) {
   bus::RedisCommand cmd;
   cmd.args = {"EVAL", kCommitScript, "4", LeaseKey(c.partition), SessionsKey(c.partition),
-              CheckpointKey(c.partition), StreamKey(c.partition), node_id_, std::to_string(c.offset),
+              CheckpointKey(c.partition), bus::EventsKey(c.partition), node_id_, std::to_string(c.offset),
               kConsumerGroup, std::to_string(c.listeners.size())};
   cmd.key_arg = 3;
   for (const auto& [user, chunk] : c.listeners) {

@@ -1,39 +1,19 @@
 #include "nodes/partition_readers.h"
 
-#include <charconv>
 #include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
-#include "log/record_codec.h"
+#include "bus/redis_keys.h"
+#include "bus/stream_entry.h"
 #include "nodes/node_keys.h"
 #include "nodes/online_store.h"
 #include "session/session_codec.h"
 #include "session/session_tracker.h"
 
 namespace segue::nodes {
-namespace {
 
 using bus::RedisReply;
-
-std::string StreamKey(uint32_t partition) { return PartitionKey(partition, "events"); }
-
-// One stream entry [id, [field, value, ...]]: the bus stores the record_codec bytes as the first value and
-// the offset as the id "<offset>-1" (the record is encoded before Redis assigns the offset, so its own
-// seq is not the offset).
-Status DecodeEntry(const RedisReply& entry, LoggedEvent* out) {
-  if (entry.elements.size() != 2 || entry.elements[1].elements.size() < 2) {
-    return Status::Corruption("stream entry without fields");
-  }
-  if (Status s = DecodeLoggedEvent(entry.elements[1].elements[1].str, out); !s.ok()) return s;
-  const std::string& id = entry.elements[0].str;
-  if (std::from_chars(id.data(), id.data() + id.size(), out->seq).ec != std::errc() || out->seq == 0) {
-    return Status::Corruption("stream entry id is not <offset>-1: " + id);
-  }
-  return Status::Ok();
-}
-
-}  // namespace
 
 struct PartitionReaders::Reader {
   uint32_t partition = 0;
@@ -44,7 +24,7 @@ struct PartitionReaders::Reader {
 // The work of one reader thread, with its own connections.
 class PartitionReaders::Session {
  public:
-  Session(PartitionReaders& owner, Reader& r) : o_(owner), r_(r), stream_(StreamKey(r.partition)) {}
+  Session(PartitionReaders& owner, Reader& r) : o_(owner), r_(r), stream_(bus::EventsKey(r.partition)) {}
 
   // Connect, load the partition's state and join its consumer group; false when stopped or failed.
   bool Open() {
@@ -127,7 +107,7 @@ class PartitionReaders::Session {
       if (entry.elements.empty()) continue;
       commit.acks.push_back(entry.elements[0].str);
       LoggedEvent e;
-      if (Status s = DecodeEntry(entry, &e); !s.ok()) {
+      if (Status s = bus::DecodeStreamEntry(r_.partition, entry, &e); !s.ok()) {
         spdlog::error("node {}: partition {}: entry {} skipped: {}", o_.options_.node_id, r_.partition,
                       entry.elements[0].str, s.message());
         continue;

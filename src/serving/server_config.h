@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "bus/redis_bus_options.h"
 #include "common/status.h"
 #include "events/event_parser.h"
 #include "feedback/feedback_collector.h"
@@ -53,6 +54,15 @@ inline EventLogOptions ServerLogDefaults() {
   return options;
 }
 
+// [bus] / --bus: the Redis bus (issue #12). Without a url the embedded log serves (the default). With
+// one, ingest appends to the bus and this node processes the partitions it owns (src/nodes/); the
+// partition count is [log] partitions, the same on every node.
+struct BusConfig {
+  bus::RedisBusOptions redis;  // url, wait_replicas, dedup_window_ms, accept_weak_durability (url empty: off)
+  std::string node_id;         // unique per node; empty: "<hostname>:<listen port>"
+  int64_t lease_ms = 3000;     // partition lease; a dead node's partitions are taken over after about this
+};
+
 struct ServerConfig {
   std::string data_dir;  // the event log and state (becomes log.dir)
   std::string listen = "127.0.0.1:8080";
@@ -73,6 +83,7 @@ struct ServerConfig {
   feedback::FeedbackOptions feedback;  // [feedback] (dir and the session timeout are filled in at start)
   std::vector<experiments::ExperimentSpec> experiments;  // [[experiments]] (valid, distinct ids)
   RetrainOptions retrain;              // segue serve --retrain-interval / --retrain-args (retrain_component.h)
+  BusConfig bus;                       // [bus], segue serve --bus / --node-id
 };
 
 // Reads `path` over the values already in `config`. Unknown keys, wrong types and out-of-range values

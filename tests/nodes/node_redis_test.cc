@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <map>
 #include <thread>
 
@@ -15,13 +16,14 @@
 #include "catalog/catalog.h"
 #include "common/hash.h"
 #include "common/metrics.h"
-#include "log/record_codec.h"
+#include "bus/redis_event_appender.h"
 #include "nodes/lease_table.h"
 #include "nodes/node_keys.h"
 #include "nodes/online_store.h"
 #include "nodes/partition_ownership.h"
 #include "nodes/partition_readers.h"
 #include "session/session_codec.h"
+#include "session/session_json.h"
 #include "session/session_test_util.h"
 #include "session/session_tracker.h"
 #include "tests/bus/redis_fixture.h"
@@ -49,28 +51,17 @@ std::unique_ptr<bus::RedisClient> Connect(const std::string& url) {
   return c.ok() ? std::move(c).value() : nullptr;
 }
 
-// Appends as the bus does (src/bus/redis_event_appender.cc: offset = INCR segue:{p}:offset, XADD
-// segue:{p}:events <offset>-1 r <record>), returning each event with its partition and offset.
-std::vector<LoggedEvent> Append(bus::RedisClient& redis, const std::vector<Event>& events) {
-  constexpr const char* kScript = R"lua(
-local offset = redis.call('INCR', KEYS[1])
-redis.call('XADD', KEYS[2], string.format('%.0f', offset) .. '-1', 'r', ARGV[1])
-return offset)lua";
+// Appends through the bus's appender and returns each event stored (not a duplicate) with its partition
+// and offset.
+std::vector<LoggedEvent> Append(bus::RedisEventAppender& appender, const std::vector<Event>& events) {
+  std::promise<Result<AppendOutcome>> promise;
+  appender.AppendAsync(events, [&](Result<AppendOutcome> r) { promise.set_value(std::move(r)); });
+  Result<AppendOutcome> outcome = promise.get_future().get();
+  EXPECT_TRUE(outcome.ok()) << outcome.status().ToString();
   std::vector<LoggedEvent> out;
-  std::vector<bus::RedisCommand> commands;
-  for (const Event& e : events) {
-    LoggedEvent logged;
-    logged.partition = PartitionOf(e.user_id, kPartitions);
-    logged.event = e;
-    std::string record;
-    EncodeLoggedEvent(logged, &record);
-    commands.push_back({{"EVAL", kScript, "2", PartitionKey(logged.partition, "offset"),
-                         PartitionKey(logged.partition, "events"), record}, 3});
-    out.push_back(std::move(logged));
+  for (size_t i = 0; outcome.ok() && i < events.size(); ++i) {
+    if (outcome->seqs[i] != 0) out.push_back({PartitionOf(events[i].user_id, kPartitions), outcome->seqs[i], 0, events[i]});
   }
-  auto replies = redis.Pipeline(commands);
-  EXPECT_TRUE(replies.ok()) << replies.status().ToString();
-  for (size_t i = 0; replies.ok() && i < out.size(); ++i) out[i].seq = static_cast<uint64_t>((*replies)[i].integer);
   return out;
 }
 
@@ -153,7 +144,8 @@ void ExpectStoredEqualsReference(bus::RedisClient& redis, const std::vector<Logg
     reference.ForEachSession(shard, [&](const SessionState& s) {
       std::optional<SessionState> got = stored.Get(s.user_id);
       ASSERT_TRUE(got.has_value()) << s.user_id;
-      EXPECT_EQ(*got, s) << s.user_id;
+      EXPECT_EQ(*got, s) << s.user_id << ": stored " << SessionToJson(*got, catalog) << "\nexpected "
+                         << SessionToJson(s, catalog);
     });
   }
 }
@@ -165,9 +157,16 @@ class NodeRedisTest : public ::testing::Test {
     ASSERT_TRUE(redis_.Start().ok());
     client_ = Connect(redis_.url());
     ASSERT_NE(client_, nullptr);
+    bus::RedisBusOptions options;
+    options.url = redis_.url();
+    options.partitions = kPartitions;
+    auto appender = bus::RedisEventAppender::Open(options);
+    ASSERT_TRUE(appender.ok()) << appender.status().ToString();
+    appender_ = std::move(*appender);
   }
   test_support::RedisSingle redis_;
   std::unique_ptr<bus::RedisClient> client_;
+  std::unique_ptr<bus::RedisEventAppender> appender_;
 };
 
 TEST_F(NodeRedisTest, LeasesAreExclusiveRenewedByTheirHolderAndExpire) {
@@ -212,13 +211,13 @@ TEST_F(NodeRedisTest, TwoNodesShareThePartitionsAndHandOver) {
   ASSERT_TRUE(b->ownership.Start().ok());
   ASSERT_TRUE(WaitFor([&] { return a->ownership.owned().size() == 4 && b->ownership.owned().size() == 4; }, 3s));
 
-  std::vector<LoggedEvent> all = Append(*client_, Stream(40, 30));
+  std::vector<LoggedEvent> all = Append(*appender_, Stream(40, 30));
   ASSERT_TRUE(WaitFor([&] { return AllCommitted(*client_); }, 20s));
   ExpectStoredEqualsReference(*client_, all);
 
   b.reset();  // clean stop: b commits, releases its leases and leaves
   ASSERT_TRUE(WaitFor([&] { return a->ownership.owned().size() == kPartitions; }, 3s));
-  std::vector<LoggedEvent> more = Append(*client_, Stream(40, 30, 30));
+  std::vector<LoggedEvent> more = Append(*appender_, Stream(40, 30, 30));
   all.insert(all.end(), more.begin(), more.end());
   ASSERT_TRUE(WaitFor([&] { return AllCommitted(*client_); }, 20s));
   ExpectStoredEqualsReference(*client_, all);
@@ -249,14 +248,14 @@ TEST_F(NodeRedisTest, KilledNodesPartitionsAreTakenOverExactlyOnce) {
 
   std::vector<LoggedEvent> all;
   for (int round = 0; round < 40; ++round) {
-    std::vector<LoggedEvent> batch = Append(*client_, Stream(40, 2, 2 * round));
+    std::vector<LoggedEvent> batch = Append(*appender_, Stream(40, 2, 2 * round));
     all.insert(all.end(), batch.begin(), batch.end());
   }
   ::kill(child, SIGKILL);
   ::waitpid(child, nullptr, 0);
   const auto killed = Clock::now();
   for (int round = 40; round < 80; ++round) {  // the stream goes on during the takeover
-    std::vector<LoggedEvent> batch = Append(*client_, Stream(40, 2, 2 * round));
+    std::vector<LoggedEvent> batch = Append(*appender_, Stream(40, 2, 2 * round));
     all.insert(all.end(), batch.begin(), batch.end());
   }
   // A takeover takes the lease time, plus up to one round (lease/3) for the survivor to notice, plus the
