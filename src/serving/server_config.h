@@ -36,6 +36,9 @@ struct SessionMaintenanceOptions {
   // most about this many events however long the log is; 0 = by time only.
   uint64_t snapshot_every_events = 1'000'000;
   int64_t evict_interval_s = 10;
+  // Snapshots and the restore from them; off (set by the server, not a config key) on a bus node, whose
+  // session state is checkpointed per partition in the online store instead (src/nodes/).
+  bool snapshots = true;
 };
 
 // [scoring]: the disengagement model.
