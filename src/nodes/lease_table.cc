@@ -45,15 +45,21 @@ Status ErrorOf(const bus::RedisReply& reply, const char* what) {
 
 }  // namespace
 
-Result<std::vector<std::string>> LeaseTable::Heartbeat() {
-  Result<bus::RedisReply> reply =
-      client_->Command(Eval(kHeartbeatScript, kMembersKey, {node_id_, std::to_string(lease_ms_)}));
-  if (!reply.ok()) return reply.status();
-  if (reply->is_error()) return ErrorOf(*reply, "node heartbeat");
-  std::vector<std::string> live;
-  for (const bus::RedisReply& e : reply->elements) live.push_back(e.str);
-  std::sort(live.begin(), live.end());  // ZRANGE orders by expiry
-  return live;
+Result<LeaseTable::Renewal> LeaseTable::HeartbeatAndRenew(std::span<const uint32_t> partitions) {
+  std::vector<bus::RedisCommand> commands;
+  commands.push_back(Eval(kHeartbeatScript, kMembersKey, {node_id_, std::to_string(lease_ms_)}));
+  for (uint32_t p : partitions) commands.push_back(Eval(kRenewScript, LeaseKey(p), {node_id_, std::to_string(lease_ms_)}));
+  Result<std::vector<bus::RedisReply>> replies = client_->Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  const bus::RedisReply& members = replies->front();
+  if (members.is_error()) return ErrorOf(members, "node heartbeat");
+  Renewal renewal;
+  for (const bus::RedisReply& e : members.elements) renewal.live.push_back(e.str);
+  std::sort(renewal.live.begin(), renewal.live.end());  // ZRANGE orders by expiry
+  Result<std::vector<uint32_t>> held = Succeeded(partitions, *replies, 1);
+  if (!held.ok()) return held.status();
+  renewal.held = std::move(*held);
+  return renewal;
 }
 
 Status LeaseTable::Leave() {
@@ -63,33 +69,33 @@ Status LeaseTable::Leave() {
 }
 
 Result<std::vector<uint32_t>> LeaseTable::Acquire(std::span<const uint32_t> partitions) {
+  if (partitions.empty()) return std::vector<uint32_t>();
   std::vector<bus::RedisCommand> commands;
   for (uint32_t p : partitions) {
     commands.push_back({{"SET", LeaseKey(p), node_id_, "NX", "PX", std::to_string(lease_ms_)}});
   }
-  return Succeeded(partitions, commands);
+  Result<std::vector<bus::RedisReply>> replies = client_->Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  return Succeeded(partitions, *replies, 0);
 }
 
-Result<std::vector<uint32_t>> LeaseTable::Renew(std::span<const uint32_t> partitions) {
+Status LeaseTable::Release(std::span<const uint32_t> partitions) {
+  if (partitions.empty()) return Status::Ok();
   std::vector<bus::RedisCommand> commands;
-  for (uint32_t p : partitions) commands.push_back(Eval(kRenewScript, LeaseKey(p), {node_id_, std::to_string(lease_ms_)}));
-  return Succeeded(partitions, commands);
-}
-
-Status LeaseTable::Release(uint32_t partition) {
-  Result<bus::RedisReply> reply = client_->Command(Eval(kReleaseScript, LeaseKey(partition), {node_id_}));
-  if (!reply.ok()) return reply.status();
-  return reply->is_error() ? ErrorOf(*reply, "releasing a partition lease") : Status::Ok();
+  for (uint32_t p : partitions) commands.push_back(Eval(kReleaseScript, LeaseKey(p), {node_id_}));
+  Result<std::vector<bus::RedisReply>> replies = client_->Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (const bus::RedisReply& r : *replies) {
+    if (r.is_error()) return ErrorOf(r, "releasing a partition lease");
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<uint32_t>> LeaseTable::Succeeded(std::span<const uint32_t> partitions,
-                                                    const std::vector<bus::RedisCommand>& commands) {
+                                                    const std::vector<bus::RedisReply>& replies, size_t first) {
   std::vector<uint32_t> held;
-  if (commands.empty()) return held;
-  Result<std::vector<bus::RedisReply>> replies = client_->Pipeline(commands);
-  if (!replies.ok()) return replies.status();
   for (size_t i = 0; i < partitions.size(); ++i) {
-    const bus::RedisReply& r = (*replies)[i];
+    const bus::RedisReply& r = replies[first + i];
     if (r.is_error()) return ErrorOf(r, "partition lease");
     const bool ok = (r.type == bus::RedisReply::Type::kInteger && r.integer == 1) ||
                     (r.type == bus::RedisReply::Type::kStatus && r.str == "OK");

@@ -1,6 +1,6 @@
 // LeaseTable: node membership and per-partition leases in Redis (keys in node_keys.h).
 //
-// - Membership: Heartbeat() puts this node in segue:{nodes} until Redis's own clock passes now + lease_ms
+// - Membership: the heartbeat puts this node in segue:{nodes} until Redis's own clock passes now + lease_ms
 //   (one script: no clock of ours is compared with another node's) and returns the live members. A node
 //   that stops heartbeating drops out after lease_ms.
 // - Leases: Acquire takes free leases (SET segue:{p}:lease <node> NX PX lease_ms); Renew extends the ones
@@ -27,24 +27,27 @@ class LeaseTable {
   LeaseTable(bus::RedisClient* client, std::string node_id, int64_t lease_ms)
       : client_(client), node_id_(std::move(node_id)), lease_ms_(lease_ms) {}
 
-  // Keeps this node a member for lease_ms more; returns every live member's id, sorted.
-  Result<std::vector<std::string>> Heartbeat();
+  struct Renewal {
+    std::vector<std::string> live;  // every live member's id, sorted
+    std::vector<uint32_t> held;     // of the partitions to renew, those still held
+  };
+  // Keeps this node a member for lease_ms more and renews the leases of `partitions` (held by this node),
+  // in one round trip: under AOF appendfsync always every write round trip waits for an fsync.
+  Result<Renewal> HeartbeatAndRenew(std::span<const uint32_t> partitions);
   // Removes this node from the membership at once (clean shutdown).
   Status Leave();
 
   // Of `partitions`, the ones whose lease this node took now (the others are held by someone).
   Result<std::vector<uint32_t>> Acquire(std::span<const uint32_t> partitions);
-  // Of `partitions` (held by this node), the ones still held after renewing; the others were lost.
-  Result<std::vector<uint32_t>> Renew(std::span<const uint32_t> partitions);
-  // Deletes the lease of `partition` if this node holds it.
-  Status Release(uint32_t partition);
+  // Deletes the leases of `partitions` this node holds (one round trip).
+  Status Release(std::span<const uint32_t> partitions);
 
   const std::string& node_id() const { return node_id_; }
 
  private:
-  // One command per partition, pipelined; the partitions whose reply is the integer 1 or the status OK.
-  Result<std::vector<uint32_t>> Succeeded(std::span<const uint32_t> partitions,
-                                          const std::vector<bus::RedisCommand>& commands);
+  // The partitions whose command's reply (replies[first + i] for partitions[i]) is the integer 1 or OK.
+  static Result<std::vector<uint32_t>> Succeeded(std::span<const uint32_t> partitions,
+                                                 const std::vector<bus::RedisReply>& replies, size_t first);
 
   bus::RedisClient* client_;
   std::string node_id_;

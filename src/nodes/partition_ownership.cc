@@ -45,7 +45,9 @@ void PartitionOwnership::Stop() {
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (!leases_) return;
-  DropAll(/*release=*/true);
+  const std::set<uint32_t> held = owned();
+  dropped_.Inc(held.size());
+  Drop({held.begin(), held.end()}, /*release=*/true);
   if (Status s = leases_->Leave(); !s.ok()) spdlog::warn("node {}: leaving the membership: {}", options_.node_id, s.message());
 }
 
@@ -67,63 +69,53 @@ void PartitionOwnership::Run() {
 void PartitionOwnership::Round() {
   const std::set<uint32_t> held = owned();
   const std::vector<uint32_t> held_list(held.begin(), held.end());
-  Result<std::vector<uint32_t>> renewed = leases_->Renew(held_list);
-  if (renewed.ok()) {
-    last_renewed_ = Clock::now();
-    for (uint32_t p : held) {
-      if (std::find(renewed->begin(), renewed->end(), p) != renewed->end()) continue;
-      spdlog::warn("node {}: lost the lease of partition {}", options_.node_id, p);
-      drop_(p);
-      lost_.Inc();
-      std::lock_guard lock(mu_);
-      owned_.erase(p);
+  Result<LeaseTable::Renewal> renewal = leases_->HeartbeatAndRenew(held_list);
+  if (!renewal.ok()) {
+    spdlog::warn("node {}: heartbeat and lease renewal: {}", options_.node_id, renewal.status().message());
+    if (Clock::now() - last_renewed_ > std::chrono::milliseconds(options_.lease_ms * 2 / 3)) {
+      spdlog::error("node {}: leases not renewed for 2/3 of lease_ms; dropping every partition", options_.node_id);
+      lost_.Inc(held.size());
+      Drop(held_list, /*release=*/false);
     }
-  } else if (Clock::now() - last_renewed_ > std::chrono::milliseconds(options_.lease_ms * 2 / 3)) {
-    spdlog::error("node {}: leases not renewed for 2/3 of lease_ms ({}); dropping every partition",
-                  options_.node_id, renewed.status().message());
-    lost_.Inc(held.size());
-    DropAll(/*release=*/false);
     return;
   }
-  Result<std::vector<std::string>> live = leases_->Heartbeat();
-  if (!live.ok()) {
-    spdlog::warn("node {}: heartbeat: {}", options_.node_id, live.status().message());
-    return;
-  }
-  const std::vector<uint32_t> share = PartitionsOf(options_.partitions, *live, options_.node_id);
-  for (uint32_t p : owned()) {
-    if (std::binary_search(share.begin(), share.end(), p)) continue;
-    drop_(p);
-    dropped_.Inc();
-    if (Status s = leases_->Release(p); !s.ok()) spdlog::warn("node {}: releasing {}: {}", options_.node_id, p, s.message());
-    std::lock_guard lock(mu_);
-    owned_.erase(p);
-  }
+  last_renewed_ = Clock::now();
+  std::vector<uint32_t> lost;
+  std::set_difference(held_list.begin(), held_list.end(), renewal->held.begin(), renewal->held.end(),
+                      std::back_inserter(lost));
+  for (uint32_t p : lost) spdlog::warn("node {}: lost the lease of partition {}", options_.node_id, p);
+  lost_.Inc(lost.size());
+  Drop(lost, /*release=*/false);
+
+  const std::vector<uint32_t> share = PartitionsOf(options_.partitions, renewal->live, options_.node_id);
+  std::vector<uint32_t> outside;
+  std::set_difference(renewal->held.begin(), renewal->held.end(), share.begin(), share.end(),
+                      std::back_inserter(outside));
+  dropped_.Inc(outside.size());
+  Drop(outside, /*release=*/true);
+
   std::vector<uint32_t> wanted;
-  const std::set<uint32_t> now_held = owned();
-  std::set_difference(share.begin(), share.end(), now_held.begin(), now_held.end(), std::back_inserter(wanted));
+  std::set_difference(share.begin(), share.end(), renewal->held.begin(), renewal->held.end(), std::back_inserter(wanted));
   Result<std::vector<uint32_t>> acquired = leases_->Acquire(wanted);
-  if (!acquired.ok()) return;
-  for (uint32_t p : *acquired) {
-    {
-      std::lock_guard lock(mu_);
-      owned_.insert(p);
-    }
-    take_(p);
-    taken_.Inc();
+  if (!acquired.ok() || acquired->empty()) return;
+  {
+    std::lock_guard lock(mu_);
+    owned_.insert(acquired->begin(), acquired->end());
   }
+  take_(*acquired);
+  taken_.Inc(acquired->size());
 }
 
-void PartitionOwnership::DropAll(bool release) {
-  for (uint32_t p : owned()) {
-    drop_(p);
-    if (release) {
-      dropped_.Inc();
-      if (Status s = leases_->Release(p); !s.ok()) spdlog::warn("node {}: releasing {}: {}", options_.node_id, p, s.message());
+void PartitionOwnership::Drop(const std::vector<uint32_t>& partitions, bool release) {
+  if (partitions.empty()) return;
+  drop_(partitions);
+  if (release) {
+    if (Status s = leases_->Release(partitions); !s.ok()) {
+      spdlog::warn("node {}: releasing leases: {}", options_.node_id, s.message());
     }
-    std::lock_guard lock(mu_);
-    owned_.erase(p);
   }
+  std::lock_guard lock(mu_);
+  for (uint32_t p : partitions) owned_.erase(p);
 }
 
 }  // namespace segue::nodes

@@ -1,10 +1,11 @@
 // PartitionOwnership: keeps this node's fair share of partitions under leases (lease_table.h) and tells
 // the partition readers what to start and stop. One owner reads a partition at a time.
 //
-// Every lease_ms / 3 (a round, on its own thread): heartbeat (the live members), renew the held leases
-// (a lease found lost is dropped at once), compute this node's share for the live set
+// Every lease_ms / 3 (a round, on its own thread): heartbeat (the live members) and renew the held leases
+// in one round trip (a lease found lost is dropped at once), compute this node's share for the live set
 // (partition_assignment.h), drop and release the held partitions outside it (so their new owner can take
-// them on its next round), and try to acquire the free ones in it. A partition held by a node that died
+// them on its next round), and try to acquire the free ones in it: three round trips at most, each
+// waiting for Redis's AOF fsync, so a round stays well inside the lease on a busy disk. A partition held by a node that died
 // is free once its lease expires (lease_ms after the last renewal) and the dead node is out of the
 // membership (lease_ms after its last heartbeat): a takeover takes at most lease_ms + one round after
 // the kill, plus the new owner's load of the partition's state.
@@ -13,8 +14,10 @@
 // are also fenced by the lease (online_store.h), so a paused node that wakes up cannot overwrite its
 // successor's state.
 //
-// Callbacks run on the ownership thread: take(p) after the lease of p is held; drop(p) must return only
-// when nothing more of p will be written (its reader stopped, its last commit done or refused).
+// Callbacks run on the ownership thread, with all the partitions of a round at once (so stopping several
+// readers costs one wait, not one each): take(ps) after their leases are held, and must return quickly;
+// drop(ps) must return only when nothing more of them will be written (readers stopped, last commits
+// done or refused).
 // Thread-safety: Start/Stop from one thread; owned() from any thread.
 #pragma once
 
@@ -44,7 +47,7 @@ struct OwnershipOptions {
 
 class PartitionOwnership {
  public:
-  using PartitionFn = std::function<void(uint32_t partition)>;
+  using PartitionFn = std::function<void(const std::vector<uint32_t>& partitions)>;
 
   PartitionOwnership(OwnershipOptions options, bus::RedisClientOptions redis, PartitionFn take, PartitionFn drop,
                      metrics::Registry& registry);
@@ -60,7 +63,8 @@ class PartitionOwnership {
 
  private:
   void Round();
-  void DropAll(bool release);
+  // Drops `partitions` (held), releases their leases when `release`, and forgets them.
+  void Drop(const std::vector<uint32_t>& partitions, bool release);
   void Run();
 
   const OwnershipOptions options_;

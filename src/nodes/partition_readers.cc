@@ -170,20 +170,26 @@ PartitionReaders::PartitionReaders(ReaderOptions options, bus::RedisClientOption
 
 PartitionReaders::~PartitionReaders() { Stop(); }
 
-void PartitionReaders::Take(uint32_t partition) {
-  auto reader = std::make_unique<Reader>();
-  reader->partition = partition;
-  Reader& r = *reader;
-  readers_[partition] = std::move(reader);
-  r.thread = std::thread([this, &r] { Run(r); });
+void PartitionReaders::Take(const std::vector<uint32_t>& partitions) {
+  for (uint32_t p : partitions) {
+    auto reader = std::make_unique<Reader>();
+    reader->partition = p;
+    Reader& r = *reader;
+    readers_[p] = std::move(reader);
+    r.thread = std::thread([this, &r] { Run(r); });
+  }
 }
 
-void PartitionReaders::Drop(uint32_t partition) {
-  auto it = readers_.find(partition);
-  if (it == readers_.end()) return;
-  it->second->stop = true;
-  it->second->thread.join();
-  readers_.erase(it);
+void PartitionReaders::Drop(const std::vector<uint32_t>& partitions) {
+  for (uint32_t p : partitions) {
+    if (auto it = readers_.find(p); it != readers_.end()) it->second->stop = true;
+  }
+  for (uint32_t p : partitions) {
+    auto it = readers_.find(p);
+    if (it == readers_.end()) continue;
+    it->second->thread.join();
+    readers_.erase(it);
+  }
 }
 
 void PartitionReaders::Stop() {

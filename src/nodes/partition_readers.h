@@ -18,7 +18,7 @@
 // A commit refused for a lost lease stops the reader; a commit that failed on Redis is retried (it is
 // idempotent: same chunks, a checkpoint that only grows, XACK) until it succeeds or Drop.
 //
-// Thread-safety: Take/Drop/Stop from one thread (the ownership thread); owns(p) from any thread.
+// Thread-safety: Take/Drop/Stop from one thread at a time (the ownership thread, then the application's).
 #pragma once
 
 #include <atomic>
@@ -57,9 +57,10 @@ class PartitionReaders {
                    metrics::Registry& registry);
   ~PartitionReaders();  // Stop()
 
-  void Take(uint32_t partition);
-  // Returns once the partition's reader has stopped (its last commit done or refused).
-  void Drop(uint32_t partition);
+  void Take(const std::vector<uint32_t>& partitions);
+  // Returns once the partitions' readers have stopped (their last commits done or refused); they stop
+  // concurrently.
+  void Drop(const std::vector<uint32_t>& partitions);
   void Stop();
 
  private:

@@ -22,7 +22,8 @@ NodeComponent::NodeComponent(const ServerConfig& config, std::string node_id, bu
       readers_({.node_id = node_id, .batch_events = 500, .block_ms = 100, .wait = bus::BusWait(config.bus.redis)},
                redis, tracker, std::move(apply), registry),
       ownership_({.node_id = node_id, .partitions = partitions_, .lease_ms = config.bus.lease_ms}, redis,
-                 [this](uint32_t p) { readers_.Take(p); }, [this](uint32_t p) { readers_.Drop(p); }, registry),
+                 [this](const std::vector<uint32_t>& ps) { readers_.Take(ps); },
+                 [this](const std::vector<uint32_t>& ps) { readers_.Drop(ps); }, registry),
       stored_(redis, partitions_, catalog, config.sessions) {}
 
 Status NodeComponent::Start() {

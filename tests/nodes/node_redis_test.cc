@@ -17,6 +17,7 @@
 #include "common/hash.h"
 #include "common/metrics.h"
 #include "bus/redis_event_appender.h"
+#include "bus/redis_keys.h"
 #include "nodes/lease_table.h"
 #include "nodes/node_keys.h"
 #include "nodes/online_store.h"
@@ -95,7 +96,8 @@ struct Node {
                 },
                 registry),
         ownership({.node_id = id, .partitions = kPartitions, .lease_ms = lease_ms}, Options(url),
-                  [this](uint32_t p) { readers.Take(p); }, [this](uint32_t p) { readers.Drop(p); }, registry) {}
+                  [this](const std::vector<uint32_t>& ps) { readers.Take(ps); },
+                  [this](const std::vector<uint32_t>& ps) { readers.Drop(ps); }, registry) {}
 
   Catalog catalog;
   SessionTracker tracker;
@@ -171,22 +173,23 @@ class NodeRedisTest : public ::testing::Test {
 
 TEST_F(NodeRedisTest, LeasesAreExclusiveRenewedByTheirHolderAndExpire) {
   LeaseTable a(client_.get(), "a", 300), b(client_.get(), "b", 300);
-  const std::vector<uint32_t> both = {0, 1};
+  const std::vector<uint32_t> both = {0, 1}, zero = {0}, one = {1};
+  auto renewed = [](LeaseTable& t, const std::vector<uint32_t>& ps) { return t.HeartbeatAndRenew(ps).value().held; };
   EXPECT_EQ(a.Acquire(both).value(), both);
   EXPECT_TRUE(b.Acquire(both).value().empty());
-  EXPECT_TRUE(b.Renew(both).value().empty());
-  ASSERT_TRUE(b.Release(0).ok());  // not b's: nothing happens
-  EXPECT_EQ(a.Renew(both).value(), both);
-  ASSERT_TRUE(a.Release(0).ok());
-  EXPECT_EQ(b.Acquire(both).value(), std::vector<uint32_t>{0});
-  std::this_thread::sleep_for(400ms);  // a's lease of 1 expires unrenewed
-  EXPECT_TRUE(a.Renew(std::vector<uint32_t>{1}).value().empty());
-  EXPECT_EQ(b.Acquire(std::vector<uint32_t>{1}).value(), std::vector<uint32_t>{1});
+  EXPECT_TRUE(renewed(b, both).empty());
+  ASSERT_TRUE(b.Release(zero).ok());  // not b's: nothing happens
+  EXPECT_EQ(renewed(a, both), both);
+  ASSERT_TRUE(a.Release(zero).ok());
+  EXPECT_EQ(b.Acquire(both).value(), zero);
+  std::this_thread::sleep_for(400ms);  // a's lease of 1 expires unrenewed, and both memberships
+  EXPECT_TRUE(renewed(a, one).empty());
+  EXPECT_EQ(b.Acquire(one).value(), one);
 
-  EXPECT_EQ(a.Heartbeat().value(), std::vector<std::string>{"a"});
-  EXPECT_EQ(b.Heartbeat().value(), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(a.HeartbeatAndRenew({}).value().live, std::vector<std::string>{"a"});
+  EXPECT_EQ(b.HeartbeatAndRenew({}).value().live, (std::vector<std::string>{"a", "b"}));
   ASSERT_TRUE(a.Leave().ok());
-  EXPECT_EQ(b.Heartbeat().value(), std::vector<std::string>{"b"});
+  EXPECT_EQ(b.HeartbeatAndRenew({}).value().live, std::vector<std::string>{"b"});
 }
 
 TEST_F(NodeRedisTest, CommitsAreFencedByTheLease) {
@@ -223,6 +226,20 @@ TEST_F(NodeRedisTest, TwoNodesShareThePartitionsAndHandOver) {
   ExpectStoredEqualsReference(*client_, all);
 }
 
+// Entries `consumer` read from the streams and has not acknowledged, all partitions together (XPENDING's
+// per-consumer counts).
+long long PendingEntries(bus::RedisClient& redis, const std::string& consumer) {
+  long long pending = 0;
+  for (uint32_t p = 0; p < kPartitions; ++p) {
+    auto reply = redis.Command({{"XPENDING", bus::EventsKey(p), kConsumerGroup}, 1});
+    if (!reply.ok() || reply->is_error() || reply->elements.size() != 4) continue;
+    for (const bus::RedisReply& c : reply->elements[3].elements) {
+      if (c.elements.size() == 2 && c.elements[0].str == consumer) pending += std::stoll(c.elements[1].str);
+    }
+  }
+  return pending;
+}
+
 // The value of a counter in a registry's text exposition.
 uint64_t CounterValue(metrics::Registry& registry, const std::string& name) {
   const std::string text = registry.RenderText();
@@ -238,7 +255,7 @@ TEST_F(NodeRedisTest, KilledNodesPartitionsAreTakenOverExactlyOnce) {
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {  // node b, in its own process, until it is killed
-    Node b(redis_.url(), "b", kLeaseMs, 2ms);
+    Node b(redis_.url(), "b", kLeaseMs, 1ms);
     if (!b.ownership.Start().ok()) ::_exit(1);
     while (true) std::this_thread::sleep_for(1s);
   }
@@ -246,15 +263,14 @@ TEST_F(NodeRedisTest, KilledNodesPartitionsAreTakenOverExactlyOnce) {
   ASSERT_TRUE(a->ownership.Start().ok());
   ASSERT_TRUE(WaitFor([&] { return a->ownership.owned().size() == kPartitions / 2; }, 5s));
 
-  std::vector<LoggedEvent> all;
-  for (int round = 0; round < 40; ++round) {
-    std::vector<LoggedEvent> batch = Append(*appender_, Stream(40, 2, 2 * round));
-    all.insert(all.end(), batch.begin(), batch.end());
-  }
+  // One burst: b (slowed) is still working through it when it is killed.
+  std::vector<LoggedEvent> all = Append(*appender_, Stream(40, 160));
+  ASSERT_EQ(a->ownership.owned().size(), kPartitions / 2);  // b still owns the other half
+  ASSERT_TRUE(WaitFor([&] { return PendingEntries(*client_, "b") > 0; }, 5s));  // b is in the middle of it
   ::kill(child, SIGKILL);
   ::waitpid(child, nullptr, 0);
   const auto killed = Clock::now();
-  for (int round = 40; round < 80; ++round) {  // the stream goes on during the takeover
+  for (int round = 80; round < 120; ++round) {  // the stream goes on during the takeover
     std::vector<LoggedEvent> batch = Append(*appender_, Stream(40, 2, 2 * round));
     all.insert(all.end(), batch.begin(), batch.end());
   }
