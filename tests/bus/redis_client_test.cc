@@ -112,7 +112,7 @@ TEST(RedisClientSingle, DownIsUnavailableFastAndReconnects) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 
   // Same port, same data directory (the AOF): the client reconnects on its next call.
-  ASSERT_TRUE(redis.server().Start({}).ok());
+  ASSERT_TRUE(redis.server().Restart().ok());
   Result<RedisReply> back = client->Command(Cmd({"GET", "k"}));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->str, "v");

@@ -183,7 +183,7 @@ TEST(RedisBusSingle, DownIsUnavailableFastThenRecovers) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
   EXPECT_EQ(RedisPartitionSource::Open(BusOptions(redis.url())).status().code(), StatusCode::kUnavailable);
 
-  ASSERT_TRUE(redis.server().Start({}).ok());  // same port and AOF
+  ASSERT_TRUE(redis.server().Restart().ok());  // same port and AOF
   for (int i = 0; i < 100 && !appender->health().ok(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   ASSERT_TRUE(appender->health().ok()) << appender->health().ToString();
   Result<AppendOutcome> back = AppendSync(*appender, Events("down-", 5));

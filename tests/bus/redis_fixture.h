@@ -11,7 +11,8 @@
 // Usage:
 //   SEGUE_SKIP_WITHOUT_REDIS();            // GTEST_SKIP when redis-server or redis-cli is not on PATH
 //   RedisSingle redis;  ASSERT_TRUE(redis.Start().ok());  redis.url();  // "redis://127.0.0.1:PORT"
-//   RedisCluster cluster;  ASSERT_TRUE(cluster.Start().ok());  cluster.url();  cluster.Kill(i);
+//   RedisCluster cluster;  ASSERT_TRUE(cluster.Start().ok());  cluster.url();
+//   cluster.MasterOfSlot(slot);  cluster.node(i).Kill();  cluster.node(i).Restart();  // rejoins as replica
 // Not thread-safe (fork/exec, popen); use from the test's main thread.
 #pragma once
 
@@ -86,12 +87,18 @@ class RedisServerProcess {
   RedisServerProcess(const RedisServerProcess&) = delete;
   RedisServerProcess& operator=(const RedisServerProcess&) = delete;
 
+  // Starts the server with the fixed durability settings plus `extra_args`.
   Status Start(const std::vector<std::string>& extra_args) {
+    extra_args_ = extra_args;
+    return Restart();
+  }
+  // Starts it again with the arguments of the last Start(), on the same port and folder (AOF, nodes.conf).
+  Status Restart() {
     std::filesystem::create_directories(dir_);
     std::vector<std::string> args = {"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
                                      "--dir", dir_, "--appendonly", "yes", "--appendfsync", "always",
                                      "--save", "", "--protected-mode", "no", "--logfile", dir_ + "/redis.log"};
-    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     pid_ = ::fork();
     if (pid_ < 0) return Status::Internal("fork failed");
     if (pid_ == 0) {
@@ -139,6 +146,7 @@ class RedisServerProcess {
 
   std::string dir_;
   int port_;
+  std::vector<std::string> extra_args_;
   pid_t pid_ = -1;
 };
 
@@ -218,7 +226,6 @@ class RedisCluster {
     return -1;
   }
 
-  void Kill(int i) { nodes_[i]->Kill(); }
   RedisServerProcess& node(int i) { return *nodes_[i]; }
 
  private:
