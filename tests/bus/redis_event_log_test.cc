@@ -193,21 +193,7 @@ TEST(RedisBusSingle, DownIsUnavailableFastThenRecovers) {
   EXPECT_EQ(StoredIds(*source).size(), 10u);  // the acknowledged ones survived the kill (AOF always)
 }
 
-class RedisBusCluster : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (!test_support::FindProgram("redis-server") || !test_support::FindProgram("redis-cli")) return;
-    cluster_ = new RedisCluster();
-    const Status started = cluster_->Start();
-    ASSERT_TRUE(started.ok()) << started.ToString();
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  static RedisCluster* cluster_;
-};
-RedisCluster* RedisBusCluster::cluster_ = nullptr;
+class RedisBusCluster : public test_support::RedisClusterTest {};
 
 TEST_F(RedisBusCluster, AppendReadDedupAndStateWithWait) {
   SEGUE_SKIP_WITHOUT_REDIS();
