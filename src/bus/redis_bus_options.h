@@ -38,7 +38,8 @@ struct RedisBusOptions {
   std::chrono::milliseconds wait_timeout{500};  // how long WAIT may take before the batch is refused
   bool accept_weak_durability = false;         // allow masters without appendonly yes + appendfsync always
   size_t max_in_flight_events = 100000;        // appender back-pressure: beyond it, ResourceExhausted
-  size_t max_batch_events = 2000;              // events per pipelined batch
+  size_t max_batch_events = 2000;              // events per pipelined batch (per writer)
+  size_t writers = 4;                          // appender writer threads; partition p → writer p % writers
   RedisTimeouts timeouts;                      // command must exceed wait_timeout
 };
 

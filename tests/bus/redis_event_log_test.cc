@@ -53,6 +53,15 @@ void AppendReadDedupAcrossNodes(const std::string& url, int wait_replicas) {
 
   const std::map<std::string, int> stored = StoredIds(*source);
   EXPECT_EQ(stored.size(), 550u);
+  // Each acknowledged seq is the offset the event is stored at (the call was split over the writers).
+  std::map<std::string, uint64_t> offsets;
+  for (uint32_t p = 0; p < options.partitions; ++p) {
+    ASSERT_TRUE(source->ReadPartition(p, 0, [&](const LoggedEvent& e) {
+      offsets[e.event.event_id] = e.seq;
+      return true;
+    }).ok());
+  }
+  for (size_t i = 0; i < first.size(); ++i) EXPECT_EQ(got_a->seqs[i], offsets[first[i].event_id]) << i;
   for (const auto& [id, n] : stored) EXPECT_EQ(n, 1) << id;
 
   // Offsets: the ones acknowledged, per partition; EndOffset is the last one; the record round-trips.
