@@ -158,6 +158,26 @@ RunResult Drive(IngestTarget& target, const Args& a, uint64_t id_base, pid_t red
   return r;
 }
 
+// A number after `field:` in redis-cli output ("used_memory:123", or a bare integer reply).
+double CliNumber(const std::string& out, const std::string& field = "") {
+  const size_t at = field.empty() ? 0 : out.find(field + ":");
+  if (at == std::string::npos) return 0;
+  return std::atof(out.c_str() + at + (field.empty() ? 0 : field.size() + 1));
+}
+
+// What the events of a run cost in Redis memory: per event overall (streams + dedup keys + offsets), per
+// stream entry (MEMORY USAGE of partition 0's stream / its length) and per dedup key (one sampled key).
+void PrintRedisMemory(test_support::RedisServerProcess& server, double used_before, double events) {
+  const double used = CliNumber(server.Cli("info memory"), "used_memory") - used_before;
+  const double stream = CliNumber(server.Cli("memory usage segue:{0}:events samples 0"));
+  const double entries = CliNumber(server.Cli("xlen segue:{0}:events"));
+  std::string dedup_key = server.Cli("--scan --pattern 'segue:{0}:dedup:*'");
+  dedup_key = dedup_key.substr(0, dedup_key.find('\n'));
+  const double dedup = CliNumber(server.Cli("memory usage '" + dedup_key + "'"));
+  std::printf("  redis memory: %.0f bytes per event overall (%.0f events), %.0f per stream entry, %.0f per dedup key\n",
+              events > 0 ? used / events : 0, events, entries > 0 ? stream / entries : 0, dedup);
+}
+
 RunResult RunRedis(const Args& a, uint64_t id_base) {
   test_support::RedisSingle redis;
   if (Status s = redis.Start(); !s.ok()) {
@@ -174,7 +194,10 @@ RunResult RunRedis(const Args& a, uint64_t id_base) {
     std::exit(1);
   }
   RedisTarget target(std::move(appender).value());
-  return Drive(target, a, id_base, redis.server().pid());
+  const double used_before = CliNumber(redis.server().Cli("info memory"), "used_memory");
+  RunResult r = Drive(target, a, id_base, redis.server().pid());
+  PrintRedisMemory(redis.server(), used_before, r.events_per_s * r.seconds);
+  return r;
 }
 
 RunResult RunEmbedded(const Args& a, uint64_t id_base) {

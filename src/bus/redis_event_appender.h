@@ -11,7 +11,7 @@
 // event encoded by log/record_codec.h with seq 0 (the offset is assigned inside Redis; readers take it from
 // the entry id). Offsets are strictly increasing per partition; they may have gaps.
 // De-duplication is per partition: a retry carries the same user_id, so it lands in the same partition.
-// Each id costs one key with a TTL for dedup_window_ms (about 110 bytes of Redis memory, docs/scaling.md).
+// Each id costs one key with a TTL for dedup_window_ms (about 135 bytes of Redis memory, docs/scaling.md).
 //
 // Writers: `writers` threads, each with its own connections; partition p's events go to writer
 // p % writers, so one listener's events keep their append order. A writer drains its queue: up to
