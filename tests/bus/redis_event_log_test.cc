@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "bus/redis_event_appender.h"
+#include "bus/redis_keys.h"
 #include "bus/redis_partition_source.h"
 #include "bus/redis_state_store.h"
 #include "tests/bus/bus_test_util.h"
@@ -84,6 +85,20 @@ void AppendReadDedupAcrossNodes(const std::string& url, int wait_replicas) {
     return true;
   }).ok());
   EXPECT_EQ(tail.size(), read.size() - 1);
+
+  // Nothing trimmed yet; after XTRIM removes the partition's first two entries, TrimmedOffset says so.
+  Result<uint64_t> trimmed = source->TrimmedOffset(p);
+  ASSERT_TRUE(trimmed.ok()) << trimmed.status().ToString();
+  EXPECT_EQ(*trimmed, 0u);
+  ASSERT_GE(read.size(), 3u);
+  Result<std::unique_ptr<RedisClient>> raw = ConnectBus(options);
+  ASSERT_TRUE(raw.ok()) << raw.status().ToString();
+  Result<RedisReply> trim = (*raw)->Command(
+      RedisCommand{{"XTRIM", EventsKey(p), "MINID", std::to_string(read[2].seq) + "-1"}});
+  ASSERT_TRUE(trim.ok() && !trim->is_error());
+  trimmed = source->TrimmedOffset(p);
+  ASSERT_TRUE(trimmed.ok()) << trimmed.status().ToString();
+  EXPECT_EQ(*trimmed, read[1].seq);
 }
 
 void StateStoreRoundTrip(const std::string& url, int wait_replicas) {
