@@ -1,6 +1,7 @@
 // bus_ingest: durable ingest through the Redis Streams appender (a single redis-server with appendonly yes
-// + appendfsync always, started here on loopback) against the embedded RocksDB EventLog (sync = true),
-// interleaved in the same run: each round runs both, alternating which goes first, each on fresh storage.
+// + appendfsync always, started here on loopback, 16 partitions) against the embedded RocksDB EventLog
+// (sync = true, 16 partitions), both through EventAppender, interleaved in the same run: each round runs
+// both, alternating which goes first, each on fresh storage.
 //
 //   bus_ingest [--rounds R=5] [--seconds S=3] [--clients C=8] [--batch B=100] [--listeners L=3000]
 //              [--writers W=4]
@@ -24,8 +25,8 @@
 #include <thread>
 #include <vector>
 
-#include "bench/bus_ingest_target.h"
 #include "bus/redis_event_appender.h"
+#include "log/event_log.h"
 #include "replay/latency_percentiles.h"
 #include "tests/bus/redis_servers.h"
 
@@ -58,17 +59,6 @@ Args Parse(int argc, char** argv) {
   }
   return a;
 }
-
-class RedisTarget final : public IngestTarget {
- public:
-  explicit RedisTarget(std::unique_ptr<bus::RedisEventAppender> appender) : appender_(std::move(appender)) {}
-  void Append(std::vector<Event> events, std::function<void(bool)> done) override {
-    appender_->AppendAsync(std::move(events), [done = std::move(done)](Result<AppendOutcome> r) { done(r.ok()); });
-  }
-
- private:
-  std::unique_ptr<bus::RedisEventAppender> appender_;
-};
 
 // A realistic event: a 36-character id, one of `listeners` users, a 22-character track id.
 Event MakeEvent(uint64_t n, int listeners) {
@@ -119,7 +109,7 @@ struct RunResult {
   uint64_t failed = 0;
 };
 
-RunResult Drive(IngestTarget& target, const Args& a, uint64_t id_base, pid_t redis_pid) {
+RunResult Drive(EventAppender& target, const Args& a, uint64_t id_base, pid_t redis_pid) {
   std::atomic<uint64_t> acked{0}, failed{0};
   std::vector<std::vector<uint32_t>> latencies(a.clients);
   const double cpu0 = CpuSeconds();
@@ -135,7 +125,7 @@ RunResult Drive(IngestTarget& target, const Args& a, uint64_t id_base, pid_t red
         for (int i = 0; i < a.batch; ++i) events.push_back(MakeEvent(n++, a.listeners));
         std::promise<bool> ack;
         const Clock::time_point t0 = Clock::now();
-        target.Append(std::move(events), [&](bool ok) { ack.set_value(ok); });
+        target.AppendAsync(std::move(events), [&](Result<AppendOutcome> r) { ack.set_value(r.ok()); });
         const bool ok = ack.get_future().get();
         latencies[c].push_back(LatencyMicros(Clock::now() - t0));
         (ok ? acked : failed) += static_cast<uint64_t>(a.batch);
@@ -193,18 +183,24 @@ RunResult RunRedis(const Args& a, uint64_t id_base) {
     std::fprintf(stderr, "RedisEventAppender: %s\n", appender.status().ToString().c_str());
     std::exit(1);
   }
-  RedisTarget target(std::move(appender).value());
   const double used_before = CliNumber(redis.server().Cli("info memory"), "used_memory");
-  RunResult r = Drive(target, a, id_base, redis.server().pid());
+  RunResult r = Drive(**appender, a, id_base, redis.server().pid());
   PrintRedisMemory(redis.server(), used_before, r.events_per_s * r.seconds);
   return r;
 }
 
 RunResult RunEmbedded(const Args& a, uint64_t id_base) {
   test_support::RedisTempDir dir;  // any self-removing temporary directory
-  std::unique_ptr<IngestTarget> target = OpenEmbeddedTarget(dir.path() + "/log");
-  if (!target) std::exit(1);
-  return Drive(*target, a, id_base, 0);
+  EventLogOptions options;
+  options.dir = dir.path() + "/log";
+  options.partitions = 16;
+  options.sync = true;
+  Result<std::unique_ptr<EventLog>> log = EventLog::Open(options);
+  if (!log.ok()) {
+    std::fprintf(stderr, "EventLog::Open: %s\n", log.status().ToString().c_str());
+    std::exit(1);
+  }
+  return Drive(**log, a, id_base, 0);
 }
 
 void Print(const char* name, int round, const RunResult& r) {

@@ -14,15 +14,21 @@ namespace {
 // One partition's events of a batch, in order. KEYS: offset, events, then the dedup key of each event.
 // ARGV: window ms, then the record of each event. Returns one offset per event, 0 for a duplicate.
 // SET NX is both the check and the mark, and the script's first write: a Redis over maxmemory refuses it,
-// and once a script has written Redis lets it finish, so an id is never marked without its XADD (which
-// would turn the client's retry into a lost "duplicate"). The offset counter is read once and written once.
+// and once a script has written Redis lets it finish. Redis does not roll a failed script back, so an XADD
+// error (not expected: the id always grows) is caught: that event is unmarked (its retry must not look
+// like a duplicate), the offsets used so far are written back (offsets stay dense) and the error returned.
 constexpr std::string_view kAppendScript = R"lua(
 local offset = tonumber(redis.call('GET', KEYS[1]) or '0')
 local out = {}
 for i = 3, #KEYS do
   if redis.call('SET', KEYS[i], '1', 'NX', 'PX', ARGV[1]) then
+    local added = redis.pcall('XADD', KEYS[2], string.format('%.0f', offset + 1) .. '-1', 'r', ARGV[i - 1])
+    if type(added) == 'table' and added.err then
+      redis.call('DEL', KEYS[i])
+      redis.call('SET', KEYS[1], string.format('%.0f', offset))
+      return added
+    end
     offset = offset + 1
-    redis.call('XADD', KEYS[2], string.format('%.0f', offset) .. '-1', 'r', ARGV[i - 1])
     out[#out + 1] = offset
   else
     out[#out + 1] = 0

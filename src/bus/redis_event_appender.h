@@ -9,7 +9,8 @@
 // and segue:{p}:offset is read before and written after the loop.
 // A script runs atomically, so two nodes appending the same event_id store it once. The record is the
 // event encoded by log/record_codec.h with seq 0 (the offset is assigned inside Redis; readers take it from
-// the entry id). Offsets are strictly increasing per partition; they may have gaps.
+// the entry id). Offsets are dense per partition (1, 2, 3, ...), also when a script fails halfway (it
+// writes back the offsets it used).
 // De-duplication is per partition: a retry carries the same user_id, so it lands in the same partition.
 // Each id costs one key with a TTL for dedup_window_ms (about 135 bytes of Redis memory, docs/scaling.md).
 //

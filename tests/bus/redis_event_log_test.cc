@@ -189,6 +189,30 @@ TEST(RedisBusSingle, BackPressureIsResourceExhausted) {
   EXPECT_TRUE(AppendSync(*appender, Events("x-", 10)).ok());
 }
 
+// An XADD that fails inside the script (here: the stream already holds a higher id) must not leave the
+// event marked as seen, or the client's retry would be dropped as a duplicate of an event never stored.
+TEST(RedisBusSingle, FailedScriptLeavesNoDedupMark) {
+  SEGUE_SKIP_WITHOUT_REDIS();
+  RedisSingle redis;
+  ASSERT_TRUE(redis.Start().ok());
+  const RedisBusOptions options = BusOptions(redis.url());
+  std::unique_ptr<RedisEventAppender> appender = OpenOrFail<RedisEventAppender>(options);
+  ASSERT_TRUE(appender);
+  const std::vector<Event> events = Events("blocked-", 1);
+  const uint32_t p = PartitionOf(events[0].user_id, options.partitions);
+  redis.server().Cli("xadd '" + EventsKey(p) + "' 1000-1 r x");
+
+  Result<AppendOutcome> failed = AppendSync(*appender, events);
+  EXPECT_EQ(failed.status().code(), StatusCode::kInternal) << failed.status().ToString();
+  EXPECT_EQ(redis.server().Cli("exists '" + DedupKey(p, events[0].event_id) + "'"), "0\n");
+
+  redis.server().Cli("del '" + EventsKey(p) + "'");
+  Result<AppendOutcome> retried = AppendSync(*appender, events);
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  EXPECT_EQ(retried->accepted, 1u);
+  EXPECT_EQ(retried->seqs[0], 1u);
+}
+
 TEST(RedisBusSingle, DownIsUnavailableFastThenRecovers) {
   SEGUE_SKIP_WITHOUT_REDIS();
   RedisSingle redis;
