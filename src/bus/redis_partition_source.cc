@@ -81,19 +81,29 @@ Result<uint64_t> RedisPartitionSource::TrimmedOffset(uint32_t partition) const {
   if (partition >= partitions_) return OutOfRange(partition);
   Result<RedisReply> reply = [&] {
     std::lock_guard lock(mu_);
-    return client_->Command(RedisCommand{{"XINFO", "STREAM", EventsKey(partition)}, 2});
+    return client_->Command(RedisCommand{{"XINFO", "STREAM", EventsKey(partition)}, /*key_arg=*/2});
   }();
   if (!reply.ok()) return reply.status();
-  if (reply->is_error()) return uint64_t{0};  // no such stream: nothing was ever trimmed
-  const std::vector<RedisReply>& fields = reply->elements;
-  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-    if (fields[i].str != "max-deleted-entry-id") continue;
-    const std::string& id = fields[i + 1].str;
-    uint64_t offset = 0;
-    std::from_chars(id.data(), id.data() + id.find('-'), offset);
-    return offset;
+  if (reply->is_error()) {
+    if (reply->str.find("no such key") != std::string::npos) return uint64_t{0};  // nothing appended yet
+    return Status::Unavailable("Redis XINFO STREAM " + EventsKey(partition) + ": " + reply->str);
   }
-  return uint64_t{0};
+  // A flat [field, value, ...] array. Offsets are dense (one per stored event), so everything below the
+  // first entry was trimmed; an empty stream had every entry up to last-generated-id trimmed. (XTRIM does
+  // not move max-deleted-entry-id in Redis 7.0, so that field cannot say it.)
+  const RedisReply* first_entry = nullptr;
+  const RedisReply* last_generated = nullptr;
+  for (size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
+    if (reply->elements[i].str == "first-entry") first_entry = &reply->elements[i + 1];
+    if (reply->elements[i].str == "last-generated-id") last_generated = &reply->elements[i + 1];
+  }
+  const bool has_first = first_entry && !first_entry->elements.empty();
+  const std::string& id = has_first ? first_entry->elements[0].str : (last_generated ? last_generated->str : "");
+  uint64_t offset = 0;
+  if (!ParseStreamEntryId(id, &offset)) {
+    return Status::Corruption("Redis XINFO STREAM " + EventsKey(partition) + ": no first or last entry id");
+  }
+  return has_first ? offset - 1 : offset;
 }
 
 }  // namespace segue::bus

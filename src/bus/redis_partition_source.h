@@ -1,7 +1,8 @@
 // RedisPartitionSource: PartitionSource (log/partition_source.h) over the streams RedisEventAppender
 // writes (redis_keys.h). ReadPartition pages through XRANGE segue:{p}:events from offset after_offset + 1,
 // 512 entries per round trip, and restores each record's partition and seq (= the offset in the entry id
-// "<offset>-1"); EndOffset is GET segue:{p}:offset. Entries trimmed from a stream are simply not there.
+// "<offset>-1"); EndOffset is GET segue:{p}:offset. Entries trimmed from a stream are simply not there;
+// TrimmedOffset is the offset before the stream's first entry (XINFO STREAM), the highest offset removed.
 // A read sees every event acknowledged before it started (the master of the partition's slot answers).
 // After a failover without WAIT, or for an event that was never acknowledged, a reader may have seen an
 // event that the promoted replica does not have, and its offset can then be assigned again.
@@ -27,8 +28,6 @@ class RedisPartitionSource final : public PartitionSource {
   Status ReadPartition(uint32_t partition, uint64_t after_offset,
                        const std::function<bool(const LoggedEvent&)>& visit) const override;
   Result<uint64_t> EndOffset(uint32_t partition) const override;
-  // The offset of the stream's max-deleted-entry-id (XINFO STREAM, Redis 7): entries up to it may have been
-  // trimmed or deleted. 0 for a stream that does not exist or never lost an entry.
   Result<uint64_t> TrimmedOffset(uint32_t partition) const override;
 
  private:

@@ -7,16 +7,11 @@
 #include "log/record_codec.h"
 
 namespace segue::bus {
-namespace {
-
-// The offset of a stream entry id "<offset>-1".
-bool ParseOffset(std::string_view id, uint64_t* offset) {
+bool ParseStreamEntryId(std::string_view id, uint64_t* offset) {
   const size_t dash = id.find('-');
   if (dash == std::string_view::npos) return false;
   return std::from_chars(id.data(), id.data() + dash, *offset).ec == std::errc();
 }
-
-}  // namespace
 
 Status DecodeStreamEntry(uint32_t partition, const RedisReply& entry, LoggedEvent* out) {
   // [id, [field, value, ...]]
@@ -24,7 +19,7 @@ Status DecodeStreamEntry(uint32_t partition, const RedisReply& entry, LoggedEven
     return Status::Corruption("Redis stream " + EventsKey(partition) + ": malformed entry");
   }
   uint64_t offset = 0;
-  if (!ParseOffset(entry.elements[0].str, &offset)) {
+  if (!ParseStreamEntryId(entry.elements[0].str, &offset)) {
     return Status::Corruption("Redis stream " + EventsKey(partition) + ": bad entry id " + entry.elements[0].str);
   }
   if (Status s = DecodeLoggedEvent(entry.elements[1].elements[1].str, out); !s.ok()) {

@@ -112,27 +112,13 @@ TEST(RedisClientSingle, DownIsUnavailableFastAndReconnects) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 
   // Same port, same data directory (the AOF): the client reconnects on its next call.
-  ASSERT_TRUE(redis.server().Start({}).ok());
+  ASSERT_TRUE(redis.server().Restart().ok());
   Result<RedisReply> back = client->Command(Cmd({"GET", "k"}));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->str, "v");
 }
 
-class RedisClientCluster : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (!test_support::FindProgram("redis-server") || !test_support::FindProgram("redis-cli")) return;
-    cluster_ = new RedisCluster();
-    const Status started = cluster_->Start();
-    ASSERT_TRUE(started.ok()) << started.ToString();
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  static RedisCluster* cluster_;
-};
-RedisCluster* RedisClientCluster::cluster_ = nullptr;
+class RedisClientCluster : public test_support::RedisClusterTest {};
 
 TEST_F(RedisClientCluster, RoutesEveryKeyToItsSlotOwner) {
   SEGUE_SKIP_WITHOUT_REDIS();
