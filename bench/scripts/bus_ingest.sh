@@ -7,7 +7,9 @@
 # nothing: a fresh data dir, and FLUSHALL on the one redis-server (appendonly yes, appendfsync always)
 # this script starts. Prints one line per run: mode, events/s, ack p50/p99 (ms), accepted, CPU seconds of
 # the segue servers and of redis-server during the run (user + system), and for the bus the seconds from
-# the start of the replay until every partition's checkpoint covered its last event (processed_s).
+# the start of the replay until every partition's checkpoint covered its last event (processed_s), the
+# stored session state per listener (MEMORY USAGE of the segue:{p}:sessions hashes / their fields) and
+# the AOF bytes written per event (appends, de-dup keys, commits of session state, leases).
 #
 #   bench/scripts/bus_ingest.sh SEGUE [RUNS=3] [USERS=2000] [DAYS=1] [WORKDIR=$(mktemp -d)]
 # docs/benchmarks.md ("issue #12: nodes") has the figures and the exact invocation.
@@ -28,11 +30,13 @@ PY
 RPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkdir -p "$WORK/redis"
 redis-server --port "$RPORT" --bind 127.0.0.1 --dir "$WORK/redis" --appendonly yes --appendfsync always --save '' \
+  --auto-aof-rewrite-percentage 0 \
   --daemonize yes --pidfile "$WORK/redis/pid" --logfile "$WORK/redis/log"
 until redis-cli -p "$RPORT" ping >/dev/null 2>&1; do sleep 0.05; done
 RPID=$(cat "$WORK/redis/pid")
 trap 'kill "$RPID" 2>/dev/null || true' EXIT
 
+aof_size() { redis-cli -p "$RPORT" info persistence | tr -d '\r' | awk -F: '$1 == "aof_current_size" { print $2 }'; }
 cpu_s() { cut -d')' -f2 "/proc/$1/stat" | awk -v hz="$(getconf CLK_TCK)" '{print ($12 + $13) / hz}'; }
 field() { grep -o "\"$2\":[0-9.e+-]*" "$1" | head -1 | cut -d: -f2; }
 
@@ -68,7 +72,8 @@ run_mode() {  # $1 = embedded | bus1 | bus2
           files=("$EVENTS.half0" "$EVENTS.half1")
           sleep 2 ;;  # the two nodes settle on 8 partitions each
   esac
-  local cpu0=0 rcpu0 start
+  local cpu0=0 rcpu0 start aof0
+  aof0=$(aof_size)
   for p in "${PIDS[@]}"; do cpu0=$(echo "$cpu0 + $(cpu_s "$p")" | bc); done
   rcpu0=$(cpu_s "$RPID")
   start=$(date +%s.%N)
@@ -84,6 +89,16 @@ run_mode() {  # $1 = embedded | bus1 | bus2
     until committed; do sleep 0.05; done
     processed=$(echo "$(date +%s.%N) - $start" | bc)
   fi
+  local store=""
+  if [ "$mode" != embedded ]; then
+    local bytes=0 fields=0 p
+    for p in $(seq 0 $((PARTITIONS - 1))); do
+      bytes=$((bytes + $(redis-cli -p "$RPORT" memory usage "segue:{$p}:sessions" samples 0)))
+      fields=$((fields + $(redis-cli -p "$RPORT" hlen "segue:{$p}:sessions")))
+    done
+    store=$(printf ' session_bytes_per_listener=%.0f listeners=%d aof_bytes_per_event=%.0f' \
+      "$(echo "$bytes / $fields" | bc -l)" "$fields" "$(echo "($(aof_size) - $aof0) / $(wc -l <"$EVENTS")" | bc -l)")
+  fi
   local cpu=0 rcpu total=0 slowest=0 p50=0 p99=0 accepted=0 n
   for p in "${PIDS[@]}"; do cpu=$(echo "$cpu + $(cpu_s "$p")" | bc); done
   rcpu=$(echo "$(cpu_s "$RPID") - $rcpu0" | bc)
@@ -95,8 +110,9 @@ run_mode() {  # $1 = embedded | bus1 | bus2
     p99=$(echo "x=$(field "$WORK/out$i.json" p99); if (x > $p99) x else $p99" | bc -l)
   done
   stop_nodes
-  printf '%s events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f accepted=%s server_cpu_s=%.2f redis_cpu_s=%.2f processed_s=%s\n' \
-    "$mode" "$(echo "$total / $slowest" | bc -l)" "$p50" "$p99" "$accepted" "$(echo "$cpu - $cpu0" | bc)" "$rcpu" "$processed"
+  printf '%s events_per_s=%.0f p50_ms=%.2f p99_ms=%.2f accepted=%s server_cpu_s=%.2f redis_cpu_s=%.2f processed_s=%s%s\n' \
+    "$mode" "$(echo "$total / $slowest" | bc -l)" "$p50" "$p99" "$accepted" "$(echo "$cpu - $cpu0" | bc)" "$rcpu" \
+    "$processed" "$store"
 }
 
 for run in $(seq "$RUNS"); do
