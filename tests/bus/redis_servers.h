@@ -11,7 +11,7 @@
 //
 //   RedisSingle redis;  Status s = redis.Start();  redis.url();  // "redis://127.0.0.1:PORT"
 //   RedisCluster cluster;  cluster.Start();  cluster.url();
-//   cluster.MasterOfSlot(slot);  cluster.node(i).Kill();  cluster.node(i).Restart();  // rejoins as replica
+//   cluster.MasterOfSlot(slot);  cluster.Kill(i);  cluster.node(i).Restart();  // rejoins as replica
 // Not thread-safe (fork/exec, popen); use from one thread.
 #pragma once
 
@@ -224,6 +224,7 @@ class RedisCluster {
     return -1;
   }
 
+  void Kill(int i) { nodes_[i]->Kill(); }  // SIGKILL node i (node(i).Restart() brings it back)
   RedisServerProcess& node(int i) { return *nodes_[i]; }
 
  private:
