@@ -100,7 +100,7 @@ TEST(RedisBusFailover, KilledMasterLosesNoAcknowledgedEvent) {
   const int slot = KeySlot(EventsKey(0));
   const int victim = cluster.MasterOfSlot(slot);
   ASSERT_GE(victim, 0);
-  cluster.node(victim).Kill();
+  cluster.Kill(victim);
   const int before = writer.acked_batches();
 
   // Failover: another node serves the slot (cluster-node-timeout 1 s, then the election).

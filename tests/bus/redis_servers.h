@@ -11,7 +11,7 @@
 //
 //   RedisSingle redis;  Status s = redis.Start();  redis.url();  // "redis://127.0.0.1:PORT"
 //   RedisCluster cluster;  cluster.Start();  cluster.url();
-//   cluster.MasterOfSlot(slot);  cluster.node(i).Kill();  cluster.node(i).Restart();  // rejoins as replica
+//   cluster.MasterOfSlot(slot);  cluster.Kill(i);  cluster.node(i).Restart();  // rejoins as replica
 // Not thread-safe (fork/exec, popen); use from one thread.
 #pragma once
 
@@ -156,12 +156,22 @@ class RedisTempDir {
   std::string path_;
 };
 
+// A server on a fresh free port in `dir`; a few attempts, since another process (a test running in
+// parallel) may take the port between FreeRedisPort() and the server's bind.
+inline Status StartOnFreePort(const std::string& dir, const std::vector<std::string>& args,
+                              std::unique_ptr<RedisServerProcess>* server) {
+  Status s;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    *server = std::make_unique<RedisServerProcess>(dir, FreeRedisPort());
+    s = (*server)->Start(args);
+    if (s.ok()) break;
+  }
+  return s;
+}
+
 class RedisSingle {
  public:
-  Status Start() {
-    server_ = std::make_unique<RedisServerProcess>(dir_.path() + "/single", FreeRedisPort());
-    return server_->Start({});
-  }
+  Status Start() { return StartOnFreePort(dir_.path() + "/single", {}, &server_); }
   std::string url() const { return "redis://" + server_->endpoint(); }
   RedisServerProcess& server() { return *server_; }
 
@@ -177,11 +187,10 @@ class RedisCluster {
   Status Start() {
     std::string create = "redis-cli --cluster create";
     for (int i = 0; i < kNodes; ++i) {
-      const int port = FreeRedisPort();
-      nodes_.push_back(std::make_unique<RedisServerProcess>(dir_.path() + "/node" + std::to_string(i), port));
-      Status s = nodes_.back()->Start({"--cluster-enabled", "yes", "--cluster-config-file",
-                                       dir_.path() + "/node" + std::to_string(i) + "/nodes.conf",
-                                       "--cluster-node-timeout", "1000"});
+      const std::string dir = dir_.path() + "/node" + std::to_string(i);
+      nodes_.emplace_back();
+      Status s = StartOnFreePort(dir, {"--cluster-enabled", "yes", "--cluster-config-file", dir + "/nodes.conf",
+                                       "--cluster-node-timeout", "1000"}, &nodes_.back());
       if (!s.ok()) return s;
       create += " " + nodes_.back()->endpoint();
     }
@@ -215,6 +224,7 @@ class RedisCluster {
     return -1;
   }
 
+  void Kill(int i) { nodes_[i]->Kill(); }  // SIGKILL node i (node(i).Restart() brings it back)
   RedisServerProcess& node(int i) { return *nodes_[i]; }
 
  private:
