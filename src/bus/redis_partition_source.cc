@@ -113,7 +113,7 @@ Result<uint64_t> RedisPartitionSource::TrimmedOffset(uint32_t partition) const {
     if (reply->str.find("no such key") != std::string::npos) return uint64_t{0};  // nothing appended yet
     return Status::Unavailable("Redis XINFO STREAM " + EventsKey(partition) + ": " + reply->str);
   }
-  // A flat [field, value, ...] array. Offsets are dense (one INCR per stored event), so everything below the
+  // A flat [field, value, ...] array. Offsets are dense (one per stored event), so everything below the
   // first entry was trimmed; an empty stream had every entry up to last-generated-id trimmed. (XTRIM does
   // not move max-deleted-entry-id in Redis 7.0, so that field cannot say it.)
   const RedisReply* first_entry = nullptr;

@@ -1,6 +1,6 @@
-// RedisClient against real servers (tests/bus/redis_fixture.h): URL parsing, key slots against the values
-// `redis-cli CLUSTER KEYSLOT` prints, a single server (pipelines, transactions, reconnect, a server that is
-// down) and a 3-master / 3-replica cluster (routing across slots, MOVED after a slot changes owner).
+// RedisClient against real servers (tests/bus/redis_fixture.h): a single server (pipelines, transactions,
+// reconnect, a server that is down) and a 3-master / 3-replica cluster (routing across slots, MOVED after a
+// slot changes owner).
 #include "bus/redis_client.h"
 
 #include <gtest/gtest.h>
@@ -28,43 +28,6 @@ std::unique_ptr<RedisClient> Connect(const std::string& url) {
 }
 
 RedisCommand Cmd(std::vector<std::string> args) { return RedisCommand{std::move(args)}; }
-
-TEST(RedisUrl, ParsesSeeds) {
-  Result<std::vector<RedisEndpoint>> one = ParseRedisUrl("redis://127.0.0.1:6379");
-  ASSERT_TRUE(one.ok());
-  EXPECT_EQ(one.value(), (std::vector<RedisEndpoint>{{"127.0.0.1", 6379}}));
-  Result<std::vector<RedisEndpoint>> three = ParseRedisUrl("redis://a:1,b.example:7000,10.0.0.3:65535");
-  ASSERT_TRUE(three.ok());
-  EXPECT_EQ(three.value(), (std::vector<RedisEndpoint>{{"a", 1}, {"b.example", 7000}, {"10.0.0.3", 65535}}));
-}
-
-TEST(RedisUrl, NamesWhatIsWrong) {
-  const std::vector<std::pair<std::string, std::string>> bad = {
-      {"http://a:1", "must start with redis://"}, {"redis://a", "has no :PORT"},
-      {"redis://:80", "has no host"},             {"redis://a:0", "1..65535"},
-      {"redis://a:70000", "1..65535"},            {"redis://a:1,", "empty HOST:PORT"},
-      {"redis://u@a:1", "no user"},               {"redis://a:1x", "port '1x'"}};
-  for (const auto& [url, message] : bad) {
-    Result<std::vector<RedisEndpoint>> r = ParseRedisUrl(url);
-    ASSERT_FALSE(r.ok()) << url;
-    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_NE(r.status().message().find(message), std::string::npos) << r.status().message();
-  }
-}
-
-TEST(KeySlot, MatchesRedisClusterKeyslot) {
-  // Each value printed by `redis-cli CLUSTER KEYSLOT <key>` on redis-server 7.0.15.
-  EXPECT_EQ(KeySlot("foo"), 12182);
-  EXPECT_EQ(KeySlot("bar"), 5061);
-  EXPECT_EQ(KeySlot("{user1000}.following"), 3443);
-  EXPECT_EQ(KeySlot("segue:{0}:events"), 13907);
-  EXPECT_EQ(KeySlot("segue:{17}:offset"), 12304);
-  EXPECT_EQ(KeySlot("segue:{state}:x"), 12053);
-  EXPECT_EQ(KeySlot("{}abc"), 5980);   // an empty tag hashes the whole key
-  EXPECT_EQ(KeySlot("a{}{b}"), 15033);  // only the first '{' counts
-  EXPECT_EQ(KeySlot(""), 0);
-  EXPECT_EQ(KeySlot("123456789"), 12739);
-}
 
 TEST(RedisClientSingle, PipelineTransactionAndErrors) {
   SEGUE_SKIP_WITHOUT_REDIS();
@@ -112,27 +75,13 @@ TEST(RedisClientSingle, DownIsUnavailableFastAndReconnects) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 
   // Same port, same data directory (the AOF): the client reconnects on its next call.
-  ASSERT_TRUE(redis.server().Start({}).ok());
+  ASSERT_TRUE(redis.server().Restart().ok());
   Result<RedisReply> back = client->Command(Cmd({"GET", "k"}));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->str, "v");
 }
 
-class RedisClientCluster : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (!test_support::FindProgram("redis-server") || !test_support::FindProgram("redis-cli")) return;
-    cluster_ = new RedisCluster();
-    const Status started = cluster_->Start();
-    ASSERT_TRUE(started.ok()) << started.ToString();
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  static RedisCluster* cluster_;
-};
-RedisCluster* RedisClientCluster::cluster_ = nullptr;
+class RedisClientCluster : public test_support::RedisClusterTest {};
 
 TEST_F(RedisClientCluster, RoutesEveryKeyToItsSlotOwner) {
   SEGUE_SKIP_WITHOUT_REDIS();
