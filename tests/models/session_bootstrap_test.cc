@@ -1,0 +1,128 @@
+// The bootstrap intervals and paired differences of the disengagement evaluation, on cases with a
+// known answer.
+#include "models/session_bootstrap.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "models/disengagement_eval.h"
+
+namespace segue {
+namespace {
+
+TEST(Percentile95, InterpolatesTheCentralNinetyFivePercentAndSkipsNaN) {
+  std::vector<double> v;
+  for (int i = 0; i <= 100; ++i) v.push_back(i);
+  v.push_back(std::nan(""));
+  const Interval i = Percentile95(v);
+  EXPECT_DOUBLE_EQ(i.lo, 2.5);
+  EXPECT_DOUBLE_EQ(i.hi, 97.5);
+  EXPECT_TRUE(std::isnan(Percentile95({std::nan("")}).lo));
+}
+
+TEST(SessionBootstrap, DrawsWholeSessionsReproducibly) {
+  const std::vector<uint32_t> session_of = {7, 7, 7, 9, 9, 4};
+  const SessionBootstrap a(session_of, 20, 3), b(session_of, 20, 3);
+  EXPECT_EQ(a.sessions(), 3u);
+  std::vector<std::vector<uint32_t>> first;
+  a.ForEachResample([&](int, std::span<const uint32_t> drawn, std::span<const uint32_t> examples) {
+    EXPECT_EQ(drawn.size(), 3u);
+    size_t expected = 0;
+    for (uint32_t s : drawn) expected += s == 0 ? 3 : s == 1 ? 2 : 1;  // dense sessions in first-seen order
+    EXPECT_EQ(examples.size(), expected);
+    first.emplace_back(examples.begin(), examples.end());
+  });
+  int b_index = 0;
+  b.ForEachResample([&](int, std::span<const uint32_t>, std::span<const uint32_t> examples) {
+    EXPECT_EQ(std::vector<uint32_t>(examples.begin(), examples.end()), first[b_index++]);
+  });
+}
+
+// A table of `sessions` sessions of 4 points each (2 negative, then 2 positive), one listener each.
+EvalTable Table(uint32_t sessions) {
+  EvalTable t;
+  for (uint32_t s = 0; s < sessions; ++s) {
+    for (int p = 0; p < 4; ++p) {
+      ExampleInfo info;
+      info.user = s;
+      info.session = s;
+      info.ts_ms = p * 60'000;
+      info.label = p >= 2 ? 1 : 0;
+      t.info.push_back(info);
+    }
+  }
+  return t;
+}
+
+ScoredSplit Scored(const EvalTable& t, const std::map<std::string, std::vector<float>>& models) {
+  ScoredSplit s;
+  s.split = "test";
+  for (size_t i = 0; i < t.info.size(); ++i) s.eval.push_back(i);
+  for (const auto& [name, prob] : models) s.models[name] = {prob, std::vector<float>(prob.size(), 0.5f), {}};
+  return s;
+}
+
+TEST(ReportScores, PerfectSeparationGivesTheIntervalOneToOne) {
+  const EvalTable t = Table(30);
+  std::vector<float> perfect;
+  for (const ExampleInfo& i : t.info) perfect.push_back(i.label ? 0.9f : 0.1f);
+  EvalOptions o;
+  o.resamples = 200;
+  const SplitReport r = ReportScores(t, Scored(t, {{"logistic", perfect}}), o);
+  const ModelReport& m = r.models.at("logistic");
+  EXPECT_DOUBLE_EQ(m.roc_auc, 1.0);
+  EXPECT_DOUBLE_EQ(m.ci95.at("roc_auc").lo, 1.0);
+  EXPECT_DOUBLE_EQ(m.ci95.at("roc_auc").hi, 1.0);
+  EXPECT_DOUBLE_EQ(m.ci95.at("pr_auc").lo, 1.0);
+  EXPECT_DOUBLE_EQ(m.recall_at_threshold, 1.0);
+  EXPECT_EQ(r.sessions, 30u);
+  EXPECT_EQ(r.resamples, 200);
+}
+
+TEST(ReportScores, AConstantScoreGivesOneHalf) {
+  const EvalTable t = Table(30);
+  EvalOptions o;
+  o.resamples = 200;
+  const SplitReport r = ReportScores(t, Scored(t, {{"heuristic", std::vector<float>(t.info.size(), 0.3f)}}), o);
+  const ModelReport& m = r.models.at("heuristic");
+  EXPECT_DOUBLE_EQ(m.roc_auc, 0.5);
+  EXPECT_DOUBLE_EQ(m.ci95.at("roc_auc").lo, 0.5);
+  EXPECT_DOUBLE_EQ(m.ci95.at("roc_auc").hi, 0.5);
+}
+
+TEST(ReportScores, IdenticalModelsDifferByAnIntervalAroundZero) {
+  const EvalTable t = Table(40);
+  std::vector<float> noisy;  // some signal, not perfect
+  for (size_t i = 0; i < t.info.size(); ++i) noisy.push_back(static_cast<float>((i * 37) % 11) / 11.0f + 0.2f * t.info[i].label);
+  EvalOptions o;
+  o.resamples = 300;
+  const SplitReport r = ReportScores(t, Scored(t, {{"transformer", noisy}, {"logistic", noisy}}), o);
+  ASSERT_EQ(r.reference, "transformer");
+  const PairedDifference& d = r.paired.at("logistic");
+  // Paired: both models are measured on the same resample, so every resampled difference is exactly 0.
+  for (const char* metric : {"roc_auc", "pr_auc"}) {
+    EXPECT_DOUBLE_EQ(d.point.at(metric), 0.0) << metric;
+    EXPECT_DOUBLE_EQ(d.ci95.at(metric).lo, 0.0) << metric;
+    EXPECT_DOUBLE_EQ(d.ci95.at(metric).hi, 0.0) << metric;
+  }
+  // And the model's own interval is a real interval (the resamples differ).
+  EXPECT_LT(r.models.at("logistic").ci95.at("roc_auc").lo, r.models.at("logistic").ci95.at("roc_auc").hi);
+}
+
+TEST(ReportScores, ABetterServedModelHasAPairedIntervalAboveZero) {
+  const EvalTable t = Table(40);
+  std::vector<float> good, weak;
+  for (size_t i = 0; i < t.info.size(); ++i) {
+    good.push_back(t.info[i].label ? 0.8f : 0.2f);
+    weak.push_back(static_cast<float>((i * 37) % 11) / 11.0f + 0.2f * t.info[i].label);
+  }
+  EvalOptions o;
+  o.resamples = 300;
+  const SplitReport r = ReportScores(t, Scored(t, {{"transformer", good}, {"xgboost", weak}}), o);
+  EXPECT_GT(r.paired.at("xgboost").ci95.at("roc_auc").lo, 0.0);
+}
+
+}  // namespace
+}  // namespace segue
