@@ -287,6 +287,17 @@ void Append(const ScoredSplit& part, ScoredSplit* pooled) {
   }
 }
 
+// The point values of the metrics that get intervals (the skip ones only with a skip predictor).
+std::map<std::string, double> IntervalMetrics(const ModelReport& r) {
+  std::map<std::string, double> out = {{"roc_auc", r.roc_auc}, {"pr_auc", r.pr_auc}};
+  if (r.mssd_mean_average_accuracy) out["mssd_mean_average_accuracy"] = *r.mssd_mean_average_accuracy;
+  if (r.mssd_first_half_mean_average_accuracy) {
+    out["mssd_first_half_mean_average_accuracy"] = *r.mssd_first_half_mean_average_accuracy;
+  }
+  if (r.mssd_first_prediction_accuracy) out["mssd_first_prediction_accuracy"] = *r.mssd_first_prediction_accuracy;
+  return out;
+}
+
 // Intervals of every model's metrics and of the served model's differences to the others.
 void AddIntervals(const ScoredSplit& s, const std::vector<uint8_t>& y, const SessionBootstrap& bootstrap,
                   const std::map<std::string, SessionSkipValues>& skip, SplitReport* report) {
@@ -316,8 +327,10 @@ void AddIntervals(const ScoredSplit& s, const std::vector<uint8_t>& y, const Ses
       for (size_t b = 0; b < values.size(); ++b) diff[b] = ref->second[b] - values[b];
       d.ci95[metric] = Percentile95(std::move(diff));
     }
-    d.point["roc_auc"] = served_point.roc_auc - report->models[name].roc_auc;
-    d.point["pr_auc"] = served_point.pr_auc - report->models[name].pr_auc;
+    const std::map<std::string, double> base = IntervalMetrics(report->models[name]);
+    for (const auto& [metric, v] : IntervalMetrics(served_point)) {
+      if (base.contains(metric)) d.point[metric] = v - base.at(metric);
+    }
   }
 }
 

@@ -50,6 +50,9 @@ EvalTable Table(uint32_t sessions) {
       info.session = s;
       info.ts_ms = p * 60'000;
       info.label = p >= 2 ? 1 : 0;
+      info.session_plays = 4;  // the point after play p: the WSDM metrics predict plays 2 and 3 (p = 1, 2)
+      info.ended_play = p;
+      info.next_play_skipped = p < 3 ? static_cast<int8_t>((s + static_cast<uint32_t>(p)) % 2) : -1;
       t.info.push_back(info);
     }
   }
@@ -60,7 +63,11 @@ ScoredSplit Scored(const EvalTable& t, const std::map<std::string, std::vector<f
   ScoredSplit s;
   s.split = "test";
   for (size_t i = 0; i < t.info.size(); ++i) s.eval.push_back(i);
-  for (const auto& [name, prob] : models) s.models[name] = {prob, std::vector<float>(prob.size(), 0.5f), {}};
+  for (const auto& [name, prob] : models) {
+    SkipDecisions skip;
+    for (size_t i = 0; i < prob.size(); ++i) skip.push_back(static_cast<int8_t>(i % 3 == 0));
+    s.models[name] = {prob, std::vector<float>(prob.size(), 0.5f), skip};
+  }
   return s;
 }
 
@@ -78,6 +85,7 @@ TEST(ReportScores, PerfectSeparationGivesTheIntervalOneToOne) {
   EXPECT_DOUBLE_EQ(m.ci95.at("pr_auc").lo, 1.0);
   EXPECT_DOUBLE_EQ(m.recall_at_threshold, 1.0);
   EXPECT_EQ(r.sessions, 30u);
+  EXPECT_EQ(m.mssd_sessions, 30u);
   EXPECT_EQ(r.resamples, 200);
 }
 
@@ -102,7 +110,7 @@ TEST(ReportScores, IdenticalModelsDifferByAnIntervalAroundZero) {
   ASSERT_EQ(r.reference, "transformer");
   const PairedDifference& d = r.paired.at("logistic");
   // Paired: both models are measured on the same resample, so every resampled difference is exactly 0.
-  for (const char* metric : {"roc_auc", "pr_auc"}) {
+  for (const char* metric : {"roc_auc", "pr_auc", "mssd_first_half_mean_average_accuracy"}) {
     EXPECT_DOUBLE_EQ(d.point.at(metric), 0.0) << metric;
     EXPECT_DOUBLE_EQ(d.ci95.at(metric).lo, 0.0) << metric;
     EXPECT_DOUBLE_EQ(d.ci95.at(metric).hi, 0.0) << metric;
