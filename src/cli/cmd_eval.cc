@@ -39,6 +39,7 @@ struct EvalArgs {
   int cv_listeners = 0;
   uint64_t seed = 1;
   int resamples = 1000;
+  std::string bootstrap_by = kBootstrapBySession;
   TrainArgs train;  // the per-fold Transformer under --cv-listeners
   bool json = false;
 };
@@ -92,7 +93,7 @@ nlohmann::json SplitJson(const SplitReport& s) {
   for (const auto& [name, report] : s.models) models[name] = ModelJson(report);
   return {{"models", models},         {"examples", s.examples},   {"positives", s.positives},
           {"train_examples", s.train_examples}, {"listeners", s.listeners}, {"sessions", s.sessions},
-          {"resamples", s.resamples}, {"paired", PairedJson(s)}};
+          {"resamples", s.resamples}, {"bootstrap_unit", s.bootstrap_unit}, {"paired", PairedJson(s)}};
 }
 
 std::string Fixed(double v, int digits = 3) {
@@ -162,8 +163,8 @@ void PrintSplit(const SplitReport& s) {
               << "\n";
   }
   if (!s.models.empty()) {
-    std::cout << "(P@K with K = " << s.models.begin()->second.k << "; intervals: 95% bootstrap over sessions, "
-              << s.resamples << " resamples; the heuristic's skip predictor is \"same as the last play\")\n";
+    std::cout << "(P@K with K = " << s.models.begin()->second.k << "; intervals: 95% bootstrap drawing whole "
+              << s.bootstrap_unit << "s, " << s.resamples << " resamples; the heuristic's skip predictor is \"same as the last play\")\n";
   }
   PrintPaired(s);
 }
@@ -350,6 +351,7 @@ int Run(const EvalArgs& args) {
   eval_options.k_fraction = args.k_fraction;
   eval_options.resamples = args.resamples;
   eval_options.seed = args.seed;
+  eval_options.bootstrap_unit = args.bootstrap_by;
   eval_options.progress = true;
 
   Catalog catalog;
@@ -470,6 +472,11 @@ void AddEvalCommand(CLI::App& root, CommandList& out) {
   d->add_option("--seed", args->seed, "Seed of the fold assignment and of the bootstrap")->capture_default_str();
   d->add_option("--bootstrap", args->resamples, "Bootstrap resamples (sessions drawn with replacement) for the 95% intervals; 0: none")
       ->capture_default_str();
+  d->add_option("--bootstrap-by", args->bootstrap_by,
+                "What a bootstrap resample draws with replacement: whole sessions, or whole listeners (wider "
+                "intervals that include the spread between listeners)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({std::string(kBootstrapBySession), std::string(kBootstrapByListener)}));
   d->add_option("--train-target-precision", args->train.target_precision,
                 "With --cv-listeners: the per-fold bundle's threshold target (segue train's --target-precision)")
       ->capture_default_str();

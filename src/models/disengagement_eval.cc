@@ -6,6 +6,7 @@
 #include <functional>
 #include <limits>
 #include <numeric>
+#include <unordered_map>
 
 #include "models/baselines.h"
 #include "models/listener_folds.h"
@@ -61,21 +62,40 @@ OperatingPoint AtThresholds(const ModelScores& m, const std::vector<uint8_t>& y)
   return {ratio(tp, tp + fp), ratio(tp, positives), ratio(fp, negatives)};
 }
 
-// Per dense session (session_bootstrap.h) the WSDM values of one skip predictor, NaN for a session
-// without a second-half prediction: average accuracy teacher-forced and under the first-half protocol,
-// and whether the first prediction is right.
+// The sessions of the evaluated points: a dense index per position (first-seen order) and the number of
+// points of each.
+struct SessionIndex {
+  std::vector<uint32_t> of;
+  std::vector<uint32_t> points;
+};
+
+SessionIndex IndexSessions(const EvalTable& t, const std::vector<size_t>& eval) {
+  SessionIndex index;
+  std::unordered_map<uint32_t, uint32_t> dense;
+  for (size_t i : eval) {
+    auto [it, inserted] = dense.try_emplace(t.info[i].session, static_cast<uint32_t>(index.points.size()));
+    if (inserted) index.points.push_back(0);
+    ++index.points[it->second];
+    index.of.push_back(it->second);
+  }
+  return index;
+}
+
+// Per dense session the WSDM values of one skip predictor, NaN for a session without a second-half
+// prediction: average accuracy teacher-forced and under the first-half protocol, and whether the first
+// prediction is right.
 struct SessionSkipValues {
   std::vector<double> teacher, first_half, first_correct;
 };
 
 SessionSkipValues PerSessionSkip(const EvalTable& t, const ScoredSplit& s, const SkipDecisions& skip,
-                                 const SessionBootstrap& sessions) {
-  std::vector<SkipSequence> seqs(sessions.sessions());
+                                 const SessionIndex& sessions) {
+  std::vector<SkipSequence> seqs(sessions.points.size());
   for (size_t e = 0; e < s.eval.size(); ++e) {
     const ExampleInfo& info = t.info[s.eval[e]];
     if (info.ended_play < 0 || info.next_play_skipped < 0 || skip[e] < 0) continue;
     if (info.session_plays < 2 || static_cast<size_t>(info.ended_play + 1) < SecondHalfStart(info.session_plays)) continue;
-    SkipSequence& seq = seqs[sessions.SessionOf(e)];
+    SkipSequence& seq = seqs[sessions.of[e]];
     seq.predicted.push_back(static_cast<uint8_t>(skip[e]));
     seq.actual.push_back(static_cast<uint8_t>(info.next_play_skipped));
   }
@@ -95,22 +115,23 @@ SessionSkipValues PerSessionSkip(const EvalTable& t, const ScoredSplit& s, const
   return v;
 }
 
-// Mean over the drawn sessions that have a value (NaN when none has).
-double MeanOver(const std::vector<double>& per_session, std::span<const uint32_t> drawn) {
-  double sum = 0;
-  size_t n = 0;
-  for (uint32_t d : drawn) {
-    if (std::isnan(per_session[d])) continue;
-    sum += per_session[d];
-    ++n;
+// Mean over the sessions of the positions `at` that have a value, each session counted once per time it
+// was drawn (a drawn session brings all of its points, each weighing 1 / its point count); NaN when none has.
+double MeanOver(const std::vector<double>& per_session, const SessionIndex& sessions, std::span<const uint32_t> at) {
+  double sum = 0, weight = 0;
+  for (uint32_t p : at) {
+    const uint32_t s = sessions.of[p];
+    if (std::isnan(per_session[s])) continue;
+    const double w = 1.0 / sessions.points[s];
+    sum += w * per_session[s];
+    weight += w;
   }
-  return n ? sum / static_cast<double>(n) : kNaN;
+  return weight > 0 ? sum / weight : kNaN;
 }
 
-// The metrics that get intervals, by JSON key, on the examples `at` (positions in the split, repeats
-// allowed) and the sessions `drawn`.
+// The metrics that get intervals, by JSON key, on the positions `at` of the split (repeats allowed).
 std::map<std::string, double> ResampledMetrics(const ModelScores& m, const std::vector<uint8_t>& y,
-                                               const SessionSkipValues* skip, std::span<const uint32_t> drawn,
+                                               const SessionSkipValues* skip, const SessionIndex& sessions,
                                                std::span<const uint32_t> at) {
   std::vector<float> p(at.size());
   std::vector<uint8_t> l(at.size());
@@ -120,15 +141,15 @@ std::map<std::string, double> ResampledMetrics(const ModelScores& m, const std::
   }
   std::map<std::string, double> out = {{"roc_auc", RocAuc(p, l)}, {"pr_auc", AveragePrecision(p, l)}};
   if (skip != nullptr) {
-    out["mssd_mean_average_accuracy"] = MeanOver(skip->teacher, drawn);
-    out["mssd_first_half_mean_average_accuracy"] = MeanOver(skip->first_half, drawn);
-    out["mssd_first_prediction_accuracy"] = MeanOver(skip->first_correct, drawn);
+    out["mssd_mean_average_accuracy"] = MeanOver(skip->teacher, sessions, at);
+    out["mssd_first_half_mean_average_accuracy"] = MeanOver(skip->first_half, sessions, at);
+    out["mssd_first_prediction_accuracy"] = MeanOver(skip->first_correct, sessions, at);
   }
   return out;
 }
 
 ModelReport PointReport(const ModelScores& m, const std::vector<uint8_t>& y, const SessionSkipValues* skip,
-                        size_t sessions, const EvalOptions& options) {
+                        const SessionIndex& sessions, const EvalOptions& options) {
   ModelReport r;
   r.roc_auc = RocAuc(m.prob, y);
   r.pr_auc = AveragePrecision(m.prob, y);
@@ -143,13 +164,13 @@ ModelReport PointReport(const ModelScores& m, const std::vector<uint8_t>& y, con
   r.recall_at_threshold = op.recall;
   r.ece = ExpectedCalibrationError(m.prob, y);
   if (skip != nullptr) {
-    std::vector<uint32_t> all(sessions);
+    std::vector<uint32_t> all(y.size());
     std::iota(all.begin(), all.end(), 0);
     r.mssd_sessions = static_cast<size_t>(
         std::count_if(skip->teacher.begin(), skip->teacher.end(), [](double v) { return !std::isnan(v); }));
-    r.mssd_mean_average_accuracy = MeanOver(skip->teacher, all);
-    r.mssd_first_half_mean_average_accuracy = MeanOver(skip->first_half, all);
-    r.mssd_first_prediction_accuracy = MeanOver(skip->first_correct, all);
+    r.mssd_mean_average_accuracy = MeanOver(skip->teacher, sessions, all);
+    r.mssd_first_half_mean_average_accuracy = MeanOver(skip->first_half, sessions, all);
+    r.mssd_first_prediction_accuracy = MeanOver(skip->first_correct, sessions, all);
   }
   return r;
 }
@@ -299,14 +320,15 @@ std::map<std::string, double> IntervalMetrics(const ModelReport& r) {
 }
 
 // Intervals of every model's metrics and of the served model's differences to the others.
-void AddIntervals(const ScoredSplit& s, const std::vector<uint8_t>& y, const SessionBootstrap& bootstrap,
-                  const std::map<std::string, SessionSkipValues>& skip, SplitReport* report) {
+void AddIntervals(const ScoredSplit& s, const std::vector<uint8_t>& y, const ClusterBootstrap& bootstrap,
+                  const SessionIndex& sessions, const std::map<std::string, SessionSkipValues>& skip,
+                  SplitReport* report) {
   // replicates[model][metric][b]
   std::map<std::string, std::map<std::string, std::vector<double>>> replicates;
-  bootstrap.ForEachResample([&](int, std::span<const uint32_t> drawn, std::span<const uint32_t> at) {
+  bootstrap.ForEachResample([&](int, std::span<const uint32_t> at) {
     for (const auto& [name, m] : s.models) {
       auto it = skip.find(name);
-      for (const auto& [metric, v] : ResampledMetrics(m, y, it == skip.end() ? nullptr : &it->second, drawn, at)) {
+      for (const auto& [metric, v] : ResampledMetrics(m, y, it == skip.end() ? nullptr : &it->second, sessions, at)) {
         replicates[name][metric].push_back(v);
       }
     }
@@ -372,24 +394,24 @@ SplitReport ReportScores(const EvalTable& table, const ScoredSplit& scored, cons
   report.examples = scored.eval.size();
   const std::vector<uint8_t> y = EvalLabels(table, scored.eval);
   report.positives = static_cast<size_t>(std::count(y.begin(), y.end(), 1));
-  std::vector<uint32_t> session_of, users;
-  for (size_t i : scored.eval) {
-    session_of.push_back(table.info[i].session);
-    users.push_back(table.info[i].user);
-  }
+  std::vector<uint32_t> users;
+  for (size_t i : scored.eval) users.push_back(table.info[i].user);
+  const SessionIndex sessions = IndexSessions(table, scored.eval);
+  report.sessions = sessions.points.size();
+  report.bootstrap_unit = options.bootstrap_unit;
+  const ClusterBootstrap bootstrap(options.bootstrap_unit == kBootstrapByListener ? users : sessions.of,
+                                   options.resamples, options.seed);
   std::sort(users.begin(), users.end());
   report.listeners = static_cast<size_t>(std::unique(users.begin(), users.end()) - users.begin());
-  const SessionBootstrap bootstrap(session_of, options.resamples, options.seed);
-  report.sessions = bootstrap.sessions();
   report.resamples = options.resamples;
   std::map<std::string, SessionSkipValues> skip;
   for (const auto& [name, m] : scored.models) {
-    if (!m.skip.empty()) skip.emplace(name, PerSessionSkip(table, scored, m.skip, bootstrap));
+    if (!m.skip.empty()) skip.emplace(name, PerSessionSkip(table, scored, m.skip, sessions));
     auto it = skip.find(name);
-    report.models[name] = PointReport(m, y, it == skip.end() ? nullptr : &it->second, bootstrap.sessions(), options);
+    report.models[name] = PointReport(m, y, it == skip.end() ? nullptr : &it->second, sessions, options);
   }
   if (scored.models.contains(kServedModel)) report.reference = kServedModel;
-  if (options.resamples > 0) AddIntervals(scored, y, bootstrap, skip, &report);
+  if (options.resamples > 0) AddIntervals(scored, y, bootstrap, sessions, skip, &report);
   return report;
 }
 

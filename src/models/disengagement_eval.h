@@ -12,8 +12,9 @@
 // challenge's "first half only" setting, which is reported too: the prediction made at the end of the
 // first half, repeated over the second half).
 //
-// Intervals: ROC-AUC, PR-AUC and the three WSDM metrics of a report get a 95 % session-bootstrap interval
-// (session_bootstrap.h; `resamples` resamples, seeded), and every model other than the served one
+// Intervals: ROC-AUC, PR-AUC and the three WSDM metrics of a report get a 95 % bootstrap interval
+// (cluster_bootstrap.h; `resamples` resamples, seeded, drawing whole sessions — or whole listeners, the
+// wider interval when few listeners stand behind the points), and every model other than the served one
 // ("transformer", when present) the paired interval of its difference to it on the same resamples
 // (served minus baseline), so "better" can be read as "the interval excludes 0".
 //
@@ -40,7 +41,7 @@
 #include "events/event.h"
 #include "features/session_features.h"
 #include "models/dataset.h"
-#include "models/session_bootstrap.h"
+#include "models/cluster_bootstrap.h"
 
 namespace segue {
 
@@ -99,6 +100,7 @@ struct SplitReport {
   std::string reference;  // the served model the differences are to ("" when absent)
   std::map<std::string, PairedDifference> paired;  // by other model
   int resamples = 0;
+  std::string bootstrap_unit;  // EvalOptions::bootstrap_unit
 };
 
 // The model's skip decision per evaluated example (1/0), or -1 where it made none.
@@ -123,11 +125,15 @@ struct CrossValidation {
   std::vector<SplitReport> folds;  // point metrics only
 };
 
+inline constexpr const char* kBootstrapBySession = "session";
+inline constexpr const char* kBootstrapByListener = "listener";
+
 struct EvalOptions {
   double target_precision = 0.9;
   double k_fraction = 0.05;  // Precision@K with K = k_fraction * eval examples (at least 1)
   int resamples = 1000;      // bootstrap resamples (0: no intervals)
   uint64_t seed = 1;         // of the bootstrap
+  std::string bootstrap_unit = kBootstrapBySession;  // what a resample draws: kBootstrapBySession or kBootstrapByListener
   bool progress = false;
 };
 

@@ -1,6 +1,6 @@
 // The bootstrap intervals and paired differences of the disengagement evaluation, on cases with a
 // known answer.
-#include "models/session_bootstrap.h"
+#include "models/cluster_bootstrap.h"
 
 #include <gtest/gtest.h>
 
@@ -22,22 +22,28 @@ TEST(Percentile95, InterpolatesTheCentralNinetyFivePercentAndSkipsNaN) {
   EXPECT_TRUE(std::isnan(Percentile95({std::nan("")}).lo));
 }
 
-TEST(SessionBootstrap, DrawsWholeSessionsReproducibly) {
-  const std::vector<uint32_t> session_of = {7, 7, 7, 9, 9, 4};
-  const SessionBootstrap a(session_of, 20, 3), b(session_of, 20, 3);
-  EXPECT_EQ(a.sessions(), 3u);
+TEST(ClusterBootstrap, DrawsWholeClustersReproducibly) {
+  const std::vector<uint32_t> cluster_of = {7, 7, 7, 9, 9, 4};
+  const ClusterBootstrap a(cluster_of, 20, 3), b(cluster_of, 20, 3);
+  EXPECT_EQ(a.clusters(), 3u);
   std::vector<std::vector<uint32_t>> first;
-  a.ForEachResample([&](int, std::span<const uint32_t> drawn, std::span<const uint32_t> examples) {
-    EXPECT_EQ(drawn.size(), 3u);
-    size_t expected = 0;
-    for (uint32_t s : drawn) expected += s == 0 ? 3 : s == 1 ? 2 : 1;  // dense sessions in first-seen order
-    EXPECT_EQ(examples.size(), expected);
+  a.ForEachResample([&](int, std::span<const uint32_t> examples) {
+    // Three clusters drawn, each with all of its examples: cluster 7 is examples 0-2, 9 is 3-4, 4 is 5.
+    size_t drawn = 0;
+    for (size_t i = 0; i < examples.size(); drawn++) {
+      const size_t size = examples[i] == 0 ? 3 : examples[i] == 3 ? 2 : 1;
+      ASSERT_TRUE(examples[i] == 0 || examples[i] == 3 || examples[i] == 5);
+      for (size_t k = 0; k < size; ++k) EXPECT_EQ(examples[i + k], examples[i] + k);
+      i += size;
+    }
+    EXPECT_EQ(drawn, 3u);
     first.emplace_back(examples.begin(), examples.end());
   });
   int b_index = 0;
-  b.ForEachResample([&](int, std::span<const uint32_t>, std::span<const uint32_t> examples) {
+  b.ForEachResample([&](int, std::span<const uint32_t> examples) {
     EXPECT_EQ(std::vector<uint32_t>(examples.begin(), examples.end()), first[b_index++]);
   });
+  EXPECT_NE(first[0], first[1]) << "resamples differ";
 }
 
 // A table of `sessions` sessions of 4 points each (2 negative, then 2 positive), one listener each.
@@ -117,6 +123,25 @@ TEST(ReportScores, IdenticalModelsDifferByAnIntervalAroundZero) {
   }
   // And the model's own interval is a real interval (the resamples differ).
   EXPECT_LT(r.models.at("logistic").ci95.at("roc_auc").lo, r.models.at("logistic").ci95.at("roc_auc").hi);
+}
+
+// Two listeners, one where the model ranks perfectly and one where it ranks backwards: by session the
+// interval is narrow, by listener it spans both listeners' worlds.
+TEST(ReportScores, ListenerBootstrapIsWiderWhenListenersDiffer) {
+  EvalTable t = Table(40);
+  std::vector<float> prob;
+  for (ExampleInfo& i : t.info) {
+    i.user = i.session % 2;
+    prob.push_back(i.user == 0 ? (i.label ? 0.9f : 0.1f) : (i.label ? 0.4f : 0.6f));
+  }
+  EvalOptions o;
+  o.resamples = 300;
+  const Interval by_session = ReportScores(t, Scored(t, {{"logistic", prob}}), o).models.at("logistic").ci95.at("roc_auc");
+  o.bootstrap_unit = kBootstrapByListener;
+  const SplitReport r = ReportScores(t, Scored(t, {{"logistic", prob}}), o);
+  const Interval by_listener = r.models.at("logistic").ci95.at("roc_auc");
+  EXPECT_EQ(r.bootstrap_unit, "listener");
+  EXPECT_GT(by_listener.hi - by_listener.lo, 2 * (by_session.hi - by_session.lo));
 }
 
 TEST(ReportScores, ABetterServedModelHasAPairedIntervalAboveZero) {

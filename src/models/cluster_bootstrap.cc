@@ -1,4 +1,4 @@
-#include "models/session_bootstrap.h"
+#include "models/cluster_bootstrap.h"
 
 #include <algorithm>
 #include <cmath>
@@ -22,32 +22,29 @@ Interval Percentile95(std::vector<double> values) {
   return {at(0.025), at(0.975)};
 }
 
-SessionBootstrap::SessionBootstrap(std::span<const uint32_t> session_of, int resamples, uint64_t seed)
-    : resamples_(resamples), seed_(seed), dense_session_(session_of.size()) {
+ClusterBootstrap::ClusterBootstrap(std::span<const uint32_t> cluster_of, int resamples, uint64_t seed)
+    : resamples_(resamples), seed_(seed) {
   std::unordered_map<uint32_t, uint32_t> dense;
-  for (size_t i = 0; i < session_of.size(); ++i) {
-    auto [it, inserted] = dense.try_emplace(session_of[i], static_cast<uint32_t>(members_.size()));
+  for (size_t i = 0; i < cluster_of.size(); ++i) {
+    auto [it, inserted] = dense.try_emplace(cluster_of[i], static_cast<uint32_t>(members_.size()));
     if (inserted) members_.emplace_back();
-    dense_session_[i] = it->second;
     members_[it->second].push_back(static_cast<uint32_t>(i));
   }
 }
 
-void SessionBootstrap::ForEachResample(
-    const std::function<void(int, std::span<const uint32_t>, std::span<const uint32_t>)>& visit) const {
+void ClusterBootstrap::ForEachResample(const std::function<void(int, std::span<const uint32_t>)>& visit) const {
   if (members_.empty()) return;
-  std::vector<uint32_t> drawn(members_.size());
   std::vector<uint32_t> examples;
   for (int b = 0; b < resamples_; ++b) {
     // One generator per resample, seeded from (seed, b): resample b does not depend on the others.
     std::mt19937_64 rng(seed_ * 0x9e3779b97f4a7c15ULL + static_cast<uint64_t>(b) + 1);
     std::uniform_int_distribution<uint32_t> pick(0, static_cast<uint32_t>(members_.size() - 1));
     examples.clear();
-    for (uint32_t& s : drawn) {
-      s = pick(rng);
-      examples.insert(examples.end(), members_[s].begin(), members_[s].end());
+    for (size_t n = 0; n < members_.size(); ++n) {
+      const std::vector<uint32_t>& cluster = members_[pick(rng)];
+      examples.insert(examples.end(), cluster.begin(), cluster.end());
     }
-    visit(b, drawn, examples);
+    visit(b, examples);
   }
 }
 
