@@ -1,5 +1,5 @@
 // `segue eval disengagement`: every disengagement model on the same decision points of an events file,
-// with the same metrics and 95 % session-bootstrap intervals, for a time-based split per listener and a
+// with the same metrics and 95 % bootstrap intervals, for a time-based split per listener and a
 // split by listener, for every decision point of a file of unseen listeners (--split all, with a bundle
 // trained elsewhere), or cross-validated by listener (--cv-listeners K: every model refitted per fold,
 // the Transformer as `segue train disengagement` trains it). docs/models.md.
@@ -440,7 +440,7 @@ void AddEvalCommand(CLI::App& root, CommandList& out) {
   CLI::App* d = app->add_subcommand(
       "disengagement",
       "Score the disengagement models (Transformer bundle, heuristic, logistic regression, XGBoost) on the decision points "
-      "of an events file with 95% session-bootstrap intervals and paired differences to the Transformer: a time-based "
+      "of an events file with 95% bootstrap intervals (whole sessions or listeners resampled) and paired differences to the Transformer: a time-based "
       "split per listener and a split by listener, every point of unseen listeners (--split all), or K-fold "
       "cross-validation by listener (--cv-listeners); labels and metrics: docs/models.md");
   d->add_option("--model", args->model_dir,
@@ -470,7 +470,7 @@ void AddEvalCommand(CLI::App& root, CommandList& out) {
       "segue train disengagement trains it) refitted per fold, every listener evaluated once by models that never "
       "saw them; pooled and per-fold metrics");
   d->add_option("--seed", args->seed, "Seed of the fold assignment and of the bootstrap")->capture_default_str();
-  d->add_option("--bootstrap", args->resamples, "Bootstrap resamples (sessions drawn with replacement) for the 95% intervals; 0: none")
+  d->add_option("--bootstrap", args->resamples, "Bootstrap resamples for the 95% intervals (see --bootstrap-by); 0: none")
       ->capture_default_str();
   d->add_option("--bootstrap-by", args->bootstrap_by,
                 "What a bootstrap resample draws with replacement: whole sessions, or whole listeners (wider "
