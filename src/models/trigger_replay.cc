@@ -25,15 +25,15 @@ TriggerReplay ReplayTriggers(const EvalTable& table, std::span<const size_t> pos
   std::unordered_map<uint32_t, Span> sessions;
   for (size_t j = 0; j < positions.size(); ++j) {
     const ExampleInfo& info = table.info[positions[j]];
-    Span& s = sessions[info.session];
-    s.first = std::min(s.first, info.ts_ms);
-    s.last = std::max(s.last, info.ts_ms);
     TriggerOptions o = options;
     o.threshold = threshold[j];
     if (!ValidateTriggerOptions(o).ok()) {
       ++out.unservable;
       continue;
     }
+    Span& s = sessions[info.session];
+    s.first = std::min(s.first, info.ts_ms);
+    s.last = std::max(s.last, info.ts_ms);
     const TriggerDecision d = TriggerPolicy(o).Observe(state[info.user], score[j], info.ts_ms);
     out.suppressed += d == TriggerDecision::kSuppressedByCooldown;
     if (d != TriggerDecision::kFire) continue;

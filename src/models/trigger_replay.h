@@ -7,7 +7,7 @@
 // belong to positions[j] (the threshold of the model that scored it: one per fold under
 // cross-validation). A point whose threshold the server would refuse (ValidateTriggerOptions: e.g. a
 // threshold not above the hysteresis; DisengagementScorer does not load such a bundle) is not replayed
-// but counted as unservable. A fired trigger is "right" when its decision point is positive (the listener
+// but counted as unservable (listeners, sessions and hours count replayed points only). A fired trigger is "right" when its decision point is positive (the listener
 // disengages within the horizon). Listener-hours are, per session, the time from its first to its last
 // evaluated decision point (a lower bound of the listening time: time after the last one is not seen).
 // Thread-safety: pure function.
