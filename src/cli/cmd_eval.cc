@@ -190,14 +190,14 @@ void PrintTrigger(const TriggerReplay& t, const TriggerOptions& o) {
   }
 }
 
-// The served model's scores replayed through the trigger policy; nullopt without a served model.
-std::optional<TriggerReplay> ReplayServed(const EvalTable& table, SplitKind split, const std::vector<uint32_t>* folds) {
+// The served model's scores on the split's points replayed through the trigger policy (kAll under
+// cross-validation: every point was scored once, by its fold's model); nullopt without a served model.
+std::optional<TriggerReplay> ReplayServed(const EvalTable& table, SplitKind split) {
   if (table.sequence_score.empty()) return std::nullopt;
   std::vector<size_t> positions;
   std::vector<float> score, threshold;
-  // Under cross-validation every point is evaluated once, fold by fold; each listener's points stay in order.
   for (size_t i = 0; i < table.info.size(); ++i) {
-    if (folds == nullptr && !IsEval(table.info[i], split)) continue;
+    if (!IsEval(table.info[i], split)) continue;
     positions.push_back(i);
     score.push_back(table.sequence_score[i]);
     threshold.push_back(table.sequence_threshold[i]);
@@ -317,7 +317,7 @@ int RunCrossValidation(const EvalArgs& args, const DatasetOptions& options, cons
   if (Status s = ScoreWithFoldModels(file->events, catalog, train, *folds, k, &*table); !s.ok()) return Fail(s.message());
   Result<CrossValidation> cv = EvaluateFolds(*table, *folds, k, eval_options);
   if (!cv.ok()) return Fail(cv.status().message());
-  const std::optional<TriggerReplay> trigger = ReplayServed(*table, SplitKind::kAll, &*folds);
+  const std::optional<TriggerReplay> trigger = ReplayServed(*table, SplitKind::kAll);
   const TriggerOptions trigger_options;
   if (args.json) {
     nlohmann::json out = SplitJson(cv->pooled);
@@ -397,7 +397,7 @@ int Run(const EvalArgs& args) {
   if (std::none_of(reports.begin(), reports.end(), [](const auto& r) { return r.has_value(); })) {
     return Fail("no split could be evaluated");
   }
-  const std::optional<TriggerReplay> trigger = ReplayServed(*table, all ? SplitKind::kAll : SplitKind::kUser, nullptr);
+  const std::optional<TriggerReplay> trigger = ReplayServed(*table, all ? SplitKind::kAll : SplitKind::kUser);
   const TriggerOptions trigger_options;
 
   const DatasetSummary& sum = table->summary;
