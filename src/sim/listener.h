@@ -120,8 +120,10 @@ class Listener {
  private:
   enum class Phase : uint8_t { kIdle, kPlaying, kDeciding };
   enum class Mode : uint8_t { kPlaylist, kRadio };
-  // How the current track ends the session, if it does.
-  enum class Ending : uint8_t { kNone, kExitMidTrack, kPauseAbandon, kStopAfter };
+  // How the current track ends the session, if it does. kInterrupt: stopped mid-track by an `exit` (the app
+  // closed, the device changed) and picked up again a few minutes later: the server and the labels see two
+  // sessions, the listener one sitting (same hidden state and target).
+  enum class Ending : uint8_t { kNone, kExitMidTrack, kPauseAbandon, kStopAfter, kInterrupt };
   struct Planned {
     int64_t ts_ms;
     EventType type;
