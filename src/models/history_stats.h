@@ -10,9 +10,10 @@
 //  - Session length = time from its first to its last event; gap = from a session's last event to the
 //    listener's next session's first event. Quantiles interpolate linearly between order statistics
 //    (numpy's default); all figures of an empty population are 0.
-//  - Memory: one value per session for the quantiles (a few bytes each), nothing per event.
-// Thread-safety: a HistoryStatsBuilder is not thread-safe; Finish() may be called once per builder state
-// and leaves the builder usable (it does not consume it).
+//  - Memory: the builder keeps one value per session for the quantiles (a few bytes each), nothing per
+//    event; HistoryStatsOfEvents holds the events it is given.
+// Thread-safety: a HistoryStatsBuilder is not thread-safe; Finish() does not change it (more listeners may
+// be added afterwards). The free functions are reentrant.
 #pragma once
 
 #include <cstddef>
