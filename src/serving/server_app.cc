@@ -15,12 +15,12 @@
 #include "catalog/catalog.h"
 #include "common/metrics.h"
 #include "experiments/experiment_set.h"
-#include "log/event_log.h"
 #include "models/live_scoring.h"
 #include "monitoring/engagement_drift.h"
 #include "pipeline/pipeline.h"
 #include "serving/catalog_store.h"
 #include "serving/dashboard_handler.h"
+#include "serving/event_store.h"
 #include "serving/events_handler.h"
 #include "serving/experiments_component.h"
 #include "serving/feedback_component.h"
@@ -110,7 +110,7 @@ struct ServerApp::Impl : ServerHost {
   experiments::ExperimentSet experiment_set;
   FeedbackComponent feedback;  // reports outcomes to experiment_set
   LiveScoring live_scoring;
-  std::unique_ptr<EventLog> log;
+  EventStore store;  // the event log behind its interfaces (event_store.h)
   std::unique_ptr<Pipeline> pipeline;  // created once sessions are restored
   std::vector<std::unique_ptr<ServerComponent>> components;
   std::unique_ptr<SessionsComponent> sessions;
@@ -142,12 +142,12 @@ Status ServerApp::Impl::Run(const std::function<void(const std::string&)>& on_li
   admin_auth = std::move(*auth);
   if (Status s = OpenLog(); !s.ok()) return s;
   if (Status s = OpenRecommendations(); !s.ok()) {
-    log->Close();
+    store.Close();
     return s;
   }
   RegisterComponents();
   if (Status s = StartHttp(on_listening); !s.ok()) {
-    log->Close();
+    store.Close();
     return s;
   }
   Status result = RestoreAndStartPipeline();
@@ -160,24 +160,13 @@ Status ServerApp::Impl::Run(const std::function<void(const std::string&)>& on_li
 }
 
 Status ServerApp::Impl::OpenLog() {
-  EventLogOptions options = config.log;
-  options.dir = config.data_dir;
-  options.on_health_change = [](const Status& health) {
-    if (health.ok()) {
-      spdlog::info("event log accepts writes again");
-    } else {
-      spdlog::error("event log refuses writes until this is resolved: {}", health.message());
-    }
-  };
-  // Committed events go to the pipeline's workers; the committer only hands them off. The pipeline exists
+  // Committed events go to the pipeline's workers; the log only hands them off. The pipeline exists
   // before any append is accepted: appends are routes registered kAfterRestore.
-  options.on_committed = [this](const std::vector<LoggedEvent>& events) { pipeline->Dispatch(events); };
-  Result<std::unique_ptr<EventLog>> opened = EventLog::Open(options);
-  if (!opened.ok()) {
-    return Status(opened.status().code(), "opening the event log in " + config.data_dir + ": " + opened.status().message());
-  }
-  log = std::move(*opened);
-  Result<size_t> tracks = LoadCatalog(*log, catalog);
+  Result<EventStore> opened =
+      OpenEventStore(config, [this](const std::vector<LoggedEvent>& events) { pipeline->Dispatch(events); });
+  if (!opened.ok()) return opened.status();
+  store = std::move(*opened);
+  Result<size_t> tracks = LoadCatalog(*store.state, catalog);
   if (!tracks.ok()) return tracks.status();
   spdlog::info("catalog: {} tracks loaded", *tracks);
   return Status::Ok();
@@ -213,18 +202,23 @@ Status ServerApp::Impl::OpenRecommendations() {
 }
 
 void ServerApp::Impl::RegisterComponents() {
-  sessions = std::make_unique<SessionsComponent>(&tracker, log.get(), config.session_maintenance,
-                                                 [this] { return pipeline->applied_seq(); });
+  AppliedProgress applied{[this] { return PartitionOffsets(store.source->partitions(), pipeline->applied_seq()); },
+                          [this] { return pipeline->applied_seq(); }};
+  sessions = std::make_unique<SessionsComponent>(&tracker, store.state, store.source, config.session_maintenance,
+                                                 std::move(applied));
   // The experiments' statistics are saved beside each sessions snapshot and catch up on the tail a
   // restore replays (their per-listener seqs skip what they had already counted).
   sessions->AfterEachSnapshot([this] { experiments->SaveStatistics(); });
   sessions->ReplayTailTo(&experiment_set);
   sessions->ReplayTailTo(&feedback);  // it skips per listener what its stored state already covers
-  components.push_back(std::make_unique<LogComponent>(log.get(), config.log, config.retention_interval_s));
-  components.push_back(std::make_unique<EventsHandler>(log.get(), config.events, registry_));
+  if (store.embedded) {
+    components.push_back(
+        std::make_unique<LogComponent>(store.embedded.get(), config.log, config.retention_interval_s));
+  }
+  components.push_back(std::make_unique<EventsHandler>(store.appender, config.events, registry_));
   components.push_back(std::make_unique<SessionHandler>(&tracker, scoring.scorer()));
   components.push_back(
-      std::make_unique<TracksHandler>(&catalog, log.get(), TrackLimits{}, &retrieval_model->track_indexer()));
+      std::make_unique<TracksHandler>(&catalog, store.state, TrackLimits{}, &retrieval_model->track_indexer()));
   components.push_back(std::make_unique<DashboardHandler>());
   sessions->Register(*this);
   scoring.Register(*this);
@@ -247,7 +241,7 @@ void ServerApp::Impl::RegisterComponents() {
            RouteReadiness::kAlways);
   AddRoute(HttpMethod::kGet, "/readyz",
            [this](HttpRequest, PathParams, ResponseCallback d) {
-             d(ReadinessResponse(restored.load(std::memory_order_acquire), *log));
+             d(ReadinessResponse(restored.load(std::memory_order_acquire), *store.appender));
            },
            RouteReadiness::kAlways);
   AddRoute(HttpMethod::kGet, "/metrics",
@@ -275,7 +269,7 @@ void ServerApp::Impl::AddRoute(HttpMethod method, const std::string& pattern, Ro
 
 RouteHandler ServerApp::Impl::AfterAcknowledgedApplied(RouteHandler handler) {
   return [this, h = std::move(handler)](HttpRequest r, PathParams p, ResponseCallback d) {
-    pipeline->WhenApplied(log->last_seq(), [h, r = std::move(r), p = std::move(p), d = std::move(d)]() mutable {
+    pipeline->WhenApplied(store.embedded->last_seq(), [h, r = std::move(r), p = std::move(p), d = std::move(d)]() mutable {
       h(std::move(r), std::move(p), std::move(d));
     });
   };
@@ -308,7 +302,7 @@ Status ServerApp::Impl::RestoreAndStartPipeline() {
   if (!report.ok()) return report.status();
   pipeline = std::make_unique<Pipeline>(
       config.pipeline, [this](const std::vector<LoggedEvent>& events) { live_scoring.OnCommitted(events); },
-      log->last_seq(), registry_);
+      store.embedded->last_seq(), registry_);
   restored.store(true, std::memory_order_release);
   return Status::Ok();
 }
@@ -352,7 +346,7 @@ void ServerApp::Impl::Shutdown() {
   trigger_push.reset();
   push.reset();
   feedback.Close();
-  log->Close();
+  store.Close();
   spdlog::info("stopped");
 }
 

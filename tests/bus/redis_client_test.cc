@@ -1,0 +1,188 @@
+// RedisClient against real servers (tests/bus/redis_fixture.h): URL parsing, key slots against the values
+// `redis-cli CLUSTER KEYSLOT` prints, a single server (pipelines, transactions, reconnect, a server that is
+// down) and a 3-master / 3-replica cluster (routing across slots, MOVED after a slot changes owner).
+#include "bus/redis_client.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "bus/cluster_slot.h"
+#include "bus/redis_url.h"
+#include "tests/bus/redis_fixture.h"
+
+namespace segue::bus {
+namespace {
+
+using test_support::RedisCluster;
+using test_support::RedisSingle;
+
+std::unique_ptr<RedisClient> Connect(const std::string& url) {
+  Result<std::vector<RedisEndpoint>> seeds = ParseRedisUrl(url);
+  EXPECT_TRUE(seeds.ok()) << seeds.status().ToString();
+  RedisClientOptions options;
+  options.seeds = seeds.value();
+  Result<std::unique_ptr<RedisClient>> client = RedisClient::Connect(options);
+  EXPECT_TRUE(client.ok()) << client.status().ToString();
+  return client.ok() ? std::move(client).value() : nullptr;
+}
+
+RedisCommand Cmd(std::vector<std::string> args) { return RedisCommand{std::move(args)}; }
+
+TEST(RedisUrl, ParsesSeeds) {
+  Result<std::vector<RedisEndpoint>> one = ParseRedisUrl("redis://127.0.0.1:6379");
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one.value(), (std::vector<RedisEndpoint>{{"127.0.0.1", 6379}}));
+  Result<std::vector<RedisEndpoint>> three = ParseRedisUrl("redis://a:1,b.example:7000,10.0.0.3:65535");
+  ASSERT_TRUE(three.ok());
+  EXPECT_EQ(three.value(), (std::vector<RedisEndpoint>{{"a", 1}, {"b.example", 7000}, {"10.0.0.3", 65535}}));
+}
+
+TEST(RedisUrl, NamesWhatIsWrong) {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"http://a:1", "must start with redis://"}, {"redis://a", "has no :PORT"},
+      {"redis://:80", "has no host"},             {"redis://a:0", "1..65535"},
+      {"redis://a:70000", "1..65535"},            {"redis://a:1,", "empty HOST:PORT"},
+      {"redis://u@a:1", "no user"},               {"redis://a:1x", "port '1x'"}};
+  for (const auto& [url, message] : bad) {
+    Result<std::vector<RedisEndpoint>> r = ParseRedisUrl(url);
+    ASSERT_FALSE(r.ok()) << url;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(r.status().message().find(message), std::string::npos) << r.status().message();
+  }
+}
+
+TEST(KeySlot, MatchesRedisClusterKeyslot) {
+  // Each value printed by `redis-cli CLUSTER KEYSLOT <key>` on redis-server 7.0.15.
+  EXPECT_EQ(KeySlot("foo"), 12182);
+  EXPECT_EQ(KeySlot("bar"), 5061);
+  EXPECT_EQ(KeySlot("{user1000}.following"), 3443);
+  EXPECT_EQ(KeySlot("segue:{0}:events"), 13907);
+  EXPECT_EQ(KeySlot("segue:{17}:offset"), 12304);
+  EXPECT_EQ(KeySlot("segue:{state}:x"), 12053);
+  EXPECT_EQ(KeySlot("{}abc"), 5980);   // an empty tag hashes the whole key
+  EXPECT_EQ(KeySlot("a{}{b}"), 15033);  // only the first '{' counts
+  EXPECT_EQ(KeySlot(""), 0);
+  EXPECT_EQ(KeySlot("123456789"), 12739);
+}
+
+TEST(RedisClientSingle, PipelineTransactionAndErrors) {
+  SEGUE_SKIP_WITHOUT_REDIS();
+  RedisSingle redis;
+  ASSERT_TRUE(redis.Start().ok());
+  std::unique_ptr<RedisClient> client = Connect(redis.url());
+  ASSERT_NE(client, nullptr);
+  EXPECT_FALSE(client->is_cluster());
+  EXPECT_EQ(client->masters().size(), 1u);
+
+  std::vector<RedisCommand> incrs(100, Cmd({"INCR", "counter"}));
+  Result<std::vector<RedisReply>> replies = client->Pipeline(incrs);
+  ASSERT_TRUE(replies.ok()) << replies.status().ToString();
+  ASSERT_EQ(replies->size(), 100u);
+  for (size_t i = 0; i < 100; ++i) EXPECT_EQ((*replies)[i].integer, static_cast<long long>(i + 1));
+
+  const std::vector<RedisCommand> tx = {Cmd({"SET", "a", "1"}), Cmd({"INCRBY", "a", "41"})};
+  Result<RedisReply> exec = client->Transaction(tx);
+  ASSERT_TRUE(exec.ok()) << exec.status().ToString();
+  ASSERT_EQ(exec->elements.size(), 2u);
+  EXPECT_EQ(exec->elements[1].integer, 42);
+
+  Result<RedisReply> wrong = client->Command(Cmd({"INCR", "a", "extra"}));
+  ASSERT_TRUE(wrong.ok());  // a command's own error is a reply, not a failed call
+  EXPECT_TRUE(wrong->is_error());
+  EXPECT_EQ(wrong->error_code(), "ERR");
+}
+
+TEST(RedisClientSingle, DownIsUnavailableFastAndReconnects) {
+  SEGUE_SKIP_WITHOUT_REDIS();
+  RedisSingle redis;
+  ASSERT_TRUE(redis.Start().ok());
+  std::unique_ptr<RedisClient> client = Connect(redis.url());
+  ASSERT_NE(client, nullptr);
+  ASSERT_TRUE(client->Command(Cmd({"SET", "k", "v"})).ok());
+
+  redis.server().Kill();
+  const auto start = std::chrono::steady_clock::now();
+  Result<RedisReply> down = client->Command(Cmd({"GET", "k"}));
+  EXPECT_EQ(down.status().code(), StatusCode::kUnavailable) << down.status().ToString();
+  Result<std::vector<RedisEndpoint>> seeds = ParseRedisUrl(redis.url());
+  Result<std::unique_ptr<RedisClient>> fresh = RedisClient::Connect(RedisClientOptions{seeds.value(), {}, 6});
+  EXPECT_EQ(fresh.status().code(), StatusCode::kUnavailable);
+  // Not a latency figure: "fails fast" means it does not wait for the command timeout (2 s) or hang.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+
+  // Same port, same data directory (the AOF): the client reconnects on its next call.
+  ASSERT_TRUE(redis.server().Start({}).ok());
+  Result<RedisReply> back = client->Command(Cmd({"GET", "k"}));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->str, "v");
+}
+
+class RedisClientCluster : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!test_support::FindProgram("redis-server") || !test_support::FindProgram("redis-cli")) return;
+    cluster_ = new RedisCluster();
+    const Status started = cluster_->Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  static RedisCluster* cluster_;
+};
+RedisCluster* RedisClientCluster::cluster_ = nullptr;
+
+TEST_F(RedisClientCluster, RoutesEveryKeyToItsSlotOwner) {
+  SEGUE_SKIP_WITHOUT_REDIS();
+  std::unique_ptr<RedisClient> client = Connect(cluster_->url());
+  ASSERT_NE(client, nullptr);
+  EXPECT_TRUE(client->is_cluster());
+  EXPECT_EQ(client->masters().size(), 3u);
+  std::vector<RedisCommand> sets;
+  std::vector<RedisCommand> gets;
+  for (int i = 0; i < 300; ++i) {
+    const std::string key = "key:" + std::to_string(i);
+    sets.push_back(Cmd({"SET", key, std::to_string(i)}));
+    gets.push_back(Cmd({"GET", key}));
+  }
+  Result<std::vector<RedisReply>> set = client->Pipeline(sets, WaitReplicas{1});
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  for (const RedisReply& r : *set) EXPECT_EQ(r.str, "OK");
+  Result<std::vector<RedisReply>> got = client->Pipeline(gets);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  for (int i = 0; i < 300; ++i) EXPECT_EQ((*got)[i].str, std::to_string(i));
+
+  const std::vector<RedisCommand> tx = {Cmd({"SET", "{t}a", "1"}), Cmd({"SET", "{t}b", "2"})};
+  Result<RedisReply> exec = client->Transaction(tx, WaitReplicas{1});
+  ASSERT_TRUE(exec.ok()) << exec.status().ToString();
+  EXPECT_EQ(exec->elements.size(), 2u);
+}
+
+TEST_F(RedisClientCluster, FollowsMovedAfterASlotChangesOwner) {
+  SEGUE_SKIP_WITHOUT_REDIS();
+  std::unique_ptr<RedisClient> client = Connect(cluster_->url());
+  ASSERT_NE(client, nullptr);
+  const std::string key = "moved-key";  // slot 11680 here; empty, so it can change owner directly
+  const int slot = KeySlot(key);
+  const int from = cluster_->MasterOfSlot(slot);
+  ASSERT_GE(from, 0);
+  int to = -1;
+  for (int i = 0; i < RedisCluster::kNodes && to < 0; ++i) {
+    if (i != from && cluster_->node(i).Cli("role").rfind("master", 0) == 0) to = i;
+  }
+  ASSERT_GE(to, 0);
+  const std::string to_id = cluster_->node(to).Cli("cluster myid").substr(0, 40);
+  for (int i = 0; i < RedisCluster::kNodes; ++i) {
+    cluster_->node(i).Cli("cluster setslot " + std::to_string(slot) + " node " + to_id);
+  }
+  // The client's map still names the old owner, which answers MOVED.
+  Result<RedisReply> set = client->Command(Cmd({"SET", key, "x"}));
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->str, "OK");
+  EXPECT_EQ(cluster_->node(to).Cli("get " + key), "x\n");
+}
+
+}  // namespace
+}  // namespace segue::bus
