@@ -19,10 +19,10 @@ uint64_t MaxOffset(const PartitionOffsets& offsets) {
 }
 
 void LogRestore(const RestoreReport& r, size_t active_sessions, int64_t ms) {
-  spdlog::info("sessions restored: snapshot {} (version {}), {} events replayed over {} partitions, {} active "
-               "sessions, {} ms",
-               r.snapshot_found ? "found" : "absent", r.snapshot_version, r.replayed, r.offsets.size(),
-               active_sessions, ms);
+  spdlog::info("sessions restored: snapshot {} (version {}, offsets up to {}), {} events replayed over {} "
+               "partitions, {} active sessions, {} ms",
+               r.snapshot_found ? "found" : "absent", r.snapshot_version, MaxOffset(r.snapshot_offsets), r.replayed,
+               r.offsets.size(), active_sessions, ms);
   for (const TrimmedTail& t : r.trimmed) {
     spdlog::warn("partition {}: events after offset {} up to {} may have been removed by retention before they "
                  "were snapshotted",
