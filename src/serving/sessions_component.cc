@@ -44,6 +44,7 @@ Result<RestoreReport> SessionsComponent::Restore() {
     return restored;
   }
   LogRestore(*restored, tracker_->active_sessions(), MillisSince(start));
+  replayed_ = restored->replayed;
   return restored;
 }
 
@@ -54,7 +55,7 @@ void SessionsComponent::Register(ServerHost& host) {
   host.Every(std::chrono::seconds(options_.snapshot_interval_s), [this] { Snapshot(); });
   if (options_.snapshot_every_events > 0) {
     host.Every(std::chrono::seconds(1), [this] {
-      if (applied_.events() >= snapshot_events_ + options_.snapshot_every_events) Snapshot();
+      if (replayed_ + applied_.events() >= snapshot_events_ + options_.snapshot_every_events) Snapshot();
     });
   }
   host.Every(std::chrono::seconds(options_.evict_interval_s), [this] {
@@ -68,7 +69,7 @@ void SessionsComponent::FinalSnapshot() { Snapshot(); }
 void SessionsComponent::Snapshot() {
   Clock::time_point start = Clock::now();
   // Read before the offsets: every event counted is then covered by them.
-  const uint64_t events = applied_.events();
+  const uint64_t events = replayed_ + applied_.events();
   Result<SnapshotInfo> info = SaveSnapshot(*tracker_, *state_, applied_.offsets());
   if (info.ok()) {
     snapshot_events_ = events;
