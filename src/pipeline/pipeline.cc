@@ -14,6 +14,7 @@ Pipeline::Pipeline(PipelineOptions options, Consumer consumer, PartitionOffsets 
       consumer_(std::move(consumer)),
       progress_(start.size()),
       applied_(std::make_unique<std::atomic<uint64_t>[]>(start.size())),
+      dispatch_tally_(start.size()),
       waiters_(start.size()),
       dispatched_(registry.AddCounter("segue_pipeline_dispatched_events_total",
                                       "Committed events handed from the log to the pipeline's workers.")),
@@ -32,7 +33,7 @@ Pipeline::Pipeline(PipelineOptions options, Consumer consumer, PartitionOffsets 
                             "consumed).",
                             [this] { return static_cast<double>(dispatched_.value() - consumed_.value()); });
   for (uint32_t i = 0; i < n; ++i) {
-    auto w = std::make_unique<Worker>();
+    auto w = std::make_unique<Worker>(start.size());
     w->queued_gauge = &registry.AddGauge("segue_pipeline_worker" + std::to_string(i) + "_queued_events",
                                          "Events waiting in pipeline worker " + std::to_string(i) + "'s queue.");
     workers_.push_back(std::move(w));
@@ -61,7 +62,21 @@ void Pipeline::Dispatch(const std::vector<LoggedEvent>& events) {
   }
 }
 
+void Pipeline::Tally::Add(const std::vector<LoggedEvent>& events) {
+  for (const LoggedEvent& e : events) {
+    if (count[e.partition]++ == 0) touched.push_back(e.partition);
+    last[e.partition] = e.seq;
+  }
+}
+
+void Pipeline::Tally::Clear() {
+  for (uint32_t p : touched) count[p] = 0;
+  touched.clear();
+}
+
 void Pipeline::Enqueue(Worker& w, std::vector<LoggedEvent> events) {
+  Tally& tally = dispatch_tally_;
+  tally.Add(events);
   std::unique_lock lock(w.mu);
   if (w.queued_events > 0 && w.queued_events + events.size() > options_.queue_events) {
     const auto start = std::chrono::steady_clock::now();
@@ -74,16 +89,16 @@ void Pipeline::Enqueue(Worker& w, std::vector<LoggedEvent> events) {
   }
   // Under the worker's lock with the queue push, so a worker that finishes a batch sees either both the
   // new events and the new dispatched offset, or neither.
-  for (const LoggedEvent& e : events) {
-    PartitionProgress& p = progress_[e.partition];
-    p.dispatched = e.seq;
-    ++p.in_flight;
+  for (uint32_t p : tally.touched) {
+    progress_[p].dispatched = tally.last[p];
+    progress_[p].in_flight += tally.count[p];
   }
   w.queued_events += events.size();
   w.queued_gauge->Set(static_cast<double>(w.queued_events));
   w.queue.push_back(std::move(events));
   lock.unlock();
   w.cv.notify_all();
+  tally.Clear();
 }
 
 void Pipeline::Run(Worker& w) {
@@ -104,36 +119,32 @@ void Pipeline::Run(Worker& w) {
     w.cv.notify_all();  // room for Dispatch
     consumer_(batch);
     consumed_.Inc(batch.size());
-    Finished(w, batch);
-    ReleaseWaiters(batch);
+    w.tally.Add(batch);
+    Finished(w);
+    ReleaseWaiters(w.tally.touched);
+    w.tally.Clear();
   }
 }
 
 // A partition with nothing in flight has consumed all it was dispatched; otherwise everything up to the
 // last offset of it this worker finished (its later events have larger offsets).
-void Pipeline::Finished(Worker& w, const std::vector<LoggedEvent>& batch) {
+void Pipeline::Finished(Worker& w) {
   std::lock_guard lock(w.mu);
-  for (const LoggedEvent& e : batch) {
-    PartitionProgress& p = progress_[e.partition];
-    --p.in_flight;
-    p.consumed = e.seq;
-  }
-  for (const LoggedEvent& e : batch) {
-    const PartitionProgress& p = progress_[e.partition];
-    applied_[e.partition].store(p.in_flight == 0 ? p.dispatched : p.consumed);
+  for (uint32_t partition : w.tally.touched) {
+    PartitionProgress& p = progress_[partition];
+    p.in_flight -= w.tally.count[partition];
+    p.consumed = w.tally.last[partition];
+    applied_[partition].store(p.in_flight == 0 ? p.dispatched : p.consumed);
   }
 }
 
-void Pipeline::ReleaseWaiters(const std::vector<LoggedEvent>& batch) {
+void Pipeline::ReleaseWaiters(const std::vector<uint32_t>& partitions) {
   std::vector<std::function<void()>> ready;
   {
     std::lock_guard lock(waiters_mu_);
-    uint32_t previous = UINT32_MAX;
-    for (const LoggedEvent& e : batch) {
-      if (e.partition == previous) continue;
-      previous = e.partition;
-      auto& waiting = waiters_[e.partition];
-      auto end = waiting.upper_bound(applied_[e.partition].load());
+    for (uint32_t partition : partitions) {
+      auto& waiting = waiters_[partition];
+      auto end = waiting.upper_bound(applied_[partition].load());
       for (auto it = waiting.begin(); it != end; ++it) ready.push_back(std::move(it->second));
       waiting.erase(waiting.begin(), end);
     }

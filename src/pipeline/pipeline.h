@@ -80,7 +80,19 @@ class Pipeline {
   void Stop();
 
  private:
+  // Per-partition count and last offset of a batch of events, tallied before taking a worker's lock so
+  // the lock is held per partition touched, not per event (the committer waits on it, and a worker
+  // preempted while holding it, at its lower priority, would stall the committer).
+  struct Tally {
+    explicit Tally(size_t partitions) : count(partitions), last(partitions) {}
+    void Add(const std::vector<LoggedEvent>& events);
+    void Clear();
+    std::vector<size_t> count;
+    std::vector<uint64_t> last;
+    std::vector<uint32_t> touched;  // partitions with count > 0
+  };
   struct Worker {
+    explicit Worker(size_t partitions) : tally(partitions) {}
     std::mutex mu;
     std::condition_variable cv;  // work arrived, room freed, or stopping
     std::deque<std::vector<LoggedEvent>> queue;
@@ -88,6 +100,7 @@ class Pipeline {
     bool stopping = false;
     std::thread thread;
     metrics::Gauge* queued_gauge = nullptr;
+    Tally tally;  // the worker thread's scratch
   };
   // One partition's progress, guarded by its worker's mutex.
   struct PartitionProgress {
@@ -98,14 +111,15 @@ class Pipeline {
 
   void Enqueue(Worker& w, std::vector<LoggedEvent> events);
   void Run(Worker& w);
-  void Finished(Worker& w, const std::vector<LoggedEvent>& batch);
-  void ReleaseWaiters(const std::vector<LoggedEvent>& batch);
+  void Finished(Worker& w);
+  void ReleaseWaiters(const std::vector<uint32_t>& partitions);
 
   const PipelineOptions options_;
   const Consumer consumer_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<PartitionProgress> progress_;
   std::unique_ptr<std::atomic<uint64_t>[]> applied_;  // [partitions]: the watermarks, readable lock-free
+  Tally dispatch_tally_;  // Dispatch's scratch (one caller at a time)
 
   mutable std::mutex waiters_mu_;
   std::vector<std::multimap<uint64_t, std::function<void()>>> waiters_;  // [partition]
