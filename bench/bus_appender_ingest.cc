@@ -1,10 +1,11 @@
-// bus_ingest: durable ingest through the Redis Streams appender (a single redis-server with appendonly yes
-// + appendfsync always, started here on loopback, 16 partitions) against the embedded RocksDB EventLog
-// (sync = true, 16 partitions), both through EventAppender, interleaved in the same run: each round runs
-// both, alternating which goes first, each on fresh storage.
+// bus_appender_ingest: durable ingest through the Redis Streams appender (a single redis-server with
+// appendonly yes + appendfsync always, started here on loopback, 16 partitions) against the embedded
+// RocksDB EventLog (sync = true, 16 partitions), both through EventAppender, interleaved in the same run:
+// each round runs both, alternating which goes first, each on fresh storage. The appender alone: end to
+// end through `segue serve --bus` is bench/scripts/bus_ingest.sh.
 //
-//   bus_ingest [--rounds R=5] [--seconds S=3] [--clients C=8] [--batch B=100] [--listeners L=3000]
-//              [--writers W=4]
+//   bus_appender_ingest [--rounds R=5] [--seconds S=3] [--clients C=8] [--batch B=100]
+//                       [--listeners L=3000] [--writers W=4]
 //
 // C closed-loop client threads each append batches of B events (like `segue replay`'s HTTP batches) and
 // wait for the acknowledgement before sending the next; a batch's ack latency is from AppendAsync to its
@@ -55,7 +56,7 @@ Args Parse(int argc, char** argv) {
     else if (k == "--batch") a.batch = v;
     else if (k == "--listeners") a.listeners = v;
     else if (k == "--writers") a.writers = v;
-    else std::fprintf(stderr, "bus_ingest: unknown flag %s (ignored)\n", k.c_str());
+    else std::fprintf(stderr, "bus_appender_ingest: unknown flag %s (ignored)\n", k.c_str());
   }
   return a;
 }
@@ -235,7 +236,7 @@ void Summary(const char* name, const std::vector<RunResult>& runs) {
 int main(int argc, char** argv) {
   using namespace segue::bench;
   const Args a = Parse(argc, argv);
-  std::printf("bus_ingest: %d rounds x %d s, %d clients, batches of %d events, %d listeners, %d Redis writers\n",
+  std::printf("bus_appender_ingest: %d rounds x %d s, %d clients, batches of %d events, %d listeners, %d Redis writers\n",
               a.rounds, a.seconds, a.clients, a.batch, a.listeners, a.writers);
   std::vector<RunResult> redis, embedded;
   for (int round = 0; round < a.rounds; ++round) {
