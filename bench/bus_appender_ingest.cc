@@ -66,7 +66,8 @@ Event MakeEvent(uint64_t n, int listeners) {
   char id[40];
   std::snprintf(id, sizeof id, "%08llx-%04x-4%03x-8%03x-%012llx", static_cast<unsigned long long>(n >> 32),
                 static_cast<unsigned>(n >> 16) & 0xffff, static_cast<unsigned>(n) & 0xfff,
-                static_cast<unsigned>(n * 7) & 0xfff, static_cast<unsigned long long>(n * 2654435761ULL) & 0xffffffffffffULL);
+                static_cast<unsigned>(n * 7) & 0xfff,
+                static_cast<unsigned long long>(n * 2654435761ULL) & 0xffffffffffffULL);
   Event e;
   e.event_id = id;
   e.user_id = "listener-" + std::to_string(n * 40503 % static_cast<uint64_t>(listeners));
@@ -205,7 +206,8 @@ RunResult RunEmbedded(const Args& a, uint64_t id_base) {
 }
 
 void Print(const char* name, int round, const RunResult& r) {
-  std::printf("round %d %-8s %9.0f events/s  ack p50 %6.2f ms  p99 %6.2f ms  cpu: bench %5.2f s, redis-server %5.2f s%s\n",
+  std::printf("round %d %-8s %9.0f events/s  ack p50 %6.2f ms  p99 %6.2f ms  "
+              "cpu: bench %5.2f s, redis-server %5.2f s%s\n",
               round, name, r.events_per_s, r.p50_ms, r.p99_ms, r.bench_cpu_s, r.redis_cpu_s,
               r.failed ? "  FAILED APPENDS" : "");
   std::fflush(stdout);
@@ -226,7 +228,8 @@ void Summary(const char* name, const std::vector<RunResult>& runs) {
     bench_us.push_back(events > 0 ? r.bench_cpu_s / events * 1e6 : 0);
     redis_us.push_back(events > 0 ? r.redis_cpu_s / events * 1e6 : 0);
   }
-  std::printf("median %-8s %9.0f events/s  ack p50 %6.2f ms  p99 %6.2f ms  CPU per event: bench %.2f us, redis-server %.2f us\n",
+  std::printf("median %-8s %9.0f events/s  ack p50 %6.2f ms  p99 %6.2f ms  "
+              "CPU per event: bench %.2f us, redis-server %.2f us\n",
               name, Median(eps), Median(p50), Median(p99), Median(bench_us), Median(redis_us));
 }
 
@@ -236,7 +239,8 @@ void Summary(const char* name, const std::vector<RunResult>& runs) {
 int main(int argc, char** argv) {
   using namespace segue::bench;
   const Args a = Parse(argc, argv);
-  std::printf("bus_appender_ingest: %d rounds x %d s, %d clients, batches of %d events, %d listeners, %d Redis writers\n",
+  std::printf("bus_appender_ingest: %d rounds x %d s, %d clients, batches of %d events, %d listeners, "
+              "%d Redis writers\n",
               a.rounds, a.seconds, a.clients, a.batch, a.listeners, a.writers);
   std::vector<RunResult> redis, embedded;
   for (int round = 0; round < a.rounds; ++round) {

@@ -86,7 +86,8 @@ RedisEventAppender::~RedisEventAppender() {
   }
   const Status why = Status::Unavailable("Redis bus appender shutting down");
   for (auto& writer : writers_) {
-    std::vector<Part> left(std::make_move_iterator(writer->queue.begin()), std::make_move_iterator(writer->queue.end()));
+    std::vector<Part> left(std::make_move_iterator(writer->queue.begin()),
+                           std::make_move_iterator(writer->queue.end()));
     Fail(left, why);
   }
 }
