@@ -4,13 +4,12 @@
 #include <memory>
 
 #include "common/time_util.h"
-#include "log/event_log.h"
 #include "serving/batch_request.h"
 #include "serving/log_health.h"
 
 namespace segue::serving {
 
-EventsHandler::EventsHandler(EventLog* log, ParseLimits limits, metrics::Registry& registry)
+EventsHandler::EventsHandler(EventAppender* log, ParseLimits limits, metrics::Registry& registry)
     : log_(log),
       limits_(limits),
       duplicates_(registry.AddCounter("segue_events_duplicate_total",

@@ -17,7 +17,10 @@
 //  - autoplay/radio drifts across genres, so mismatch (and with it skips) comes in bursts;
 //  - a session ends when its target length is reached or frustration/fatigue win, by an `exit` in the
 //    middle of a track, by pausing and never resuming, or by simply stopping after a track (the last two
-//    leave the session to time out on the server).
+//    leave the session to time out on the server);
+//  - a play may be interrupted (an `exit` mid-track, back a few minutes later): two sessions to the server,
+//    one sitting to the listener;
+//  - right after a skip the next skip is usually quick (skimming), so skips come in fast streaks.
 // Deterministic for its seed and the sequence of calls. Not thread-safe; the catalog and params it
 // points to must outlive it.
 #pragma once
@@ -120,8 +123,10 @@ class Listener {
  private:
   enum class Phase : uint8_t { kIdle, kPlaying, kDeciding };
   enum class Mode : uint8_t { kPlaylist, kRadio };
-  // How the current track ends the session, if it does.
-  enum class Ending : uint8_t { kNone, kExitMidTrack, kPauseAbandon, kStopAfter };
+  // How the current track ends the session, if it does. kInterrupt: stopped mid-track by an `exit` (the app
+  // closed, the device changed) and picked up again a few minutes later: the server and the labels see two
+  // sessions, the listener one sitting (same hidden state and target).
+  enum class Ending : uint8_t { kNone, kExitMidTrack, kPauseAbandon, kStopAfter, kInterrupt };
   struct Planned {
     int64_t ts_ms;
     EventType type;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -99,6 +100,30 @@ TEST_F(SnapshotTest, CodecRoundTripsSessionsAndProfiles) {
   ExpectSameTrackers(a, b);
 }
 
+// The online store keeps one chunk per listener: encoding every listener one by one (sessions and parked
+// profiles) restores the same tracker, and an unknown listener is a valid empty chunk.
+TEST_F(SnapshotTest, PerListenerChunksRoundTrip) {
+  SessionTracker a(&catalog_, SessionTrackerOptions{.shards = 4});
+  uint64_t seq = 0;
+  for (const Event& e : Stream(3000, 3)) a.Apply(e, ++seq);
+  a.EvictIdle(a.watermark_ms() - 20 * kMin);
+  ASSERT_GT(a.profiles(), 0u);
+  ASSERT_GT(a.active_sessions(), 0u);
+
+  SessionTracker b(&catalog_, SessionTrackerOptions{});
+  std::string chunk;
+  for (int user = 0; user < 7; ++user) {
+    ASSERT_TRUE(EncodeListener(a, Name("user", user), &chunk)) << user;
+    ASSERT_TRUE(DecodeSessionChunk(chunk, &b).ok()) << user;
+  }
+  ExpectSameTrackers(a, b);
+
+  EXPECT_FALSE(EncodeListener(a, "nobody", &chunk));
+  SessionTracker c(&catalog_);
+  EXPECT_TRUE(DecodeSessionChunk(chunk, &c).ok());
+  EXPECT_EQ(c.active_sessions() + c.profiles(), 0u);
+}
+
 TEST_F(SnapshotTest, CorruptChunksAreRejectedWhole) {
   SessionTracker a(&catalog_, SessionTrackerOptions{.shards = 1});
   for (const Event& e : Stream(200, 2)) a.Apply(e);
@@ -169,6 +194,14 @@ class LogSnapshotTest : public SnapshotTest {
     return log.ok() ? std::move(log).value() : nullptr;
   }
 
+  // A watermark at global seq `seq` of the embedded log, as per-partition offsets.
+  static PartitionOffsets Covered(const EventLog& log, uint64_t seq) { return PartitionOffsets(log.partitions(), seq); }
+  static PartitionOffsets Ends(const EventLog& log) {
+    PartitionOffsets ends(log.partitions());
+    for (uint32_t p = 0; p < log.partitions(); ++p) ends[p] = log.EndOffset(p).value();
+    return ends;
+  }
+
   std::filesystem::path dir_;
 };
 
@@ -182,9 +215,9 @@ TEST_F(LogSnapshotTest, RestoreEqualsNeverRestarting) {
     ASSERT_TRUE(log->Append(first).ok());
     ASSERT_TRUE(log->Scan({}, [&](const LoggedEvent& e) { return live.Apply(e), true; }).ok());
     live.EvictIdle(live.watermark_ms());
-    auto first_save = SaveSnapshot(live, *log);
+    auto first_save = SaveSnapshot(live, *log, Covered(*log, 2500));
     ASSERT_TRUE(first_save.ok()) << first_save.status().ToString();
-    EXPECT_EQ(first_save->seq, 2500u);
+    EXPECT_EQ(first_save->offsets, Covered(*log, 2500));
     EXPECT_EQ(first_save->generation, 1u);
     // A second snapshot replaces the first (and the tail after it is replayed on restore).
     const std::vector<Event> mid(events.begin() + 2500, events.begin() + 3000);
@@ -192,7 +225,7 @@ TEST_F(LogSnapshotTest, RestoreEqualsNeverRestarting) {
     EventLog::ScanOptions from;
     from.from_seq = 2501;
     ASSERT_TRUE(log->Scan(from, [&](const LoggedEvent& e) { return live.Apply(e), true; }).ok());
-    auto info = SaveSnapshot(live, *log);
+    auto info = SaveSnapshot(live, *log, Covered(*log, 3000));
     ASSERT_TRUE(info.ok());
     EXPECT_EQ(info->generation, 2u);
     EXPECT_EQ(info->records, live.active_sessions() + live.profiles());
@@ -208,13 +241,16 @@ TEST_F(LogSnapshotTest, RestoreEqualsNeverRestarting) {
   auto log = OpenLog();
   ASSERT_NE(log, nullptr);
   SessionTracker restored(&catalog_, SessionTrackerOptions{.shards = 8});
-  auto report = RestoreSessions(restored, *log);
+  auto report = RestoreSessions(restored, *log, *log);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_TRUE(report->snapshot_found);
-  EXPECT_EQ(report->snapshot_seq, 3000u);
+  EXPECT_EQ(report->snapshot_version, 2u);
+  EXPECT_EQ(report->snapshot_offsets, Covered(*log, 3000));
   EXPECT_EQ(report->replayed, 1000u);
-  EXPECT_EQ(report->last_seq, 4000u);
-  EXPECT_EQ(report->missing_from, 0u);
+  PartitionOffsets folded = Ends(*log);  // a partition without events after the snapshot stays at its offset
+  for (uint64_t& o : folded) o = std::max<uint64_t>(o, 3000);
+  EXPECT_EQ(report->offsets, folded);
+  EXPECT_TRUE(report->trimmed.empty());
   ExpectSameTrackers(live, restored);
   ExpectSameTrackers(restored, live);
 }
@@ -227,7 +263,7 @@ TEST_F(LogSnapshotTest, RestoreWithoutSnapshotReplaysWholeLog) {
   ASSERT_TRUE(log->Append(events).ok());
   ASSERT_TRUE(log->Scan({}, [&](const LoggedEvent& e) { return live.Apply(e), true; }).ok());
   SessionTracker restored(&catalog_);
-  auto report = RestoreSessions(restored, *log);
+  auto report = RestoreSessions(restored, *log, *log);
   ASSERT_TRUE(report.ok());
   EXPECT_FALSE(report->snapshot_found);
   EXPECT_EQ(report->replayed, 500u);
@@ -248,7 +284,7 @@ TEST_F(LogSnapshotTest, ObserversSeeTheReplayedTailWithItsOutcomes) {
   ASSERT_NE(log, nullptr);
   ASSERT_TRUE(log->Append(std::vector<Event>(events.begin(), events.begin() + 600)).ok());
   ASSERT_TRUE(log->Scan({}, [&](const LoggedEvent& e) { return live.Apply(e), true; }).ok());
-  ASSERT_TRUE(SaveSnapshot(live, *log).ok());
+  ASSERT_TRUE(SaveSnapshot(live, *log, Covered(*log, 600)).ok());
   ASSERT_TRUE(log->Append(std::vector<Event>(events.begin() + 600, events.end())).ok());
   EventLog::ScanOptions tail;
   tail.from_seq = 601;
@@ -259,9 +295,11 @@ TEST_F(LogSnapshotTest, ObserversSeeTheReplayedTailWithItsOutcomes) {
                   }).ok());
   Recorder recorder;
   SessionTracker restored(&catalog_);
-  auto report = RestoreSessions(restored, *log, {&recorder});
+  auto report = RestoreSessions(restored, *log, *log, {&recorder});
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->replayed, 400u);
+  // Partition by partition: each listener's events in order, the partitions one after another.
+  std::sort(recorder.seen.begin(), recorder.seen.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   ASSERT_EQ(recorder.seen.size(), expected.size());
   EXPECT_LT(expected.size(), 400u);  // the stream has late events the tracker does not apply
   for (size_t i = 0; i < expected.size(); ++i) {
@@ -277,7 +315,7 @@ TEST_F(LogSnapshotTest, CorruptSnapshotIsAnError) {
   ASSERT_NE(log, nullptr);
   ASSERT_TRUE(log->PutState("session/snapshot/meta", "garbage").ok());
   SessionTracker t(&catalog_);
-  auto report = RestoreSessions(t, *log);
+  auto report = RestoreSessions(t, *log, *log);
   ASSERT_FALSE(report.ok());
   EXPECT_EQ(report.status().code(), StatusCode::kCorruption);
 }

@@ -41,10 +41,12 @@ TEST(ListenerTest, SkipRateRisesWithMismatch) {
       (p.mismatch < 0.3 ? low : p.mismatch < 0.5 ? mid : high).Add(p.skipped);
     }
   }
+  // Enough plays per group that the 0.08 steps below are several standard errors (about 0.013 at 1,200).
+  // The calibrated radio drifts less often, so high-mismatch plays are fewer than before (1,459 here).
   ASSERT_GT(low.n, 2000);
-  ASSERT_GT(high.n, 1500);
-  EXPECT_LT(low.value() + 0.08, mid.value());
-  EXPECT_LT(mid.value() + 0.08, high.value());
+  ASSERT_GT(high.n, 1200);
+  EXPECT_LT(low.value() + 0.08, mid.value()) << low.value() << " vs " << mid.value();
+  EXPECT_LT(mid.value() + 0.08, high.value()) << mid.value() << " vs " << high.value();
 }
 
 TEST(ListenerTest, SkipRateRisesWithFatigue) {
