@@ -297,6 +297,27 @@ void PrintHeader(const EvalArgs& args, const DatasetSummary& sum) {
             << "\n";
 }
 
+// The fold of every dense listener: only listeners with a decision point ("" ids are the others) are
+// dealt, so K is checked against them; the others have nothing to evaluate or train on (fold 0).
+Result<std::vector<uint32_t>> FoldsOfListeners(const std::vector<std::string>& user_ids, uint32_t k, uint64_t seed) {
+  std::vector<std::string> ids;
+  std::vector<size_t> index;
+  for (size_t u = 0; u < user_ids.size(); ++u) {
+    if (user_ids[u].empty()) continue;
+    ids.push_back(user_ids[u]);
+    index.push_back(u);
+  }
+  if (k > ids.size()) {
+    return Status::InvalidArgument("--cv-listeners " + std::to_string(k) + ": the file has only " +
+                                   std::to_string(ids.size()) + " listeners with decision points (every fold needs one)");
+  }
+  Result<std::vector<uint32_t>> dealt = AssignListenerFolds(ids, k, seed);
+  if (!dealt.ok()) return Status::InvalidArgument("--cv-listeners: " + dealt.status().message());
+  std::vector<uint32_t> fold(user_ids.size(), 0);
+  for (size_t i = 0; i < index.size(); ++i) fold[index[i]] = (*dealt)[i];
+  return fold;
+}
+
 // --cv-listeners K: folds, per-fold Transformers, per-fold baselines, pooled report.
 int RunCrossValidation(const EvalArgs& args, const DatasetOptions& options, const EvalOptions& eval_options,
                        Catalog* catalog) {
@@ -305,13 +326,8 @@ int RunCrossValidation(const EvalArgs& args, const DatasetOptions& options, cons
   Result<EvalTable> table = TableFromEvents(file->events, catalog, options, nullptr, false);
   if (!table.ok()) return Fail(table.status().message());
   const uint32_t k = static_cast<uint32_t>(args.cv_listeners);
-  if (k > table->user_ids.size()) {
-    return Fail("--cv-listeners " + std::to_string(k) + ": the file has only " + std::to_string(table->user_ids.size()) +
-                    " listeners (every fold needs one)",
-                2);
-  }
-  Result<std::vector<uint32_t>> folds = AssignListenerFolds(table->user_ids, k, args.seed);
-  if (!folds.ok()) return Fail("--cv-listeners: " + folds.status().message(), 2);
+  Result<std::vector<uint32_t>> folds = FoldsOfListeners(table->user_ids, k, args.seed);
+  if (!folds.ok()) return Fail(folds.status().message(), 2);
   TrainArgs train = args.train;
   train.data = args.data;
   if (Status s = ScoreWithFoldModels(file->events, catalog, train, *folds, k, &*table); !s.ok()) return Fail(s.message());
