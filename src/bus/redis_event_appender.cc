@@ -86,7 +86,8 @@ RedisEventAppender::~RedisEventAppender() {
   }
   const Status why = Status::Unavailable("Redis bus appender shutting down");
   for (auto& writer : writers_) {
-    std::vector<Part> left(std::make_move_iterator(writer->queue.begin()), std::make_move_iterator(writer->queue.end()));
+    std::vector<Part> left(std::make_move_iterator(writer->queue.begin()),
+                           std::make_move_iterator(writer->queue.end()));
     Fail(left, why);
   }
 }
@@ -173,9 +174,16 @@ std::vector<RedisEventAppender::Part> RedisEventAppender::TakeBatch(Writer& writ
   return batch;
 }
 
+// Healthy again when Redis answers; with WAIT in the policy, when WAIT on this writer's connection says
+// the replicas acknowledged everything it wrote (a master whose replica is gone stays refused).
 void RedisEventAppender::Probe(RedisClient& client) {
-  Result<RedisReply> pong = client.Command(RedisCommand{{"PING"}, RedisCommand::kNoKey});
-  if (!pong.ok() || pong->is_error()) return;
+  const bool wait = options_.wait_replicas > 0;
+  const RedisCommand probe =
+      wait ? RedisCommand{{"WAIT", std::to_string(options_.wait_replicas), std::to_string(kProbeInterval.count())},
+                          RedisCommand::kNoKey}
+           : RedisCommand{{"PING"}, RedisCommand::kNoKey};
+  Result<RedisReply> reply = client.Command(probe);
+  if (!reply.ok() || reply->is_error() || (wait && reply->integer < options_.wait_replicas)) return;
   std::lock_guard lock(mu_);
   health_ = Status::Ok();
 }

@@ -26,7 +26,9 @@
 // fails to reach Redis (refused, I/O error, timeout, WAIT short of replicas) fails every caller of the
 // batch with Unavailable (some of its events may be stored: a client's retry is then a duplicate) and
 // marks the appender unhealthy: AppendAsync then fails inline with Unavailable (health()) until a writer's
-// PING, every 250 ms, succeeds again. A Redis that is down thus costs a caller at most one command
+// probe, every 250 ms, succeeds again: PING, or with wait_replicas > 0 WAIT on its connection (so a master
+// whose replicas are gone stays refused until they are back and caught up; in a cluster the probe asks
+// one master only). A Redis that is down thus costs a caller at most one command
 // timeout, and afterwards nothing. An error reply of the script fails that caller with Internal.
 //
 // Thread-safety: every method is safe to call from any thread; callbacks must not call the destructor.

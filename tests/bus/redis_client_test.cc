@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 
 #include "bus/cluster_slot.h"
 #include "bus/redis_url.h"
@@ -109,28 +110,69 @@ TEST_F(RedisClientCluster, RoutesEveryKeyToItsSlotOwner) {
   EXPECT_EQ(exec->elements.size(), 2u);
 }
 
+// Another master than `from` (the cluster has three).
+int OtherMaster(RedisCluster& cluster, int from) {
+  for (int i = 0; i < RedisCluster::kNodes; ++i) {
+    if (i != from && cluster.node(i).Cli("role").rfind("master", 0) == 0) return i;
+  }
+  return -1;
+}
+
+std::string NodeId(RedisCluster& cluster, int i) { return cluster.node(i).Cli("cluster myid").substr(0, 40); }
+
+int KeysInSlot(RedisCluster& cluster, int node, int slot) {
+  return std::atoi(cluster.node(node).Cli("cluster countkeysinslot " + std::to_string(slot)).c_str());
+}
+
 TEST_F(RedisClientCluster, FollowsMovedAfterASlotChangesOwner) {
   SEGUE_SKIP_WITHOUT_REDIS();
   std::unique_ptr<RedisClient> client = Connect(cluster_->url());
-  ASSERT_NE(client, nullptr);
-  const std::string key = "moved-key";  // slot 11680 here; empty, so it can change owner directly
+  std::unique_ptr<RedisClient> tx_client = Connect(cluster_->url());
+  ASSERT_TRUE(client && tx_client);
+  const std::string key = "moved-key";  // an empty slot, so it can change owner directly
   const int slot = KeySlot(key);
   const int from = cluster_->MasterOfSlot(slot);
   ASSERT_GE(from, 0);
-  int to = -1;
-  for (int i = 0; i < RedisCluster::kNodes && to < 0; ++i) {
-    if (i != from && cluster_->node(i).Cli("role").rfind("master", 0) == 0) to = i;
-  }
+  const int to = OtherMaster(*cluster_, from);
   ASSERT_GE(to, 0);
-  const std::string to_id = cluster_->node(to).Cli("cluster myid").substr(0, 40);
+  const std::string to_id = NodeId(*cluster_, to);
   for (int i = 0; i < RedisCluster::kNodes; ++i) {
     cluster_->node(i).Cli("cluster setslot " + std::to_string(slot) + " node " + to_id);
   }
-  // The client's map still names the old owner, which answers MOVED.
+  // The clients' maps still name the old owner, which answers MOVED.
   Result<RedisReply> set = client->Command(Cmd({"SET", key, "x"}));
   ASSERT_TRUE(set.ok()) << set.status().ToString();
   EXPECT_EQ(set->str, "OK");
   EXPECT_EQ(cluster_->node(to).Cli("get " + key), "x\n");
+  // A transaction whose queued commands were refused (EXECABORT) is sent again, whole, to the new owner.
+  const std::vector<RedisCommand> tx = {Cmd({"SET", "{moved-key}a", "1"}), Cmd({"SET", "{moved-key}b", "2"})};
+  Result<RedisReply> exec = tx_client->Transaction(tx);
+  ASSERT_TRUE(exec.ok()) << exec.status().ToString();
+  EXPECT_EQ(exec->elements.size(), 2u);
+  EXPECT_EQ(KeysInSlot(*cluster_, to, slot), 3);
+}
+
+TEST_F(RedisClientCluster, FollowsAskDuringASlotMigration) {
+  SEGUE_SKIP_WITHOUT_REDIS();
+  std::unique_ptr<RedisClient> client = Connect(cluster_->url());
+  ASSERT_NE(client, nullptr);
+  const std::string key = "ask-key";
+  const std::string slot = std::to_string(KeySlot(key));
+  const int from = cluster_->MasterOfSlot(KeySlot(key));
+  ASSERT_GE(from, 0);
+  const int to = OtherMaster(*cluster_, from);
+  ASSERT_GE(to, 0);
+  cluster_->node(to).Cli("cluster setslot " + slot + " importing " + NodeId(*cluster_, from));
+  cluster_->node(from).Cli("cluster setslot " + slot + " migrating " + NodeId(*cluster_, to));
+  // The key is not on the source, which answers ASK: ASKING + SET on the target.
+  Result<RedisReply> set = client->Command(Cmd({"SET", key, "y"}));
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->str, "OK");
+  EXPECT_EQ(KeysInSlot(*cluster_, to, KeySlot(key)), 1);
+  EXPECT_EQ(KeysInSlot(*cluster_, from, KeySlot(key)), 0);
+  for (int i = 0; i < RedisCluster::kNodes; ++i) {
+    cluster_->node(i).Cli("cluster setslot " + slot + " node " + NodeId(*cluster_, to));  // migration done
+  }
 }
 
 }  // namespace

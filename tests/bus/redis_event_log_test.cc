@@ -189,6 +189,34 @@ TEST(RedisBusSingle, BackPressureIsResourceExhausted) {
   EXPECT_TRUE(AppendSync(*appender, Events("x-", 10)).ok());
 }
 
+// WAIT 1 with the master's only replica gone: the batch may be written, but it is not acknowledged.
+TEST(RedisBusSingle, WaitShortOfReplicasIsNotAcknowledged) {
+  SEGUE_SKIP_WITHOUT_REDIS();
+  RedisSingle redis;
+  ASSERT_TRUE(redis.Start().ok());
+  test_support::RedisTempDir dir;
+  std::unique_ptr<test_support::RedisServerProcess> replica;
+  ASSERT_TRUE(test_support::StartOnFreePort(dir.path(), {"--replicaof", "127.0.0.1",
+                                                         std::to_string(redis.server().port())}, &replica).ok());
+  for (int i = 0; i < 200 && replica->Cli("info replication").find("master_link_status:up") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_NE(replica->Cli("info replication").find("master_link_status:up"), std::string::npos);
+  RedisBusOptions options = BusOptions(redis.url(), /*wait_replicas=*/1);
+  options.wait_timeout = std::chrono::milliseconds(1000);
+  std::unique_ptr<RedisEventAppender> appender = OpenOrFail<RedisEventAppender>(options);
+  ASSERT_TRUE(appender);
+  ASSERT_TRUE(AppendSync(*appender, Events("replicated-", 10)).ok());
+
+  replica->Kill();
+  Result<AppendOutcome> alone = AppendSync(*appender, Events("alone-", 10));
+  EXPECT_EQ(alone.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(alone.status().message().find("WAIT 1"), std::string::npos) << alone.status().ToString();
+  // Reachable, but not durable as configured: refused until a replica is back (the probe WAITs).
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  EXPECT_EQ(appender->health().code(), StatusCode::kUnavailable);
+}
+
 // An XADD that fails inside the script (here: the stream already holds a higher id) must not leave the
 // event marked as seen, or the client's retry would be dropped as a duplicate of an event never stored.
 TEST(RedisBusSingle, FailedScriptLeavesNoDedupMark) {

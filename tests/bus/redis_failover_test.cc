@@ -92,7 +92,8 @@ TEST(RedisBusFailover, KilledMasterLosesNoAcknowledgedEvent) {
   // A plain client connected before the kill, to see it follow the failover before the node is back.
   Result<std::vector<RedisEndpoint>> seeds = ParseRedisUrl(cluster.url());
   ASSERT_TRUE(seeds.ok());
-  Result<std::unique_ptr<RedisClient>> client = RedisClient::Connect(RedisClientOptions{seeds.value(), options.timeouts, 6});
+  Result<std::unique_ptr<RedisClient>> client =
+      RedisClient::Connect(RedisClientOptions{seeds.value(), options.timeouts, 6});
   ASSERT_TRUE(client.ok()) << client.status().ToString();
 
   RetryingWriter writer(*appender);

@@ -85,7 +85,9 @@ class RedisServerProcess {
     std::filesystem::create_directories(dir_);
     std::vector<std::string> args = {"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
                                      "--dir", dir_, "--appendonly", "yes", "--appendfsync", "always",
-                                     "--save", "", "--protected-mode", "no", "--logfile", dir_ + "/redis.log"};
+                                     "--save", "", "--protected-mode", "no", "--logfile", dir_ + "/redis.log",
+                                     // A replica's first sync starts at once, not after the default 5 s.
+                                     "--repl-diskless-sync-delay", "0"};
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     pid_ = ::fork();
     if (pid_ < 0) return Status::Internal("fork failed");

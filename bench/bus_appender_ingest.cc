@@ -1,10 +1,11 @@
-// bus_ingest: durable ingest through the Redis Streams appender (a single redis-server with appendonly yes
-// + appendfsync always, started here on loopback, 16 partitions) against the embedded RocksDB EventLog
-// (sync = true, 16 partitions), both through EventAppender, interleaved in the same run: each round runs
-// both, alternating which goes first, each on fresh storage.
+// bus_appender_ingest: durable ingest through the Redis Streams appender (a single redis-server with
+// appendonly yes + appendfsync always, started here on loopback, 16 partitions) against the embedded
+// RocksDB EventLog (sync = true, 16 partitions), both through EventAppender, interleaved in the same run:
+// each round runs both, alternating which goes first, each on fresh storage. The appender alone: end to
+// end through `segue serve --bus` is bench/scripts/bus_ingest.sh.
 //
-//   bus_ingest [--rounds R=5] [--seconds S=3] [--clients C=8] [--batch B=100] [--listeners L=3000]
-//              [--writers W=4]
+//   bus_appender_ingest [--rounds R=5] [--seconds S=3] [--clients C=8] [--batch B=100]
+//                       [--listeners L=3000] [--writers W=4]
 //
 // C closed-loop client threads each append batches of B events (like `segue replay`'s HTTP batches) and
 // wait for the acknowledgement before sending the next; a batch's ack latency is from AppendAsync to its
@@ -55,7 +56,7 @@ Args Parse(int argc, char** argv) {
     else if (k == "--batch") a.batch = v;
     else if (k == "--listeners") a.listeners = v;
     else if (k == "--writers") a.writers = v;
-    else std::fprintf(stderr, "bus_ingest: unknown flag %s (ignored)\n", k.c_str());
+    else std::fprintf(stderr, "bus_appender_ingest: unknown flag %s (ignored)\n", k.c_str());
   }
   return a;
 }
@@ -65,7 +66,8 @@ Event MakeEvent(uint64_t n, int listeners) {
   char id[40];
   std::snprintf(id, sizeof id, "%08llx-%04x-4%03x-8%03x-%012llx", static_cast<unsigned long long>(n >> 32),
                 static_cast<unsigned>(n >> 16) & 0xffff, static_cast<unsigned>(n) & 0xfff,
-                static_cast<unsigned>(n * 7) & 0xfff, static_cast<unsigned long long>(n * 2654435761ULL) & 0xffffffffffffULL);
+                static_cast<unsigned>(n * 7) & 0xfff,
+                static_cast<unsigned long long>(n * 2654435761ULL) & 0xffffffffffffULL);
   Event e;
   e.event_id = id;
   e.user_id = "listener-" + std::to_string(n * 40503 % static_cast<uint64_t>(listeners));
@@ -204,7 +206,8 @@ RunResult RunEmbedded(const Args& a, uint64_t id_base) {
 }
 
 void Print(const char* name, int round, const RunResult& r) {
-  std::printf("round %d %-8s %9.0f events/s  ack p50 %6.2f ms  p99 %6.2f ms  cpu: bench %5.2f s, redis-server %5.2f s%s\n",
+  std::printf("round %d %-8s %9.0f events/s  ack p50 %6.2f ms  p99 %6.2f ms  "
+              "cpu: bench %5.2f s, redis-server %5.2f s%s\n",
               round, name, r.events_per_s, r.p50_ms, r.p99_ms, r.bench_cpu_s, r.redis_cpu_s,
               r.failed ? "  FAILED APPENDS" : "");
   std::fflush(stdout);
@@ -225,7 +228,8 @@ void Summary(const char* name, const std::vector<RunResult>& runs) {
     bench_us.push_back(events > 0 ? r.bench_cpu_s / events * 1e6 : 0);
     redis_us.push_back(events > 0 ? r.redis_cpu_s / events * 1e6 : 0);
   }
-  std::printf("median %-8s %9.0f events/s  ack p50 %6.2f ms  p99 %6.2f ms  CPU per event: bench %.2f us, redis-server %.2f us\n",
+  std::printf("median %-8s %9.0f events/s  ack p50 %6.2f ms  p99 %6.2f ms  "
+              "CPU per event: bench %.2f us, redis-server %.2f us\n",
               name, Median(eps), Median(p50), Median(p99), Median(bench_us), Median(redis_us));
 }
 
@@ -235,7 +239,8 @@ void Summary(const char* name, const std::vector<RunResult>& runs) {
 int main(int argc, char** argv) {
   using namespace segue::bench;
   const Args a = Parse(argc, argv);
-  std::printf("bus_ingest: %d rounds x %d s, %d clients, batches of %d events, %d listeners, %d Redis writers\n",
+  std::printf("bus_appender_ingest: %d rounds x %d s, %d clients, batches of %d events, %d listeners, "
+              "%d Redis writers\n",
               a.rounds, a.seconds, a.clients, a.batch, a.listeners, a.writers);
   std::vector<RunResult> redis, embedded;
   for (int round = 0; round < a.rounds; ++round) {
