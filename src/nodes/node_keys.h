@@ -5,12 +5,14 @@
 //   segue:{p}:lease            string: the owning node's id, PX lease_ms
 //   segue:{p}:sessions         hash: listener -> session_codec chunk (EncodeListener)
 //   segue:{p}:checkpoint       string: the highest offset of partition p the stored sessions cover
+//   segue:{p}:view:<user>      string: the listener's latest scoring view (JSON, < 1 KB), PX view TTL
 // Consumer group kConsumerGroup on each partition's stream; a node's consumer name is its node id.
 // Pure functions; thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "bus/redis_keys.h"
 
@@ -25,5 +27,8 @@ inline std::string PartitionKey(uint32_t partition, const char* suffix) {
 inline std::string LeaseKey(uint32_t partition) { return PartitionKey(partition, "lease"); }
 inline std::string SessionsKey(uint32_t partition) { return PartitionKey(partition, "sessions"); }
 inline std::string CheckpointKey(uint32_t partition) { return PartitionKey(partition, "checkpoint"); }
+inline std::string ViewKey(uint32_t partition, std::string_view user) {
+  return PartitionKey(partition, "view:").append(user);
+}
 
 }  // namespace segue::nodes

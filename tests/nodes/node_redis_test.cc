@@ -95,6 +95,7 @@ struct Node {
                     std::this_thread::sleep_for(apply_delay);
                   }
                 },
+                [](std::string_view user) { return std::optional<std::string>("{\"view of\":\"" + std::string(user) + "\"}"); },
                 registry),
         ownership({.node_id = id, .partitions = kPartitions, .lease_ms = lease_ms}, Options(url),
                   [this](const std::vector<uint32_t>& ps) { readers.Take(ps); },
@@ -206,6 +207,25 @@ TEST_F(NodeRedisTest, CommitsAreFencedByTheLease) {
   EXPECT_EQ(store_a.Checkpoint(3).value(), 7u);
 }
 
+// A commit stores each listener's view in its own key with the TTL given, under the same lease fence.
+TEST_F(NodeRedisTest, CommitsStoreListenerViewsWithTheirTtl) {
+  LeaseTable a(client_.get(), "a", 5000);
+  OnlineStore store_a(client_.get(), "a"), store_b(client_.get(), "b");
+  ASSERT_EQ(a.Acquire(std::vector<uint32_t>{3}).value().size(), 1u);
+  ASSERT_TRUE(store_a.Commit({.partition = 3, .offset = 1, .listeners = {{"u1", "chunk"}}, .acks = {"1-1"},
+                              .trim_below = 0, .views = {{"u1", "{\"score\":0.5}"}}, .view_ttl_ms = 4000})
+                  .ok());
+  EXPECT_EQ(store_a.GetView(3, "u1").value(), std::optional<std::string>("{\"score\":0.5}"));
+  EXPECT_EQ(store_a.GetView(3, "u2").value(), std::nullopt);
+  const long long ttl = client_->Command({{"PTTL", ViewKey(3, "u1")}}).value().integer;
+  EXPECT_GT(ttl, 0);
+  EXPECT_LE(ttl, 4000);
+  EXPECT_FALSE(store_b.Commit({.partition = 3, .offset = 2, .listeners = {}, .acks = {}, .trim_below = 0,
+                               .views = {{"u1", "{}"}}, .view_ttl_ms = 4000})
+                   .ok());
+  EXPECT_EQ(store_a.GetView(3, "u1").value(), std::optional<std::string>("{\"score\":0.5}"));
+}
+
 // Retention: a commit trims its partition's stream below the bound it is given, exactly, and only then.
 TEST_F(NodeRedisTest, CommitsTrimTheStreamBelowTheirBound) {
   std::vector<Event> events;
@@ -237,6 +257,11 @@ TEST_F(NodeRedisTest, TwoNodesShareThePartitionsAndHandOver) {
   std::vector<LoggedEvent> all = Append(*appender_, Stream(40, 30));
   ASSERT_TRUE(WaitFor([&] { return AllCommitted(*client_); }, 20s));
   ExpectStoredEqualsReference(*client_, all);
+  // Each committed listener's view is stored beside their session.
+  const LoggedEvent& first = all.front();
+  OnlineStore reader(client_.get(), "reader");
+  EXPECT_EQ(reader.GetView(first.partition, first.event.user_id).value(),
+            std::optional<std::string>("{\"view of\":\"" + first.event.user_id + "\"}"));
 
   b.reset();  // clean stop: b commits, releases its leases and leaves
   ASSERT_TRUE(WaitFor([&] { return a->ownership.owned().size() == kPartitions; }, 3s));
