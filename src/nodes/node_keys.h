@@ -6,6 +6,7 @@
 //   segue:{p}:sessions         hash: listener -> session_codec chunk (EncodeListener)
 //   segue:{p}:checkpoint       string: the highest offset of partition p the stored sessions cover
 //   segue:{p}:view:<user>      string: the listener's latest scoring view (JSON, < 1 KB), PX view TTL
+//   segue:push                 pub/sub channel: every node's trigger pushes (redis_push_relay.h)
 // Consumer group kConsumerGroup on each partition's stream; a node's consumer name is its node id.
 // Pure functions; thread-safe.
 #pragma once
@@ -20,6 +21,7 @@ namespace segue::nodes {
 
 inline constexpr const char* kMembersKey = "segue:{nodes}";
 inline constexpr const char* kConsumerGroup = "segue";
+inline constexpr const char* kPushChannel = "segue:push";
 
 inline std::string PartitionKey(uint32_t partition, const char* suffix) {
   return bus::PartitionTag(partition).append(suffix);

@@ -9,17 +9,19 @@ namespace segue::serving {
 Result<std::unique_ptr<NodeComponent>> NodeComponent::Create(const ServerConfig& config, std::string node_id,
                                                              SessionTracker* tracker, Catalog* catalog,
                                                              const ListenerState* local, Apply apply,
+                                                             nodes::RedisPushRelay::Deliver deliver_push,
                                                              metrics::Registry& registry) {
   Result<std::vector<bus::RedisEndpoint>> seeds = bus::ParseRedisUrl(config.bus.redis.url);
   if (!seeds.ok()) return Status::InvalidArgument("bus.url: " + seeds.status().message());
   bus::RedisClientOptions redis{.seeds = std::move(*seeds), .timeouts = config.bus.redis.timeouts, .max_rounds = 6};
   return std::unique_ptr<NodeComponent>(new NodeComponent(config, std::move(node_id), std::move(redis), tracker,
-                                                          catalog, local, std::move(apply), registry));
+                                                          catalog, local, std::move(apply), std::move(deliver_push),
+                                                          registry));
 }
 
 NodeComponent::NodeComponent(const ServerConfig& config, std::string node_id, bus::RedisClientOptions redis,
                              SessionTracker* tracker, Catalog* catalog, const ListenerState* local, Apply apply,
-                             metrics::Registry& registry)
+                             nodes::RedisPushRelay::Deliver deliver_push, metrics::Registry& registry)
     : local_(local),
       partitions_(config.log.partitions),
       readers_({.node_id = node_id,
@@ -33,15 +35,18 @@ NodeComponent::NodeComponent(const ServerConfig& config, std::string node_id, bu
       ownership_({.node_id = node_id, .partitions = partitions_, .lease_ms = config.bus.lease_ms}, redis,
                  [this](const std::vector<uint32_t>& ps) { readers_.Take(ps); },
                  [this](const std::vector<uint32_t>& ps) { readers_.Drop(ps); }, registry),
-      stored_(redis, partitions_, catalog, config.sessions) {}
+      stored_(redis, partitions_, catalog, config.sessions),
+      relay_(redis, node_id, std::move(deliver_push), registry) {}
 
 Status NodeComponent::Start() {
+  relay_.Start();
   if (Status s = ownership_.Start(); !s.ok()) return s;
   spdlog::info("bus node: owns {} of {} partitions", ownership_.owned().size(), partitions_);
   return Status::Ok();
 }
 
 void NodeComponent::Stop() {
+  relay_.Stop();
   ownership_.Stop();
   readers_.Stop();
 }

@@ -4,7 +4,9 @@
 // session state of the listeners each batch touched to the online store in Redis together with the
 // partition's checkpoint, and their view (latest disengagement score and trigger, listener_state.h) when
 // they have been scored. As a ListenerState it answers for any listener: from `local` (this process's
-// tracker and scorer) for the partitions it owns, from the online store for the others. The bus's events bypass the Pipeline: each partition's reader is its
+// tracker and scorer) for the partitions it owns, from the online store for the others. Its push relay
+// (nodes/redis_push_relay.h) carries trigger pushes between nodes: this node's go out through push_relay()
+// (PushService::SetRelay), the others' come in to `deliver_push` (the local hub). The bus's events bypass the Pipeline: each partition's reader is its
 // only applier, and applying synchronously on it is what lets a commit cover exactly what was applied.
 // Listeners of a partition handed over stay in the local tracker until idle eviction parks them; they are
 // not served from it (Owns is false) and a later takeover replaces them with the stored state.
@@ -25,6 +27,7 @@
 #include "events/event.h"
 #include "nodes/partition_ownership.h"
 #include "nodes/partition_readers.h"
+#include "nodes/redis_push_relay.h"
 #include "nodes/stored_sessions.h"
 #include "serving/listener_state.h"
 #include "serving/server_config.h"
@@ -40,6 +43,7 @@ class NodeComponent final : public ListenerState {
   static Result<std::unique_ptr<NodeComponent>> Create(const ServerConfig& config, std::string node_id,
                                                        SessionTracker* tracker, Catalog* catalog,
                                                        const ListenerState* local, Apply apply,
+                                                       nodes::RedisPushRelay::Deliver deliver_push,
                                                        metrics::Registry& registry);
 
   Status Start();
@@ -47,6 +51,7 @@ class NodeComponent final : public ListenerState {
 
   // Whether this node processes the listener's partition now.
   bool Owns(std::string_view user) const;
+  push::PushRelay& push_relay() { return relay_; }
 
   Result<std::optional<SessionState>> Session(std::string_view user) const override;
   Result<nlohmann::json> View(std::string_view user) const override;
@@ -55,7 +60,7 @@ class NodeComponent final : public ListenerState {
  private:
   NodeComponent(const ServerConfig& config, std::string node_id, bus::RedisClientOptions redis,
                 SessionTracker* tracker, Catalog* catalog, const ListenerState* local, Apply apply,
-                metrics::Registry& registry);
+                nodes::RedisPushRelay::Deliver deliver_push, metrics::Registry& registry);
   // What the readers store beside a listener's session: their view, unless nothing was scored.
   std::optional<std::string> StoredView(std::string_view user) const;
 
@@ -65,6 +70,7 @@ class NodeComponent final : public ListenerState {
   nodes::PartitionReaders readers_;
   nodes::PartitionOwnership ownership_;
   nodes::StoredSessions stored_;
+  nodes::RedisPushRelay relay_;
 };
 
 }  // namespace segue::serving

@@ -208,7 +208,8 @@ Status ServerApp::Impl::OpenNode() {
                config.bus.lease_ms);
   Result<std::unique_ptr<NodeComponent>> created = NodeComponent::Create(
       config, std::move(id), &tracker, &catalog, &local_state,
-      [this](const std::vector<LoggedEvent>& events) { live_scoring.OnCommitted(events); }, registry_);
+      [this](const std::vector<LoggedEvent>& events) { live_scoring.OnCommitted(events); },
+      [this](push::PushMessagePtr m) { push->service().hub().Publish(std::move(m)); }, registry_);
   if (!created.ok()) return created.status();
   node = std::move(*created);
   return Status::Ok();
@@ -233,6 +234,7 @@ Status ServerApp::Impl::OpenRecommendations() {
   Result<std::unique_ptr<PushComponent>> created = PushComponent::Create(config.push, registry_);
   if (!created.ok()) return created.status();
   push = std::move(*created);
+  if (node) push->service().SetRelay(&node->push_relay());
   Result<std::unique_ptr<ExperimentsComponent>> experiments_opened =
       ExperimentsComponent::Open(config.experiments, config.data_dir, &experiment_set);
   if (!experiments_opened.ok()) return experiments_opened.status();

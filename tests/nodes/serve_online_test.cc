@@ -113,5 +113,40 @@ TEST_F(ServeOnlineTest, NonOwnerServesTheOwnersScoreAndRecommendsFromTheStoredSe
   }
 }
 
+// Every SSE event `sse` receives until it has been quiet for `quiet`.
+std::vector<SseEvent> Drain(SseClient& sse, std::chrono::milliseconds quiet) {
+  std::vector<SseEvent> events;
+  for (Result<SseEvent> e = sse.Next(quiet); e.ok(); e = sse.Next(quiet)) events.push_back(std::move(*e));
+  return events;
+}
+
+TEST_F(ServeOnlineTest, ASubscriberOnANonOwnerReceivesTheOwnersPushOnce) {
+  ASSERT_TRUE(WaitFor([&] { return Sample(*cb_, "segue_push_relay_subscribed") == 1; }, 10s));
+  const std::string path = "/v1/users/" + user_ + "/stream";
+  Result<std::unique_ptr<SseClient>> on_b = SseClient::Open("127.0.0.1", std::to_string(b_->port()), path);
+  Result<std::unique_ptr<SseClient>> on_a = SseClient::Open("127.0.0.1", std::to_string(a_->port()), path);
+  ASSERT_TRUE(on_b.ok() && on_a.ok());
+  Result<SseEvent> first = Status::DeadlineExceeded("no skip posted");
+  SkipBurst([&] {
+    if (!first.ok()) first = (*on_b)->Next(3s);
+    return first.ok();
+  });
+  ASSERT_TRUE(first.ok()) << "no push reached node B's subscriber: " << first.status().ToString();
+  const nlohmann::json push = nlohmann::json::parse(first->data);
+  EXPECT_EQ(push["user_id"], user_);
+  EXPECT_GT(push["trigger_score"].get<double>(), 0.0);
+
+  // Each push the owner made reaches each subscriber exactly once, whichever node it is connected to.
+  std::vector<SseEvent> b_events = Drain(**on_b, 1500ms), a_events = Drain(**on_a, 1500ms);
+  b_events.insert(b_events.begin(), *first);
+  std::multiset<std::string> on_b_ids, on_a_ids;
+  for (const SseEvent& e : b_events) on_b_ids.insert(e.id);
+  for (const SseEvent& e : a_events) on_a_ids.insert(e.id);
+  EXPECT_EQ(on_a_ids, on_b_ids);
+  EXPECT_EQ(std::set<std::string>(on_a_ids.begin(), on_a_ids.end()).size(), on_a_ids.size()) << "duplicate on A";
+  EXPECT_EQ(Sample(*ca_, "segue_trigger_pushes_total"), static_cast<double>(on_a_ids.size()));
+  EXPECT_EQ(Sample(*cb_, "segue_trigger_pushes_total"), 0);  // B relayed, it did not compute
+}
+
 }  // namespace
 }  // namespace segue::serving
