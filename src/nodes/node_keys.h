@@ -5,7 +5,7 @@
 //   segue:{p}:lease            string: the owning node's id, PX lease_ms
 //   segue:{p}:sessions         hash: listener -> session_codec chunk (EncodeListener)
 //   segue:{p}:checkpoint       string: the highest offset of partition p the stored sessions cover
-//   segue:{p}:view:<user>      string: the listener's latest scoring view (JSON, < 1 KB), PX view TTL
+//   segue:{p}:view:<user>      string: the listener's latest view (score JSON, ~200 B), PX the session timeout
 //   segue:push                 pub/sub channel: every node's trigger pushes (redis_push_relay.h)
 // Consumer group kConsumerGroup on each partition's stream; a node's consumer name is its node id.
 // Pure functions; thread-safe.
