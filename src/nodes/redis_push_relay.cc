@@ -37,7 +37,7 @@ RedisPushRelay::RedisPushRelay(bus::RedisClientOptions redis, std::string node_i
       dropped_(registry.AddCounter("segue_push_relay_dropped_total",
                                    "Trigger pushes not published: relay queue full or PUBLISH failed.")),
       subscribed_(registry.AddGauge("segue_push_relay_subscribed",
-                                    "1 while this node's subscription to the push channel is up.")),
+                                    "Whether this node's subscription to the push channel is up (1) or not (0).")),
       reconnects_(registry.AddCounter("segue_push_relay_reconnects_total",
                                       "Push channel subscriptions made again after one failed or dropped.")) {}
 

@@ -23,6 +23,7 @@
 #include "nodes/online_store.h"
 #include "nodes/partition_ownership.h"
 #include "nodes/partition_readers.h"
+#include "nodes/redis_push_relay.h"
 #include "session/session_codec.h"
 #include "session/session_json.h"
 #include "session/session_test_util.h"
@@ -330,6 +331,44 @@ TEST_F(NodeRedisTest, KilledNodesPartitionsAreTakenOverExactlyOnce) {
   std::printf("takeover after kill -9: %lld ms (lease %lld ms); entries claimed from the dead node: %llu\n",
               static_cast<long long>(took.count()), static_cast<long long>(kLeaseMs),
               static_cast<unsigned long long>(CounterValue(a->registry, "segue_node_events_claimed_total")));
+}
+
+// Pushes relayed by one node reach every other node, not itself; a subscriber resubscribes after Redis
+// restarts.
+TEST_F(NodeRedisTest, PushRelayReachesTheOtherNodesAndSurvivesARedisRestart) {
+  std::mutex mu;
+  std::vector<std::string> heard_by_a, heard_by_b;
+  auto deliver_to = [&](std::vector<std::string>* heard) {
+    return [&mu, heard](push::PushMessagePtr m) {
+      std::lock_guard lock(mu);
+      heard->push_back(m->user_id + " " + m->rec_id + " " + m->json);
+    };
+  };
+  metrics::Registry ra, rb;
+  RedisPushRelay a(Options(redis_.url()), "a", deliver_to(&heard_by_a), ra);
+  RedisPushRelay b(Options(redis_.url()), "b", deliver_to(&heard_by_b), rb);
+  a.Start();
+  b.Start();
+  auto subscribed = [&] { return ra.RenderText().find("\nsegue_push_relay_subscribed 1") != std::string::npos &&
+                                 rb.RenderText().find("\nsegue_push_relay_subscribed 1") != std::string::npos; };
+  auto heard = [&](const std::vector<std::string>& v, size_t n) {
+    return WaitFor([&] { std::lock_guard lock(mu); return v.size() >= n; }, 5s);
+  };
+  ASSERT_TRUE(WaitFor(subscribed, 5s));
+  a.Relay(std::make_shared<const push::PushMessage>(push::PushMessage{"u1", "r1", "{\"x\":\"line\\nbreak\"}"}));
+  ASSERT_TRUE(heard(heard_by_b, 1));
+
+  redis_.server().Kill();
+  ASSERT_TRUE(WaitFor([&] { return !subscribed(); }, 5s));
+  ASSERT_TRUE(redis_.server().Restart().ok());
+  ASSERT_TRUE(WaitFor(subscribed, 5s));
+  b.Relay(std::make_shared<const push::PushMessage>(push::PushMessage{"u2", "r2", "{}"}));
+  ASSERT_TRUE(heard(heard_by_a, 1));
+  std::this_thread::sleep_for(200ms);  // time for a wrongly echoed message to arrive
+  std::lock_guard lock(mu);
+  EXPECT_EQ(heard_by_b, std::vector<std::string>{"u1 r1 {\"x\":\"line\\nbreak\"}"});
+  EXPECT_EQ(heard_by_a, std::vector<std::string>{"u2 r2 {}"});
+  EXPECT_GE(CounterValue(ra, "segue_push_relay_reconnects_total"), 1u);
 }
 
 }  // namespace
