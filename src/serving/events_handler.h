@@ -8,6 +8,8 @@
 // (the disk is full or below [log] min_free_bytes; the log resumes by itself once space is freed), 500
 // when the log failed to write otherwise. On any error nothing in the batch was acked or stored, so the
 // client retries the whole batch (a retry is never reported as a duplicate of the refused attempt).
+// With `acked`, each accepted event's offset is noted there once its batch is acknowledged (read-your-
+// writes for the listener's partition, acked_offsets.h).
 //
 // Metrics (registered on construction): segue_events_accepted_total{type},
 // segue_events_duplicate_total, segue_events_rejected_total{field}, segue_event_batches_failed_total
@@ -21,6 +23,7 @@
 #include "events/event.h"
 #include "events/event_parser.h"
 #include "log/event_appender.h"
+#include "serving/acked_offsets.h"
 #include "serving/http_message.h"
 #include "serving/router.h"
 #include "serving/server_host.h"
@@ -29,7 +32,8 @@ namespace segue::serving {
 
 class EventsHandler : public ServerComponent {
  public:
-  EventsHandler(EventAppender* log, ParseLimits limits, metrics::Registry& registry);
+  // `acked` may be null; both pointers outlive the handler's callbacks.
+  EventsHandler(EventAppender* log, ParseLimits limits, metrics::Registry& registry, AckedOffsets* acked = nullptr);
 
   // POST /v1/events, served once sessions are restored.
   void Register(ServerHost& host) override;
@@ -40,6 +44,7 @@ class EventsHandler : public ServerComponent {
   void Fail(const char* reason, HttpResponse response, const ResponseCallback& done);
 
   EventAppender* log_;
+  AckedOffsets* acked_;
   ParseLimits limits_;
   std::array<metrics::Counter*, kEventTypeCount> accepted_by_type_{};
   metrics::Counter& duplicates_;

@@ -14,11 +14,13 @@
 #include <spdlog/spdlog.h>
 
 #include "catalog/catalog.h"
+#include "common/hash.h"
 #include "common/metrics.h"
 #include "experiments/experiment_set.h"
 #include "models/live_scoring.h"
 #include "monitoring/engagement_drift.h"
 #include "pipeline/pipeline.h"
+#include "serving/acked_offsets.h"
 #include "serving/catalog_store.h"
 #include "serving/dashboard_handler.h"
 #include "serving/event_store.h"
@@ -119,6 +121,7 @@ struct ServerApp::Impl : ServerHost {
   FeedbackComponent feedback;  // reports outcomes to experiment_set
   LiveScoring live_scoring;
   EventStore store;  // the event log behind its interfaces (event_store.h)
+  std::unique_ptr<AckedOffsets> acked;  // per partition, what POST /v1/events acknowledged
   std::unique_ptr<Pipeline> pipeline;  // created once sessions are restored
   std::unique_ptr<NodeComponent> node;  // with [bus] url: the partitions this node owns (node_component.h)
   std::vector<std::unique_ptr<ServerComponent>> components;
@@ -179,6 +182,7 @@ Status ServerApp::Impl::OpenLog() {
       OpenEventStore(config, [this](const std::vector<LoggedEvent>& events) { pipeline->Dispatch(events); });
   if (!opened.ok()) return opened.status();
   store = std::move(*opened);
+  acked = std::make_unique<AckedOffsets>(store.appender->partitions());
   Result<size_t> tracks = LoadCatalog(*store.state, catalog);
   if (!tracks.ok()) return tracks.status();
   spdlog::info("catalog: {} tracks loaded", *tracks);
@@ -236,8 +240,8 @@ Status ServerApp::Impl::OpenRecommendations() {
 }
 
 void ServerApp::Impl::RegisterComponents() {
-  AppliedProgress applied{[this] { return PartitionOffsets(store.source->partitions(), pipeline->applied_seq()); },
-                          [this] { return pipeline->applied_seq(); }};
+  AppliedProgress applied{[this] { return pipeline->applied_offsets(); },
+                          [this] { return pipeline->consumed_events(); }};
   sessions = std::make_unique<SessionsComponent>(&tracker, store.state, store.source, config.session_maintenance,
                                                  std::move(applied));
   // The experiments' statistics are saved beside each sessions snapshot and catch up on the tail a
@@ -249,7 +253,7 @@ void ServerApp::Impl::RegisterComponents() {
     components.push_back(
         std::make_unique<LogComponent>(store.embedded.get(), config.log, config.retention_interval_s));
   }
-  components.push_back(std::make_unique<EventsHandler>(store.appender, config.events, registry_));
+  components.push_back(std::make_unique<EventsHandler>(store.appender, config.events, registry_, acked.get()));
   components.push_back(std::make_unique<SessionHandler>(&tracker, scoring.scorer(), node.get()));
   components.push_back(
       std::make_unique<TracksHandler>(&catalog, store.state, TrackLimits{}, &retrieval_model->track_indexer()));
@@ -306,9 +310,11 @@ RouteHandler ServerApp::Impl::AfterAcknowledgedApplied(RouteHandler handler) {
   // of what was acknowledged, so answers are as of the latest applied (or committed) state.
   if (!store.embedded) return handler;
   return [this, h = std::move(handler)](HttpRequest r, PathParams p, ResponseCallback d) {
-    pipeline->WhenApplied(store.embedded->last_seq(), [h, r = std::move(r), p = std::move(p), d = std::move(d)]() mutable {
-      h(std::move(r), std::move(p), std::move(d));
-    });
+    const uint32_t partition = PartitionOf(p.at(0), acked->partitions());
+    pipeline->WhenApplied(partition, acked->Get(partition),
+                          [h, r = std::move(r), p = std::move(p), d = std::move(d)]() mutable {
+                            h(std::move(r), std::move(p), std::move(d));
+                          });
   };
 }
 
@@ -339,7 +345,7 @@ Status ServerApp::Impl::RestoreAndStartPipeline() {
   if (!report.ok()) return report.status();
   pipeline = std::make_unique<Pipeline>(
       config.pipeline, [this](const std::vector<LoggedEvent>& events) { live_scoring.OnCommitted(events); },
-      store.embedded ? store.embedded->last_seq() : 0, registry_);
+      report->offsets, registry_);
   if (node) {
     if (Status s = node->Start(); !s.ok()) return s;
   }

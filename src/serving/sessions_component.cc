@@ -37,7 +37,12 @@ SessionsComponent::SessionsComponent(SessionTracker* tracker, StateStore* state,
     : tracker_(tracker), state_(state), source_(source), options_(options), applied_(std::move(applied)) {}
 
 Result<RestoreReport> SessionsComponent::Restore() {
-  if (!options_.snapshots) return RestoreReport{};
+  if (!options_.snapshots) {
+    RestoreReport nothing;  // every partition at offset 0: whoever starts from it sizes by the partitions
+    nothing.snapshot_offsets.assign(source_->partitions(), 0);
+    nothing.offsets = nothing.snapshot_offsets;
+    return nothing;
+  }
   Clock::time_point start = Clock::now();
   Result<RestoreReport> restored = RestoreSessions(*tracker_, *state_, *source_, replay_observers_);
   if (!restored.ok()) {
@@ -45,6 +50,7 @@ Result<RestoreReport> SessionsComponent::Restore() {
     return restored;
   }
   LogRestore(*restored, tracker_->active_sessions(), MillisSince(start));
+  replayed_ = restored->replayed;
   return restored;
 }
 
@@ -55,7 +61,7 @@ void SessionsComponent::Register(ServerHost& host) {
   if (options_.snapshots) host.Every(std::chrono::seconds(options_.snapshot_interval_s), [this] { Snapshot(); });
   if (options_.snapshots && options_.snapshot_every_events > 0) {
     host.Every(std::chrono::seconds(1), [this] {
-      if (applied_.events() >= snapshot_events_ + options_.snapshot_every_events) Snapshot();
+      if (replayed_ + applied_.events() >= snapshot_events_ + options_.snapshot_every_events) Snapshot();
     });
   }
   host.Every(std::chrono::seconds(options_.evict_interval_s), [this] {
@@ -71,7 +77,7 @@ void SessionsComponent::FinalSnapshot() {
 void SessionsComponent::Snapshot() {
   Clock::time_point start = Clock::now();
   // Read before the offsets: every event counted is then covered by them.
-  const uint64_t events = applied_.events();
+  const uint64_t events = replayed_ + applied_.events();
   Result<SnapshotInfo> info = SaveSnapshot(*tracker_, *state_, applied_.offsets());
   if (info.ok()) {
     snapshot_events_ = events;

@@ -62,7 +62,10 @@ class SessionsComponent : public ServerComponent {
   AppliedProgress applied_;
   std::function<void()> after_snapshot_;
   std::vector<EventObserver*> replay_observers_;
-  uint64_t snapshot_events_ = 0;  // applied_.events() at the newest snapshot (maintenance thread only)
+  // Events folded in since start-up (the restore's replayed tail, then applied_.events()) at the newest
+  // snapshot, and the tail: the count that snapshot_every_events compares (maintenance thread only).
+  uint64_t snapshot_events_ = 0;
+  uint64_t replayed_ = 0;
 };
 
 }  // namespace segue::serving

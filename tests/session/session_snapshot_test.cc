@@ -8,8 +8,10 @@
 #include <filesystem>
 #include <map>
 #include <random>
+#include <set>
 
 #include "catalog/catalog.h"
+#include "common/time_util.h"
 #include "log/event_log.h"
 #include "session/event_observer.h"
 #include "session/session_codec.h"
@@ -307,6 +309,111 @@ TEST_F(LogSnapshotTest, ObserversSeeTheReplayedTailWithItsOutcomes) {
     EXPECT_EQ(recorder.seen[i].second.new_session, expected[i].second.new_session) << expected[i].first;
     EXPECT_EQ(recorder.seen[i].second.session_ended, expected[i].second.session_ended) << expected[i].first;
     EXPECT_EQ(recorder.seen[i].second.how, expected[i].second.how) << expected[i].first;
+  }
+}
+
+// A snapshot whose partitions are at different offsets (the pipeline applies partitions independently):
+// restore replays each partition after its own offset and ends where never restarting would be.
+TEST_F(LogSnapshotTest, RestoreAfterASnapshotWithPartitionsAtDifferentOffsets) {
+  const std::vector<Event> events = Stream(3000, 6);
+  auto log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  ASSERT_TRUE(log->Append(events).ok());
+  std::vector<std::vector<LoggedEvent>> by_partition(log->partitions());
+  for (uint32_t p = 0; p < log->partitions(); ++p) {
+    ASSERT_TRUE(log->ReadPartition(p, 0, [&](const LoggedEvent& e) { return by_partition[p].push_back(e), true; }).ok());
+  }
+  // Live: partitions applied last to first (out of global order), each cut at its own point.
+  SessionTracker live(&catalog_);
+  PartitionOffsets covered(log->partitions(), 0);
+  std::vector<size_t> cut(log->partitions());
+  size_t before_snapshot = 0;
+  for (uint32_t p = log->partitions(); p-- > 0;) {
+    cut[p] = by_partition[p].size() * (1 + p % 3) / 4;
+    for (size_t i = 0; i < cut[p]; ++i) live.Apply(by_partition[p][i]);
+    if (cut[p] > 0) covered[p] = by_partition[p][cut[p] - 1].seq;
+    before_snapshot += cut[p];
+  }
+  ASSERT_GT(std::set<uint64_t>(covered.begin(), covered.end()).size(), 2u) << "the offsets should differ";
+  ASSERT_TRUE(SaveSnapshot(live, *log, covered).ok());
+  for (uint32_t p = 0; p < log->partitions(); ++p) {
+    for (size_t i = cut[p]; i < by_partition[p].size(); ++i) live.Apply(by_partition[p][i]);
+  }
+
+  SessionTracker restored(&catalog_);
+  auto report = RestoreSessions(restored, *log, *log);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->snapshot_offsets, covered);
+  EXPECT_EQ(report->replayed, events.size() - before_snapshot);
+  ExpectSameTrackers(live, restored);
+  ExpectSameTrackers(restored, live);
+}
+
+// A data dir written before issue #12 holds a version-1 meta (one global seq S). It reads as offsets all
+// = S, exact because seqs were global: every event with seq <= S, whatever its partition, was folded in.
+TEST_F(LogSnapshotTest, VersionOneMetaReadsAsEveryPartitionAtItsSeq) {
+  const std::vector<Event> events = Stream(1000, 7);
+  auto log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  ASSERT_TRUE(log->Append(events).ok());
+  SessionTracker live(&catalog_);
+  EventLog::ScanOptions upto;
+  ASSERT_TRUE(log->Scan(upto, [&](const LoggedEvent& e) { return e.seq <= 600 && (live.Apply(e), true); }).ok());
+  auto saved = SaveSnapshot(live, *log, Covered(*log, 600));
+  ASSERT_TRUE(saved.ok());
+  // The meta as version 1 wrote it: "SGSM" | u32 1 | u64 generation | u64 seq | u32 chunks.
+  std::string v1 = "SGSM";
+  const uint32_t version = 1, chunks = live.shard_count();
+  const uint64_t generation = saved->generation, seq = 600;
+  v1.append(reinterpret_cast<const char*>(&version), 4);
+  v1.append(reinterpret_cast<const char*>(&generation), 8);
+  v1.append(reinterpret_cast<const char*>(&seq), 8);
+  v1.append(reinterpret_cast<const char*>(&chunks), 4);
+  ASSERT_TRUE(log->PutState("session/snapshot/meta", v1).ok());
+  upto.from_seq = 601;
+  ASSERT_TRUE(log->Scan(upto, [&](const LoggedEvent& e) { return live.Apply(e), true; }).ok());
+
+  SessionTracker restored(&catalog_);
+  auto report = RestoreSessions(restored, *log, *log);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->snapshot_version, 1u);
+  EXPECT_EQ(report->snapshot_offsets, Covered(*log, 600));
+  EXPECT_EQ(report->replayed, 400u);
+  ExpectSameTrackers(live, restored);
+  ExpectSameTrackers(restored, live);
+  // The next save writes version 2.
+  ASSERT_TRUE(SaveSnapshot(restored, *log, report->offsets).ok());
+  SessionTracker again(&catalog_);
+  auto next = RestoreSessions(again, *log, *log);
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->snapshot_version, 2u);
+  EXPECT_EQ(next->replayed, 0u);
+}
+
+// Retention removed events of the tail after the snapshot: the restore says which partitions may have lost
+// some instead of passing silently.
+TEST_F(LogSnapshotTest, RestoreReportsATailTrimmedByRetention) {
+  auto log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  ASSERT_TRUE(log->Append(Stream(200, 8)).ok());
+  SessionTracker t(&catalog_);
+  ASSERT_TRUE(SaveSnapshot(t, *log, Covered(*log, 0)).ok());
+  log.reset();
+  EventLogOptions options;
+  options.dir = dir_.string();
+  options.sync = false;
+  options.retention_bytes = 1;  // everything goes
+  auto trimmed = EventLog::Open(options);
+  ASSERT_TRUE(trimmed.ok());
+  ASSERT_TRUE((*trimmed)->ApplyRetention(NowMs()).ok());
+  SessionTracker restored(&catalog_);
+  auto report = RestoreSessions(restored, **trimmed, **trimmed);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->replayed, 0u);
+  ASSERT_FALSE(report->trimmed.empty());
+  for (const TrimmedTail& tail : report->trimmed) {
+    EXPECT_EQ(tail.after, 0u);
+    EXPECT_EQ(tail.through, (*trimmed)->EndOffset(tail.partition).value());
   }
 }
 
