@@ -32,13 +32,14 @@ struct RedisBusOptions {
   std::string url;           // redis://HOST:PORT[,HOST:PORT...]
   uint32_t partitions = 16;  // must equal what the deployment was first used with
   // De-duplication window: an event id is remembered for this long (Redis key expiry, exact); costs
-  // about 110 bytes of Redis memory per id (docs/scaling.md has the measurement).
+  // about 135 bytes of Redis memory per id (104 by MEMORY USAGE plus its expiry; docs/scaling.md).
   int64_t dedup_window_ms = 3600LL * 1000;
   int wait_replicas = 0;                       // 0: no WAIT (AOF fsync on the master only)
   std::chrono::milliseconds wait_timeout{500};  // how long WAIT may take before the batch is refused
   bool accept_weak_durability = false;         // allow masters without appendonly yes + appendfsync always
   size_t max_in_flight_events = 100000;        // appender back-pressure: beyond it, ResourceExhausted
-  size_t max_batch_events = 2000;              // events per pipelined batch
+  size_t max_batch_events = 2000;              // events per pipelined batch (per writer)
+  size_t writers = 4;                          // appender writer threads; partition p → writer p % writers
   RedisTimeouts timeouts;                      // command must exceed wait_timeout
 };
 

@@ -194,6 +194,20 @@ Result<std::vector<RedisReply>> RedisClient::RunRounds(std::span<const RedisComm
   return replies;
 }
 
+// Acts on a reply that says its command did not run: MOVED updates the slot's owner, and the map is
+// refreshed before the next round. Returns the node an ASK names (the command goes there once, after
+// ASKING), or -1 to route it by the map again.
+int32_t RedisClient::Redirect(const RedisReply& reply) {
+  const Verdict verdict = Classify(reply);
+  uint16_t slot = 0;
+  RedisEndpoint target;
+  const bool parsed = verdict != Verdict::kRetry && ParseRedirect(reply.str, &slot, &target);
+  if (verdict == Verdict::kAsk && parsed) return static_cast<int32_t>(NodeIndex(target));
+  if (verdict == Verdict::kMoved && parsed) slot_owner_[slot] = static_cast<int32_t>(NodeIndex(target));
+  map_stale_ = true;
+  return -1;
+}
+
 // One round: the pending commands grouped by node, each group (with ASKING where needed, then WAIT) sent in
 // one write, then every group's replies read. Commands to re-send go back into `pending`; the returned
 // Status is a failure after which nothing may be re-sent (the replies of the nodes already written to are
@@ -221,11 +235,11 @@ Status RedisClient::SendRound(std::span<const RedisCommand> commands, WaitReplic
     bool sent = false;
     if (Status s = nodes_[node]->Send(wire, &sent); !s.ok()) {
       wire.clear();
-      if (sent) {
+      if (sent) {  // outcome unknown: stop sending, but read what the other nodes answer
         fatal = s;
         break;
       }
-      *reason = s.message();
+      *reason = s.message();  // refused: nothing was sent, so the group is re-sent after a refresh
       map_stale_ = true;
       *pause = true;
       for (Pending p : groups[node]) pending.push_back(Pending{p.index, -1, false});
@@ -233,37 +247,36 @@ Status RedisClient::SendRound(std::span<const RedisCommand> commands, WaitReplic
   }
   for (size_t node = 0; node < wires.size(); ++node) {
     if (wires[node].empty()) continue;
-    Result<std::vector<RedisReply>> got = nodes_[node]->Receive(wires[node].size());
-    if (!got.ok()) {
-      if (fatal.ok()) fatal = got.status();
-      continue;
-    }
-    std::vector<RedisReply>& r = got.value();
-    size_t k = 0;
-    for (const Pending& p : groups[node]) {
-      if (p.asking) ++k;
-      RedisReply& reply = r[k++];
-      const Verdict verdict = Classify(reply);
-      if (verdict == Verdict::kDone) {
-        replies[p.index] = std::move(reply);
-        continue;
-      }
-      *reason = reply.str;
-      uint16_t slot = 0;
-      RedisEndpoint target;
-      const bool redirect = verdict != Verdict::kRetry && ParseRedirect(reply.str, &slot, &target);
-      if (verdict == Verdict::kAsk && redirect) {
-        pending.push_back(Pending{p.index, static_cast<int32_t>(NodeIndex(target)), true});
-        continue;
-      }
-      if (verdict == Verdict::kMoved && redirect) slot_owner_[slot] = static_cast<int32_t>(NodeIndex(target));
-      if (verdict == Verdict::kRetry) *pause = true;
-      map_stale_ = true;
-      pending.push_back(Pending{p.index, -1, false});
-    }
-    if (wait.replicas > 0 && fatal.ok()) fatal = CheckWait(r[k], wait, nodes_[node]->endpoint());
+    Status s = ReadGroup(node, groups[node], wait, pending, replies, pause, reason);
+    if (fatal.ok()) fatal = s;
   }
   return fatal;
+}
+
+// The replies of one node's group: kept, or the command goes back into `pending`; then its WAIT.
+Status RedisClient::ReadGroup(size_t node, const std::vector<Pending>& group, WaitReplicas wait,
+                              std::vector<Pending>& pending, std::vector<RedisReply>& replies, bool* pause,
+                              std::string* reason) {
+  size_t count = group.size() + (wait.replicas > 0 ? 1 : 0);
+  for (const Pending& p : group) count += p.asking ? 1 : 0;
+  Result<std::vector<RedisReply>> got = nodes_[node]->Receive(count);
+  if (!got.ok()) return got.status();
+  std::vector<RedisReply>& r = got.value();
+  size_t k = 0;
+  for (const Pending& p : group) {
+    if (p.asking) ++k;
+    RedisReply& reply = r[k++];
+    const Verdict verdict = Classify(reply);
+    if (verdict == Verdict::kDone) {
+      replies[p.index] = std::move(reply);
+      continue;
+    }
+    *reason = reply.str;
+    if (verdict == Verdict::kRetry) *pause = true;
+    const int32_t ask = Redirect(reply);
+    pending.push_back(Pending{p.index, ask, ask >= 0});
+  }
+  return wait.replicas > 0 ? CheckWait(r[k], wait, nodes_[node]->endpoint()) : Status::Ok();
 }
 
 Result<RedisReply> RedisClient::Transaction(std::span<const RedisCommand> commands, WaitReplicas wait) {
@@ -288,21 +301,16 @@ Result<RedisReply> RedisClient::Transaction(std::span<const RedisCommand> comman
     Result<std::vector<RedisReply>> got = nodes_[node]->Receive(wire.size());
     if (!got.ok()) return got.status();
     std::vector<RedisReply>& r = got.value();
-    // A queued command refused with a redirection aborts the transaction (EXECABORT): nothing ran.
+    // A queued command refused with a redirection aborts the transaction (EXECABORT): nothing ran, so it
+    // is sent again, whole, to the slot's owner (an ASK is treated like a MOVED here: the map is reloaded).
     bool again = false;
     for (size_t i = 1; i <= commands.size(); ++i) {
-      const Verdict verdict = Classify(r[i]);
-      if (verdict == Verdict::kDone) continue;
+      if (Classify(r[i]) == Verdict::kDone) continue;
       again = true;
       reason = r[i].str;
-      uint16_t slot = 0;
-      RedisEndpoint target;
-      if (verdict == Verdict::kMoved && ParseRedirect(r[i].str, &slot, &target)) {
-        slot_owner_[slot] = static_cast<int32_t>(NodeIndex(target));
-      }
+      Redirect(r[i]);
     }
     if (again) {
-      map_stale_ = true;
       std::this_thread::sleep_for(kPauseStep * (round + 1));
       continue;
     }

@@ -80,6 +80,9 @@ class RedisClient {
                                             std::vector<Pending> pending);
   Status SendRound(std::span<const RedisCommand> commands, WaitReplicas wait, std::vector<Pending>& pending,
                    std::vector<RedisReply>& replies, bool* pause, std::string* reason);
+  Status ReadGroup(size_t node, const std::vector<Pending>& group, WaitReplicas wait, std::vector<Pending>& pending,
+                   std::vector<RedisReply>& replies, bool* pause, std::string* reason);
+  int32_t Redirect(const RedisReply& reply);
 
   RedisClientOptions options_;
   std::vector<std::unique_ptr<RedisConnection>> nodes_;  // every node seen: seeds, slot owners, redirects

@@ -1,5 +1,6 @@
 #include "bus/redis_event_appender.h"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -10,15 +11,31 @@
 namespace segue::bus {
 namespace {
 
-// KEYS: dedup, offset, events. ARGV: window ms, record. Returns the offset, or 0 for a duplicate. The
-// dedup key is set last so that a script failing halfway (e.g. out of memory at XADD) leaves no id behind
-// that would turn the client's retry into a lost "duplicate".
+// One partition's events of a batch, in order. KEYS: offset, events, then the dedup key of each event.
+// ARGV: window ms, then the record of each event. Returns one offset per event, 0 for a duplicate.
+// SET NX is both the check and the mark, and the script's first write: a Redis over maxmemory refuses it,
+// and once a script has written Redis lets it finish. Redis does not roll a failed script back, so an XADD
+// error (not expected: the id always grows) is caught: that event is unmarked (its retry must not look
+// like a duplicate), the offsets used so far are written back (offsets stay dense) and the error returned.
 constexpr std::string_view kAppendScript = R"lua(
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local offset = redis.call('INCR', KEYS[2])
-redis.call('XADD', KEYS[3], string.format('%.0f', offset) .. '-1', 'r', ARGV[2])
-redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
-return offset
+local offset = tonumber(redis.call('GET', KEYS[1]) or '0')
+local out = {}
+for i = 3, #KEYS do
+  if redis.call('SET', KEYS[i], '1', 'NX', 'PX', ARGV[1]) then
+    local added = redis.pcall('XADD', KEYS[2], string.format('%.0f', offset + 1) .. '-1', 'r', ARGV[i - 1])
+    if type(added) == 'table' and added.err then
+      redis.call('DEL', KEYS[i])
+      redis.call('SET', KEYS[1], string.format('%.0f', offset))
+      return added
+    end
+    offset = offset + 1
+    out[#out + 1] = offset
+  else
+    out[#out + 1] = 0
+  end
+end
+redis.call('SET', KEYS[1], string.format('%.0f', offset))
+return out
 )lua";
 
 constexpr std::chrono::milliseconds kProbeInterval{250};
@@ -32,33 +49,47 @@ int64_t NowMs() {
 }  // namespace
 
 Result<std::unique_ptr<RedisEventAppender>> RedisEventAppender::Open(RedisBusOptions options) {
-  Result<std::unique_ptr<RedisClient>> client = ConnectBus(options);
-  if (!client.ok()) return client.status();
-  Result<std::vector<RedisReply>> loaded = (*client)->ForEachMaster(
+  if (options.writers == 0) return Status::InvalidArgument("Redis bus: writers must be at least 1");
+  std::vector<std::unique_ptr<RedisClient>> clients;
+  for (size_t i = 0; i < options.writers; ++i) {
+    Result<std::unique_ptr<RedisClient>> client = ConnectBus(options);
+    if (!client.ok()) return client.status();
+    clients.push_back(std::move(client).value());
+  }
+  Result<std::vector<RedisReply>> loaded = clients[0]->ForEachMaster(
       RedisCommand{{"SCRIPT", "LOAD", std::string(kAppendScript)}, RedisCommand::kNoKey});
   if (!loaded.ok()) return loaded.status();
   if (loaded->empty() || loaded->front().is_error()) {
     return Status::Unavailable("Redis: SCRIPT LOAD failed: " + (loaded->empty() ? "" : loaded->front().str));
   }
-  std::string sha = loaded->front().str;
-  return std::unique_ptr<RedisEventAppender>(
-      new RedisEventAppender(std::move(options), std::move(client).value(), std::move(sha)));
+  std::unique_ptr<RedisEventAppender> appender(new RedisEventAppender(std::move(options), loaded->front().str));
+  for (std::unique_ptr<RedisClient>& client : clients) {
+    auto writer = std::make_unique<Writer>();
+    writer->client = std::move(client);
+    appender->writers_.push_back(std::move(writer));
+  }
+  for (auto& writer : appender->writers_) writer->thread = std::thread([&a = *appender, &w = *writer] { a.Run(w); });
+  return appender;
 }
 
-RedisEventAppender::RedisEventAppender(RedisBusOptions options, std::unique_ptr<RedisClient> client,
-                                       std::string sha)
-    : options_(std::move(options)), client_(std::move(client)), sha_(std::move(sha)) {
-  writer_ = std::thread([this] { Run(); });
-}
+RedisEventAppender::RedisEventAppender(RedisBusOptions options, std::string sha)
+    : options_(std::move(options)), sha_(std::move(sha)) {}
 
 RedisEventAppender::~RedisEventAppender() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
   }
-  wake_.notify_all();
-  writer_.join();
-  for (Request& r : queue_) r.done(Status::Unavailable("Redis bus appender shutting down"));
+  for (auto& writer : writers_) {
+    writer->wake.notify_all();
+    writer->thread.join();
+  }
+  const Status why = Status::Unavailable("Redis bus appender shutting down");
+  for (auto& writer : writers_) {
+    std::vector<Part> left(std::make_move_iterator(writer->queue.begin()),
+                           std::make_move_iterator(writer->queue.end()));
+    Fail(left, why);
+  }
 }
 
 Status RedisEventAppender::health() const {
@@ -71,6 +102,15 @@ void RedisEventAppender::AppendAsync(std::vector<Event> events, AppendCallback d
     done(AppendOutcome{});
     return;
   }
+  std::vector<Part> parts(writers_.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    Part& part = parts[PartitionOf(events[i].user_id, options_.partitions) % writers_.size()];
+    part.indices.push_back(static_cast<uint32_t>(i));
+    part.events.push_back(std::move(events[i]));
+  }
+  const size_t used = static_cast<size_t>(std::count_if(parts.begin(), parts.end(), [](const Part& p) {
+    return !p.events.empty();
+  }));
   std::unique_lock lock(mu_);
   Status refused;
   if (stop_) {
@@ -87,123 +127,183 @@ void RedisEventAppender::AppendAsync(std::vector<Event> events, AppendCallback d
     return;
   }
   in_flight_ += events.size();
-  queue_.push_back(Request{std::move(events), std::move(done)});
-  lock.unlock();
-  wake_.notify_one();
+  auto call = std::make_shared<AppendCall>(events.size(), used, std::move(done));
+  for (size_t w = 0; w < parts.size(); ++w) {
+    if (parts[w].events.empty()) continue;
+    parts[w].call = call;
+    writers_[w]->queue.push_back(std::move(parts[w]));
+    writers_[w]->wake.notify_one();
+  }
 }
 
-void RedisEventAppender::Run() {
+void RedisEventAppender::Run(Writer& writer) {
   std::unique_lock lock(mu_);
   while (!stop_) {
     if (!health_.ok()) {
       // Callers queued before Redis failed are not kept waiting for it to come back.
-      std::deque<Request> refused = std::move(queue_);
-      queue_.clear();
+      std::vector<Part> refused(std::make_move_iterator(writer.queue.begin()),
+                                std::make_move_iterator(writer.queue.end()));
+      writer.queue.clear();
       const Status why = health_;
       lock.unlock();
-      std::vector<Request> batch(std::make_move_iterator(refused.begin()), std::make_move_iterator(refused.end()));
-      Finish(batch, std::vector<Result<AppendOutcome>>(batch.size(), why));
-      Probe();
+      Fail(refused, why);
+      Probe(*writer.client);
       lock.lock();
-      if (!health_.ok()) wake_.wait_for(lock, kProbeInterval, [this] { return stop_; });
+      if (!health_.ok()) writer.wake.wait_for(lock, kProbeInterval, [this] { return stop_; });
       continue;
     }
-    wake_.wait(lock, [this] { return stop_ || !queue_.empty(); });
-    if (queue_.empty()) continue;
-    std::vector<Request> batch = TakeBatch(lock);
+    writer.wake.wait(lock, [&] { return stop_ || !writer.queue.empty() || !health_.ok(); });
+    if (writer.queue.empty() || !health_.ok()) continue;
+    std::vector<Part> batch = TakeBatch(writer);
     lock.unlock();
-    WriteBatch(batch);
+    WriteBatch(*writer.client, batch);
     lock.lock();
   }
 }
 
-// Whole requests, oldest first, until max_batch_events is reached (at least one request).
-std::vector<RedisEventAppender::Request> RedisEventAppender::TakeBatch(std::unique_lock<std::mutex>&) {
-  std::vector<Request> batch;
+// Whole parts, oldest first, until max_batch_events is reached (at least one part). mu_ is held.
+std::vector<RedisEventAppender::Part> RedisEventAppender::TakeBatch(Writer& writer) {
+  std::vector<Part> batch;
   size_t events = 0;
-  while (!queue_.empty() && (batch.empty() || events + queue_.front().events.size() <= options_.max_batch_events)) {
-    events += queue_.front().events.size();
-    batch.push_back(std::move(queue_.front()));
-    queue_.pop_front();
+  while (!writer.queue.empty() &&
+         (batch.empty() || events + writer.queue.front().events.size() <= options_.max_batch_events)) {
+    events += writer.queue.front().events.size();
+    batch.push_back(std::move(writer.queue.front()));
+    writer.queue.pop_front();
   }
   return batch;
 }
 
-void RedisEventAppender::Probe() {
-  Result<RedisReply> pong = client_->Command(RedisCommand{{"PING"}, RedisCommand::kNoKey});
-  if (!pong.ok() || pong->is_error()) return;
+// Healthy again when Redis answers; with WAIT in the policy, when WAIT on this writer's connection says
+// the replicas acknowledged everything it wrote (a master whose replica is gone stays refused).
+void RedisEventAppender::Probe(RedisClient& client) {
+  const bool wait = options_.wait_replicas > 0;
+  const RedisCommand probe =
+      wait ? RedisCommand{{"WAIT", std::to_string(options_.wait_replicas), std::to_string(kProbeInterval.count())},
+                          RedisCommand::kNoKey}
+           : RedisCommand{{"PING"}, RedisCommand::kNoKey};
+  Result<RedisReply> reply = client.Command(probe);
+  if (!reply.ok() || reply->is_error() || (wait && reply->integer < options_.wait_replicas)) return;
   std::lock_guard lock(mu_);
   health_ = Status::Ok();
 }
 
-// One EVALSHA per event, pipelined with WAIT; commands refused with NOSCRIPT (not executed) again as EVAL.
-Result<std::vector<RedisReply>> RedisEventAppender::RunScripts(const std::vector<Request>& batch) {
+// One EVALSHA per partition in the batch, pipelined with WAIT; scripts refused with NOSCRIPT (not
+// executed) again as EVAL. Returns one reply per event, in batch order: its offset, or the script's error.
+Result<std::vector<RedisReply>> RedisEventAppender::RunScripts(RedisClient& client, const std::vector<Part>& batch) {
   const int64_t now = NowMs();
-  const std::string window = std::to_string(options_.dedup_window_ms);
   std::vector<RedisCommand> commands;
-  for (const Request& r : batch) {
-    for (const Event& e : r.events) {
+  std::vector<int32_t> command_of(options_.partitions, -1);
+  std::vector<size_t> order;  // order[k]: the batch position of the k-th event in command order
+  std::vector<std::vector<size_t>> members;
+  size_t position = 0;
+  for (const Part& part : batch) {
+    for (const Event& e : part.events) {
       const uint32_t p = PartitionOf(e.user_id, options_.partitions);
-      std::string record;
-      EncodeLoggedEvent(LoggedEvent{p, 0, now, e}, &record);
-      commands.push_back(RedisCommand{
-          {"EVALSHA", sha_, "3", DedupKey(p, e.event_id), OffsetKey(p), EventsKey(p), window, std::move(record)},
-          3});
+      if (command_of[p] < 0) {
+        command_of[p] = static_cast<int32_t>(commands.size());
+        commands.push_back(RedisCommand{{"EVALSHA", sha_, "", OffsetKey(p), EventsKey(p)}, 3});
+        members.emplace_back();
+      }
+      RedisCommand& command = commands[static_cast<size_t>(command_of[p])];
+      command.args.push_back(DedupKey(p, e.event_id));
+      members[static_cast<size_t>(command_of[p])].push_back(position++);
     }
   }
-  Result<std::vector<RedisReply>> replies = client_->Pipeline(commands, BusWait(options_));
+  // Arguments after the keys: the window, then the records, in the keys' order.
+  const std::string window = std::to_string(options_.dedup_window_ms);
+  std::vector<const Event*> events;
+  for (const Part& part : batch) {
+    for (const Event& e : part.events) events.push_back(&e);
+  }
+  for (size_t c = 0; c < commands.size(); ++c) {
+    RedisCommand& command = commands[c];
+    command.args[2] = std::to_string(command.args.size() - 3);
+    command.args.push_back(window);
+    for (size_t k : members[c]) {
+      const Event& e = *events[k];
+      std::string record;
+      EncodeLoggedEvent(LoggedEvent{PartitionOf(e.user_id, options_.partitions), 0, now, e}, &record);
+      command.args.push_back(std::move(record));
+    }
+  }
+  Result<std::vector<RedisReply>> replies = client.Pipeline(commands, BusWait(options_));
   if (!replies.ok()) return replies;
+  if (Status s = RetryUnloaded(client, commands, *replies); !s.ok()) return s;
+  return Spread(*replies, members, events.size());
+}
+
+// Scripts refused with NOSCRIPT (a node that never loaded it, e.g. a replica promoted since) again as EVAL.
+Status RedisEventAppender::RetryUnloaded(RedisClient& client, std::vector<RedisCommand>& commands,
+                                         std::vector<RedisReply>& replies) {
   std::vector<size_t> missing;
   std::vector<RedisCommand> evals;
-  for (size_t i = 0; i < replies->size(); ++i) {
-    if ((*replies)[i].error_code() != "NOSCRIPT") continue;
+  for (size_t i = 0; i < replies.size(); ++i) {
+    if (replies[i].error_code() != "NOSCRIPT") continue;
     missing.push_back(i);
     evals.push_back(std::move(commands[i]));
     evals.back().args[0] = "EVAL";
     evals.back().args[1] = std::string(kAppendScript);
   }
-  if (evals.empty()) return replies;
-  Result<std::vector<RedisReply>> retried = client_->Pipeline(evals, BusWait(options_));
-  if (!retried.ok()) return retried;
-  for (size_t j = 0; j < missing.size(); ++j) (*replies)[missing[j]] = std::move((*retried)[j]);
-  return replies;
+  if (evals.empty()) return Status::Ok();
+  Result<std::vector<RedisReply>> retried = client.Pipeline(evals, BusWait(options_));
+  if (!retried.ok()) return retried.status();
+  for (size_t j = 0; j < missing.size(); ++j) replies[missing[j]] = std::move((*retried)[j]);
+  return Status::Ok();
 }
 
-void RedisEventAppender::WriteBatch(std::vector<Request>& batch) {
-  Result<std::vector<RedisReply>> replies = RunScripts(batch);
-  std::vector<Result<AppendOutcome>> outcomes;
+// Per-partition replies (arrays of offsets, or an error) → one reply per event in batch order.
+std::vector<RedisReply> RedisEventAppender::Spread(std::vector<RedisReply>& replies,
+                                                   const std::vector<std::vector<size_t>>& members, size_t events) {
+  std::vector<RedisReply> out(events);
+  for (size_t c = 0; c < replies.size(); ++c) {
+    RedisReply& reply = replies[c];
+    for (size_t k = 0; k < members[c].size(); ++k) {
+      const bool ok = reply.type == RedisReply::Type::kArray && k < reply.elements.size();
+      out[members[c][k]] = ok ? std::move(reply.elements[k]) : reply;
+    }
+  }
+  return out;
+}
+
+void RedisEventAppender::WriteBatch(RedisClient& client, std::vector<Part>& batch) {
+  Result<std::vector<RedisReply>> replies = RunScripts(client, batch);
   if (!replies.ok()) {
-    std::lock_guard lock(mu_);
-    health_ = replies.status();
+    {
+      std::lock_guard lock(mu_);
+      health_ = replies.status();
+    }
+    for (auto& writer : writers_) writer->wake.notify_one();  // they fail their queues too
+    Fail(batch, replies.status());
+    return;
   }
   size_t next = 0;
-  for (const Request& r : batch) {
-    if (!replies.ok()) {
-      outcomes.emplace_back(replies.status());
-      continue;
-    }
-    AppendOutcome outcome;
+  std::vector<uint64_t> seqs;
+  for (Part& part : batch) {
+    seqs.clear();
     Status failed;
-    for (size_t i = 0; i < r.events.size(); ++i) {
+    for (size_t i = 0; i < part.events.size(); ++i) {
       const RedisReply& reply = (*replies)[next++];
-      if (reply.type != RedisReply::Type::kInteger) {
-        failed = Status::Internal("Redis append script: " + reply.str);
-        continue;
-      }
-      outcome.seqs.push_back(static_cast<uint64_t>(reply.integer));
-      ++(reply.integer == 0 ? outcome.duplicates : outcome.accepted);
+      if (reply.type != RedisReply::Type::kInteger) failed = Status::Internal("Redis append script: " + reply.str);
+      seqs.push_back(static_cast<uint64_t>(reply.integer));
     }
-    outcomes.push_back(failed.ok() ? Result<AppendOutcome>(std::move(outcome)) : Result<AppendOutcome>(failed));
+    if (failed.ok()) {
+      part.call->Finish(part.indices, seqs);
+    } else {
+      part.call->Fail(failed);
+    }
+    Done(part.events.size());
   }
-  Finish(batch, outcomes);
 }
 
-void RedisEventAppender::Finish(std::vector<Request>& batch, const std::vector<Result<AppendOutcome>>& outcomes) {
-  size_t events = 0;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    events += batch[i].events.size();
-    batch[i].done(outcomes[i]);
+void RedisEventAppender::Fail(std::vector<Part>& parts, const Status& why) {
+  for (Part& part : parts) {
+    part.call->Fail(why);
+    Done(part.events.size());
   }
+}
+
+void RedisEventAppender::Done(size_t events) {
   std::lock_guard lock(mu_);
   in_flight_ -= events;
 }

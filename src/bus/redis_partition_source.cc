@@ -3,37 +3,12 @@
 #include <charconv>
 
 #include "bus/redis_keys.h"
-#include "log/record_codec.h"
+#include "bus/stream_entry.h"
 
 namespace segue::bus {
 namespace {
 
 constexpr size_t kPageEntries = 512;
-
-// The offset of a stream entry id "<offset>-1".
-bool ParseOffset(std::string_view id, uint64_t* offset) {
-  const size_t dash = id.find('-');
-  if (dash == std::string_view::npos) return false;
-  return std::from_chars(id.data(), id.data() + dash, *offset).ec == std::errc();
-}
-
-Status DecodeEntry(uint32_t partition, const RedisReply& entry, LoggedEvent* out) {
-  // [id, [field, value, ...]]
-  if (entry.elements.size() != 2 || entry.elements[1].elements.size() != 2) {
-    return Status::Corruption("Redis stream " + EventsKey(partition) + ": malformed entry");
-  }
-  uint64_t offset = 0;
-  if (!ParseOffset(entry.elements[0].str, &offset)) {
-    return Status::Corruption("Redis stream " + EventsKey(partition) + ": bad entry id " + entry.elements[0].str);
-  }
-  if (Status s = DecodeLoggedEvent(entry.elements[1].elements[1].str, out); !s.ok()) {
-    return Status::Corruption("Redis stream " + EventsKey(partition) + " entry " + entry.elements[0].str + ": " +
-                              s.message());
-  }
-  out->partition = partition;
-  out->seq = offset;
-  return Status::Ok();
-}
 
 // The XRANGE bound just after the entry of `offset`.
 std::string ExclusiveAfter(uint64_t offset) {
@@ -66,7 +41,7 @@ Result<std::vector<LoggedEvent>> RedisPartitionSource::ReadPage(uint32_t partiti
   if (reply->is_error()) return Status::Unavailable("Redis XRANGE " + EventsKey(partition) + ": " + reply->str);
   std::vector<LoggedEvent> events(reply->elements.size());
   for (size_t i = 0; i < events.size(); ++i) {
-    if (Status s = DecodeEntry(partition, reply->elements[i], &events[i]); !s.ok()) return s;
+    if (Status s = DecodeStreamEntry(partition, reply->elements[i], &events[i]); !s.ok()) return s;
   }
   return events;
 }
@@ -113,7 +88,7 @@ Result<uint64_t> RedisPartitionSource::TrimmedOffset(uint32_t partition) const {
     if (reply->str.find("no such key") != std::string::npos) return uint64_t{0};  // nothing appended yet
     return Status::Unavailable("Redis XINFO STREAM " + EventsKey(partition) + ": " + reply->str);
   }
-  // A flat [field, value, ...] array. Offsets are dense (one INCR per stored event), so everything below the
+  // A flat [field, value, ...] array. Offsets are dense (one per stored event), so everything below the
   // first entry was trimmed; an empty stream had every entry up to last-generated-id trimmed. (XTRIM does
   // not move max-deleted-entry-id in Redis 7.0, so that field cannot say it.)
   const RedisReply* first_entry = nullptr;
@@ -125,7 +100,7 @@ Result<uint64_t> RedisPartitionSource::TrimmedOffset(uint32_t partition) const {
   const bool has_first = first_entry && !first_entry->elements.empty();
   const std::string& id = has_first ? first_entry->elements[0].str : (last_generated ? last_generated->str : "");
   uint64_t offset = 0;
-  if (!ParseOffset(id, &offset)) {
+  if (!ParseStreamEntryId(id, &offset)) {
     return Status::Corruption("Redis XINFO STREAM " + EventsKey(partition) + ": no first or last entry id");
   }
   return has_first ? offset - 1 : offset;

@@ -14,7 +14,9 @@ std::string Bound(char inclusive, std::string_view key) {
 
 Status CheckReply(const Result<RedisReply>& reply, std::string_view what) {
   if (!reply.ok()) return reply.status();
-  if (reply->is_error()) return Status::Unavailable(std::string("Redis state ").append(what).append(": ").append(reply->str));
+  if (reply->is_error()) {
+    return Status::Unavailable(std::string("Redis state ").append(what).append(": ").append(reply->str));
+  }
   return Status::Ok();
 }
 

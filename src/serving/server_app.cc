@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <malloc.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -32,6 +33,7 @@
 #include "serving/log_health.h"
 #include "serving/maintenance.h"
 #include "serving/model_reload_handler.h"
+#include "serving/node_component.h"
 #include "serving/retrain_component.h"
 #include "serving/push_component.h"
 #include "serving/recommendation_component.h"
@@ -52,7 +54,7 @@ using Clock = std::chrono::steady_clock;
 
 struct ServerApp::Impl : ServerHost {
   explicit Impl(ServerConfig c)
-      : config(std::move(c)),
+      : config(OnBus(std::move(c))),
         tracker(&catalog, config.sessions),
         scoring(WithTriggerSink(config.scoring), registry_),
         history_store(config.recommend.history),
@@ -68,6 +70,12 @@ struct ServerApp::Impl : ServerHost {
         signals(ioc, SIGTERM, SIGINT) {}
 
   Status Run(const std::function<void(const std::string&)>& on_listening);
+  // A bus node checkpoints sessions per partition in the online store, not in snapshots.
+  static ServerConfig OnBus(ServerConfig c) {
+    if (!c.bus.redis.url.empty()) c.session_maintenance.snapshots = false;
+    return c;
+  }
+  Status OpenNode();
   // The scorer's triggers go to trigger_push (once it exists: triggers only fire after the restore).
   ScoringConfig WithTriggerSink(ScoringConfig scoring_config) {
     scoring_config.scorer.on_trigger = [this](const Trigger& t) {
@@ -112,6 +120,7 @@ struct ServerApp::Impl : ServerHost {
   LiveScoring live_scoring;
   EventStore store;  // the event log behind its interfaces (event_store.h)
   std::unique_ptr<Pipeline> pipeline;  // created once sessions are restored
+  std::unique_ptr<NodeComponent> node;  // with [bus] url: the partitions this node owns (node_component.h)
   std::vector<std::unique_ptr<ServerComponent>> components;
   std::unique_ptr<SessionsComponent> sessions;
   std::unique_ptr<RecommendationComponent> recommendations;
@@ -141,6 +150,10 @@ Status ServerApp::Impl::Run(const std::function<void(const std::string&)>& on_li
   if (!auth.ok()) return auth.status();
   admin_auth = std::move(*auth);
   if (Status s = OpenLog(); !s.ok()) return s;
+  if (Status s = OpenNode(); !s.ok()) {
+    store.Close();
+    return s;
+  }
   if (Status s = OpenRecommendations(); !s.ok()) {
     store.Close();
     return s;
@@ -169,6 +182,27 @@ Status ServerApp::Impl::OpenLog() {
   Result<size_t> tracks = LoadCatalog(*store.state, catalog);
   if (!tracks.ok()) return tracks.status();
   spdlog::info("catalog: {} tracks loaded", *tracks);
+  return Status::Ok();
+}
+
+// With a bus: this node's processing of the partitions it will own (started after the restore phase).
+// Node id: [bus] node_id, or "<hostname>-<pid>" (unique per process; a restarted node waits for its
+// previous incarnation's leases to expire, as any other node would).
+Status ServerApp::Impl::OpenNode() {
+  if (config.bus.redis.url.empty()) return Status::Ok();
+  std::string id = config.bus.node_id;
+  if (id.empty()) {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    id = std::string(host) + "-" + std::to_string(::getpid());
+  }
+  spdlog::info("bus node {}: {} partitions at {}, lease {} ms", id, config.log.partitions, config.bus.redis.url,
+               config.bus.lease_ms);
+  Result<std::unique_ptr<NodeComponent>> created = NodeComponent::Create(
+      config, std::move(id), &tracker, &catalog,
+      [this](const std::vector<LoggedEvent>& events) { live_scoring.OnCommitted(events); }, registry_);
+  if (!created.ok()) return created.status();
+  node = std::move(*created);
   return Status::Ok();
 }
 
@@ -216,7 +250,7 @@ void ServerApp::Impl::RegisterComponents() {
         std::make_unique<LogComponent>(store.embedded.get(), config.log, config.retention_interval_s));
   }
   components.push_back(std::make_unique<EventsHandler>(store.appender, config.events, registry_));
-  components.push_back(std::make_unique<SessionHandler>(&tracker, scoring.scorer()));
+  components.push_back(std::make_unique<SessionHandler>(&tracker, scoring.scorer(), node.get()));
   components.push_back(
       std::make_unique<TracksHandler>(&catalog, store.state, TrackLimits{}, &retrieval_model->track_indexer()));
   components.push_back(std::make_unique<DashboardHandler>());
@@ -268,6 +302,9 @@ void ServerApp::Impl::AddRoute(HttpMethod method, const std::string& pattern, Ro
 }
 
 RouteHandler ServerApp::Impl::AfterAcknowledgedApplied(RouteHandler handler) {
+  // On a bus the events are applied by whichever node owns their partition: there is no local watermark
+  // of what was acknowledged, so answers are as of the latest applied (or committed) state.
+  if (!store.embedded) return handler;
   return [this, h = std::move(handler)](HttpRequest r, PathParams p, ResponseCallback d) {
     pipeline->WhenApplied(store.embedded->last_seq(), [h, r = std::move(r), p = std::move(p), d = std::move(d)]() mutable {
       h(std::move(r), std::move(p), std::move(d));
@@ -302,7 +339,10 @@ Status ServerApp::Impl::RestoreAndStartPipeline() {
   if (!report.ok()) return report.status();
   pipeline = std::make_unique<Pipeline>(
       config.pipeline, [this](const std::vector<LoggedEvent>& events) { live_scoring.OnCommitted(events); },
-      store.embedded->last_seq(), registry_);
+      store.embedded ? store.embedded->last_seq() : 0, registry_);
+  if (node) {
+    if (Status s = node->Start(); !s.ok()) return s;
+  }
   restored.store(true, std::memory_order_release);
   return Status::Ok();
 }
@@ -333,6 +373,7 @@ void ServerApp::Impl::Shutdown() {
   for (std::thread& t : io_threads) t.join();
   if (retrain) retrain->Stop();  // terminates a running training; before the maintenance thread it posts to
   maintenance.Stop();
+  if (node) node->Stop();  // hands its partitions over: last commits, leases released
   // Every request was answered, so nothing is left in the log's queue: drain the pipeline, then persist.
   if (pipeline) {
     pipeline->Stop();

@@ -19,10 +19,10 @@ uint64_t MaxOffset(const PartitionOffsets& offsets) {
 }
 
 void LogRestore(const RestoreReport& r, size_t active_sessions, int64_t ms) {
-  spdlog::info("sessions restored: snapshot {} (version {}), {} events replayed over {} partitions, {} active "
-               "sessions, {} ms",
-               r.snapshot_found ? "found" : "absent", r.snapshot_version, r.replayed, r.offsets.size(),
-               active_sessions, ms);
+  spdlog::info("sessions restored: snapshot {} (version {}, offsets up to {}), {} events replayed over {} "
+               "partitions, {} active sessions, {} ms",
+               r.snapshot_found ? "found" : "absent", r.snapshot_version, MaxOffset(r.snapshot_offsets), r.replayed,
+               r.offsets.size(), active_sessions, ms);
   for (const TrimmedTail& t : r.trimmed) {
     spdlog::warn("partition {}: events after offset {} up to {} may have been removed by retention before they "
                  "were snapshotted",
@@ -37,6 +37,7 @@ SessionsComponent::SessionsComponent(SessionTracker* tracker, StateStore* state,
     : tracker_(tracker), state_(state), source_(source), options_(options), applied_(std::move(applied)) {}
 
 Result<RestoreReport> SessionsComponent::Restore() {
+  if (!options_.snapshots) return RestoreReport{};
   Clock::time_point start = Clock::now();
   Result<RestoreReport> restored = RestoreSessions(*tracker_, *state_, *source_, replay_observers_);
   if (!restored.ok()) {
@@ -51,8 +52,8 @@ void SessionsComponent::Register(ServerHost& host) {
   const SessionTracker* tracker = tracker_;
   host.registry().AddCallbackGauge("segue_sessions_active", "Sessions held in memory.",
                                    [tracker] { return static_cast<double>(tracker->active_sessions()); });
-  host.Every(std::chrono::seconds(options_.snapshot_interval_s), [this] { Snapshot(); });
-  if (options_.snapshot_every_events > 0) {
+  if (options_.snapshots) host.Every(std::chrono::seconds(options_.snapshot_interval_s), [this] { Snapshot(); });
+  if (options_.snapshots && options_.snapshot_every_events > 0) {
     host.Every(std::chrono::seconds(1), [this] {
       if (applied_.events() >= snapshot_events_ + options_.snapshot_every_events) Snapshot();
     });
@@ -63,7 +64,9 @@ void SessionsComponent::Register(ServerHost& host) {
   });
 }
 
-void SessionsComponent::FinalSnapshot() { Snapshot(); }
+void SessionsComponent::FinalSnapshot() {
+  if (options_.snapshots) Snapshot();
+}
 
 void SessionsComponent::Snapshot() {
   Clock::time_point start = Clock::now();

@@ -4,6 +4,8 @@
 // replays a bounded tail however long the log is), evicts idle sessions, writes the final snapshot on
 // shutdown, and reports segue_sessions_active.
 //
+// With options.snapshots off (a bus node: src/nodes/ checkpoints sessions per partition) it only evicts
+// and reports: Restore restores nothing and no snapshot is written.
 // A snapshot covers the pipeline's per-partition watermarks (AppliedProgress::offsets): every event of
 // partition p up to offsets[p] is in the tracker, so a restore replays each partition from there.
 // Thread-safety: Restore and FinalSnapshot from the application's thread while nothing else runs; the

@@ -1,11 +1,12 @@
-// RedisClient against real servers (tests/bus/redis_fixture.h): URL parsing, key slots against the values
-// `redis-cli CLUSTER KEYSLOT` prints, a single server (pipelines, transactions, reconnect, a server that is
-// down) and a 3-master / 3-replica cluster (routing across slots, MOVED after a slot changes owner).
+// RedisClient against real servers (tests/bus/redis_fixture.h): a single server (pipelines, transactions,
+// reconnect, a server that is down) and a 3-master / 3-replica cluster (routing across slots, MOVED after a
+// slot changes owner).
 #include "bus/redis_client.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 
 #include "bus/cluster_slot.h"
 #include "bus/redis_url.h"
@@ -28,43 +29,6 @@ std::unique_ptr<RedisClient> Connect(const std::string& url) {
 }
 
 RedisCommand Cmd(std::vector<std::string> args) { return RedisCommand{std::move(args)}; }
-
-TEST(RedisUrl, ParsesSeeds) {
-  Result<std::vector<RedisEndpoint>> one = ParseRedisUrl("redis://127.0.0.1:6379");
-  ASSERT_TRUE(one.ok());
-  EXPECT_EQ(one.value(), (std::vector<RedisEndpoint>{{"127.0.0.1", 6379}}));
-  Result<std::vector<RedisEndpoint>> three = ParseRedisUrl("redis://a:1,b.example:7000,10.0.0.3:65535");
-  ASSERT_TRUE(three.ok());
-  EXPECT_EQ(three.value(), (std::vector<RedisEndpoint>{{"a", 1}, {"b.example", 7000}, {"10.0.0.3", 65535}}));
-}
-
-TEST(RedisUrl, NamesWhatIsWrong) {
-  const std::vector<std::pair<std::string, std::string>> bad = {
-      {"http://a:1", "must start with redis://"}, {"redis://a", "has no :PORT"},
-      {"redis://:80", "has no host"},             {"redis://a:0", "1..65535"},
-      {"redis://a:70000", "1..65535"},            {"redis://a:1,", "empty HOST:PORT"},
-      {"redis://u@a:1", "no user"},               {"redis://a:1x", "port '1x'"}};
-  for (const auto& [url, message] : bad) {
-    Result<std::vector<RedisEndpoint>> r = ParseRedisUrl(url);
-    ASSERT_FALSE(r.ok()) << url;
-    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-    EXPECT_NE(r.status().message().find(message), std::string::npos) << r.status().message();
-  }
-}
-
-TEST(KeySlot, MatchesRedisClusterKeyslot) {
-  // Each value printed by `redis-cli CLUSTER KEYSLOT <key>` on redis-server 7.0.15.
-  EXPECT_EQ(KeySlot("foo"), 12182);
-  EXPECT_EQ(KeySlot("bar"), 5061);
-  EXPECT_EQ(KeySlot("{user1000}.following"), 3443);
-  EXPECT_EQ(KeySlot("segue:{0}:events"), 13907);
-  EXPECT_EQ(KeySlot("segue:{17}:offset"), 12304);
-  EXPECT_EQ(KeySlot("segue:{state}:x"), 12053);
-  EXPECT_EQ(KeySlot("{}abc"), 5980);   // an empty tag hashes the whole key
-  EXPECT_EQ(KeySlot("a{}{b}"), 15033);  // only the first '{' counts
-  EXPECT_EQ(KeySlot(""), 0);
-  EXPECT_EQ(KeySlot("123456789"), 12739);
-}
 
 TEST(RedisClientSingle, PipelineTransactionAndErrors) {
   SEGUE_SKIP_WITHOUT_REDIS();
@@ -112,27 +76,13 @@ TEST(RedisClientSingle, DownIsUnavailableFastAndReconnects) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 
   // Same port, same data directory (the AOF): the client reconnects on its next call.
-  ASSERT_TRUE(redis.server().Start({}).ok());
+  ASSERT_TRUE(redis.server().Restart().ok());
   Result<RedisReply> back = client->Command(Cmd({"GET", "k"}));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->str, "v");
 }
 
-class RedisClientCluster : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (!test_support::FindProgram("redis-server") || !test_support::FindProgram("redis-cli")) return;
-    cluster_ = new RedisCluster();
-    const Status started = cluster_->Start();
-    ASSERT_TRUE(started.ok()) << started.ToString();
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  static RedisCluster* cluster_;
-};
-RedisCluster* RedisClientCluster::cluster_ = nullptr;
+class RedisClientCluster : public test_support::RedisClusterTest {};
 
 TEST_F(RedisClientCluster, RoutesEveryKeyToItsSlotOwner) {
   SEGUE_SKIP_WITHOUT_REDIS();
@@ -160,28 +110,69 @@ TEST_F(RedisClientCluster, RoutesEveryKeyToItsSlotOwner) {
   EXPECT_EQ(exec->elements.size(), 2u);
 }
 
+// Another master than `from` (the cluster has three).
+int OtherMaster(RedisCluster& cluster, int from) {
+  for (int i = 0; i < RedisCluster::kNodes; ++i) {
+    if (i != from && cluster.node(i).Cli("role").rfind("master", 0) == 0) return i;
+  }
+  return -1;
+}
+
+std::string NodeId(RedisCluster& cluster, int i) { return cluster.node(i).Cli("cluster myid").substr(0, 40); }
+
+int KeysInSlot(RedisCluster& cluster, int node, int slot) {
+  return std::atoi(cluster.node(node).Cli("cluster countkeysinslot " + std::to_string(slot)).c_str());
+}
+
 TEST_F(RedisClientCluster, FollowsMovedAfterASlotChangesOwner) {
   SEGUE_SKIP_WITHOUT_REDIS();
   std::unique_ptr<RedisClient> client = Connect(cluster_->url());
-  ASSERT_NE(client, nullptr);
-  const std::string key = "moved-key";  // slot 11680 here; empty, so it can change owner directly
+  std::unique_ptr<RedisClient> tx_client = Connect(cluster_->url());
+  ASSERT_TRUE(client && tx_client);
+  const std::string key = "moved-key";  // an empty slot, so it can change owner directly
   const int slot = KeySlot(key);
   const int from = cluster_->MasterOfSlot(slot);
   ASSERT_GE(from, 0);
-  int to = -1;
-  for (int i = 0; i < RedisCluster::kNodes && to < 0; ++i) {
-    if (i != from && cluster_->node(i).Cli("role").rfind("master", 0) == 0) to = i;
-  }
+  const int to = OtherMaster(*cluster_, from);
   ASSERT_GE(to, 0);
-  const std::string to_id = cluster_->node(to).Cli("cluster myid").substr(0, 40);
+  const std::string to_id = NodeId(*cluster_, to);
   for (int i = 0; i < RedisCluster::kNodes; ++i) {
     cluster_->node(i).Cli("cluster setslot " + std::to_string(slot) + " node " + to_id);
   }
-  // The client's map still names the old owner, which answers MOVED.
+  // The clients' maps still name the old owner, which answers MOVED.
   Result<RedisReply> set = client->Command(Cmd({"SET", key, "x"}));
   ASSERT_TRUE(set.ok()) << set.status().ToString();
   EXPECT_EQ(set->str, "OK");
   EXPECT_EQ(cluster_->node(to).Cli("get " + key), "x\n");
+  // A transaction whose queued commands were refused (EXECABORT) is sent again, whole, to the new owner.
+  const std::vector<RedisCommand> tx = {Cmd({"SET", "{moved-key}a", "1"}), Cmd({"SET", "{moved-key}b", "2"})};
+  Result<RedisReply> exec = tx_client->Transaction(tx);
+  ASSERT_TRUE(exec.ok()) << exec.status().ToString();
+  EXPECT_EQ(exec->elements.size(), 2u);
+  EXPECT_EQ(KeysInSlot(*cluster_, to, slot), 3);
+}
+
+TEST_F(RedisClientCluster, FollowsAskDuringASlotMigration) {
+  SEGUE_SKIP_WITHOUT_REDIS();
+  std::unique_ptr<RedisClient> client = Connect(cluster_->url());
+  ASSERT_NE(client, nullptr);
+  const std::string key = "ask-key";
+  const std::string slot = std::to_string(KeySlot(key));
+  const int from = cluster_->MasterOfSlot(KeySlot(key));
+  ASSERT_GE(from, 0);
+  const int to = OtherMaster(*cluster_, from);
+  ASSERT_GE(to, 0);
+  cluster_->node(to).Cli("cluster setslot " + slot + " importing " + NodeId(*cluster_, from));
+  cluster_->node(from).Cli("cluster setslot " + slot + " migrating " + NodeId(*cluster_, to));
+  // The key is not on the source, which answers ASK: ASKING + SET on the target.
+  Result<RedisReply> set = client->Command(Cmd({"SET", key, "y"}));
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->str, "OK");
+  EXPECT_EQ(KeysInSlot(*cluster_, to, KeySlot(key)), 1);
+  EXPECT_EQ(KeysInSlot(*cluster_, from, KeySlot(key)), 0);
+  for (int i = 0; i < RedisCluster::kNodes; ++i) {
+    cluster_->node(i).Cli("cluster setslot " + slot + " node " + NodeId(*cluster_, to));  // migration done
+  }
 }
 
 }  // namespace

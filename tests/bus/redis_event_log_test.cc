@@ -54,6 +54,15 @@ void AppendReadDedupAcrossNodes(const std::string& url, int wait_replicas) {
 
   const std::map<std::string, int> stored = StoredIds(*source);
   EXPECT_EQ(stored.size(), 550u);
+  // Each acknowledged seq is the offset the event is stored at (the call was split over the writers).
+  std::map<std::string, uint64_t> offsets;
+  for (uint32_t p = 0; p < options.partitions; ++p) {
+    ASSERT_TRUE(source->ReadPartition(p, 0, [&](const LoggedEvent& e) {
+      offsets[e.event.event_id] = e.seq;
+      return true;
+    }).ok());
+  }
+  for (size_t i = 0; i < first.size(); ++i) EXPECT_EQ(got_a->seqs[i], offsets[first[i].event_id]) << i;
   for (const auto& [id, n] : stored) EXPECT_EQ(n, 1) << id;
 
   // Offsets: the ones acknowledged, per partition; EndOffset is the last one; the record round-trips.
@@ -180,6 +189,58 @@ TEST(RedisBusSingle, BackPressureIsResourceExhausted) {
   EXPECT_TRUE(AppendSync(*appender, Events("x-", 10)).ok());
 }
 
+// WAIT 1 with the master's only replica gone: the batch may be written, but it is not acknowledged.
+TEST(RedisBusSingle, WaitShortOfReplicasIsNotAcknowledged) {
+  SEGUE_SKIP_WITHOUT_REDIS();
+  RedisSingle redis;
+  ASSERT_TRUE(redis.Start().ok());
+  test_support::RedisTempDir dir;
+  std::unique_ptr<test_support::RedisServerProcess> replica;
+  ASSERT_TRUE(test_support::StartOnFreePort(dir.path(), {"--replicaof", "127.0.0.1",
+                                                         std::to_string(redis.server().port())}, &replica).ok());
+  for (int i = 0; i < 200 && replica->Cli("info replication").find("master_link_status:up") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_NE(replica->Cli("info replication").find("master_link_status:up"), std::string::npos);
+  RedisBusOptions options = BusOptions(redis.url(), /*wait_replicas=*/1);
+  options.wait_timeout = std::chrono::milliseconds(1000);
+  std::unique_ptr<RedisEventAppender> appender = OpenOrFail<RedisEventAppender>(options);
+  ASSERT_TRUE(appender);
+  ASSERT_TRUE(AppendSync(*appender, Events("replicated-", 10)).ok());
+
+  replica->Kill();
+  Result<AppendOutcome> alone = AppendSync(*appender, Events("alone-", 10));
+  EXPECT_EQ(alone.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(alone.status().message().find("WAIT 1"), std::string::npos) << alone.status().ToString();
+  // Reachable, but not durable as configured: refused until a replica is back (the probe WAITs).
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  EXPECT_EQ(appender->health().code(), StatusCode::kUnavailable);
+}
+
+// An XADD that fails inside the script (here: the stream already holds a higher id) must not leave the
+// event marked as seen, or the client's retry would be dropped as a duplicate of an event never stored.
+TEST(RedisBusSingle, FailedScriptLeavesNoDedupMark) {
+  SEGUE_SKIP_WITHOUT_REDIS();
+  RedisSingle redis;
+  ASSERT_TRUE(redis.Start().ok());
+  const RedisBusOptions options = BusOptions(redis.url());
+  std::unique_ptr<RedisEventAppender> appender = OpenOrFail<RedisEventAppender>(options);
+  ASSERT_TRUE(appender);
+  const std::vector<Event> events = Events("blocked-", 1);
+  const uint32_t p = PartitionOf(events[0].user_id, options.partitions);
+  redis.server().Cli("xadd '" + EventsKey(p) + "' 1000-1 r x");
+
+  Result<AppendOutcome> failed = AppendSync(*appender, events);
+  EXPECT_EQ(failed.status().code(), StatusCode::kInternal) << failed.status().ToString();
+  EXPECT_EQ(redis.server().Cli("exists '" + DedupKey(p, events[0].event_id) + "'"), "0\n");
+
+  redis.server().Cli("del '" + EventsKey(p) + "'");
+  Result<AppendOutcome> retried = AppendSync(*appender, events);
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  EXPECT_EQ(retried->accepted, 1u);
+  EXPECT_EQ(retried->seqs[0], 1u);
+}
+
 TEST(RedisBusSingle, DownIsUnavailableFastThenRecovers) {
   SEGUE_SKIP_WITHOUT_REDIS();
   RedisSingle redis;
@@ -198,7 +259,7 @@ TEST(RedisBusSingle, DownIsUnavailableFastThenRecovers) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
   EXPECT_EQ(RedisPartitionSource::Open(BusOptions(redis.url())).status().code(), StatusCode::kUnavailable);
 
-  ASSERT_TRUE(redis.server().Start({}).ok());  // same port and AOF
+  ASSERT_TRUE(redis.server().Restart().ok());  // same port and AOF
   for (int i = 0; i < 100 && !appender->health().ok(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   ASSERT_TRUE(appender->health().ok()) << appender->health().ToString();
   Result<AppendOutcome> back = AppendSync(*appender, Events("down-", 5));
@@ -208,21 +269,7 @@ TEST(RedisBusSingle, DownIsUnavailableFastThenRecovers) {
   EXPECT_EQ(StoredIds(*source).size(), 10u);  // the acknowledged ones survived the kill (AOF always)
 }
 
-class RedisBusCluster : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (!test_support::FindProgram("redis-server") || !test_support::FindProgram("redis-cli")) return;
-    cluster_ = new RedisCluster();
-    const Status started = cluster_->Start();
-    ASSERT_TRUE(started.ok()) << started.ToString();
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-  static RedisCluster* cluster_;
-};
-RedisCluster* RedisBusCluster::cluster_ = nullptr;
+class RedisBusCluster : public test_support::RedisClusterTest {};
 
 TEST_F(RedisBusCluster, AppendReadDedupAndStateWithWait) {
   SEGUE_SKIP_WITHOUT_REDIS();

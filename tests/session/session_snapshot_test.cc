@@ -100,6 +100,30 @@ TEST_F(SnapshotTest, CodecRoundTripsSessionsAndProfiles) {
   ExpectSameTrackers(a, b);
 }
 
+// The online store keeps one chunk per listener: encoding every listener one by one (sessions and parked
+// profiles) restores the same tracker, and an unknown listener is a valid empty chunk.
+TEST_F(SnapshotTest, PerListenerChunksRoundTrip) {
+  SessionTracker a(&catalog_, SessionTrackerOptions{.shards = 4});
+  uint64_t seq = 0;
+  for (const Event& e : Stream(3000, 3)) a.Apply(e, ++seq);
+  a.EvictIdle(a.watermark_ms() - 20 * kMin);
+  ASSERT_GT(a.profiles(), 0u);
+  ASSERT_GT(a.active_sessions(), 0u);
+
+  SessionTracker b(&catalog_, SessionTrackerOptions{});
+  std::string chunk;
+  for (int user = 0; user < 7; ++user) {
+    ASSERT_TRUE(EncodeListener(a, Name("user", user), &chunk)) << user;
+    ASSERT_TRUE(DecodeSessionChunk(chunk, &b).ok()) << user;
+  }
+  ExpectSameTrackers(a, b);
+
+  EXPECT_FALSE(EncodeListener(a, "nobody", &chunk));
+  SessionTracker c(&catalog_);
+  EXPECT_TRUE(DecodeSessionChunk(chunk, &c).ok());
+  EXPECT_EQ(c.active_sessions() + c.profiles(), 0u);
+}
+
 TEST_F(SnapshotTest, CorruptChunksAreRejectedWhole) {
   SessionTracker a(&catalog_, SessionTrackerOptions{.shards = 1});
   for (const Event& e : Stream(200, 2)) a.Apply(e);
