@@ -50,8 +50,8 @@ void AddServeCommand(CLI::App& root, CommandList& out) {
                   "event bus shared by several nodes instead of the embedded log: ingest appends there (acked once "
                   "Redis has it under AOF appendfsync always, plus WAIT with [bus] wait_replicas), and this node "
                   "processes the partitions it owns under leases, keeping sessions in Redis so any node answers "
-                  "for any listener (docs/scaling.md). The data dir still holds node-local state (feedback, "
-                  "impressions). Off by default");
+                  "for any listener (docs/scaling.md). The data dir still holds node-local state (feedback "
+                  "outcomes, impressions, preferences, experiments). Off by default");
   app->add_option("--node-id", f->node_id,
                   "With --bus: this node's id, unique among the nodes [<hostname>-<pid>]");
   app->add_option("--threads", f->threads, "HTTP I/O threads [2]")->check(CLI::Range(1, 64));

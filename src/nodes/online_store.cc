@@ -8,15 +8,15 @@
 namespace segue::nodes {
 namespace {
 
-// KEYS: lease, sessions, checkpoint, stream. ARGV: node, offset, group, listener count, (user, chunk)...,
-// entry ids to acknowledge... Lua's unpack is bounded by its stack (a few thousand values): acks go in
-// slices.
+// KEYS: lease, sessions, checkpoint, stream. ARGV: node, offset, group, trim below (0: none), listener
+// count, (user, chunk)..., entry ids to acknowledge... Lua's unpack is bounded by its stack (a few thousand
+// values): acks go in slices. Trimming is exact (MINID without ~): entries below the bound, no others.
 constexpr const char* kCommitScript = R"lua(
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('NOTOWNER this node does not hold the partition lease')
 end
-local n = tonumber(ARGV[4])
-local i = 5
+local n = tonumber(ARGV[5])
+local i = 6
 for _ = 1, n do
   redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
   i = i + 2
@@ -29,6 +29,7 @@ while i <= #ARGV do
   redis.call('XACK', KEYS[4], ARGV[3], unpack(ARGV, i, last))
   i = last + 1
 end
+if ARGV[4] ~= '0' then redis.call('XTRIM', KEYS[4], 'MINID', ARGV[4] .. '-0') end
 return 1
 )lua";
 
@@ -43,7 +44,7 @@ Status OnlineStore::Commit(const PartitionCommit& c) {
   bus::RedisCommand cmd;
   cmd.args = {"EVAL", kCommitScript, "4", LeaseKey(c.partition), SessionsKey(c.partition),
               CheckpointKey(c.partition), bus::EventsKey(c.partition), node_id_, std::to_string(c.offset),
-              kConsumerGroup, std::to_string(c.listeners.size())};
+              kConsumerGroup, std::to_string(c.trim_below), std::to_string(c.listeners.size())};
   cmd.key_arg = 3;
   for (const auto& [user, chunk] : c.listeners) {
     cmd.args.push_back(user);

@@ -1,7 +1,8 @@
 // OnlineStore: per-listener session state in Redis, written by the partition's owner and read by any
 // node (keys in node_keys.h). It is also the partition's checkpoint: a commit stores the state of the
 // listeners a batch touched together with the offset it covers, and acknowledges the batch's stream
-// entries (XACK), in one script on the partition's slot: a reader or a crash sees all of it or none.
+// entries (XACK), and optionally trims the stream below a bound (retention), in one script on the
+// partition's slot: a reader or a crash sees all of it or none.
 // The script first checks that segue:{p}:lease still names the committing node and refuses otherwise
 // (NotFound): only the owner's writes land, even from a node that lost its lease while paused.
 // Under the bus's durability policy (AOF appendfsync always, optionally WAIT replicas) a commit that
@@ -30,6 +31,9 @@ struct PartitionCommit {
   uint64_t offset = 0;  // every event of the partition with offset <= this is folded into the stored state
   std::vector<std::pair<std::string, std::string>> listeners;  // (user id, chunk)
   std::vector<std::string> acks;  // stream entry ids to XACK in the consumer group
+  // Stream entries with an offset below this are removed (XTRIM MINID); 0 keeps them all. Only ever below
+  // the checkpoint: what the stored state covers.
+  uint64_t trim_below = 0;
 };
 
 class OnlineStore {

@@ -128,6 +128,8 @@ class PartitionReaders::Session {
       EncodeListener(*o_.tracker_, e.event.user_id, &chunk);
       commit.listeners.emplace_back(e.event.user_id, std::move(chunk));
     }
+    const uint64_t retain = o_.options_.retain_events;
+    if (retain > 0 && commit.offset > retain) commit.trim_below = commit.offset - retain + 1;
     return Commit(commit);
   }
 

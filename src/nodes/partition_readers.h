@@ -11,7 +11,8 @@
 //    the others go to `apply` (the tracker, scoring, observers: synchronously, in offset order, on this
 //    thread, which is the partition's only applier), then the listeners they touched are encoded and
 //    committed with the batch's last offset and its entry ids (one fenced script: online_store.h).
-//    An entry is acknowledged only after the state covering it is stored.
+//    An entry is acknowledged only after the state covering it is stored. With retain_events, the same
+//    script trims the stream to the retain_events entries below the new checkpoint (a bounded buffer).
 // Applying an event twice changes nothing: a replayed event is below the checkpoint (skipped here) or
 // was never committed, in which case the stored state of its listener predates it and the tracker's
 // per-listener offset check skips what the loaded session already holds.
@@ -46,6 +47,9 @@ struct ReaderOptions {
   size_t batch_events = 500;  // XREADGROUP / XAUTOCLAIM COUNT
   int64_t block_ms = 100;     // XREADGROUP BLOCK: also how soon a Drop is noticed
   bus::WaitReplicas wait;     // for commits
+  // Each commit trims the partition's stream to its newest retain_events entries at or below the new
+  // checkpoint (kept for exports and late readers; those above it are untouched). 0: never trimmed.
+  uint64_t retain_events = 0;
 };
 
 class PartitionReaders {

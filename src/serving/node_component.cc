@@ -19,7 +19,11 @@ Result<std::unique_ptr<NodeComponent>> NodeComponent::Create(const ServerConfig&
 NodeComponent::NodeComponent(const ServerConfig& config, std::string node_id, bus::RedisClientOptions redis,
                              SessionTracker* tracker, Catalog* catalog, Apply apply, metrics::Registry& registry)
     : partitions_(config.log.partitions),
-      readers_({.node_id = node_id, .batch_events = 500, .block_ms = 100, .wait = bus::BusWait(config.bus.redis)},
+      readers_({.node_id = node_id,
+                .batch_events = 500,
+                .block_ms = 100,
+                .wait = bus::BusWait(config.bus.redis),
+                .retain_events = config.bus.retain_events},
                redis, tracker, std::move(apply), registry),
       ownership_({.node_id = node_id, .partitions = partitions_, .lease_ms = config.bus.lease_ms}, redis,
                  [this](const std::vector<uint32_t>& ps) { readers_.Take(ps); },

@@ -3,7 +3,10 @@
 // applies its events with `apply` (LiveScoring: tracker, scoring, triggers, observers), committing the
 // session state of the listeners each batch touched to the online store in Redis together with the
 // partition's checkpoint. Sessions of partitions this node does not own are read from that store
-// (Owns / ReadStored: SessionHandler).
+// (Owns / ReadStored: SessionHandler). The bus's events bypass the Pipeline: each partition's reader is its
+// only applier, and applying synchronously on it is what lets a commit cover exactly what was applied.
+// Listeners of a partition handed over stay in the local tracker until idle eviction parks them; they are
+// not served from it (Owns is false) and a later takeover replaces them with the stored state.
 // Lifecycle: Start once the pipeline's consumers exist (the first round takes the node's share); Stop at
 // shutdown hands every partition over (commit, release) before the consumers go.
 // Thread-safety: Start/Stop from the application's thread; Owns and ReadStored from any thread.

@@ -327,6 +327,7 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   bus.String("url", &c->bus.redis.url);
   bus.String("node_id", &c->bus.node_id);
   bus.Int("lease_ms", &c->bus.lease_ms, 100, kMaxMs);
+  bus.Int("retain_events", &c->bus.retain_events, 0, kBig);
   bus.Int("wait_replicas", &c->bus.redis.wait_replicas, 0, 16);
   bus.Int("dedup_window_ms", &c->bus.redis.dedup_window_ms, 1000, 365LL * 24 * 3600 * 1000);
   bus.Bool("accept_weak_durability", &c->bus.redis.accept_weak_durability);

@@ -64,6 +64,7 @@ struct BusConfig {
   bus::RedisBusOptions redis;  // url, wait_replicas, dedup_window_ms, accept_weak_durability (url empty: off)
   std::string node_id;         // unique per node; empty: "<hostname>:<listen port>"
   int64_t lease_ms = 3000;     // partition lease; a dead node's partitions are taken over after about this
+  uint64_t retain_events = 0;  // per partition, kept below the checkpoint; older entries trimmed; 0 = keep all
 };
 
 struct ServerConfig {

@@ -87,7 +87,8 @@ struct Node {
   // `apply_delay`: time taken per event applied (a slow node always has entries read but not committed).
   Node(const std::string& url, std::string id, int64_t lease_ms, std::chrono::microseconds apply_delay = {})
       : tracker(&catalog),
-        readers(ReaderOptions{.node_id = id, .batch_events = 500, .block_ms = 20, .wait = {}}, Options(url), &tracker,
+        readers(ReaderOptions{.node_id = id, .batch_events = 500, .block_ms = 20, .wait = {}, .retain_events = 0},
+                Options(url), &tracker,
                 [this, apply_delay](const std::vector<LoggedEvent>& events) {
                   for (const LoggedEvent& e : events) {
                     tracker.Apply(e);
@@ -203,6 +204,25 @@ TEST_F(NodeRedisTest, CommitsAreFencedByTheLease) {
   EXPECT_EQ(store_a.GetListener(3, "u1").value(), std::optional<std::string>("chunk"));
   ASSERT_TRUE(store_a.Commit({.partition = 3, .offset = 5, .listeners = {}, .acks = {}}).ok());  // an older offset never lowers it
   EXPECT_EQ(store_a.Checkpoint(3).value(), 7u);
+}
+
+// Retention: a commit trims its partition's stream below the bound it is given, exactly, and only then.
+TEST_F(NodeRedisTest, CommitsTrimTheStreamBelowTheirBound) {
+  std::vector<Event> events;
+  for (int i = 0; i < 20; ++i) events.push_back(Ev(EventType::kPlay, i * kSec, "t1", 0, "u1"));
+  const std::vector<LoggedEvent> stored = Append(*appender_, events);
+  ASSERT_EQ(stored.size(), 20u);
+  const uint32_t p = stored.front().partition;
+  LeaseTable a(client_.get(), "a", 5000);
+  ASSERT_EQ(a.Acquire(std::vector<uint32_t>{p}).value().size(), 1u);
+  OnlineStore store(client_.get(), "a");
+  auto length = [&] { return client_->Command({{"XLEN", bus::EventsKey(p)}}).value().integer; };
+  ASSERT_TRUE(store.Commit({.partition = p, .offset = 10, .listeners = {}, .acks = {}}).ok());
+  EXPECT_EQ(length(), 20);
+  ASSERT_TRUE(store.Commit({.partition = p, .offset = 10, .listeners = {}, .acks = {}, .trim_below = 8}).ok());
+  EXPECT_EQ(length(), 13);  // offsets 8..20
+  auto first = client_->Command({{"XRANGE", bus::EventsKey(p), "-", "+", "COUNT", "1"}});
+  EXPECT_EQ(first->elements.at(0).elements.at(0).str, "8-1");
 }
 
 // Two nodes split the partitions; one stops cleanly and the other takes its share over; the stored
