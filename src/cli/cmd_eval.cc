@@ -130,7 +130,11 @@ int Run(const EvalArgs& args) {
     }
     std::cerr << "model: " << dir << " (threshold " << bundle->bundle.threshold << ")\n";
     transformer.emplace();
-    transformer->disengagement = [encoder = bundle->encoder](const FeatureVector& f) { return encoder->ScoreFresh(f); };
+    // The served model under its kind's name ("transformer", "logistic" would clash with the baseline).
+    if (bundle->bundle.kind != PredictorKind::kTransformer) {
+      transformer->name = "served_" + std::string(PredictorKindName(bundle->bundle.kind));
+    }
+    transformer->disengagement = [p = bundle->predictor](const FeatureVector& f) { return p->ScoreFresh(f); };
     transformer->threshold = bundle->bundle.threshold;
     // Old bundles have no skip head: the Transformer's WSDM metrics are then null.
     if (bundle->skip_encoder) {

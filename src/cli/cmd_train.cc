@@ -123,6 +123,13 @@ void AddTrainCommand(CLI::App& root, CommandList& out) {
   d->add_option("--d-model", args->d_model, "Transformer width")->capture_default_str();
   d->add_option("--layers", args->layers, "Encoder layers")->capture_default_str();
   d->add_option("--heads", args->heads, "Attention heads (must divide --d-model)")->capture_default_str();
+  d->add_option("--model-kind", args->model_kind,
+                "What the bundle serves: transformer, logistic (regression on the hand-made features, "
+                "recalibrated on validation) or stacked (both, blended on validation); docs/models.md")
+      ->capture_default_str();
+  d->add_flag("--id-embeddings", args->id_embeddings,
+              "Give the Transformer track and artist bucket embeddings (off by default: they memorise the "
+              "training listeners and hurt on new ones, docs/models.md)");
   d->add_option("--seed", args->seed, "Random seed (initialisation, shuffling, dropout)")->capture_default_str();
   d->add_option("--threads", args->threads, "LibTorch intra-op threads")->capture_default_str()->check(CLI::Range(1, 64));
   d->add_option("--max-examples", args->max_examples,

@@ -142,7 +142,10 @@ Result<EvalTable> BuildEvalTable(std::vector<Event> events, Catalog* catalog, co
       });
   if (!summary.ok()) return summary.status();
   table.summary = *summary;
-  if (sequence != nullptr) table.sequence_threshold = sequence->threshold;
+  if (sequence != nullptr) {
+    table.sequence_threshold = sequence->threshold;
+    table.sequence_name = sequence->name;
+  }
   return table;
 }
 
@@ -186,12 +189,9 @@ Result<SplitReport> EvaluateSplit(const EvalTable& table, SplitKind split, const
     report.models["heuristic"] = Score(table, eval, prob, h.threshold(), &skip, options);
   }
 
-  XgbParams logistic;
-  logistic.booster = "gblinear";
-  logistic.rounds = 100;
-  logistic.eta = 0.5;
   XgbParams trees;
-  for (const auto& [name, params] : {std::pair<std::string, XgbParams>{"logistic", logistic}, {"xgboost", trees}}) {
+  for (const auto& [name, params] :
+       {std::pair<std::string, XgbParams>{"logistic", LogisticRegressionParams()}, {"xgboost", trees}}) {
     if (options.progress) std::cerr << report.split << " split: fitting " << name << " on " << fit.size() << " examples\n";
     Result<Fitted> fitted = FitXgb(params, train, fit, validation, table, eval, options);
     if (!fitted.ok()) return Status(fitted.status().code(), name + ": " + fitted.status().message());
@@ -208,7 +208,7 @@ Result<SplitReport> EvaluateSplit(const EvalTable& table, SplitKind split, const
     if (std::any_of(prob.begin(), prob.end(), [](float p) { return std::isnan(p); })) {
       return Status::Internal(report.split + " split: the sequence model did not score every evaluation example");
     }
-    report.models["transformer"] = Score(table, eval, prob, table.sequence_threshold, skip.empty() ? nullptr : &skip, options);
+    report.models[table.sequence_name] = Score(table, eval, prob, table.sequence_threshold, skip.empty() ? nullptr : &skip, options);
   }
   return report;
 }

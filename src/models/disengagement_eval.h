@@ -33,7 +33,7 @@ namespace segue {
 
 // A sequence model scored while the table is built (keeps LibTorch out of this file: the caller wraps it).
 struct SequenceModel {
-  std::string name = "transformer";
+  std::string name = "transformer";  // the report's key (the served model of a stacked / logistic bundle: served_<kind>)
   std::function<float(const FeatureVector&)> disengagement;  // probability of disengaging
   std::function<float(const FeatureVector&)> skip;           // P(next play skipped); empty if the model has none
   float threshold = 0.5f;
@@ -46,6 +46,7 @@ struct EvalTable {
   std::vector<float> sequence_score;  // per example when a SequenceModel was given (NaN where not scored)
   std::vector<float> sequence_skip;   // likewise, when it has a skip head
   float sequence_threshold = 0.5f;    // SequenceModel::threshold
+  std::string sequence_name = "transformer";  // SequenceModel::name: the report's key for it
 };
 
 // `score_mask(info)` says which examples the sequence model must score (all when empty).
