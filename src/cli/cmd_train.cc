@@ -110,34 +110,12 @@ void AddTrainCommand(CLI::App& root, CommandList& out) {
   AddEventsFlags(d, &args->data, "Events NDJSON (segue simulate / import / log export)");
   d->add_option("--out", args->out, "Bundle folder to create, e.g. models/disengagement/v0001 (must not exist)")
       ->required();
-  d->add_option("--epochs", args->epochs, "Maximum epochs")->capture_default_str()->check(CLI::Range(1, 1000));
-  d->add_option("--patience", args->patience, "Stop after this many epochs without a better validation ROC-AUC")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1000));
-  d->add_option("--batch-size", args->batch_size, "Mini-batch size")->capture_default_str()->check(CLI::Range(1, 65536));
-  d->add_option("--learning-rate", args->learning_rate, "AdamW learning rate")->capture_default_str();
   AddDatasetFlags(d, &args->data);
   d->add_option("--target-precision", args->target_precision,
                 "Decision threshold: the lowest validation score reaching this precision")
       ->capture_default_str();
-  d->add_option("--d-model", args->d_model, "Transformer width")->capture_default_str();
-  d->add_option("--layers", args->layers, "Encoder layers")->capture_default_str();
-  d->add_option("--heads", args->heads, "Attention heads (must divide --d-model)")->capture_default_str();
-  d->add_option("--model-kind", args->model_kind,
-                "What the bundle serves: transformer, logistic (regression on the hand-made features, "
-                "recalibrated on validation) or stacked (both, blended on validation); docs/models.md")
-      ->capture_default_str();
-  d->add_flag("--id-embeddings", args->id_embeddings,
-              "Give the Transformer track and artist bucket embeddings (off by default: they memorise the "
-              "training listeners and hurt on new ones, docs/models.md)");
   d->add_option("--seed", args->seed, "Random seed (initialisation, shuffling, dropout)")->capture_default_str();
-  d->add_option("--threads", args->threads, "LibTorch intra-op threads")->capture_default_str()->check(CLI::Range(1, 64));
-  d->add_option("--max-examples", args->max_examples,
-                "Cap on training + validation decision points kept in memory (~2.2 KB each)")
-      ->capture_default_str();
-  d->add_flag("--no-skip-head", args->no_skip_head,
-              "Do not train the skip head (a second Transformer on \"the next play is skipped\", used only for "
-              "the WSDM Cup metrics of segue eval; it doubles the training time)");
+  AddTrainingFlags(d, args.get());
   d->add_flag("--json", args->json, "Print one JSON object on stdout (progress stays on stderr)");
   out.push_back({d, [args] { return Run(*args); }});
   AddTrainRetrievalCommand(app, out);

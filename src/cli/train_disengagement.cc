@@ -9,6 +9,7 @@
 #include "common/time_util.h"
 #include "models/dataset.h"
 #include "models/disengagement_trainer.h"
+#include "models/listener_folds.h"
 #include "models/logistic_stack.h"
 
 namespace segue::cli {
@@ -87,11 +88,12 @@ struct Examples {
 };
 
 Status CollectExamples(std::vector<Event> events, Catalog* catalog, const DatasetOptions& options,
-                       const TrainArgs& args, size_t max_test_examples, Examples* out) {
+                       const TrainArgs& args, size_t max_test_examples,
+                       const std::function<bool(const ExampleInfo&)>& is_training, Examples* out) {
   size_t skipped_cap = 0;
   Result<DatasetSummary> summary = ForEachExample(
       std::move(events), catalog, options, [&](const ExampleInfo& info, const FeatureVector& fv) {
-        if (!info.time_train || info.holdout_user) {
+        if (is_training ? !is_training(info) : (!info.time_train || info.holdout_user)) {
           if (out->test_x.size() < max_test_examples) {
             out->test_x.push_back(fv);
             out->test_y.push_back(info.label);
@@ -102,7 +104,7 @@ Status CollectExamples(std::vector<Event> events, Catalog* catalog, const Datase
           ++skipped_cap;
           return;
         }
-        const bool valid = info.session % 5 == 0;
+        const bool valid = IsValidationSession(info.session);
         (valid ? out->valid_x : out->train_x).push_back(fv);
         (valid ? out->valid_y : out->train_y).push_back(info.label);
         (valid ? out->valid_skip : out->train_skip).push_back(info.next_play_skipped);
@@ -120,6 +122,32 @@ Status CollectExamples(std::vector<Event> events, Catalog* catalog, const Datase
 
 }  // namespace
 
+void AddTrainingFlags(CLI::App* app, TrainArgs* args) {
+  app->add_option("--epochs", args->epochs, "Maximum epochs")->capture_default_str()->check(CLI::Range(1, 1000));
+  app->add_option("--patience", args->patience, "Stop after this many epochs without a better validation ROC-AUC")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  app->add_option("--batch-size", args->batch_size, "Mini-batch size")->capture_default_str()->check(CLI::Range(1, 65536));
+  app->add_option("--learning-rate", args->learning_rate, "AdamW learning rate")->capture_default_str();
+  app->add_option("--d-model", args->d_model, "Transformer width")->capture_default_str();
+  app->add_option("--layers", args->layers, "Encoder layers")->capture_default_str();
+  app->add_option("--heads", args->heads, "Attention heads (must divide --d-model)")->capture_default_str();
+  app->add_option("--threads", args->threads, "LibTorch intra-op threads")->capture_default_str()->check(CLI::Range(1, 64));
+  app->add_option("--max-examples", args->max_examples,
+                  "Cap on training + validation decision points kept in memory (~2.2 KB each)")
+      ->capture_default_str();
+  app->add_option("--model-kind", args->model_kind,
+                  "What the bundle serves: transformer, logistic (regression on the hand-made features, "
+                  "recalibrated on validation) or stacked (both, blended on validation); docs/models.md")
+      ->capture_default_str();
+  app->add_flag("--id-embeddings", args->id_embeddings,
+                "Give the Transformer track and artist bucket embeddings (off by default: they memorise the "
+                "training listeners and hurt on new ones, docs/models.md)");
+  app->add_flag("--no-skip-head", args->no_skip_head,
+                "Do not train the skip head (a second Transformer on \"the next play is skipped\", used only for "
+                "the WSDM Cup metrics of segue eval; it doubles the training time)");
+}
+
 Status ValidateTrainArgs(const TrainArgs& args) {
   if (Result<DatasetOptions> dataset = ToDatasetOptions(args.data); !dataset.ok()) return dataset.status();
   if (Result<PredictorKind> kind = ParsePredictorKind(args.model_kind); !kind.ok()) {
@@ -129,7 +157,8 @@ Status ValidateTrainArgs(const TrainArgs& args) {
 }
 
 Result<DisengagementTraining> TrainDisengagement(std::vector<Event> events, Catalog* catalog, const TrainArgs& args,
-                                                 size_t max_test_examples) {
+                                                 size_t max_test_examples,
+                                                 const std::function<bool(const ExampleInfo&)>& is_training) {
   Result<DatasetOptions> dataset = ToDatasetOptions(args.data);
   if (!dataset.ok()) return dataset.status();
   Result<TrainOptions> train_options = ToTrainOptions(args);
@@ -137,7 +166,7 @@ Result<DisengagementTraining> TrainDisengagement(std::vector<Event> events, Cata
   Result<PredictorKind> kind = ParsePredictorKind(args.model_kind);
   if (!kind.ok()) return Status::InvalidArgument("--model-kind: " + kind.status().message());
   Examples ex;
-  if (Status s = CollectExamples(std::move(events), catalog, *dataset, args, max_test_examples, &ex); !s.ok()) return s;
+  if (Status s = CollectExamples(std::move(events), catalog, *dataset, args, max_test_examples, is_training, &ex); !s.ok()) return s;
 
   DisengagementTraining out;
   DisengagementBundle& bundle = out.bundle;

@@ -3,21 +3,26 @@
 // (disengagement_predictor.h: the Transformer, logistic regression, or both stacked; logistic_stack.h),
 // the Transformer skip head, the bundle.
 //
-// Which examples: only the training part of both evaluation splits (sessions in the first 80% of each
+// Which examples (by default): only the training part of both evaluation splits (sessions in the first 80% of each
 // listener's time, listeners not held out), so `segue eval` on the same events measures unseen data. Of
 // those, sessions with session % 5 == 0 are the validation slice (early stopping, threshold, metrics).
 // With max_test_examples > 0 the decision points of the evaluation part (the rest) are kept too, up to
 // that many, in file order: the held-out set the promotion gate scores the candidate and the current
-// bundle on (neither was trained or early-stopped on it).
+// bundle on (neither was trained or early-stopped on it). A caller may choose the training examples
+// instead (cross-validation by listener: every decision point of the other folds' listeners); the
+// validation slice is then still session % 5 == 0 of those.
 // Thread-safety: one training at a time per process (LibTorch's global seed and thread count).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "catalog/catalog.h"
+#include <CLI/CLI.hpp>
+
 #include "cli/dataset_flags.h"
 #include "common/status.h"
 #include "events/event.h"
@@ -53,12 +58,19 @@ struct DisengagementTraining {
   std::vector<uint8_t> test_y;
 };
 
+// The trainer's flags both `segue train disengagement` and `segue eval disengagement --cv-listeners` take
+// (--epochs, --patience, --batch-size, --learning-rate, --d-model, --layers, --heads, --model-kind,
+// --id-embeddings, --threads, --max-examples, --no-skip-head), with the same names, defaults and help.
+void AddTrainingFlags(CLI::App* app, TrainArgs* args);
+
 // kInvalidArgument naming the bad option, so a command can refuse it before reading its inputs.
 Status ValidateTrainArgs(const TrainArgs& args);
 
 // kInvalidArgument for bad options (before any training); training errors otherwise. Progress and
-// warnings go to stderr.
+// warnings go to stderr. `is_training` (when set) says which decision points train the model; the others
+// are the evaluation part.
 Result<DisengagementTraining> TrainDisengagement(std::vector<Event> events, Catalog* catalog, const TrainArgs& args,
-                                                 size_t max_test_examples);
+                                                 size_t max_test_examples,
+                                                 const std::function<bool(const ExampleInfo&)>& is_training = {});
 
 }  // namespace segue::cli
