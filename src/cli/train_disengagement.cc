@@ -138,7 +138,7 @@ void AddTrainingFlags(CLI::App* app, TrainArgs* args) {
       ->capture_default_str();
   app->add_option("--model-kind", args->model_kind,
                   "What the bundle serves: transformer, logistic (regression on the hand-made features, "
-                  "recalibrated on validation) or stacked (both, blended on validation); docs/models.md")
+                  "the logistic baseline itself) or stacked (both, blended on validation); docs/models.md")
       ->capture_default_str();
   app->add_flag("--id-embeddings", args->id_embeddings,
                 "Give the Transformer track and artist bucket embeddings (off by default: they memorise the "

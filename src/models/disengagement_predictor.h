@@ -4,10 +4,10 @@
 // Kinds (config.json "model"):
 //  - transformer: the Transformer alone (IncrementalEncoder), its probability as is (bundles before
 //    format 2 are all of this kind);
-//  - logistic:    logistic regression on the hand-made TabularFeatures (session_features.h),
-//                 recalibrated on the validation slice: σ(b·margin + c);
+//  - logistic:    logistic regression on the hand-made TabularFeatures (session_features.h), the
+//                 "logistic" baseline itself: σ(margin);
 //  - stacked:     both, blended by a logistic model fitted on the validation slice:
-//                 σ(a·logit(p_transformer) + b·margin_logistic + c).
+//                 σ(a·logit(p_transformer) + b·margin_logistic + c) (logistic_stack.h).
 // Why a logistic kind at all: on new listeners logistic regression generalised better than the
 // Transformer (docs/models.md, "Generalising to new listeners"); the bundle holds whichever wins.
 //

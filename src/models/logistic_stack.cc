@@ -30,24 +30,27 @@ Result<LogisticStack> FitLogisticStack(const std::vector<FeatureVector>& train_x
       FitLinearModel(FlatTabular(train_x), kTabularFeatures, train_y, LogisticRegressionParams());
   if (!logistic.ok()) return Status(logistic.status().code(), "logistic regression: " + logistic.status().message());
   out.logistic = std::move(*logistic);
+  out.valid_scores.reserve(valid_x.size());
+  if (!stacked) {
+    out.blend = {0.f, 1.f, 0.f};
+    for (const FeatureVector& f : valid_x) out.valid_scores.push_back(out.logistic.Probability(TabularFeatures(f)));
+    return out;
+  }
 
-  // Blend inputs per validation example: [logit(p_transformer),] logistic margin.
-  const size_t cols = stacked ? 2 : 1;
+  // Blend inputs per validation example: logit(p_transformer), logistic margin.
   std::vector<float> inputs;
-  inputs.reserve(valid_x.size() * cols);
+  inputs.reserve(valid_x.size() * 2);
   for (size_t i = 0; i < valid_x.size(); ++i) {
-    if (stacked) inputs.push_back(Logit(valid_transformer[i]));
+    inputs.push_back(Logit(valid_transformer[i]));
     inputs.push_back(static_cast<float>(out.logistic.Margin(TabularFeatures(valid_x[i]))));
   }
   XgbParams blend_params = LogisticRegressionParams();
-  blend_params.balance = false;  // calibrated to the real base rate
-  blend_params.rounds = 300;     // a few inputs, correlated: coordinate descent needs more rounds
-  Result<LinearModel> blend = FitLinearModel(inputs, cols, valid_y, blend_params);
+  blend_params.rounds = 300;  // two correlated inputs: coordinate descent needs more rounds
+  Result<LinearModel> blend = FitLinearModel(inputs, 2, valid_y, blend_params);
   if (!blend.ok()) return Status(blend.status().code(), "blend: " + blend.status().message());
-  out.blend = {stacked ? blend->weights[0] : 0.f, blend->weights[cols - 1], blend->bias};
-  out.valid_scores.reserve(valid_x.size());
+  out.blend = {blend->weights[0], blend->weights[1], blend->bias};
   for (size_t i = 0; i < valid_x.size(); ++i) {
-    out.valid_scores.push_back(blend->Probability(std::span<const float>(inputs).subspan(i * cols, cols)));
+    out.valid_scores.push_back(blend->Probability(std::span<const float>(inputs).subspan(i * 2, 2)));
   }
   return out;
 }

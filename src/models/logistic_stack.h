@@ -1,10 +1,14 @@
 // The logistic parts of a disengagement bundle (disengagement_predictor.h), fitted at training time:
 //  - logistic regression on the hand-made TabularFeatures of the training decision points, with the
-//    logistic baseline's parameters (LogisticRegressionParams, baselines.h: class-balanced);
-//  - the blend, a logistic model fitted WITHOUT class weighting on the validation decision points (not
-//    used for the logistic regression): inputs [logistic margin] for the logistic kind (Platt scaling:
-//    the balanced model's inflated probabilities become calibrated ones, the ranking is unchanged), and
-//    [logit(p_transformer), logistic margin] for the stacked kind.
+//    logistic baseline's parameters (LogisticRegressionParams, baselines.h: class-balanced), so the
+//    logistic kind serves exactly the "logistic" baseline of `segue eval` (blend {0, 1, 0});
+//  - for the stacked kind, the blend: a logistic model on [logit(p_transformer), logistic margin] fitted
+//    on the validation decision points (not used for the logistic regression), class-balanced as well.
+// Why balanced and not recalibrated to the training base rate: a new population's base rate is not the
+// training one. Measured under cross-validation by listener on the real histories (docs/models.md,
+// "Generalising to new listeners"), scores recalibrated to each fold's training base rate ranked the
+// pooled held-out listeners far worse (ROC-AUC 0.35) than the same model's balanced scores (0.79): a
+// fold whose training listeners skip little held out a listener who leaves often, and vice versa.
 // The validation scores it returns are the served model's, for the bundle's threshold and metrics.
 // Thread-safety: a pure function (XGBoost single-threaded).
 #pragma once
