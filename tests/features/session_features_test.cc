@@ -131,8 +131,10 @@ TEST(SessionFeatures, InputsRelativeToTheProfileAndTheStreamKind) {
   const FeatureVector f = ComputeSessionFeatures(s, catalog);
   EXPECT_FLOAT_EQ(f.context[kCtxSkipRateVsUsual], 0.25f);        // 0.5 now, 0.25 usually
   EXPECT_FLOAT_EQ(f.context[kCtxRecentSkipRateVsUsual], 0.25f);
-  EXPECT_FLOAT_EQ(f.context[kCtxSessionMinutesRatio], 2.0f);      // 60.2 min against a usual 30, clipped at 4
-  EXPECT_FLOAT_EQ(f.context[kCtxContextReportedShare], 1.0f / 3); // one of three plays said how it was played
+  EXPECT_FLOAT_EQ(f.context[kCtxSessionMinutesRatio], 3612.0f / 60 / 30);  // 60.2 min against a usual 30
+  EXPECT_FLOAT_EQ(f.context[kCtxContextReportedShare], 1.0f / 3);  // one of three plays said how it was played
+  s.profile.mean_session_minutes = 10;
+  EXPECT_FLOAT_EQ(ComputeSessionFeatures(s, catalog).context[kCtxSessionMinutesRatio], 4.0f) << "clipped at 4";
   // Without a profile the relative inputs are 0, not "everything above a 0 % usual skip rate".
   s.profile = UserProfile{};
   const FeatureVector none = ComputeSessionFeatures(s, catalog);
