@@ -298,6 +298,27 @@ void PrintHeader(const EvalArgs& args, const DatasetSummary& sum) {
             << "\n";
 }
 
+// The fold of every dense listener: only listeners with a decision point ("" ids are the others) are
+// dealt, so K is checked against them; the others have nothing to evaluate or train on (fold 0).
+Result<std::vector<uint32_t>> FoldsOfListeners(const std::vector<std::string>& user_ids, uint32_t k, uint64_t seed) {
+  std::vector<std::string> ids;
+  std::vector<size_t> index;
+  for (size_t u = 0; u < user_ids.size(); ++u) {
+    if (user_ids[u].empty()) continue;
+    ids.push_back(user_ids[u]);
+    index.push_back(u);
+  }
+  if (k > ids.size()) {
+    return Status::InvalidArgument("--cv-listeners " + std::to_string(k) + ": the file has only " +
+                                   std::to_string(ids.size()) + " listeners with decision points (every fold needs one)");
+  }
+  Result<std::vector<uint32_t>> dealt = AssignListenerFolds(ids, k, seed);
+  if (!dealt.ok()) return Status::InvalidArgument("--cv-listeners: " + dealt.status().message());
+  std::vector<uint32_t> fold(user_ids.size(), 0);
+  for (size_t i = 0; i < index.size(); ++i) fold[index[i]] = (*dealt)[i];
+  return fold;
+}
+
 // --cv-listeners K: folds, per-fold Transformers, per-fold baselines, pooled report.
 int RunCrossValidation(const EvalArgs& args, const DatasetOptions& options, const EvalOptions& eval_options,
                        Catalog* catalog) {
@@ -306,13 +327,8 @@ int RunCrossValidation(const EvalArgs& args, const DatasetOptions& options, cons
   Result<EvalTable> table = TableFromEvents(file->events, catalog, options, nullptr, false);
   if (!table.ok()) return Fail(table.status().message());
   const uint32_t k = static_cast<uint32_t>(args.cv_listeners);
-  if (k > table->user_ids.size()) {
-    return Fail("--cv-listeners " + std::to_string(k) + ": the file has only " + std::to_string(table->user_ids.size()) +
-                    " listeners (every fold needs one)",
-                2);
-  }
-  Result<std::vector<uint32_t>> folds = AssignListenerFolds(table->user_ids, k, args.seed);
-  if (!folds.ok()) return Fail("--cv-listeners: " + folds.status().message(), 2);
+  Result<std::vector<uint32_t>> folds = FoldsOfListeners(table->user_ids, k, args.seed);
+  if (!folds.ok()) return Fail(folds.status().message(), 2);
   TrainArgs train = args.train;
   train.data = args.data;
   if (Status s = ScoreWithFoldModels(file->events, catalog, train, *folds, k, &*table); !s.ok()) return Fail(s.message());
@@ -343,72 +359,40 @@ int RunCrossValidation(const EvalArgs& args, const DatasetOptions& options, cons
   return 0;
 }
 
-int Run(const EvalArgs& args) {
-  Result<DatasetOptions> dataset = ToDatasetOptions(args.data);
-  if (!dataset.ok()) return Fail(dataset.status().message(), 2);
-  if (std::optional<std::string> error = FlagError(args)) return Fail(*error, 2);
-  const DatasetOptions& options = *dataset;
-  EvalOptions eval_options;
-  eval_options.target_precision = args.target_precision;
-  eval_options.k_fraction = args.k_fraction;
-  eval_options.resamples = args.resamples;
-  eval_options.seed = args.seed;
-  eval_options.bootstrap_unit = args.bootstrap_by;
-  eval_options.progress = true;
-
-  Catalog catalog;
-  if (Status s = LoadCatalogFlag(args.data, &catalog); !s.ok()) return Fail(s.message());
-  if (args.cv_given) return RunCrossValidation(args, options, eval_options, &catalog);
-
-  std::optional<SequenceModel> transformer;
-  if (!args.model_dir.empty()) {
-    Result<SequenceModel> served = LoadServed(args.model_dir, options);
-    if (!served.ok()) return Fail(served.status().message());
-    transformer = std::move(*served);
-  }
-  const bool all = args.split == "all";
-  Result<EvalTable> table = TableFromFile(args.data.events, &catalog, options, transformer ? &*transformer : nullptr,
-                                          all);
-  if (!table.ok()) return Fail(table.status().message());
-  std::optional<EvalTable> baseline_train;
-  if (!args.baselines_from.empty()) {
-    Result<EvalTable> train = TableFromFile(args.baselines_from, &catalog, options, nullptr, false);
-    if (!train.ok()) return Fail(train.status().message());
-    baseline_train = std::move(*train);
-  } else if (all) {
-    std::cerr << "baselines: no --baselines-from, so only the bundle is evaluated (every point of "
-              << args.data.events << " is evaluation data)\n";
-  } else {
-    std::cerr << "baselines: no --baselines-from, fitting them on the training part of " << args.data.events
-              << " (first 80% of each listener's time, held-out listeners excluded)\n";
-  }
-
-  // A split the data cannot support (e.g. too few listeners to hold some out) is reported as missing,
-  // not fatal: small real histories still get the time-based split.
-  const std::vector<SplitKind> splits = all ? std::vector<SplitKind>{SplitKind::kAll}
-                                            : std::vector<SplitKind>{SplitKind::kTime, SplitKind::kUser};
+// The reports of one evaluation: one per split, nullopt with its error where the data cannot support it.
+struct SplitOutcomes {
   std::vector<std::optional<SplitReport>> reports;
-  std::vector<std::string> split_errors;
-  for (SplitKind split : splits) {
-    Result<SplitReport> report = EvaluateSplit(*table, split, baseline_train ? &*baseline_train : nullptr, eval_options);
-    if (!report.ok() && report.status().code() != StatusCode::kInvalidArgument) return Fail(report.status().message());
-    split_errors.push_back(report.ok() ? "" : report.status().message());
-    if (!report.ok()) std::cerr << "segue eval: skipping the split: " << report.status().message() << "\n";
-    reports.push_back(report.ok() ? std::optional<SplitReport>(std::move(*report)) : std::nullopt);
-  }
-  if (std::none_of(reports.begin(), reports.end(), [](const auto& r) { return r.has_value(); })) {
-    return Fail("no split could be evaluated");
-  }
-  const std::optional<TriggerReplay> trigger = ReplayServed(*table, all ? SplitKind::kAll : SplitKind::kUser);
-  const TriggerOptions trigger_options;
+  std::vector<std::string> errors;
+};
 
-  const DatasetSummary& sum = table->summary;
+// A split the data cannot support (e.g. too few listeners to hold some out) is reported as missing,
+// not fatal: small real histories still get the time-based split.
+Result<SplitOutcomes> EvaluateSplits(const EvalTable& table, const std::vector<SplitKind>& splits,
+                                     const EvalTable* baseline_train, const EvalOptions& eval_options) {
+  SplitOutcomes out;
+  for (SplitKind split : splits) {
+    Result<SplitReport> report = EvaluateSplit(table, split, baseline_train, eval_options);
+    if (!report.ok() && report.status().code() != StatusCode::kInvalidArgument) return report.status();
+    out.errors.push_back(report.ok() ? "" : report.status().message());
+    if (!report.ok()) std::cerr << "segue eval: skipping the split: " << report.status().message() << "\n";
+    out.reports.push_back(report.ok() ? std::optional<SplitReport>(std::move(*report)) : std::nullopt);
+  }
+  if (std::none_of(out.reports.begin(), out.reports.end(), [](const auto& r) { return r.has_value(); })) {
+    return Status::InvalidArgument("no split could be evaluated");
+  }
+  return out;
+}
+
+void Output(const EvalArgs& args, const DatasetSummary& sum, const SplitOutcomes& o,
+            const std::optional<TriggerReplay>& trigger) {
+  const bool all = args.split == "all";
+  const TriggerOptions trigger_options;
   if (args.json) {
     // The first split is the headline; each split carries an "error" when it could not be run.
     auto split_json = [&](size_t i) {
-      return reports[i] ? SplitJson(*reports[i])
-                        : nlohmann::json{{"models", nlohmann::json::object()}, {"examples", 0}, {"positives", 0},
-                                         {"error", split_errors[i]}};
+      return o.reports[i] ? SplitJson(*o.reports[i])
+                          : nlohmann::json{{"models", nlohmann::json::object()}, {"examples", 0}, {"positives", 0},
+                                           {"error", o.errors[i]}};
     };
     nlohmann::json out = split_json(0);
     if (!all) out["by_user"] = split_json(1);
@@ -418,19 +402,67 @@ int Run(const EvalArgs& args) {
     // The trigger operating point on unseen listeners: the held-out listeners, or every listener under --split all.
     out["trigger"] = trigger ? TriggerJson(*trigger, trigger_options) : nlohmann::json(nullptr);
     std::cout << out.dump() << "\n";
-    return 0;
+    return;
   }
   PrintHeader(args, sum);
-  for (size_t i = 0; i < reports.size(); ++i) {
-    if (reports[i]) {
-      PrintSplit(*reports[i]);
+  for (size_t i = 0; i < o.reports.size(); ++i) {
+    if (o.reports[i]) {
+      PrintSplit(*o.reports[i]);
     } else {
       std::cout << "\n" << (all ? "every decision point" : i == 0 ? "time-based split" : "split by listener")
-                << ": not evaluated (" << split_errors[i] << ")\n";
+                << ": not evaluated (" << o.errors[i] << ")\n";
     }
   }
   if (trigger) PrintTrigger(*trigger, trigger_options);
+}
+
+// The time-based split and the split by listener, or --split all.
+int RunSplits(const EvalArgs& args, const DatasetOptions& options, const EvalOptions& eval_options, Catalog* catalog) {
+  std::optional<SequenceModel> transformer;
+  if (!args.model_dir.empty()) {
+    Result<SequenceModel> served = LoadServed(args.model_dir, options);
+    if (!served.ok()) return Fail(served.status().message());
+    transformer = std::move(*served);
+  }
+  const bool all = args.split == "all";
+  Result<EvalTable> table = TableFromFile(args.data.events, catalog, options, transformer ? &*transformer : nullptr, all);
+  if (!table.ok()) return Fail(table.status().message());
+  std::optional<EvalTable> baseline_train;
+  if (!args.baselines_from.empty()) {
+    Result<EvalTable> train = TableFromFile(args.baselines_from, catalog, options, nullptr, false);
+    if (!train.ok()) return Fail(train.status().message());
+    baseline_train = std::move(*train);
+  } else if (all) {
+    std::cerr << "baselines: no --baselines-from, so only the bundle is evaluated (every point of "
+              << args.data.events << " is evaluation data)\n";
+  } else {
+    std::cerr << "baselines: no --baselines-from, fitting them on the training part of " << args.data.events
+              << " (first 80% of each listener's time, held-out listeners excluded)\n";
+  }
+  const std::vector<SplitKind> splits = all ? std::vector<SplitKind>{SplitKind::kAll}
+                                            : std::vector<SplitKind>{SplitKind::kTime, SplitKind::kUser};
+  Result<SplitOutcomes> outcomes =
+      EvaluateSplits(*table, splits, baseline_train ? &*baseline_train : nullptr, eval_options);
+  if (!outcomes.ok()) return Fail(outcomes.status().message());
+  Output(args, table->summary, *outcomes, ReplayServed(*table, all ? SplitKind::kAll : SplitKind::kUser));
   return 0;
+}
+
+int Run(const EvalArgs& args) {
+  Result<DatasetOptions> dataset = ToDatasetOptions(args.data);
+  if (!dataset.ok()) return Fail(dataset.status().message(), 2);
+  if (std::optional<std::string> error = FlagError(args)) return Fail(*error, 2);
+  EvalOptions eval_options;
+  eval_options.target_precision = args.target_precision;
+  eval_options.k_fraction = args.k_fraction;
+  eval_options.resamples = args.resamples;
+  eval_options.seed = args.seed;
+  eval_options.bootstrap_unit = args.bootstrap_by;
+  eval_options.progress = true;
+  Catalog catalog;
+  if (Status s = LoadCatalogFlag(args.data, &catalog); !s.ok()) return Fail(s.message());
+  if (args.cv_given) return RunCrossValidation(args, *dataset, eval_options, &catalog);
+  return RunSplits(args, *dataset, eval_options, &catalog);
 }
 
 }  // namespace

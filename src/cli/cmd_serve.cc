@@ -20,7 +20,8 @@ void AddServeCommand(CLI::App& root, CommandList& out) {
       "GET /v1/tracks/{id}, /healthz, /readyz, /metrics (docs/api.md). The first stdout line is "
       "'listening on HOST:PORT'. SIGTERM/SIGINT shut it down cleanly (exit 0).");
   struct Flags {
-    std::string data_dir, listen, config, models, retrieval_models, log_level = "info", retrain_interval, retrain_args;
+    std::string data_dir, listen, config, models, retrieval_models, log_level = "info", retrain_interval, retrain_args,
+        bus, node_id;
     int threads = 0;
     bool no_sync = false;
   };
@@ -44,6 +45,15 @@ void AddServeCommand(CLI::App& root, CommandList& out) {
   app->add_option("--retrain-args", f->retrain_args,
                   "Extra flags for each retraining's `segue train all`, space-separated (e.g. \"--horizon-min 5 "
                   "--epochs 3\")");
+  app->add_option("--bus", f->bus,
+                  "redis://HOST:PORT[,HOST:PORT...]: use a Redis deployment (one server or a Cluster's seeds) as the "
+                  "event bus shared by several nodes instead of the embedded log: ingest appends there (acked once "
+                  "Redis has it under AOF appendfsync always, plus WAIT with [bus] wait_replicas), and this node "
+                  "processes the partitions it owns under leases, keeping sessions in Redis so any node answers "
+                  "for any listener (docs/scaling.md). The data dir still holds node-local state (feedback "
+                  "outcomes, impressions, preferences, experiments). Off by default");
+  app->add_option("--node-id", f->node_id,
+                  "With --bus: this node's id, unique among the nodes [<hostname>-<pid>]");
   app->add_option("--threads", f->threads, "HTTP I/O threads [2]")->check(CLI::Range(1, 64));
   app->add_flag("--no-sync", f->no_sync,
                 "Do not fsync log writes: acknowledged events survive a process crash but not an OS crash");
@@ -65,6 +75,8 @@ void AddServeCommand(CLI::App& root, CommandList& out) {
                    if (app->count("--data-dir")) config.data_dir = f->data_dir;
                    if (app->count("--listen")) config.listen = f->listen;
                    if (app->count("--threads")) config.threads = f->threads;
+                   if (app->count("--bus")) config.bus.redis.url = f->bus;
+                   if (app->count("--node-id")) config.bus.node_id = f->node_id;
                    if (app->count("--models")) config.scoring.models_dir = f->models;
                    if (app->count("--retrieval-models")) {
                      config.recommend.retrieval_models_dir = f->retrieval_models;

@@ -32,5 +32,7 @@ void AddEvalRetrievalCommand(CLI::App* eval, CommandList& out);
 void AddReplayCommand(CLI::App& root, CommandList& out);
 void AddDemoCommand(CLI::App& root, CommandList& out);
 void AddLogCommand(CLI::App& root, CommandList& out);
+// `segue data stats` (cmd_data.cc): label-relevant statistics of events files.
+void AddDataCommand(CLI::App& root, CommandList& out);
 
 }  // namespace segue::cli

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   AddReplayCommand(root, commands);
   AddDemoCommand(root, commands);
   AddLogCommand(root, commands);
+  AddDataCommand(root, commands);
 
   // `segue help [CMD...]` prints the help of a (nested) subcommand.
   std::vector<std::string> help_path;

@@ -20,7 +20,9 @@
 #include <ctime>
 #include <filesystem>
 #include <future>
+#include <limits>
 #include <mutex>
+#include <optional>
 #include <queue>
 #include <system_error>
 #include <thread>
@@ -36,9 +38,13 @@ namespace {
 
 using namespace log_keys;
 
-constexpr uint8_t kMetaVersion = 1;
+constexpr uint8_t kMetaVersion = 1;               // of the format record
 constexpr char kMetaFormatKey[] = "format";      // u8 version | u32 partitions
-constexpr char kMetaCountersKey[] = "counters";  // u8 version | last_seq | last_ingest_ms | bytes | P counts
+// u8 version | last_seq | last_ingest_ms | bytes | trimmed_seq | P counts | P end seqs. Version 1 (until
+// issue #12) had neither trimmed_seq nor the end seqs: Open migrates it (MigrateV1Counters).
+constexpr char kMetaCountersKey[] = "counters";
+constexpr uint8_t kCountersV1 = 1;
+constexpr uint8_t kCountersVersion = 2;
 constexpr size_t kTimeValueSize = 4;             // by_time value: partition u32
 constexpr size_t kRetentionChunk = 10000;        // deletes per write, so appends interleave
 constexpr uint64_t kMaxTotalWalBytes = 128u << 20;
@@ -109,28 +115,79 @@ struct Counters {
   uint64_t last_seq = 0;
   int64_t last_ingest_ms = 0;
   uint64_t logical_bytes = 0;
-  std::vector<uint64_t> partition_events;
+  uint64_t trimmed_seq = 0;               // every seq <= it was removed by retention
+  std::vector<uint64_t> partition_events;  // stored per partition
+  std::vector<uint64_t> partition_end;     // last seq assigned per partition
 
   std::string Encode() const {
-    std::string s(1, static_cast<char>(kMetaVersion));
+    std::string s(1, static_cast<char>(kCountersVersion));
     PutBe(last_seq, 8, &s);
     PutBe(static_cast<uint64_t>(last_ingest_ms), 8, &s);
     PutBe(logical_bytes, 8, &s);
+    PutBe(trimmed_seq, 8, &s);
     for (uint64_t c : partition_events) PutBe(c, 8, &s);
+    for (uint64_t e : partition_end) PutBe(e, 8, &s);
     return s;
   }
-  Status Decode(std::string_view s, uint32_t partitions) {
-    if (s.size() != 1 + 24 + 8 * size_t{partitions} || static_cast<uint8_t>(s[0]) != kMetaVersion) {
+  // Sets `*v1` when the record is version 1: trimmed_seq and partition_end are then left at 0 for
+  // MigrateV1Counters.
+  Status Decode(std::string_view s, uint32_t partitions, bool* v1) {
+    const size_t p8 = 8 * size_t{partitions};
+    const auto version = s.empty() ? 0 : static_cast<uint8_t>(s[0]);
+    *v1 = version == kCountersV1 && s.size() == 1 + 24 + p8;
+    if (!*v1 && (version != kCountersVersion || s.size() != 1 + 32 + 2 * p8)) {
       return Status::Corruption("log meta 'counters' has an unexpected size or version");
     }
     last_seq = GetBe(s, 1, 8);
     last_ingest_ms = static_cast<int64_t>(GetBe(s, 9, 8));
     logical_bytes = GetBe(s, 17, 8);
-    partition_events.resize(partitions);
-    for (uint32_t p = 0; p < partitions; ++p) partition_events[p] = GetBe(s, 25 + 8 * p, 8);
+    const size_t counts_at = *v1 ? 25 : 33;
+    trimmed_seq = *v1 ? 0 : GetBe(s, 25, 8);
+    partition_events.assign(partitions, 0);
+    partition_end.assign(partitions, 0);
+    for (uint32_t p = 0; p < partitions; ++p) {
+      partition_events[p] = GetBe(s, counts_at + 8 * p, 8);
+      if (!*v1) partition_end[p] = GetBe(s, counts_at + p8 + 8 * p, 8);
+    }
     return Status::Ok();
   }
 };
+
+// The last key of partition p in `events` (nullopt when it holds none).
+std::optional<uint64_t> LastStoredSeq(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events, uint32_t p) {
+  rocksdb::ReadOptions ro;
+  const std::string lower = EventKey(p, 0);
+  rocksdb::Slice lower_slice(lower);
+  ro.iterate_lower_bound = &lower_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, events));
+  it->SeekForPrev(EventKey(p, std::numeric_limits<uint64_t>::max()));
+  if (!it->Valid()) return std::nullopt;
+  return EventKeySeq(std::string_view(it->key().data(), it->key().size()));
+}
+
+// Version-1 counters knew neither the retention bound nor each partition's last seq; both follow from
+// what is stored, because retention removes a prefix of the global seqs. trimmed_seq is the first stored
+// seq - 1 (last_seq when nothing is stored). A partition's end is its last stored seq; a partition with
+// none stored gets trimmed_seq (it may never have had an event: the bound is then higher than exact, but
+// no event of it lies between, which is all a reader resuming after it needs). Written back as version 2
+// with the next group or retention write.
+void MigrateV1Counters(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events, Counters* c) {
+  const uint32_t partitions = static_cast<uint32_t>(c->partition_events.size());
+  std::vector<std::optional<uint64_t>> last(partitions);
+  uint64_t first_stored = 0;
+  for (uint32_t p = 0; p < partitions; ++p) {
+    if (c->partition_events[p] == 0) continue;
+    last[p] = LastStoredSeq(db, events, p);
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, events));
+    it->Seek(EventKey(p, 0));
+    if (it->Valid() && EventKeyPartition(std::string_view(it->key().data(), it->key().size())) == p) {
+      const uint64_t seq = EventKeySeq(std::string_view(it->key().data(), it->key().size()));
+      if (first_stored == 0 || seq < first_stored) first_stored = seq;
+    }
+  }
+  c->trimmed_seq = first_stored ? first_stored - 1 : c->last_seq;
+  for (uint32_t p = 0; p < partitions; ++p) c->partition_end[p] = last[p].value_or(c->trimmed_seq);
+}
 
 }  // namespace
 
@@ -298,9 +355,12 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(EventLogOptions options) {
   }
 
   im.counters.partition_events.assign(opts.partitions, 0);
+  im.counters.partition_end.assign(opts.partitions, 0);
   rs = im.db->Get({}, im.cf[kMeta], kMetaCountersKey, &value);
   if (rs.ok()) {
-    if (Status s = im.counters.Decode(value, opts.partitions); !s.ok()) return s;
+    bool v1 = false;
+    if (Status s = im.counters.Decode(value, opts.partitions, &v1); !s.ok()) return s;
+    if (v1) MigrateV1Counters(im.db.get(), im.cf[kEvents], &im.counters);
   } else if (!rs.IsNotFound()) {
     return FromRocks(rs, "event log: read counters");
   }
@@ -502,6 +562,7 @@ void EventLog::CommitGroup(std::vector<Request>& group) {
         rec.ingest_ms = now;
         rec.event = std::move(e);
         ++next.partition_events[rec.partition];
+        next.partition_end[rec.partition] = rec.seq;
         out.seqs[i] = rec.seq;
         ++out.accepted;
       }
@@ -681,6 +742,26 @@ Status EventLog::ScanRaw(const ScanOptions& so,
   return Status::Ok();
 }
 
+Status EventLog::ReadPartition(uint32_t partition, uint64_t after_offset,
+                               const std::function<bool(const LoggedEvent&)>& visit) const {
+  ScanOptions so;
+  so.partition = partition;
+  so.from_seq = after_offset + 1;
+  return Scan(so, visit);
+}
+
+Result<uint64_t> EventLog::EndOffset(uint32_t partition) const {
+  if (partition >= options_.partitions) return Status::InvalidArgument("event log: partition out of range");
+  std::lock_guard<std::mutex> lock(impl_->stats_mu);
+  return impl_->published.partition_end[partition];
+}
+
+Result<uint64_t> EventLog::TrimmedOffset(uint32_t partition) const {
+  if (partition >= options_.partitions) return Status::InvalidArgument("event log: partition out of range");
+  std::lock_guard<std::mutex> lock(impl_->stats_mu);
+  return std::min(impl_->published.trimmed_seq, impl_->published.partition_end[partition]);
+}
+
 LogStats EventLog::stats() const {
   const Impl& im = *impl_;
   LogStats st;
@@ -749,6 +830,7 @@ Status EventLog::ApplyRetention(int64_t now_ms) {
       batch.Delete(im.cf[kByTime], TimeKey(e.event.ts_ms, e.seq));
       next.logical_bytes -= std::min(next.logical_bytes, StoredBytes(value_size));
       --next.partition_events[e.partition];
+      next.trimmed_seq = e.seq;
       from_seq = e.seq + 1;
       return ++deleted < kRetentionChunk;
     });
@@ -771,7 +853,7 @@ Status EventLog::PutState(std::string_view key, std::string_view value) {
 
 Status EventLog::DeleteState(std::string_view key) { return WriteStateBatch({{std::string(key), std::nullopt}}); }
 
-Status EventLog::WriteStateBatch(const std::vector<std::pair<std::string, std::optional<std::string>>>& ops) {
+Status EventLog::WriteStateBatch(const Ops& ops) {
   Impl& im = *impl_;
   if (options_.read_only) return Status::Unavailable("event log: opened read-only");
   if (im.closed) return Status::Unavailable("event log: closed");

@@ -1,5 +1,7 @@
 // EventLog: Segue's durable, partitioned, append-only event log and small state store, on one RocksDB
-// database in `<dir>` (docs/log.md has the on-disk layout).
+// database in `<dir>` (docs/log.md has the on-disk layout). It is the embedded implementation of the three
+// interfaces the server names (EventAppender, PartitionSource, StateStore; their headers are the general
+// contract); what follows is what this implementation adds.
 //
 // Contract:
 // - Appends. Every event that is not a duplicate gets a sequence number from one global, strictly
@@ -8,6 +10,7 @@
 //   everything queued by all callers into ONE RocksDB WriteBatch (group commit), written with
 //   WriteOptions::sync = options.sync. Seqs follow queue order: events of one AppendAsync call are
 //   contiguous among the accepted ones and in input order; calls are ordered as they entered the queue.
+//   A seq is the event's offset in its partition (PartitionSource): strictly increasing there, gapped.
 // - Durability. `done` is called with success only after the group's write returned; with sync = true
 //   the WAL was fsynced, so the events survive kill -9 and power loss. With sync = false they survive a
 //   process crash (kill -9) but not an OS crash.
@@ -35,6 +38,10 @@
 // - De-duplication. An event whose event_id is in the DedupWindow (dedup_window.h) is not written; it
 //   is reported with seq 0. Duplicates inside one call or one group are caught too. The window is
 //   rebuilt on Open from the log tail, so it survives restarts.
+// - Partition reads. ReadPartition is a Scan of one partition from after_offset + 1. EndOffset is the
+//   partition's last assigned seq, kept in meta/counters with the events (a log written before that
+//   record existed is migrated on open: see docs/log.md, "Migration"). TrimmedOffset is the highest seq
+//   of the partition retention removed (retention removes a global seq prefix).
 // - Reads (Scan, stats, state) may run concurrently with appends from any thread; a Scan sees a
 //   consistent snapshot taken when it starts.
 // - Read-only opens (options.read_only) do not take RocksDB's lock, so `segue log export` works while
@@ -56,6 +63,9 @@
 
 #include "common/status.h"
 #include "events/event.h"
+#include "log/event_appender.h"
+#include "log/partition_source.h"
+#include "log/state_store.h"
 
 namespace rocksdb {
 class Env;
@@ -88,12 +98,6 @@ struct EventLogOptions {
   rocksdb::Env* env = nullptr;
 };
 
-struct AppendOutcome {
-  size_t accepted = 0;
-  size_t duplicates = 0;
-  std::vector<uint64_t> seqs;  // one per input event, in input order; 0 = duplicate (not written)
-};
-
 struct LogStats {
   uint64_t events = 0;          // events currently stored
   uint64_t first_seq = 0;       // oldest stored seq (0 when empty)
@@ -110,16 +114,15 @@ struct LogStats {
   double mean_group_size() const { return group_commits ? double(grouped_events) / group_commits : 0; }
 };
 
-class EventLog {
+class EventLog final : public EventAppender, public PartitionSource, public StateStore {
  public:
   static Result<std::unique_ptr<EventLog>> Open(EventLogOptions options);
-  ~EventLog();
+  ~EventLog() override;
   EventLog(const EventLog&) = delete;
   EventLog& operator=(const EventLog&) = delete;
 
-  using AppendCallback = std::function<void(Result<AppendOutcome>)>;
   // Thread-safe. `done` runs exactly once (see the contract above for where and when).
-  void AppendAsync(std::vector<Event> events, AppendCallback done);
+  void AppendAsync(std::vector<Event> events, AppendCallback done) override;
   // Blocking convenience around AppendAsync. Must not be called from a callback.
   Result<AppendOutcome> Append(std::vector<Event> events);
 
@@ -138,12 +141,18 @@ class EventLog {
   // Status::Corruption naming the key.
   Status Scan(const ScanOptions& options, const std::function<bool(const LoggedEvent&)>& visit) const;
 
+  // PartitionSource.
+  Status ReadPartition(uint32_t partition, uint64_t after_offset,
+                       const std::function<bool(const LoggedEvent&)>& visit) const override;
+  Result<uint64_t> EndOffset(uint32_t partition) const override;
+  Result<uint64_t> TrimmedOffset(uint32_t partition) const override;
+
   uint64_t last_seq() const;
   LogStats stats() const;
   // Ok while appends are accepted; otherwise the reason they are refused (NoSpace, IoError, Unavailable
   // after Close or on a read-only log), the same Status a refused append gets. Cheap: one mutex.
-  Status health() const;
-  uint32_t partitions() const { return options_.partitions; }
+  Status health() const override;
+  uint32_t partitions() const override { return options_.partitions; }
 
   // Deletes, oldest seq first, every event ingested before now_ms - retention_ms, then more of the
   // oldest while logical_bytes > retention_bytes (each bound only when set). Age is ingest time (the
@@ -151,16 +160,13 @@ class EventLog {
   // Safe beside appends; deletes in chunks so appends are not stalled for long.
   Status ApplyRetention(int64_t now_ms);
 
-  // A small durable key-value store beside the log (session snapshots, catalog, metadata). Keys are
-  // free-form; use a "<component>/" prefix. Writes are synced when options.sync is set.
-  Status PutState(std::string_view key, std::string_view value);
-  Result<std::optional<std::string>> GetState(std::string_view key) const;
-  Status DeleteState(std::string_view key);
-  // Visits keys starting with `prefix` in key order until `visit` returns false.
+  // StateStore, in its own column family. Writes are synced when options.sync is set.
+  Status PutState(std::string_view key, std::string_view value) override;
+  Result<std::optional<std::string>> GetState(std::string_view key) const override;
+  Status DeleteState(std::string_view key) override;
   Status ScanState(std::string_view prefix,
-                   const std::function<bool(std::string_view key, std::string_view value)>& visit) const;
-  // Applies all puts (value set) and deletes (nullopt) atomically.
-  Status WriteStateBatch(const std::vector<std::pair<std::string, std::optional<std::string>>>& ops);
+                   const std::function<bool(std::string_view key, std::string_view value)>& visit) const override;
+  Status WriteStateBatch(const Ops& ops) override;
 
   // Completes every queued append, stops the committer and closes the database. Idempotent; the
   // destructor calls it. Appends after Close fail with Unavailable.

@@ -32,6 +32,9 @@ class PartitionSource {
                                const std::function<bool(const LoggedEvent&)>& visit) const = 0;
   // The highest offset ever assigned in `partition` (0 = none).
   virtual Result<uint64_t> EndOffset(uint32_t partition) const = 0;
+  // The highest offset of `partition` that retention may have removed (0 = none): a reader resuming after
+  // a checkpoint below it may have missed events (a restore reports it instead of passing silently).
+  virtual Result<uint64_t> TrimmedOffset(uint32_t partition) const = 0;
 };
 
 }  // namespace segue

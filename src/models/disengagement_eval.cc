@@ -373,7 +373,8 @@ Result<EvalTable> BuildEvalTable(std::vector<Event> events, Catalog* catalog, co
   EvalTable table;
   Result<DatasetSummary> summary = ForEachDecision(
       std::move(events), catalog, options, [&](const ExampleInfo& info, const FeatureVector& f, const Event& decision) {
-        if (info.user == table.user_ids.size()) table.user_ids.push_back(decision.user_id);
+        if (info.user >= table.user_ids.size()) table.user_ids.resize(info.user + 1);
+        if (table.user_ids[info.user].empty()) table.user_ids[info.user] = decision.user_id;
         table.info.push_back(info);
         table.rows.push_back(TabularFeatures(f));
         if (sequence == nullptr) return;

@@ -60,7 +60,8 @@ struct EvalTable {
   std::vector<float> sequence_score;  // per example when a SequenceModel was given (NaN where not scored)
   std::vector<float> sequence_skip;   // likewise, when it has a skip head
   std::vector<float> sequence_threshold;  // per example: the decision threshold of the model that scored it
-  std::vector<std::string> user_ids;      // per dense listener index (ExampleInfo::user)
+  // Per dense listener index (ExampleInfo::user); "" for a listener of the file without a decision point.
+  std::vector<std::string> user_ids;
 };
 
 // `score_mask(info)` says which examples the sequence model must score (all when empty).

@@ -149,6 +149,17 @@ std::vector<DecisionLabel> BuildLabels(const std::vector<TimelineEvent>& t, cons
   return out;
 }
 
+std::vector<SessionSpan> SessionSpans(const std::vector<TimelineEvent>& t, const LabelConfig& config) {
+  const Segmentation seg = Segment(t, config);
+  std::vector<SessionSpan> out(seg.session_last.size());
+  for (size_t s = 0; s < out.size(); ++s) {
+    out[s].first = s == 0 ? 0 : seg.session_last[s - 1] + 1;
+    out[s].last = seg.session_last[s];
+    out[s].exited = seg.session_exit[s];
+  }
+  return out;
+}
+
 std::vector<std::vector<uint8_t>> SessionPlaySkips(const std::vector<TimelineEvent>& t, const LabelConfig& config) {
   const Segmentation seg = Segment(t, config);
   std::vector<std::vector<uint8_t>> out(seg.session_last.size());

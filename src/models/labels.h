@@ -73,6 +73,15 @@ bool IsDecisionEvent(EventType type, bool play_ongoing);
 // The labels of every decision point of one listener's time-sorted timeline, in timeline order.
 std::vector<DecisionLabel> BuildLabels(const std::vector<TimelineEvent>& timeline, const LabelConfig& config);
 
+// The sessions of a timeline as the labels cut them (timeline indices of their first and last event, and
+// whether an `exit` event ended it rather than the timeout): what history statistics count.
+struct SessionSpan {
+  size_t first = 0;
+  size_t last = 0;
+  bool exited = false;
+};
+std::vector<SessionSpan> SessionSpans(const std::vector<TimelineEvent>& timeline, const LabelConfig& config);
+
 // Plays per session (index = session ordinal) and, per play, whether it was skipped: what the MSSD
 // metrics need to know about session halves. plays[s][k] = 1 if play k of session s was skipped.
 std::vector<std::vector<uint8_t>> SessionPlaySkips(const std::vector<TimelineEvent>& timeline,

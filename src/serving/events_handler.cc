@@ -3,15 +3,17 @@
 #include <chrono>
 #include <memory>
 
+#include "common/hash.h"
 #include "common/time_util.h"
-#include "log/event_log.h"
 #include "serving/batch_request.h"
 #include "serving/log_health.h"
 
 namespace segue::serving {
 
-EventsHandler::EventsHandler(EventLog* log, ParseLimits limits, metrics::Registry& registry)
+EventsHandler::EventsHandler(EventAppender* log, ParseLimits limits, metrics::Registry& registry,
+                             AckedOffsets* acked)
     : log_(log),
+      acked_(acked),
       limits_(limits),
       duplicates_(registry.AddCounter("segue_events_duplicate_total",
                                       "Events not written because their event_id was already in the log.")),
@@ -57,10 +59,12 @@ void EventsHandler::Handle(HttpRequest request, PathParams, ResponseCallback don
   ParsedBatch& batch = *parsed;
   for (const Rejection& r : batch.rejected) rejected_.WithLabels({r.field}).Inc();
 
-  // What the ack needs once the events were moved into the log: rejections and one type byte per event.
+  // What the ack needs once the events were moved into the log: rejections, one type byte per event and,
+  // when offsets are noted, each event's partition.
   struct Pending {
     std::vector<Rejection> rejected;
     std::vector<uint8_t> types;
+    std::vector<uint32_t> partitions;
     std::chrono::steady_clock::time_point received;
     ResponseCallback done;
   };
@@ -68,6 +72,10 @@ void EventsHandler::Handle(HttpRequest request, PathParams, ResponseCallback don
   pending->rejected = std::move(batch.rejected);
   pending->types.reserve(batch.events.size());
   for (const Event& e : batch.events) pending->types.push_back(static_cast<uint8_t>(e.type));
+  if (acked_) {
+    pending->partitions.reserve(batch.events.size());
+    for (const Event& e : batch.events) pending->partitions.push_back(PartitionOf(e.user_id, acked_->partitions()));
+  }
   pending->received = request.received;
   pending->done = std::move(done);
 
@@ -93,7 +101,9 @@ void EventsHandler::Handle(HttpRequest request, PathParams, ResponseCallback don
     }
     const AppendOutcome& o = *outcome;
     for (size_t i = 0; i < o.seqs.size() && i < pending->types.size(); ++i) {
-      if (o.seqs[i] != 0) accepted_by_type_[pending->types[i]]->Inc();
+      if (o.seqs[i] == 0) continue;
+      accepted_by_type_[pending->types[i]]->Inc();
+      if (acked_) acked_->Note(pending->partitions[i], o.seqs[i]);
     }
     if (o.duplicates) duplicates_.Inc(o.duplicates);
     std::string body = "{\"accepted\":" + std::to_string(o.accepted) + ",\"duplicates\":" + std::to_string(o.duplicates) + ",";

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "log/event_log.h"
+#include "log/event_appender.h"
 
 namespace segue::serving {
 
@@ -12,7 +12,7 @@ HttpResponse InsufficientStorage(std::string_view message) {
   return r;
 }
 
-HttpResponse ReadinessResponse(bool sessions_restored, const EventLog& log) {
+HttpResponse ReadinessResponse(bool sessions_restored, const EventAppender& log) {
   if (!sessions_restored) return JsonError(503, "restoring sessions");
   if (Status health = log.health(); !health.ok()) {
     return JsonError(503, "the event log refuses writes: " + health.message());

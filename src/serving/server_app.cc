@@ -7,20 +7,23 @@
 #include <vector>
 
 #include <malloc.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
 #include "catalog/catalog.h"
+#include "common/hash.h"
 #include "common/metrics.h"
 #include "experiments/experiment_set.h"
-#include "log/event_log.h"
 #include "models/live_scoring.h"
 #include "monitoring/engagement_drift.h"
 #include "pipeline/pipeline.h"
+#include "serving/acked_offsets.h"
 #include "serving/catalog_store.h"
 #include "serving/dashboard_handler.h"
+#include "serving/event_store.h"
 #include "serving/events_handler.h"
 #include "serving/experiments_component.h"
 #include "serving/feedback_component.h"
@@ -32,6 +35,7 @@
 #include "serving/log_health.h"
 #include "serving/maintenance.h"
 #include "serving/model_reload_handler.h"
+#include "serving/node_component.h"
 #include "serving/retrain_component.h"
 #include "serving/push_component.h"
 #include "serving/recommendation_component.h"
@@ -52,7 +56,7 @@ using Clock = std::chrono::steady_clock;
 
 struct ServerApp::Impl : ServerHost {
   explicit Impl(ServerConfig c)
-      : config(std::move(c)),
+      : config(OnBus(std::move(c))),
         tracker(&catalog, config.sessions),
         scoring(WithTriggerSink(config.scoring), registry_),
         history_store(config.recommend.history),
@@ -68,6 +72,12 @@ struct ServerApp::Impl : ServerHost {
         signals(ioc, SIGTERM, SIGINT) {}
 
   Status Run(const std::function<void(const std::string&)>& on_listening);
+  // A bus node checkpoints sessions per partition in the online store, not in snapshots.
+  static ServerConfig OnBus(ServerConfig c) {
+    if (!c.bus.redis.url.empty()) c.session_maintenance.snapshots = false;
+    return c;
+  }
+  Status OpenNode();
   // The scorer's triggers go to trigger_push (once it exists: triggers only fire after the restore).
   ScoringConfig WithTriggerSink(ScoringConfig scoring_config) {
     scoring_config.scorer.on_trigger = [this](const Trigger& t) {
@@ -110,8 +120,10 @@ struct ServerApp::Impl : ServerHost {
   experiments::ExperimentSet experiment_set;
   FeedbackComponent feedback;  // reports outcomes to experiment_set
   LiveScoring live_scoring;
-  std::unique_ptr<EventLog> log;
+  EventStore store;  // the event log behind its interfaces (event_store.h)
+  std::unique_ptr<AckedOffsets> acked;  // per partition, what POST /v1/events acknowledged
   std::unique_ptr<Pipeline> pipeline;  // created once sessions are restored
+  std::unique_ptr<NodeComponent> node;  // with [bus] url: the partitions this node owns (node_component.h)
   std::vector<std::unique_ptr<ServerComponent>> components;
   std::unique_ptr<SessionsComponent> sessions;
   std::unique_ptr<RecommendationComponent> recommendations;
@@ -141,13 +153,17 @@ Status ServerApp::Impl::Run(const std::function<void(const std::string&)>& on_li
   if (!auth.ok()) return auth.status();
   admin_auth = std::move(*auth);
   if (Status s = OpenLog(); !s.ok()) return s;
+  if (Status s = OpenNode(); !s.ok()) {
+    store.Close();
+    return s;
+  }
   if (Status s = OpenRecommendations(); !s.ok()) {
-    log->Close();
+    store.Close();
     return s;
   }
   RegisterComponents();
   if (Status s = StartHttp(on_listening); !s.ok()) {
-    log->Close();
+    store.Close();
     return s;
   }
   Status result = RestoreAndStartPipeline();
@@ -160,26 +176,37 @@ Status ServerApp::Impl::Run(const std::function<void(const std::string&)>& on_li
 }
 
 Status ServerApp::Impl::OpenLog() {
-  EventLogOptions options = config.log;
-  options.dir = config.data_dir;
-  options.on_health_change = [](const Status& health) {
-    if (health.ok()) {
-      spdlog::info("event log accepts writes again");
-    } else {
-      spdlog::error("event log refuses writes until this is resolved: {}", health.message());
-    }
-  };
-  // Committed events go to the pipeline's workers; the committer only hands them off. The pipeline exists
+  // Committed events go to the pipeline's workers; the log only hands them off. The pipeline exists
   // before any append is accepted: appends are routes registered kAfterRestore.
-  options.on_committed = [this](const std::vector<LoggedEvent>& events) { pipeline->Dispatch(events); };
-  Result<std::unique_ptr<EventLog>> opened = EventLog::Open(options);
-  if (!opened.ok()) {
-    return Status(opened.status().code(), "opening the event log in " + config.data_dir + ": " + opened.status().message());
-  }
-  log = std::move(*opened);
-  Result<size_t> tracks = LoadCatalog(*log, catalog);
+  Result<EventStore> opened =
+      OpenEventStore(config, [this](const std::vector<LoggedEvent>& events) { pipeline->Dispatch(events); });
+  if (!opened.ok()) return opened.status();
+  store = std::move(*opened);
+  acked = std::make_unique<AckedOffsets>(store.appender->partitions());
+  Result<size_t> tracks = LoadCatalog(*store.state, catalog);
   if (!tracks.ok()) return tracks.status();
   spdlog::info("catalog: {} tracks loaded", *tracks);
+  return Status::Ok();
+}
+
+// With a bus: this node's processing of the partitions it will own (started after the restore phase).
+// Node id: [bus] node_id, or "<hostname>-<pid>" (unique per process; a restarted node waits for its
+// previous incarnation's leases to expire, as any other node would).
+Status ServerApp::Impl::OpenNode() {
+  if (config.bus.redis.url.empty()) return Status::Ok();
+  std::string id = config.bus.node_id;
+  if (id.empty()) {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    id = std::string(host) + "-" + std::to_string(::getpid());
+  }
+  spdlog::info("bus node {}: {} partitions at {}, lease {} ms", id, config.log.partitions, config.bus.redis.url,
+               config.bus.lease_ms);
+  Result<std::unique_ptr<NodeComponent>> created = NodeComponent::Create(
+      config, std::move(id), &tracker, &catalog,
+      [this](const std::vector<LoggedEvent>& events) { live_scoring.OnCommitted(events); }, registry_);
+  if (!created.ok()) return created.status();
+  node = std::move(*created);
   return Status::Ok();
 }
 
@@ -213,18 +240,23 @@ Status ServerApp::Impl::OpenRecommendations() {
 }
 
 void ServerApp::Impl::RegisterComponents() {
-  sessions = std::make_unique<SessionsComponent>(&tracker, log.get(), config.session_maintenance,
-                                                 [this] { return pipeline->applied_seq(); });
+  AppliedProgress applied{[this] { return pipeline->applied_offsets(); },
+                          [this] { return pipeline->consumed_events(); }};
+  sessions = std::make_unique<SessionsComponent>(&tracker, store.state, store.source, config.session_maintenance,
+                                                 std::move(applied));
   // The experiments' statistics are saved beside each sessions snapshot and catch up on the tail a
   // restore replays (their per-listener seqs skip what they had already counted).
   sessions->AfterEachSnapshot([this] { experiments->SaveStatistics(); });
   sessions->ReplayTailTo(&experiment_set);
   sessions->ReplayTailTo(&feedback);  // it skips per listener what its stored state already covers
-  components.push_back(std::make_unique<LogComponent>(log.get(), config.log, config.retention_interval_s));
-  components.push_back(std::make_unique<EventsHandler>(log.get(), config.events, registry_));
-  components.push_back(std::make_unique<SessionHandler>(&tracker, scoring.scorer()));
+  if (store.embedded) {
+    components.push_back(
+        std::make_unique<LogComponent>(store.embedded.get(), config.log, config.retention_interval_s));
+  }
+  components.push_back(std::make_unique<EventsHandler>(store.appender, config.events, registry_, acked.get()));
+  components.push_back(std::make_unique<SessionHandler>(&tracker, scoring.scorer(), node.get()));
   components.push_back(
-      std::make_unique<TracksHandler>(&catalog, log.get(), TrackLimits{}, &retrieval_model->track_indexer()));
+      std::make_unique<TracksHandler>(&catalog, store.state, TrackLimits{}, &retrieval_model->track_indexer()));
   components.push_back(std::make_unique<DashboardHandler>());
   sessions->Register(*this);
   scoring.Register(*this);
@@ -247,7 +279,7 @@ void ServerApp::Impl::RegisterComponents() {
            RouteReadiness::kAlways);
   AddRoute(HttpMethod::kGet, "/readyz",
            [this](HttpRequest, PathParams, ResponseCallback d) {
-             d(ReadinessResponse(restored.load(std::memory_order_acquire), *log));
+             d(ReadinessResponse(restored.load(std::memory_order_acquire), *store.appender));
            },
            RouteReadiness::kAlways);
   AddRoute(HttpMethod::kGet, "/metrics",
@@ -274,10 +306,15 @@ void ServerApp::Impl::AddRoute(HttpMethod method, const std::string& pattern, Ro
 }
 
 RouteHandler ServerApp::Impl::AfterAcknowledgedApplied(RouteHandler handler) {
+  // On a bus the events are applied by whichever node owns their partition: there is no local watermark
+  // of what was acknowledged, so answers are as of the latest applied (or committed) state.
+  if (!store.embedded) return handler;
   return [this, h = std::move(handler)](HttpRequest r, PathParams p, ResponseCallback d) {
-    pipeline->WhenApplied(log->last_seq(), [h, r = std::move(r), p = std::move(p), d = std::move(d)]() mutable {
-      h(std::move(r), std::move(p), std::move(d));
-    });
+    const uint32_t partition = PartitionOf(p.at(0), acked->partitions());
+    pipeline->WhenApplied(partition, acked->Get(partition),
+                          [h, r = std::move(r), p = std::move(p), d = std::move(d)]() mutable {
+                            h(std::move(r), std::move(p), std::move(d));
+                          });
   };
 }
 
@@ -308,7 +345,10 @@ Status ServerApp::Impl::RestoreAndStartPipeline() {
   if (!report.ok()) return report.status();
   pipeline = std::make_unique<Pipeline>(
       config.pipeline, [this](const std::vector<LoggedEvent>& events) { live_scoring.OnCommitted(events); },
-      log->last_seq(), registry_);
+      report->offsets, registry_);
+  if (node) {
+    if (Status s = node->Start(); !s.ok()) return s;
+  }
   restored.store(true, std::memory_order_release);
   return Status::Ok();
 }
@@ -339,6 +379,7 @@ void ServerApp::Impl::Shutdown() {
   for (std::thread& t : io_threads) t.join();
   if (retrain) retrain->Stop();  // terminates a running training; before the maintenance thread it posts to
   maintenance.Stop();
+  if (node) node->Stop();  // hands its partitions over: last commits, leases released
   // Every request was answered, so nothing is left in the log's queue: drain the pipeline, then persist.
   if (pipeline) {
     pipeline->Stop();
@@ -352,7 +393,7 @@ void ServerApp::Impl::Shutdown() {
   trigger_push.reset();
   push.reset();
   feedback.Close();
-  log->Close();
+  store.Close();
   spdlog::info("stopped");
 }
 

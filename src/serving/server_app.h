@@ -7,7 +7,8 @@
 // retriever and its two-tower bundle (RetrievalModelComponent), push streams (PushComponent); a trigger's
 // recommendations are pushed by TriggerPush. The application itself serves /healthz, /readyz and /metrics.
 //
-// Start-up: open the EventLog in <data_dir> (on_committed hands each committed group to the pipeline,
+// Start-up: open the event store (event_store.h: the embedded EventLog in <data_dir> behind the
+// EventAppender / PartitionSource / StateStore interfaces; committed events go to the pipeline,
 // whose workers apply it to the SessionTracker, score it and feed ended plays to the recommender's online
 // state; pipeline/pipeline.h), load the persisted catalog, open the recommendation stores, register the
 // components, bind the listener (on_listening gets the bound address), then restore

@@ -246,7 +246,7 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   top.String("models_dir", &c->scoring.models_dir);
   top.Int("models_check_interval_s", &c->scoring.models_check_interval_s, 1, 86'400);
   for (const char* table : {"http", "events", "log", "sessions", "pipeline", "scoring", "push", "recommend", "admin", "feedback",
-                            "retrain"}) {
+                            "retrain", "bus"}) {
     top.Table(table);
   }
   top.ArrayOfTables("experiments");
@@ -323,6 +323,16 @@ Status LoadServerConfig(const std::string& path, ServerConfig* c) {
   if (Status s = retrain.Finish(); !s.ok()) return prefixed(s);
   if (Status s = ParseRetrainOptions("retrain.interval", interval, args, &c->retrain); !s.ok()) return prefixed(s);
 
+  TableReader bus(SubTable(root, "bus"), "bus.");
+  bus.String("url", &c->bus.redis.url);
+  bus.String("node_id", &c->bus.node_id);
+  bus.Int("lease_ms", &c->bus.lease_ms, 100, kMaxMs);
+  bus.Int("retain_events", &c->bus.retain_events, 0, kBig);
+  bus.Int("wait_replicas", &c->bus.redis.wait_replicas, 0, 16);
+  bus.Int("dedup_window_ms", &c->bus.redis.dedup_window_ms, 1000, 365LL * 24 * 3600 * 1000);
+  bus.Bool("accept_weak_durability", &c->bus.redis.accept_weak_durability);
+  if (Status s = bus.Finish(); !s.ok()) return prefixed(s);
+
   if (Status s = ReadPush(root, &c->push); !s.ok()) return prefixed(s);
   if (Status s = ReadExperiments(root, &c->experiments); !s.ok()) return prefixed(s);
   return prefixed(ReadRecommendTable(SubTable(root, "recommend"), &c->recommend));
@@ -336,6 +346,11 @@ Status ValidateServerConfig(const ServerConfig& c) {
     return Status::InvalidArgument("http.max_buffered_body_bytes (" + std::to_string(c.http.max_buffered_body_bytes) +
                                    ") must be at least http.body_limit_bytes (" + std::to_string(c.http.body_limit) +
                                    "), or no body of the largest allowed size could ever be read");
+  }
+  if (!c.bus.redis.url.empty()) {
+    if (Result<std::vector<bus::RedisEndpoint>> url = bus::ParseRedisUrl(c.bus.redis.url); !url.ok()) {
+      return Status::InvalidArgument("bus.url: " + url.status().message());
+    }
   }
   const push::WebhookOptions& webhook = c.push.webhook;
   if (!webhook.url.empty()) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "bus/redis_bus_options.h"
 #include "common/status.h"
 #include "events/event_parser.h"
 #include "feedback/feedback_collector.h"
@@ -35,6 +36,9 @@ struct SessionMaintenanceOptions {
   // most about this many events however long the log is; 0 = by time only.
   uint64_t snapshot_every_events = 1'000'000;
   int64_t evict_interval_s = 10;
+  // Snapshots and the restore from them; off (set by the server, not a config key) on a bus node, whose
+  // session state is checkpointed per partition in the online store instead (src/nodes/).
+  bool snapshots = true;
 };
 
 // [scoring]: the disengagement model.
@@ -52,6 +56,16 @@ inline EventLogOptions ServerLogDefaults() {
   options.min_free_bytes = 64u << 20;
   return options;
 }
+
+// [bus] / --bus: the Redis bus (issue #12). Without a url the embedded log serves (the default). With
+// one, ingest appends to the bus and this node processes the partitions it owns (src/nodes/); the
+// partition count is [log] partitions, the same on every node.
+struct BusConfig {
+  bus::RedisBusOptions redis;  // url, wait_replicas, dedup_window_ms, accept_weak_durability (url empty: off)
+  std::string node_id;         // unique per node; empty: "<hostname>:<listen port>"
+  int64_t lease_ms = 3000;     // partition lease; a dead node's partitions are taken over after about this
+  uint64_t retain_events = 0;  // per partition, kept below the checkpoint; older entries trimmed; 0 = keep all
+};
 
 struct ServerConfig {
   std::string data_dir;  // the event log and state (becomes log.dir)
@@ -73,6 +87,7 @@ struct ServerConfig {
   feedback::FeedbackOptions feedback;  // [feedback] (dir and the session timeout are filled in at start)
   std::vector<experiments::ExperimentSpec> experiments;  // [[experiments]] (valid, distinct ids)
   RetrainOptions retrain;              // segue serve --retrain-interval / --retrain-args (retrain_component.h)
+  BusConfig bus;                       // [bus], segue serve --bus / --node-id
 };
 
 // Reads `path` over the values already in `config`. Unknown keys, wrong types and out-of-range values

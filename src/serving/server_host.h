@@ -47,8 +47,9 @@ class ServerHost {
     if (admin().enabled()) AddRoute(method, pattern, admin().Guard(std::move(handler)), RouteReadiness::kAlways);
   }
 
-  // Wraps a handler so it runs only once everything acknowledged before the request was applied by the
-  // pipeline (read-your-writes for session-derived answers).
+  // Wraps a handler so it runs only once everything acknowledged before the request in the listener's
+  // partition was applied by the pipeline (read-your-writes for session-derived answers). The route's
+  // first path parameter is the listener's user id.
   virtual RouteHandler AfterAcknowledgedApplied(RouteHandler handler) = 0;
 
   // Runs task every period on the maintenance thread, from when sessions are restored until shutdown.

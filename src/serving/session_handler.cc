@@ -4,6 +4,7 @@
 
 #include "common/time_util.h"
 #include "models/disengagement_scorer.h"
+#include "serving/node_component.h"
 #include "session/session_json.h"
 #include "session/session_tracker.h"
 
@@ -17,12 +18,28 @@ void SessionHandler::Register(ServerHost& host) {
                 RouteReadiness::kAfterRestore);
 }
 
+Result<std::string> SessionHandler::StoredSessionJson(const std::string& user) const {
+  Result<std::optional<SessionState>> stored = node_->ReadStored(user);
+  if (!stored.ok()) return stored.status();
+  return stored->has_value() ? SessionToJson(**stored, tracker_->catalog()) : std::string();
+}
+
 void SessionHandler::Handle(HttpRequest, PathParams params, ResponseCallback done) const {
   const std::string& user = params.at(0);
   std::string body;
-  // Rendered under the shard lock (Visit) so the session is not copied.
-  bool found = tracker_->Visit(user, [&](const SessionState& s) { body = SessionToJson(s, tracker_->catalog()); });
-  if (!found) return done(JsonError(404, "no active session for user '" + user + "'"));
+  if (node_ && !node_->Owns(user)) {
+    Result<std::string> stored = StoredSessionJson(user);
+    if (!stored.ok()) {
+      HttpResponse r = JsonError(503, "the online store is unavailable: " + stored.status().message());
+      r.headers.emplace_back("Retry-After", "1");
+      return done(std::move(r));
+    }
+    body = std::move(*stored);
+  } else {
+    // Rendered under the shard lock (Visit) so the session is not copied.
+    tracker_->Visit(user, [&](const SessionState& s) { body = SessionToJson(s, tracker_->catalog()); });
+  }
+  if (body.empty()) return done(JsonError(404, "no active session for user '" + user + "'"));
   // The model's view of the listener, appended to the session object: null when nothing was scored.
   nlohmann::json score = nullptr, trigger = nullptr;
   if (std::optional<ListenerScoreView> v = scorer_ ? scorer_->Get(user) : std::nullopt) {

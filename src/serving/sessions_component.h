@@ -1,10 +1,13 @@
-// The server's side of session state: restores the tracker at start-up (snapshot + log tail), keeps the
+// The server's side of session state: restores the tracker at start-up (snapshot from the StateStore +
+// each partition's tail from the PartitionSource), keeps the
 // snapshot fresh (every snapshot_interval_s, and every snapshot_every_events applied events so a restart
 // replays a bounded tail however long the log is), evicts idle sessions, writes the final snapshot on
 // shutdown, and reports segue_sessions_active.
 //
-// A snapshot covers the pipeline's watermark (`applied_seq`): every event up to it is in the tracker,
-// so a restore replays from there.
+// With options.snapshots off (a bus node: src/nodes/ checkpoints sessions per partition) it only evicts
+// and reports: Restore restores nothing and no snapshot is written.
+// A snapshot covers the pipeline's per-partition watermarks (AppliedProgress::offsets): every event of
+// partition p up to offsets[p] is in the tracker, so a restore replays each partition from there.
 // Thread-safety: Restore and FinalSnapshot from the application's thread while nothing else runs; the
 // periodic tasks run on the maintenance thread (one at a time).
 #pragma once
@@ -22,13 +25,19 @@
 
 namespace segue::serving {
 
+// What the pipeline has applied (valid once Restore succeeded).
+struct AppliedProgress {
+  std::function<PartitionOffsets()> offsets;  // per-partition watermarks
+  std::function<uint64_t()> events;           // events applied since the pipeline started
+};
+
 class SessionsComponent : public ServerComponent {
  public:
-  // `applied_seq`: the pipeline's watermark (valid once Restore succeeded). All pointers outlive this.
-  SessionsComponent(SessionTracker* tracker, EventLog* log, SessionMaintenanceOptions options,
-                    std::function<uint64_t()> applied_seq);
+  // All pointers outlive this.
+  SessionsComponent(SessionTracker* tracker, StateStore* state, const PartitionSource* source,
+                    SessionMaintenanceOptions options, AppliedProgress applied);
 
-  // Loads the snapshot and replays the log after it, logging what it did.
+  // Loads the snapshot and replays each partition after it, logging what it did.
   Result<RestoreReport> Restore();
 
   // Metrics, and the snapshot and eviction tasks.
@@ -47,12 +56,16 @@ class SessionsComponent : public ServerComponent {
   void Snapshot();
 
   SessionTracker* tracker_;
-  EventLog* log_;
+  StateStore* state_;
+  const PartitionSource* source_;
   SessionMaintenanceOptions options_;
-  std::function<uint64_t()> applied_seq_;
+  AppliedProgress applied_;
   std::function<void()> after_snapshot_;
   std::vector<EventObserver*> replay_observers_;
-  uint64_t snapshot_seq_ = 0;  // seq covered by the newest snapshot (maintenance thread only after Restore)
+  // Events folded in since start-up (the restore's replayed tail, then applied_.events()) at the newest
+  // snapshot, and the tail: the count that snapshot_every_events compares (maintenance thread only).
+  uint64_t snapshot_events_ = 0;
+  uint64_t replayed_ = 0;
 };
 
 }  // namespace segue::serving

@@ -25,7 +25,7 @@ void TracksHandler::HandlePost(HttpRequest request, PathParams, ResponseCallback
   if (!parsed.ok()) return done(BatchParseError(parsed.status()));
   ParsedTracks& batch = *parsed;
   if (!batch.tracks.empty()) {
-    if (Status s = PersistTracks(batch.tracks, *log_); !s.ok()) {
+    if (Status s = PersistTracks(batch.tracks, *store_); !s.ok()) {
       const std::string message = "could not store the tracks: " + s.message();
       return done(s.code() == StatusCode::kNoSpace ? InsufficientStorage(message) : JsonError(500, message));
     }

@@ -16,7 +16,7 @@
 
 namespace segue {
 class Catalog;
-class EventLog;
+class StateStore;
 }
 
 namespace segue::serving {
@@ -24,8 +24,8 @@ namespace segue::serving {
 class TracksHandler : public ServerComponent {
  public:
   // `observer` may be null; it outlives the handler's requests.
-  TracksHandler(Catalog* catalog, EventLog* log, TrackLimits limits, CatalogObserver* observer = nullptr)
-      : catalog_(catalog), log_(log), limits_(limits), observer_(observer) {}
+  TracksHandler(Catalog* catalog, StateStore* store, TrackLimits limits, CatalogObserver* observer = nullptr)
+      : catalog_(catalog), store_(store), limits_(limits), observer_(observer) {}
 
   // POST /v1/tracks and GET /v1/tracks/{id}, from start-up (the catalog does not depend on sessions).
   void Register(ServerHost& host) override;
@@ -35,7 +35,7 @@ class TracksHandler : public ServerComponent {
 
  private:
   Catalog* catalog_;
-  EventLog* log_;
+  StateStore* store_;
   TrackLimits limits_;
   CatalogObserver* observer_;
 };

@@ -8,8 +8,10 @@
 // implementation must be thread-safe across listeners. After a restart the restore replays the log tail
 // that the sessions snapshot does not cover into the tracker, and to the observers handed to
 // RestoreSessions (session_snapshot.h; in the server SessionsComponent::ReplayTailTo), on the restoring
-// thread before the pipeline starts: such an observer that keeps durable results must recognise an event
-// it has already counted (its log seq) rather than count it twice.
+// thread before the pipeline starts, partition by partition: such an observer that keeps durable results
+// must recognise an event it has already counted rather than count it twice, by comparing offsets (seq)
+// per listener (a listener lives in one partition, where offsets increase; across partitions they are
+// not comparable, so a global "highest seq seen" would be wrong).
 #pragma once
 
 #include "events/event.h"

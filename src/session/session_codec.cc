@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cstring>
+#include <optional>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -245,22 +246,22 @@ class ChunkDecoder {
   std::vector<uint32_t> tracks_;
 };
 
-}  // namespace
-
-size_t EncodeSessionShard(const SessionTracker& tracker, uint32_t shard, std::string* out) {
-  // One pass into `out` (reusing its capacity): the track table is only complete after the sessions and
-  // profiles, so it goes last and the header's offset field is patched at the end.
+// One pass into `out` (reusing its capacity): the track table is only complete after the sessions and
+// profiles, so it goes last and the header's offset field is patched at the end. `for_sessions(emit)` and
+// `for_profiles(emit)` call emit once per session / (user, profile) to encode.
+template <typename ForSessions, typename ForProfiles>
+size_t EncodeChunk(const Catalog& catalog, std::string* out, ForSessions for_sessions, ForProfiles for_profiles) {
   out->clear();
   Writer w(out);
   out->append(kMagic);
   w.Put(kSessionCodecVersion);
   const size_t offset_at = out->size();
   w.Put(uint64_t{0});
-  TrackTable tracks(tracker.catalog());
+  TrackTable tracks(catalog);
   uint32_t sessions = 0;
   const size_t sessions_at = out->size();
   w.Put(sessions);
-  tracker.ForEachSession(shard, [&](const SessionState& s) {
+  for_sessions([&](const SessionState& s) {
     EncodeSession(s, tracks, w);
     ++sessions;
   });
@@ -268,7 +269,7 @@ size_t EncodeSessionShard(const SessionTracker& tracker, uint32_t shard, std::st
   uint32_t profiles = 0;
   const size_t profiles_at = out->size();
   w.Put(profiles);
-  tracker.ForEachProfile(shard, [&](std::string_view user, const UserProfile& p) {
+  for_profiles([&](std::string_view user, const UserProfile& p) {
     w.PutString(user);
     EncodeProfile(p, tracks, w);
     ++profiles;
@@ -279,6 +280,29 @@ size_t EncodeSessionShard(const SessionTracker& tracker, uint32_t shard, std::st
   w.Put(static_cast<uint32_t>(tracks.ids().size()));
   for (const std::string& id : tracks.ids()) w.PutString(id);
   return sessions + profiles;
+}
+
+}  // namespace
+
+size_t EncodeSessionShard(const SessionTracker& tracker, uint32_t shard, std::string* out) {
+  return EncodeChunk(
+      tracker.catalog(), out, [&](const auto& emit) { tracker.ForEachSession(shard, emit); },
+      [&](const auto& emit) { tracker.ForEachProfile(shard, emit); });
+}
+
+bool EncodeListener(const SessionTracker& tracker, std::string_view user_id, std::string* out) {
+  // The session is encoded under its shard lock (Visit); only a listener without one has a parked profile.
+  bool in_memory = false;
+  bool parked = false;
+  EncodeChunk(
+      tracker.catalog(), out, [&](const auto& emit) { in_memory = tracker.Visit(user_id, emit); },
+      [&](const auto& emit) {
+        if (in_memory) return;
+        std::optional<UserProfile> profile = tracker.GetProfile(user_id);
+        parked = profile.has_value();
+        if (parked) emit(user_id, *profile);
+      });
+  return in_memory || parked;
 }
 
 Status DecodeSessionChunk(std::string_view chunk, SessionTracker* tracker) {

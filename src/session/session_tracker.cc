@@ -240,11 +240,6 @@ void AtomicMax(std::atomic<int64_t>& a, int64_t v) {
   while (v > cur && !a.compare_exchange_weak(cur, v, std::memory_order_relaxed)) {
   }
 }
-void AtomicMax(std::atomic<uint64_t>& a, uint64_t v) {
-  uint64_t cur = a.load(std::memory_order_relaxed);
-  while (v > cur && !a.compare_exchange_weak(cur, v, std::memory_order_relaxed)) {
-  }
-}
 
 // The age (as returned by `age_of`) at or below which the `drop` oldest entries of `map` lie.
 template <typename Map, typename AgeOf>
@@ -394,7 +389,6 @@ ApplyOutcome SessionTracker::Apply(const Event& event, uint64_t seq) {
   out.applied = true;
   counters_->events_applied.fetch_add(1, std::memory_order_relaxed);
   AtomicMax(watermark_, ts);
-  if (seq != 0) AtomicMax(last_seq_, seq);
   return out;
 }
 
@@ -467,7 +461,6 @@ void SessionTracker::RestoreSession(SessionState state) {
   Shard& shard = ShardOf(state.user_id);
   std::lock_guard lock(shard.mu);
   AtomicMax(watermark_, state.last_event_ms);
-  AtomicMax(last_seq_, state.last_seq);
   if (state.plays.capacity() > options_.max_plays && state.plays.size() <= options_.max_plays) {
     state.plays.shrink_to_fit();
   }
@@ -486,7 +479,5 @@ void SessionTracker::RestoreProfile(std::string user_id, const UserProfile& prof
     profiles_.fetch_add(1, std::memory_order_relaxed);
   }
 }
-
-void SessionTracker::RestoreLastAppliedSeq(uint64_t seq) { AtomicMax(last_seq_, seq); }
 
 }  // namespace segue

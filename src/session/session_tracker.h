@@ -75,7 +75,8 @@ class SessionTracker {
   SessionTracker(const SessionTracker&) = delete;
   SessionTracker& operator=(const SessionTracker&) = delete;
 
-  // `seq` is the event's log sequence (0 when replaying a file without one: no duplicate detection).
+  // `seq` is the event's offset in its log partition (0 when replaying a file without one: no duplicate
+  // detection); a listener lives in one partition, so its events' offsets increase.
   ApplyOutcome Apply(const Event& event, uint64_t seq = 0);
   ApplyOutcome Apply(const LoggedEvent& logged) { return Apply(logged.event, logged.seq); }
 
@@ -94,8 +95,6 @@ class SessionTracker {
   size_t profiles() const { return profiles_.load(std::memory_order_relaxed); }
   // Largest event time applied so far (the event-time watermark), 0 before the first event.
   int64_t watermark_ms() const { return watermark_.load(std::memory_order_relaxed); }
-  // Largest log sequence applied so far.
-  uint64_t last_applied_seq() const { return last_seq_.load(std::memory_order_relaxed); }
   SessionTrackerStats stats() const;
   const SessionTrackerOptions& options() const { return options_; }
   Catalog& catalog() const { return *catalog_; }
@@ -108,7 +107,6 @@ class SessionTracker {
                       const std::function<void(std::string_view user, const UserProfile&)>& fn) const;
   void RestoreSession(SessionState state);
   void RestoreProfile(std::string user_id, const UserProfile& profile);
-  void RestoreLastAppliedSeq(uint64_t seq);
 
  private:
   struct Shard;
@@ -130,7 +128,6 @@ class SessionTracker {
   std::atomic<size_t> active_{0};
   std::atomic<size_t> profiles_{0};
   std::atomic<int64_t> watermark_{0};
-  std::atomic<uint64_t> last_seq_{0};
   struct Counters;
   std::unique_ptr<Counters> counters_;
 };

@@ -46,7 +46,7 @@ ListenerTraits SampleTraits(const BehaviourParams& params, SimRandom& rng) {
   t.explicit_aversion = rng.Bernoulli(0.2) ? static_cast<float>(rng.Uniform(0.5, 1.0)) : 0.f;
   t.patience = static_cast<float>(std::clamp(rng.Normal(0.5, 0.2), 0.0, 1.0));
   t.fatigue_sensitivity = static_cast<float>(rng.LogNormal(1.0, 0.5));
-  t.search_propensity = static_cast<float>(rng.Normal(0, 1.0));
+  t.search_propensity = static_cast<float>(rng.Normal(0, params.search_propensity_sd));
   t.sessions_per_day = static_cast<float>(rng.LogNormal(params.sessions_per_day_median, 0.5));
   t.preferred_hours = {static_cast<float>(rng.Uniform(6, 24)), static_cast<float>(rng.Uniform(0, 24))};
   t.first_hour_share = static_cast<float>(rng.Uniform(0.5, 0.9));
@@ -145,6 +145,8 @@ void Listener::StartSession(std::vector<Event>* out) {
   const bool brief = rng_.Bernoulli(traits_.brief_session_share);
   state_.session_target_minutes =
       brief ? 0.5 + rng_.Exponential(2.0) : rng_.LogNormal(traits_.session_minutes, params_->session_minutes_sigma);
+  state_.hands_on = rng_.Bernoulli(Sigmoid(params_->hands_on_bias + traits_.search_propensity));
+  if (state_.hands_on) state_.session_target_minutes *= params_->hands_on_length;
   double r = rng_.Uniform();
   if (r < 0.5) {
     mode_ = Mode::kPlaylist;
@@ -200,7 +202,7 @@ void Listener::Search(int64_t at_ms, std::vector<Event>* out) {
   e.track_id.clear();
   e.query = rng_.Bernoulli(0.6) ? catalog_->ArtistName(catalog_->track(track).artist) : std::string(SimGenreName(genre));
   out->push_back(std::move(e));
-  state_.frustration *= 0.35;
+  state_.frustration *= params_->search_relief;
   state_.skip_streak = 0;
   mode_ = Mode::kRadio;
   radio_genre_ = catalog_->track(track).genre;
@@ -253,7 +255,7 @@ void Listener::Decide(std::vector<Event>* out) {
   }
 
   const double search_p = Sigmoid(params_->search_bias + params_->search_frustration * state_.frustration +
-                                  traits_.search_propensity);
+                                  traits_.search_propensity + (state_.hands_on ? params_->hands_on_search : 0.0));
   if (rng_.Bernoulli(search_p)) {
     Search(t, out);
     return;
@@ -264,10 +266,13 @@ void Listener::Decide(std::vector<Event>* out) {
 void Listener::PlanPlay(uint32_t track, std::string_view source, std::string_view rec_id, int64_t at_ms,
                         Ending ending, bool from_search) {
   const BehaviourParams& p = *params_;
+  if (ending == Ending::kNone && rng_.Bernoulli(p.interrupt_rate)) ending = Ending::kInterrupt;
+  const bool stops_mid_track =
+      ending == Ending::kExitMidTrack || ending == Ending::kPauseAbandon || ending == Ending::kInterrupt;
   const double match = Match(track);
   const double mismatch = 1.0 - match;
   PlayOutcome outcome{track, mismatch, state_.fatigue, state_.frustration, state_.skip_streak, false, from_search,
-                      !rec_id.empty()};
+                      !rec_id.empty(), state_.hands_on};
 
   current_track_ = track;
   current_source_ = source;
@@ -279,17 +284,19 @@ void Listener::PlanPlay(uint32_t track, std::string_view source, std::string_vie
 
   const int64_t duration = catalog_->track(track).duration_ms;
   const double skip_logit = p.skip_bias + p.skip_mismatch * (mismatch - 0.5) + p.skip_fatigue * state_.fatigue +
-                            p.skip_frustration * state_.frustration - p.skip_patience * (traits_.patience - 0.5);
+                            p.skip_frustration * state_.frustration - p.skip_patience * (traits_.patience - 0.5) +
+                            (state_.hands_on ? p.hands_on_skip : 0.0);
   const bool skip = rng_.Bernoulli(Sigmoid(skip_logit));
   // Where in the track the play ends (position).
   int64_t end_pos = duration;
   if (skip) {
     // Quick skips come sooner the worse the match; the rest are spread over the track.
-    double ms = rng_.Bernoulli(p.quick_skip_share) ? rng_.Exponential(p.quick_skip_mean_s * 1000 * (0.4 + match))
+    const double quick = state_.skip_streak > 0 ? p.quick_skip_share_in_streak : p.quick_skip_share;
+    double ms = rng_.Bernoulli(quick) ? rng_.Exponential(p.quick_skip_mean_s * 1000 * (0.4 + match))
                                                    : rng_.Uniform(0.15, 0.9) * static_cast<double>(duration);
     end_pos = std::clamp<int64_t>(static_cast<int64_t>(ms), 500, duration - 2000);
   }
-  if (ending == Ending::kExitMidTrack || ending == Ending::kPauseAbandon) {
+  if (stops_mid_track) {
     // A quick check-in is over within a minute or so; otherwise the listener leaves anywhere in the track.
     const double leave = state_.session_plays == 1 && state_.session_target_minutes < 3
                              ? 3000 + rng_.Exponential(40'000)
@@ -322,7 +329,7 @@ void Listener::PlanPlay(uint32_t track, std::string_view source, std::string_vie
       planned_.push_back({wall, EventType::kResume, at});
     }
     wall += end_pos - pos;
-    if (ending == Ending::kExitMidTrack) {
+    if (ending == Ending::kExitMidTrack || ending == Ending::kInterrupt) {
       planned_.push_back({wall, EventType::kExit, end_pos});
     } else if (skip) {
       if (rng_.Bernoulli(p.dislike_rate * mismatch * mismatch)) planned_.push_back({wall - 1, EventType::kDislike, end_pos});
@@ -336,7 +343,7 @@ void Listener::PlanPlay(uint32_t track, std::string_view source, std::string_vie
   // The hidden state moves now; it is only read at the next decision point, after these events.
   const double listened_hours = static_cast<double>(end_pos) / 3'600'000.0;
   state_.fatigue += p.fatigue_per_hour * traits_.fatigue_sensitivity * listened_hours;
-  const bool skipped = skip && ending != Ending::kExitMidTrack && ending != Ending::kPauseAbandon;
+  const bool skipped = skip && !stops_mid_track;
   if (skipped) {
     state_.frustration += p.frustration_per_skip * (0.5 + mismatch);
     ++state_.skip_streak;
@@ -365,7 +372,11 @@ void Listener::EmitPlanned(std::vector<Event>* out) {
     next_ms_ = std::max(planned_[planned_next_].ts_ms, ts);
     return;
   }
-  if (ending_ == Ending::kNone) {
+  if (ending_ == Ending::kInterrupt) {
+    phase_ = Phase::kDeciding;
+    next_ms_ = ts + static_cast<int64_t>(std::min(rng_.LogNormal(params_->interrupt_gap_median_s * 1000, 1.0),
+                                                  25.0 * kMinute));
+  } else if (ending_ == Ending::kNone) {
     // The next decision comes after the usual gap between tracks (a little longer after a skip).
     phase_ = Phase::kDeciding;
     next_ms_ = ts + (state_.skip_streak > 0 ? 200 + static_cast<int64_t>(rng_.Below(1300))

@@ -17,7 +17,12 @@
 //  - autoplay/radio drifts across genres, so mismatch (and with it skips) comes in bursts;
 //  - a session ends when its target length is reached or frustration/fatigue win, by an `exit` in the
 //    middle of a track, by pausing and never resuming, or by simply stopping after a track (the last two
-//    leave the session to time out on the server).
+//    leave the session to time out on the server);
+//  - a play may be interrupted (an `exit` mid-track, back a few minutes later): two sessions to the server,
+//    one sitting to the listener;
+//  - right after a skip the next skip is usually quick (skimming), so skips come in fast streaks;
+//  - a session is lean-back (long, calm) or hands-on (short, searching and skipping), more often the
+//    latter for listeners who search a lot.
 // Deterministic for its seed and the sequence of calls. Not thread-safe; the catalog and params it
 // points to must outlive it.
 #pragma once
@@ -70,6 +75,7 @@ struct HiddenState {
   int64_t session_start_ms = 0;
   double session_target_minutes = 0;
   uint32_t session_plays = 0;
+  bool hands_on = false;  // this session picks tracks by hand and skims (BehaviourParams::hands_on_*)
 };
 
 // What the listener did with one play, for statistics and tests.
@@ -82,6 +88,7 @@ struct PlayOutcome {
   bool skipped = false;
   bool from_search = false;
   bool from_recommendation = false;
+  bool hands_on = false;  // played in a hands-on session
 };
 
 class Listener {
@@ -120,8 +127,10 @@ class Listener {
  private:
   enum class Phase : uint8_t { kIdle, kPlaying, kDeciding };
   enum class Mode : uint8_t { kPlaylist, kRadio };
-  // How the current track ends the session, if it does.
-  enum class Ending : uint8_t { kNone, kExitMidTrack, kPauseAbandon, kStopAfter };
+  // How the current track ends the session, if it does. kInterrupt: stopped mid-track by an `exit` (the app
+  // closed, the device changed) and picked up again a few minutes later: the server and the labels see two
+  // sessions, the listener one sitting (same hidden state and target).
+  enum class Ending : uint8_t { kNone, kExitMidTrack, kPauseAbandon, kStopAfter, kInterrupt };
   struct Planned {
     int64_t ts_ms;
     EventType type;

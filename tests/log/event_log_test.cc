@@ -15,6 +15,7 @@
 #include "common/time_util.h"
 #include "fault_fs.h"
 #include "log/log_keys.h"
+#include "raw_log_db.h"
 #include "test_util.h"
 
 namespace segue {
@@ -541,30 +542,19 @@ TEST(EventLog, FailedWriteFailsItsAppendAndEveryLaterOneUntilReopened) {
 
 // Overwrites the stored record of `seq` (whatever its partition) with bytes that do not decode.
 void CorruptRecord(const std::string& dir, uint64_t seq) {
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, descriptors, &handles, &raw).ok());
-  std::unique_ptr<rocksdb::DB> db(raw);
-  rocksdb::ColumnFamilyHandle* events = nullptr;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == "events") events = handles[i];
-  }
+  testing::RawLogDb raw(dir);
+  ASSERT_TRUE(raw.ok());
+  rocksdb::ColumnFamilyHandle* events = raw.family("events");
   ASSERT_NE(events, nullptr);
   std::string key;
   {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, events));
+    std::unique_ptr<rocksdb::Iterator> it(raw.db()->NewIterator({}, events));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       if (log_keys::EventKeySeq(std::string_view(it->key().data(), it->key().size())) == seq) key = it->key().ToString();
     }
   }
   ASSERT_FALSE(key.empty()) << "no record for seq " << seq;
-  ASSERT_TRUE(db->Put({}, events, key, "\xff not a record").ok());
-  for (rocksdb::ColumnFamilyHandle* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
-  ASSERT_TRUE(db->Close().ok());
+  ASSERT_TRUE(raw.db()->Put({}, events, key, "\xff not a record").ok());
 }
 
 TEST(EventLog, CorruptRecordFailsOpenAndEndsAScanNamingIt) {

@@ -55,7 +55,7 @@ TEST_F(EvalCliTest, JsonReportHasEveryModelAndMetric) {
                               "mssd_mean_average_accuracy", "mssd_first_prediction_accuracy"}) {
         EXPECT_TRUE(m.contains(key)) << model << " " << key;
       }
-      // The simulated stream has signal (seed 3: 0.58 to 0.77): an inverted or constant score is 0.5 or less.
+      // The simulated stream has signal (seed 3: 0.74 to 0.87): an inverted or constant score is 0.5 or less.
       EXPECT_GT(m.at("roc_auc").get<double>(), 0.5) << model;
     }
   }
@@ -120,7 +120,10 @@ TEST_F(EvalCliTest, CrossValidationByListenerReportsFoldsIntervalsAndPairs) {
     EXPECT_TRUE(fold.at("models").contains("transformer")) << fold.dump();
   }
   EXPECT_EQ(examples, j.at("examples").get<size_t>());
-  EXPECT_EQ(listeners, j.at("dataset").at("users").get<size_t>());
+  // Every listener with a decision point is in exactly one fold (some simulated listeners have none).
+  EXPECT_EQ(listeners, j.at("listeners").get<size_t>());
+  EXPECT_LE(listeners, j.at("dataset").at("users").get<size_t>());
+  EXPECT_GE(listeners, 3u);
   for (const char* model : {"transformer", "heuristic", "logistic", "xgboost"}) {
     const nlohmann::json& m = j.at("models").at(model);
     for (const char* metric : {"roc_auc", "pr_auc", "mssd_first_half_mean_average_accuracy"}) {
@@ -137,7 +140,7 @@ TEST_F(EvalCliTest, CrossValidationByListenerReportsFoldsIntervalsAndPairs) {
     EXPECT_TRUE(d.at("pr_auc").at("diff").is_number()) << d.dump();
   }
   EXPECT_EQ(j.at("resamples").get<int>(), 50);
-  EXPECT_EQ(j.at("trigger").at("listeners").get<size_t>() + 0, j.at("dataset").at("users").get<size_t>());
+  EXPECT_LE(j.at("trigger").at("listeners").get<size_t>(), listeners);
   EXPECT_GT(j.at("trigger").at("listener_hours").get<double>(), 0.0);
   const std::string progress = RunCommand("cat " + path("progress.txt"), &code);
   for (const char* line : {"fold 1/3: transformer trained", "fold 3/3: transformer trained"}) {
@@ -218,9 +221,10 @@ TEST_F(EvalCliTest, CrossValidationAndSplitFlagsAreCheckedWithAMessageNamingTheF
   std::string err = RunCommand(base + " --cv-listeners 1 2>&1", &code);
   EXPECT_EQ(code, 2);
   EXPECT_NE(err.find("--cv-listeners must be at least 2"), std::string::npos) << err;
-  err = RunCommand(base + " --cv-listeners 41 2>&1", &code);
+  err = RunCommand(base + " --cv-listeners 41 2>&1", &code);  // 40 simulated listeners, not all with a decision point
   EXPECT_EQ(code, 2);
-  EXPECT_NE(err.find("--cv-listeners 41: the file has only 40 listeners"), std::string::npos) << err;
+  EXPECT_NE(err.find("--cv-listeners 41: the file has only"), std::string::npos) << err;
+  EXPECT_NE(err.find("listeners with decision points"), std::string::npos) << err;
   err = RunCommand(base + " --split all 2>&1", &code);
   EXPECT_EQ(code, 2);
   EXPECT_NE(err.find("--split all needs --model"), std::string::npos) << err;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../log/test_util.h"
+#include "common/hash.h"
 #include "common/time_util.h"
 #include "log/event_log.h"
 
@@ -69,6 +70,35 @@ TEST_F(EventsHandlerTest, AcceptsValidRejectsInvalidAndCountsDuplicates) {
   EXPECT_NE(text.find("segue_events_duplicate_total 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("segue_events_rejected_total{field=\"type\"} 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("segue_ingest_latency_seconds_count 1\n"), std::string::npos) << text;
+}
+
+// Read-your-writes per partition: the offsets the handler acknowledged, noted in each listener's partition
+// before the 202 is handed over; a duplicate notes nothing.
+TEST_F(EventsHandlerTest, NotesAcknowledgedOffsetsPerPartition) {
+  AckedOffsets acked(log_->partitions());
+  EventsHandler noting(log_.get(), ParseLimits{}, registry_, &acked);
+  auto post = [&](std::string body) {
+    HttpRequest r;
+    r.method = HttpMethod::kPost;
+    r.target = "/v1/events";
+    r.content_type = "application/json";
+    r.body = std::move(body);
+    std::promise<HttpResponse> p;
+    noting.Handle(std::move(r), {}, [&](HttpResponse resp) { p.set_value(std::move(resp)); });
+    return p.get_future().get();
+  };
+  ASSERT_EQ(post("[" + EventJson("a1", "ua") + "," + EventJson("b1", "ub") + "," + EventJson("a2", "ua") + "]").status, 202);
+  const uint32_t pa = PartitionOf("ua", log_->partitions()), pb = PartitionOf("ub", log_->partitions());
+  ASSERT_NE(pa, pb);
+  EXPECT_EQ(acked.Get(pa), 3u);
+  EXPECT_EQ(acked.Get(pb), 2u);
+  ASSERT_EQ(post("[" + EventJson("b1", "ub") + "]").status, 202);  // a duplicate
+  EXPECT_EQ(acked.Get(pb), 2u);
+  for (uint32_t p = 0; p < log_->partitions(); ++p) {
+    if (p != pa && p != pb) {
+      EXPECT_EQ(acked.Get(p), 0u);
+    }
+  }
 }
 
 TEST_F(EventsHandlerTest, NdjsonMalformedLineRejectsOnlyThatEvent) {

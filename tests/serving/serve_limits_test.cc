@@ -148,7 +148,7 @@ TEST_F(ServeLimitsTest, SnapshotsByEventCountBoundTheReplayAfterKill9) {
   ASSERT_TRUE(again.WaitReady()) << ServerLog();
   std::smatch m;
   const std::string log = ServerLog();
-  ASSERT_TRUE(std::regex_search(log, m, std::regex(R"(snapshot found \(seq (\d+)\), (\d+) events replayed)")))
+  ASSERT_TRUE(std::regex_search(log, m, std::regex(R"(snapshot found \(version \d+, offsets up to (\d+)\), (\d+) events replayed)")))
       << log;
   EXPECT_GE(std::stoull(m[1]), 2500u) << log;
   EXPECT_LT(std::stoull(m[2]), 500u) << log;

@@ -101,6 +101,35 @@ TEST_F(ServerConfigTest, FloatsWhereIntegersAreExpectedAreTypeErrors) {
   }
 }
 
+TEST_F(ServerConfigTest, ReadsTheBusTable) {
+  ServerConfig c;
+  Status s = LoadServerConfig(Write(R"(
+data_dir = "d"
+[bus]
+url = "redis://127.0.0.1:7000,127.0.0.1:7001"
+node_id = "node-a"
+lease_ms = 1500
+retain_events = 1000
+wait_replicas = 1
+dedup_window_ms = 600000
+accept_weak_durability = true
+)"),
+                              &c);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(c.bus.redis.url, "redis://127.0.0.1:7000,127.0.0.1:7001");
+  EXPECT_EQ(c.bus.node_id, "node-a");
+  EXPECT_EQ(c.bus.lease_ms, 1500);
+  EXPECT_EQ(c.bus.retain_events, 1000u);
+  EXPECT_EQ(c.bus.redis.wait_replicas, 1);
+  EXPECT_EQ(c.bus.redis.dedup_window_ms, 600000);
+  EXPECT_TRUE(c.bus.redis.accept_weak_durability);
+  EXPECT_TRUE(ValidateServerConfig(c).ok());
+  c.bus.redis.url = "http://127.0.0.1:7000";
+  Status bad = ValidateServerConfig(c);
+  EXPECT_EQ(bad.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.message().find("bus.url"), std::string::npos) << bad.message();
+}
+
 TEST_F(ServerConfigTest, ReadsThePushTable) {
   ServerConfig c;
   Status s = LoadServerConfig(Write(R"(

@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <map>
 #include <random>
+#include <set>
 
 #include "catalog/catalog.h"
+#include "common/time_util.h"
 #include "log/event_log.h"
 #include "session/event_observer.h"
 #include "session/session_codec.h"
@@ -99,6 +102,30 @@ TEST_F(SnapshotTest, CodecRoundTripsSessionsAndProfiles) {
   ExpectSameTrackers(a, b);
 }
 
+// The online store keeps one chunk per listener: encoding every listener one by one (sessions and parked
+// profiles) restores the same tracker, and an unknown listener is a valid empty chunk.
+TEST_F(SnapshotTest, PerListenerChunksRoundTrip) {
+  SessionTracker a(&catalog_, SessionTrackerOptions{.shards = 4});
+  uint64_t seq = 0;
+  for (const Event& e : Stream(3000, 3)) a.Apply(e, ++seq);
+  a.EvictIdle(a.watermark_ms() - 20 * kMin);
+  ASSERT_GT(a.profiles(), 0u);
+  ASSERT_GT(a.active_sessions(), 0u);
+
+  SessionTracker b(&catalog_, SessionTrackerOptions{});
+  std::string chunk;
+  for (int user = 0; user < 7; ++user) {
+    ASSERT_TRUE(EncodeListener(a, Name("user", user), &chunk)) << user;
+    ASSERT_TRUE(DecodeSessionChunk(chunk, &b).ok()) << user;
+  }
+  ExpectSameTrackers(a, b);
+
+  EXPECT_FALSE(EncodeListener(a, "nobody", &chunk));
+  SessionTracker c(&catalog_);
+  EXPECT_TRUE(DecodeSessionChunk(chunk, &c).ok());
+  EXPECT_EQ(c.active_sessions() + c.profiles(), 0u);
+}
+
 TEST_F(SnapshotTest, CorruptChunksAreRejectedWhole) {
   SessionTracker a(&catalog_, SessionTrackerOptions{.shards = 1});
   for (const Event& e : Stream(200, 2)) a.Apply(e);
@@ -169,6 +196,14 @@ class LogSnapshotTest : public SnapshotTest {
     return log.ok() ? std::move(log).value() : nullptr;
   }
 
+  // A watermark at global seq `seq` of the embedded log, as per-partition offsets.
+  static PartitionOffsets Covered(const EventLog& log, uint64_t seq) { return PartitionOffsets(log.partitions(), seq); }
+  static PartitionOffsets Ends(const EventLog& log) {
+    PartitionOffsets ends(log.partitions());
+    for (uint32_t p = 0; p < log.partitions(); ++p) ends[p] = log.EndOffset(p).value();
+    return ends;
+  }
+
   std::filesystem::path dir_;
 };
 
@@ -182,9 +217,9 @@ TEST_F(LogSnapshotTest, RestoreEqualsNeverRestarting) {
     ASSERT_TRUE(log->Append(first).ok());
     ASSERT_TRUE(log->Scan({}, [&](const LoggedEvent& e) { return live.Apply(e), true; }).ok());
     live.EvictIdle(live.watermark_ms());
-    auto first_save = SaveSnapshot(live, *log);
+    auto first_save = SaveSnapshot(live, *log, Covered(*log, 2500));
     ASSERT_TRUE(first_save.ok()) << first_save.status().ToString();
-    EXPECT_EQ(first_save->seq, 2500u);
+    EXPECT_EQ(first_save->offsets, Covered(*log, 2500));
     EXPECT_EQ(first_save->generation, 1u);
     // A second snapshot replaces the first (and the tail after it is replayed on restore).
     const std::vector<Event> mid(events.begin() + 2500, events.begin() + 3000);
@@ -192,7 +227,7 @@ TEST_F(LogSnapshotTest, RestoreEqualsNeverRestarting) {
     EventLog::ScanOptions from;
     from.from_seq = 2501;
     ASSERT_TRUE(log->Scan(from, [&](const LoggedEvent& e) { return live.Apply(e), true; }).ok());
-    auto info = SaveSnapshot(live, *log);
+    auto info = SaveSnapshot(live, *log, Covered(*log, 3000));
     ASSERT_TRUE(info.ok());
     EXPECT_EQ(info->generation, 2u);
     EXPECT_EQ(info->records, live.active_sessions() + live.profiles());
@@ -208,13 +243,16 @@ TEST_F(LogSnapshotTest, RestoreEqualsNeverRestarting) {
   auto log = OpenLog();
   ASSERT_NE(log, nullptr);
   SessionTracker restored(&catalog_, SessionTrackerOptions{.shards = 8});
-  auto report = RestoreSessions(restored, *log);
+  auto report = RestoreSessions(restored, *log, *log);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_TRUE(report->snapshot_found);
-  EXPECT_EQ(report->snapshot_seq, 3000u);
+  EXPECT_EQ(report->snapshot_version, 2u);
+  EXPECT_EQ(report->snapshot_offsets, Covered(*log, 3000));
   EXPECT_EQ(report->replayed, 1000u);
-  EXPECT_EQ(report->last_seq, 4000u);
-  EXPECT_EQ(report->missing_from, 0u);
+  PartitionOffsets folded = Ends(*log);  // a partition without events after the snapshot stays at its offset
+  for (uint64_t& o : folded) o = std::max<uint64_t>(o, 3000);
+  EXPECT_EQ(report->offsets, folded);
+  EXPECT_TRUE(report->trimmed.empty());
   ExpectSameTrackers(live, restored);
   ExpectSameTrackers(restored, live);
 }
@@ -227,7 +265,7 @@ TEST_F(LogSnapshotTest, RestoreWithoutSnapshotReplaysWholeLog) {
   ASSERT_TRUE(log->Append(events).ok());
   ASSERT_TRUE(log->Scan({}, [&](const LoggedEvent& e) { return live.Apply(e), true; }).ok());
   SessionTracker restored(&catalog_);
-  auto report = RestoreSessions(restored, *log);
+  auto report = RestoreSessions(restored, *log, *log);
   ASSERT_TRUE(report.ok());
   EXPECT_FALSE(report->snapshot_found);
   EXPECT_EQ(report->replayed, 500u);
@@ -248,7 +286,7 @@ TEST_F(LogSnapshotTest, ObserversSeeTheReplayedTailWithItsOutcomes) {
   ASSERT_NE(log, nullptr);
   ASSERT_TRUE(log->Append(std::vector<Event>(events.begin(), events.begin() + 600)).ok());
   ASSERT_TRUE(log->Scan({}, [&](const LoggedEvent& e) { return live.Apply(e), true; }).ok());
-  ASSERT_TRUE(SaveSnapshot(live, *log).ok());
+  ASSERT_TRUE(SaveSnapshot(live, *log, Covered(*log, 600)).ok());
   ASSERT_TRUE(log->Append(std::vector<Event>(events.begin() + 600, events.end())).ok());
   EventLog::ScanOptions tail;
   tail.from_seq = 601;
@@ -259,9 +297,11 @@ TEST_F(LogSnapshotTest, ObserversSeeTheReplayedTailWithItsOutcomes) {
                   }).ok());
   Recorder recorder;
   SessionTracker restored(&catalog_);
-  auto report = RestoreSessions(restored, *log, {&recorder});
+  auto report = RestoreSessions(restored, *log, *log, {&recorder});
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->replayed, 400u);
+  // Partition by partition: each listener's events in order, the partitions one after another.
+  std::sort(recorder.seen.begin(), recorder.seen.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   ASSERT_EQ(recorder.seen.size(), expected.size());
   EXPECT_LT(expected.size(), 400u);  // the stream has late events the tracker does not apply
   for (size_t i = 0; i < expected.size(); ++i) {
@@ -272,12 +312,117 @@ TEST_F(LogSnapshotTest, ObserversSeeTheReplayedTailWithItsOutcomes) {
   }
 }
 
+// A snapshot whose partitions are at different offsets (the pipeline applies partitions independently):
+// restore replays each partition after its own offset and ends where never restarting would be.
+TEST_F(LogSnapshotTest, RestoreAfterASnapshotWithPartitionsAtDifferentOffsets) {
+  const std::vector<Event> events = Stream(3000, 6);
+  auto log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  ASSERT_TRUE(log->Append(events).ok());
+  std::vector<std::vector<LoggedEvent>> by_partition(log->partitions());
+  for (uint32_t p = 0; p < log->partitions(); ++p) {
+    ASSERT_TRUE(log->ReadPartition(p, 0, [&](const LoggedEvent& e) { return by_partition[p].push_back(e), true; }).ok());
+  }
+  // Live: partitions applied last to first (out of global order), each cut at its own point.
+  SessionTracker live(&catalog_);
+  PartitionOffsets covered(log->partitions(), 0);
+  std::vector<size_t> cut(log->partitions());
+  size_t before_snapshot = 0;
+  for (uint32_t p = log->partitions(); p-- > 0;) {
+    cut[p] = by_partition[p].size() * (1 + p % 3) / 4;
+    for (size_t i = 0; i < cut[p]; ++i) live.Apply(by_partition[p][i]);
+    if (cut[p] > 0) covered[p] = by_partition[p][cut[p] - 1].seq;
+    before_snapshot += cut[p];
+  }
+  ASSERT_GT(std::set<uint64_t>(covered.begin(), covered.end()).size(), 2u) << "the offsets should differ";
+  ASSERT_TRUE(SaveSnapshot(live, *log, covered).ok());
+  for (uint32_t p = 0; p < log->partitions(); ++p) {
+    for (size_t i = cut[p]; i < by_partition[p].size(); ++i) live.Apply(by_partition[p][i]);
+  }
+
+  SessionTracker restored(&catalog_);
+  auto report = RestoreSessions(restored, *log, *log);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->snapshot_offsets, covered);
+  EXPECT_EQ(report->replayed, events.size() - before_snapshot);
+  ExpectSameTrackers(live, restored);
+  ExpectSameTrackers(restored, live);
+}
+
+// A data dir written before issue #12 holds a version-1 meta (one global seq S). It reads as offsets all
+// = S, exact because seqs were global: every event with seq <= S, whatever its partition, was folded in.
+TEST_F(LogSnapshotTest, VersionOneMetaReadsAsEveryPartitionAtItsSeq) {
+  const std::vector<Event> events = Stream(1000, 7);
+  auto log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  ASSERT_TRUE(log->Append(events).ok());
+  SessionTracker live(&catalog_);
+  EventLog::ScanOptions upto;
+  ASSERT_TRUE(log->Scan(upto, [&](const LoggedEvent& e) { return e.seq <= 600 && (live.Apply(e), true); }).ok());
+  auto saved = SaveSnapshot(live, *log, Covered(*log, 600));
+  ASSERT_TRUE(saved.ok());
+  // The meta as version 1 wrote it: "SGSM" | u32 1 | u64 generation | u64 seq | u32 chunks.
+  std::string v1 = "SGSM";
+  const uint32_t version = 1, chunks = live.shard_count();
+  const uint64_t generation = saved->generation, seq = 600;
+  v1.append(reinterpret_cast<const char*>(&version), 4);
+  v1.append(reinterpret_cast<const char*>(&generation), 8);
+  v1.append(reinterpret_cast<const char*>(&seq), 8);
+  v1.append(reinterpret_cast<const char*>(&chunks), 4);
+  ASSERT_TRUE(log->PutState("session/snapshot/meta", v1).ok());
+  upto.from_seq = 601;
+  ASSERT_TRUE(log->Scan(upto, [&](const LoggedEvent& e) { return live.Apply(e), true; }).ok());
+
+  SessionTracker restored(&catalog_);
+  auto report = RestoreSessions(restored, *log, *log);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->snapshot_version, 1u);
+  EXPECT_EQ(report->snapshot_offsets, Covered(*log, 600));
+  EXPECT_EQ(report->replayed, 400u);
+  ExpectSameTrackers(live, restored);
+  ExpectSameTrackers(restored, live);
+  // The next save writes version 2.
+  ASSERT_TRUE(SaveSnapshot(restored, *log, report->offsets).ok());
+  SessionTracker again(&catalog_);
+  auto next = RestoreSessions(again, *log, *log);
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->snapshot_version, 2u);
+  EXPECT_EQ(next->replayed, 0u);
+}
+
+// Retention removed events of the tail after the snapshot: the restore says which partitions may have lost
+// some instead of passing silently.
+TEST_F(LogSnapshotTest, RestoreReportsATailTrimmedByRetention) {
+  auto log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  ASSERT_TRUE(log->Append(Stream(200, 8)).ok());
+  SessionTracker t(&catalog_);
+  ASSERT_TRUE(SaveSnapshot(t, *log, Covered(*log, 0)).ok());
+  log.reset();
+  EventLogOptions options;
+  options.dir = dir_.string();
+  options.sync = false;
+  options.retention_bytes = 1;  // everything goes
+  auto trimmed = EventLog::Open(options);
+  ASSERT_TRUE(trimmed.ok());
+  ASSERT_TRUE((*trimmed)->ApplyRetention(NowMs()).ok());
+  SessionTracker restored(&catalog_);
+  auto report = RestoreSessions(restored, **trimmed, **trimmed);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->replayed, 0u);
+  ASSERT_FALSE(report->trimmed.empty());
+  for (const TrimmedTail& tail : report->trimmed) {
+    EXPECT_EQ(tail.after, 0u);
+    EXPECT_EQ(tail.through, (*trimmed)->EndOffset(tail.partition).value());
+  }
+}
+
 TEST_F(LogSnapshotTest, CorruptSnapshotIsAnError) {
   auto log = OpenLog();
   ASSERT_NE(log, nullptr);
   ASSERT_TRUE(log->PutState("session/snapshot/meta", "garbage").ok());
   SessionTracker t(&catalog_);
-  auto report = RestoreSessions(t, *log);
+  auto report = RestoreSessions(t, *log, *log);
   ASSERT_FALSE(report.ok());
   EXPECT_EQ(report.status().code(), StatusCode::kCorruption);
 }

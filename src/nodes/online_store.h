@@ -1,0 +1,61 @@
+// OnlineStore: per-listener session state in Redis, written by the partition's owner and read by any
+// node (keys in node_keys.h). It is also the partition's checkpoint: a commit stores the state of the
+// listeners a batch touched together with the offset it covers, and acknowledges the batch's stream
+// entries (XACK), and optionally trims the stream below a bound (retention), in one script on the
+// partition's slot: a reader or a crash sees all of it or none.
+// The script first checks that segue:{p}:lease still names the committing node and refuses otherwise
+// (NotFound): only the owner's writes land, even from a node that lost its lease while paused.
+// Under the bus's durability policy (AOF appendfsync always, optionally WAIT replicas) a commit that
+// returned Ok survives a Redis restart.
+//
+// State per listener is session_codec.h's chunk (EncodeListener / DecodeSessionChunk): the session with its
+// last applied offset, or the parked profile. The checkpoint only grows.
+// Thread-safety: none (one RedisClient); use one OnlineStore per thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "bus/redis_client.h"
+#include "common/status.h"
+
+namespace segue::nodes {
+
+struct PartitionCommit {
+  uint32_t partition = 0;
+  uint64_t offset = 0;  // every event of the partition with offset <= this is folded into the stored state
+  std::vector<std::pair<std::string, std::string>> listeners;  // (user id, chunk)
+  std::vector<std::string> acks;  // stream entry ids to XACK in the consumer group
+  // Stream entries with an offset below this are removed (XTRIM MINID); 0 keeps them all. Only ever below
+  // the checkpoint: what the stored state covers.
+  uint64_t trim_below = 0;
+};
+
+class OnlineStore {
+ public:
+  // `client` outlives this; `wait` applies to commits.
+  OnlineStore(bus::RedisClient* client, std::string node_id, bus::WaitReplicas wait = {})
+      : client_(client), node_id_(std::move(node_id)), wait_(wait) {}
+
+  // NotFound when this node does not hold the partition's lease; Unavailable when Redis fails.
+  Status Commit(const PartitionCommit& commit);
+  // The partition's checkpoint (0 = nothing stored).
+  Result<uint64_t> Checkpoint(uint32_t partition);
+  // Visits every stored listener of the partition (HSCAN pages; order unspecified).
+  Status ScanPartition(uint32_t partition,
+                       const std::function<void(std::string_view user, std::string_view chunk)>& visit);
+  // One listener's chunk, nullopt when none is stored.
+  Result<std::optional<std::string>> GetListener(uint32_t partition, std::string_view user);
+
+ private:
+  bus::RedisClient* client_;
+  std::string node_id_;
+  bus::WaitReplicas wait_;
+};
+
+}  // namespace segue::nodes
