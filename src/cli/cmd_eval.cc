@@ -262,9 +262,10 @@ Result<SequenceModel> LoadServed(const std::string& model_dir, const DatasetOpti
     std::cerr << "warning: the bundle was trained for horizon " << trained.horizon_ms / 60000.0 << " min, burst "
               << trained.burst_skips << "/" << trained.burst_window << "; evaluating against other labels\n";
   }
-  std::cerr << "model: " << dir << " (threshold " << bundle->bundle.threshold << ")\n";
+  std::cerr << "model: " << dir << " (" << PredictorKindName(bundle->bundle.kind) << ", threshold "
+            << bundle->bundle.threshold << ")\n";
   SequenceModel served;
-  served.disengagement = [encoder = bundle->encoder](const FeatureVector& f) { return encoder->ScoreFresh(f); };
+  served.disengagement = [p = bundle->predictor](const FeatureVector& f) { return p->ScoreFresh(f); };
   served.threshold = bundle->bundle.threshold;
   // Old bundles have no skip head: the Transformer's WSDM metrics are then null.
   if (bundle->skip_encoder) {
@@ -345,7 +346,8 @@ int RunCrossValidation(const EvalArgs& args, const DatasetOptions& options, cons
     out["transformer_training"] = {{"epochs", train.epochs},   {"patience", train.patience},
                                    {"d_model", train.d_model}, {"layers", train.layers},
                                    {"heads", train.heads},     {"target_precision", train.target_precision},
-                                   {"seed", train.seed},       {"skip_head", !train.no_skip_head}};
+                                   {"seed", train.seed},       {"skip_head", !train.no_skip_head},
+                                   {"model_kind", train.model_kind}, {"id_embeddings", train.id_embeddings}};
     std::cout << out.dump() << "\n";
     return 0;
   }

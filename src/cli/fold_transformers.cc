@@ -43,7 +43,7 @@ Result<size_t> ScoreFold(const std::vector<Event>& events, Catalog* catalog, con
           return;
         }
         if (fold_of_user[info.user] != fold) return;
-        table->sequence_score[i] = model.encoder->ScoreFresh(f);
+        table->sequence_score[i] = model.predictor->ScoreFresh(f);
         table->sequence_threshold[i] = model.bundle.threshold;
         if (model.skip_encoder && !table->sequence_skip.empty()) table->sequence_skip[i] = model.skip_encoder->ScoreFresh(f);
         ++scored;

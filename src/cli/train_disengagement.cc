@@ -10,6 +10,7 @@
 #include "models/dataset.h"
 #include "models/disengagement_trainer.h"
 #include "models/listener_folds.h"
+#include "models/logistic_stack.h"
 
 namespace segue::cli {
 namespace {
@@ -67,6 +68,7 @@ Result<TrainOptions> ToTrainOptions(const TrainArgs& args) {
   o.architecture.layers = args.layers;
   o.architecture.heads = args.heads;
   o.architecture.ffn_dim = 2 * args.d_model;
+  o.architecture.id_embeddings = args.id_embeddings;
   o.max_epochs = args.epochs;
   o.patience = args.patience;
   o.batch_size = args.batch_size;
@@ -134,6 +136,13 @@ void AddTrainingFlags(CLI::App* app, TrainArgs* args) {
   app->add_option("--max-examples", args->max_examples,
                   "Cap on training + validation decision points kept in memory (~2.2 KB each)")
       ->capture_default_str();
+  app->add_option("--model-kind", args->model_kind,
+                  "What the bundle serves: transformer, logistic (regression on the hand-made features, "
+                  "the logistic baseline itself) or stacked (both, blended on validation); docs/models.md")
+      ->capture_default_str();
+  app->add_flag("--id-embeddings", args->id_embeddings,
+                "Give the Transformer track and artist bucket embeddings (off by default: they memorise the "
+                "training listeners and hurt on new ones, docs/models.md)");
   app->add_flag("--no-skip-head", args->no_skip_head,
                 "Do not train the skip head (a second Transformer on \"the next play is skipped\", used only for "
                 "the WSDM Cup metrics of segue eval; it doubles the training time)");
@@ -141,6 +150,9 @@ void AddTrainingFlags(CLI::App* app, TrainArgs* args) {
 
 Status ValidateTrainArgs(const TrainArgs& args) {
   if (Result<DatasetOptions> dataset = ToDatasetOptions(args.data); !dataset.ok()) return dataset.status();
+  if (Result<PredictorKind> kind = ParsePredictorKind(args.model_kind); !kind.ok()) {
+    return Status::InvalidArgument("--model-kind: " + kind.status().message());
+  }
   return ToTrainOptions(args).status();
 }
 
@@ -151,31 +163,47 @@ Result<DisengagementTraining> TrainDisengagement(std::vector<Event> events, Cata
   if (!dataset.ok()) return dataset.status();
   Result<TrainOptions> train_options = ToTrainOptions(args);
   if (!train_options.ok()) return train_options.status();
+  Result<PredictorKind> kind = ParsePredictorKind(args.model_kind);
+  if (!kind.ok()) return Status::InvalidArgument("--model-kind: " + kind.status().message());
   Examples ex;
   if (Status s = CollectExamples(std::move(events), catalog, *dataset, args, max_test_examples, is_training, &ex); !s.ok()) return s;
 
-  train_options->on_epoch = [&args](const EpochReport& r) {
-    std::fprintf(stderr, "epoch %d/%d: loss %.4f  val ROC-AUC %.4f  PR-AUC %.4f  (%.1f s)%s\n", r.epoch, args.epochs,
-                 r.train_loss, r.valid_roc_auc, r.valid_pr_auc, r.seconds, r.improved ? "  best" : "");
-  };
-  Result<TrainResult> trained = TrainDisengagementTransformer(ex.train_x, ex.train_y, ex.valid_x, ex.valid_y, *train_options);
-  if (!trained.ok()) return trained.status();
-
   DisengagementTraining out;
   DisengagementBundle& bundle = out.bundle;
+  bundle.kind = *kind;
+  bundle.architecture = train_options->architecture;
+  std::vector<float> valid_scores;
+  if (*kind != PredictorKind::kLogistic) {
+    train_options->on_epoch = [&args](const EpochReport& r) {
+      std::fprintf(stderr, "epoch %d/%d: loss %.4f  val ROC-AUC %.4f  PR-AUC %.4f  (%.1f s)%s\n", r.epoch, args.epochs,
+                   r.train_loss, r.valid_roc_auc, r.valid_pr_auc, r.seconds, r.improved ? "  best" : "");
+    };
+    Result<TrainResult> trained = TrainDisengagementTransformer(ex.train_x, ex.train_y, ex.valid_x, ex.valid_y, *train_options);
+    if (!trained.ok()) return trained.status();
+    bundle.architecture = trained->architecture;
+    bundle.weights = std::move(trained->weights);
+    bundle.best_epoch = trained->best_epoch;
+    bundle.pos_weight = trained->pos_weight;
+    bundle.history = trained->history;
+    valid_scores = std::move(trained->valid_scores);
+  }
+  if (*kind != PredictorKind::kTransformer) {
+    Result<LogisticStack> stack = FitLogisticStack(ex.train_x, ex.train_y, ex.valid_x, ex.valid_y, valid_scores);
+    if (!stack.ok()) return stack.status();
+    bundle.logistic = std::move(stack->logistic);
+    bundle.blend = stack->blend;
+    valid_scores = std::move(stack->valid_scores);
+    std::fprintf(stderr, "%s: blend %.3f * logit(transformer) + %.3f * logistic margin + %.3f\n", args.model_kind.c_str(),
+                 bundle.blend.transformer, bundle.blend.logistic, bundle.blend.bias);
+  }
   bundle.feature_spec_version = kFeatureSpecVersion;
-  bundle.architecture = trained->architecture;
-  bundle.weights = std::move(trained->weights);
   bundle.labels = dataset->labels;
   bundle.target_precision = args.target_precision;
   bundle.created = FormatRfc3339Ms(NowMs());
   bundle.source = args.data.events;
   bundle.train_examples = ex.train_x.size();
-  bundle.best_epoch = trained->best_epoch;
-  bundle.pos_weight = trained->pos_weight;
-  bundle.history = trained->history;
   bundle.training_engagement = ex.summary.engagement;
-  SummariseValidation(trained->valid_scores, ex.valid_y, &bundle);
+  SummariseValidation(valid_scores, ex.valid_y, &bundle);
   const double base_rate =
       ex.valid_y.empty() ? 0.0 : static_cast<double>(Positives(ex.valid_y)) / static_cast<double>(ex.valid_y.size());
   if (args.target_precision <= base_rate) {

@@ -1,5 +1,7 @@
 // The training half of `segue train disengagement`, shared with `segue train all` (the retraining with a
-// promotion gate): labelled decision points from events, the Transformer and its skip head, the bundle.
+// promotion gate): labelled decision points from events, the served model of the kind asked for
+// (disengagement_predictor.h: the Transformer, logistic regression, or both stacked; logistic_stack.h),
+// the Transformer skip head, the bundle.
 //
 // Which examples (by default): only the training part of both evaluation splits (sessions in the first 80% of each
 // listener's time, listeners not held out), so `segue eval` on the same events measures unseen data. Of
@@ -44,6 +46,8 @@ struct TrainArgs {
   int threads = 1;
   size_t max_examples = 400'000;
   bool no_skip_head = false;
+  bool id_embeddings = false;  // track / artist bucket embeddings (TransformerConfig::id_embeddings)
+  std::string model_kind = "transformer";  // what the bundle serves: transformer, logistic, stacked
   bool json = false;
 };
 
@@ -55,8 +59,8 @@ struct DisengagementTraining {
 };
 
 // The trainer's flags both `segue train disengagement` and `segue eval disengagement --cv-listeners` take
-// (--epochs, --patience, --batch-size, --learning-rate, --d-model, --layers, --heads, --threads,
-// --max-examples, --no-skip-head), with the same names, defaults and help.
+// (--epochs, --patience, --batch-size, --learning-rate, --d-model, --layers, --heads, --model-kind,
+// --id-embeddings, --threads, --max-examples, --no-skip-head), with the same names, defaults and help.
 void AddTrainingFlags(CLI::App* app, TrainArgs* args);
 
 // kInvalidArgument naming the bad option, so a command can refuse it before reading its inputs.

@@ -18,7 +18,7 @@
 
 namespace segue {
 
-inline constexpr uint32_t kFeatureSpecVersion = 2;
+inline constexpr uint32_t kFeatureSpecVersion = 3;
 inline constexpr int kSequenceLength = 32;  // plays fed to the sequence model (most recent last)
 
 // Vocabulary sizes of the categorical per-step inputs (index 0 always means unknown / padding).
@@ -74,6 +74,14 @@ enum ContextNumeric : int {
   kCtxHourCos,
   kCtxPlayOngoing,              // 1 if a play is ongoing (the last step is the current play)
   kCtxPaused,                   // 1 if playback is paused
+  // Relative to the listener's own profile (0 without one), so that one listener's habits do not look
+  // like another's disengagement (spec v3).
+  kCtxSkipRateVsUsual,          // session skip rate so far - long-term skip rate (0 when no play ended)
+  kCtxRecentSkipRateVsUsual,    // skip share of the last 5 ended plays - long-term skip rate (likewise)
+  kCtxSessionMinutesRatio,      // session minutes / usual session minutes, clipped to [0, 4]
+  // The kind of stream (spec v3): share of the window's plays whose play event reported playback
+  // context (PlayFlag kPlayContextReported); 0 for a Spotify basic export.
+  kCtxContextReportedShare,
   kContextNumericEnd
 };
 inline constexpr int kContextNumeric = static_cast<int>(kContextNumericEnd);

@@ -121,10 +121,18 @@ void ComputeSessionFeatures(const SessionState& state, const Catalog& catalog, F
     recent_skips += it->skipped() ? 1 : 0;
   }
   ctx[kCtxRecentSkipRate] = recent ? static_cast<float>(recent_skips) / recent : 0.f;
+  const bool profile_known = p.sessions > 0;
+  if (profile_known && ended > 0) ctx[kCtxSkipRateVsUsual] = ctx[kCtxSkipRate] - p.skip_rate();
+  if (profile_known && recent > 0) ctx[kCtxRecentSkipRateVsUsual] = ctx[kCtxRecentSkipRate] - p.skip_rate();
+  if (p.mean_session_minutes > 0) {
+    ctx[kCtxSessionMinutesRatio] = std::clamp(static_cast<float>(session_minutes / p.mean_session_minutes), 0.f, 4.f);
+  }
+  int reported = 0;
+  for (size_t i = first; i < state.plays.size(); ++i) reported += (state.plays[i].flags & kPlayContextReported) ? 1 : 0;
+  ctx[kCtxContextReportedShare] = n ? static_cast<float>(reported) / static_cast<float>(n) : 0.f;
   ctx[kCtxLogDislikes] = Log1p(c.dislikes);
   ctx[kCtxLogLikes] = Log1p(c.likes);
 
-  const bool profile_known = p.sessions > 0;
   ctx[kCtxProfileKnown] = profile_known ? 1.f : 0.f;
   ctx[kCtxProfileSkipRate] = p.skip_rate();
   ctx[kCtxProfileLogSessionPlays] = Log1p(p.mean_session_plays);
@@ -190,6 +198,8 @@ constexpr std::array<std::string_view, kContextNumeric> kContextNames = {
     "ctx_current_known",         "ctx_current_log_duration_min",
     "ctx_hour_sin",              "ctx_hour_cos",
     "ctx_play_ongoing",          "ctx_paused",
+    "ctx_skip_rate_vs_usual",    "ctx_recent_skip_rate_vs_usual",
+    "ctx_session_minutes_ratio", "ctx_context_reported_share",
 };
 
 constexpr std::array<std::string_view, kStepNumeric> kStepNames = {

@@ -7,6 +7,14 @@
 
 namespace segue {
 
+XgbParams LogisticRegressionParams() {
+  XgbParams p;
+  p.booster = "gblinear";
+  p.rounds = 100;
+  p.eta = 0.5;
+  return p;
+}
+
 TrailingSkipHeuristic TrailingSkipHeuristic::Fit(std::span<const int> trailing_skips, std::span<const uint8_t> labels) {
   std::array<double, kMaxCount + 1> positives{}, total{};
   for (size_t i = 0; i < trailing_skips.size(); ++i) {

@@ -25,6 +25,10 @@
 
 namespace segue {
 
+// The logistic regression baseline's parameters (gblinear, 100 rounds, η 0.5, L2 λ 1, class-balanced): one
+// definition for `segue eval` and the logistic part of a bundle (logistic_stack.h).
+XgbParams LogisticRegressionParams();
+
 class TrailingSkipHeuristic {
  public:
   static constexpr int kMaxCount = 6;  // counts above are pooled

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "features/feature_spec.h"
+#include "features/session_features.h"
 #include "models/bundle_files.h"
 #include "models/metrics.h"
 
@@ -32,6 +33,39 @@ json MetricsJson(const BundleMetrics& m) {
           {"ece", m.ece}};
 }
 
+json LogisticJson(const LinearModel& m) {
+  json inputs = json::array();
+  for (int i = 0; i < kTabularFeatures; ++i) inputs.push_back(std::string(TabularFeatureName(i)));
+  return {{"inputs", inputs}, {"weights", m.weights}, {"bias", m.bias}};
+}
+
+// The logistic coefficients; their inputs must be this build's TabularFeatures, in order.
+Result<LinearModel> LogisticFromJson(const json& j, const std::string& file) {
+  if (!j.is_object()) return Status::Corruption(file + ": field 'logistic' must be an object");
+  std::vector<std::string> inputs;
+  LinearModel m;
+  for (Status s : {JsonField(j, "inputs", file, &inputs), JsonField(j, "weights", file, &m.weights),
+                   JsonField(j, "bias", file, &m.bias)}) {
+    if (!s.ok()) return s;
+  }
+  bool same = inputs.size() == static_cast<size_t>(kTabularFeatures);
+  for (size_t i = 0; same && i < inputs.size(); ++i) same = inputs[i] == TabularFeatureName(static_cast<int>(i));
+  if (!same) {
+    return Status::InvalidArgument(file + ": logistic.inputs differ from this build's tabular features; retrain the model");
+  }
+  if (m.weights.size() != inputs.size()) return Status::Corruption(file + ": logistic.weights: one per input expected");
+  return m;
+}
+
+Result<BlendWeights> BlendFromJson(const json& j, const std::string& file) {
+  if (!j.is_object()) return Status::Corruption(file + ": field 'blend' is missing or not an object");
+  BlendWeights b;
+  for (Status s : {JsonField(j, "transformer", file, &b.transformer), JsonField(j, "logistic", file, &b.logistic),
+                   JsonField(j, "bias", file, &b.bias)}) {
+    if (!s.ok()) return s;
+  }
+  return b;
+}
 
 }  // namespace
 
@@ -88,7 +122,7 @@ Status SaveBundle(const DisengagementBundle& b, const std::string& dir) {
   json config = {
       {"format", kFormatName},
       {"format_version", kBundleFormatVersion},
-      {"model", "transformer"},
+      {"model", PredictorKindName(b.kind)},
       {"feature_spec_version", b.feature_spec_version},
       {"architecture", b.architecture.ToJson()},
       {"labels",
@@ -103,8 +137,15 @@ Status SaveBundle(const DisengagementBundle& b, const std::string& dir) {
         {"train_examples", b.train_examples},
         {"best_epoch", b.best_epoch},
         {"pos_weight", b.pos_weight}}},
-      {"weights_file", "weights.bin"},
   };
+  const bool has_transformer = b.kind != PredictorKind::kLogistic;
+  if (has_transformer) config["weights_file"] = "weights.bin";
+  if (b.kind != PredictorKind::kTransformer) {
+    if (!b.logistic) return Status::InvalidArgument("bundle: a " + std::string(PredictorKindName(b.kind)) +
+                                                    " model needs its logistic coefficients");
+    config["logistic"] = LogisticJson(*b.logistic);
+    config["blend"] = {{"transformer", b.blend.transformer}, {"logistic", b.blend.logistic}, {"bias", b.blend.bias}};
+  }
   if (const std::optional<EngagementCounts>& e = b.training_engagement) {
     config["training"]["engagement"] = {{"plays_ended", e->plays_ended},
                                         {"plays_skipped", e->plays_skipped},
@@ -134,7 +175,7 @@ Status SaveBundle(const DisengagementBundle& b, const std::string& dir) {
   json metrics = {{"validation", validation}, {"best_epoch", b.best_epoch}, {"epochs", history}};
   json histogram = {{"bins", kScoreHistogramBins}, {"range", {0.0, 1.0}}, {"counts", b.score_histogram}};
 
-  Status s = WriteWholeFile(tmp / "weights.bin", b.weights.Encode());
+  Status s = has_transformer ? WriteWholeFile(tmp / "weights.bin", b.weights.Encode()) : Status::Ok();
   if (s.ok() && b.skip_weights) s = WriteWholeFile(tmp / kSkipWeightsFile, b.skip_weights->Encode());
   if (s.ok()) s = WriteWholeFile(tmp / "config.json", config.dump(2) + "\n");
   if (s.ok()) s = WriteWholeFile(tmp / "metrics.json", metrics.dump(2) + "\n");
@@ -157,12 +198,18 @@ Result<DisengagementBundle> LoadBundle(const std::string& dir) {
   if (Status s = JsonField(c, "format", config_file, &format); !s.ok()) return s;
   if (format != kFormatName) return Status::Corruption(config_file + ": format is '" + format + "', not " + kFormatName);
   if (Status s = JsonField(c, "format_version", config_file, &format_version); !s.ok()) return s;
-  if (format_version != kBundleFormatVersion) {
+  if (format_version < 1 || format_version > kBundleFormatVersion) {
     return Status::InvalidArgument(config_file + ": bundle format " + std::to_string(format_version) +
-                                   " is not supported (this build reads " + std::to_string(kBundleFormatVersion) + ")");
+                                   " is not supported (this build reads 1 to " + std::to_string(kBundleFormatVersion) + ")");
   }
   if (Status s = JsonField(c, "model", config_file, &model); !s.ok()) return s;
-  if (model != "transformer") return Status::InvalidArgument(config_file + ": model '" + model + "' is not supported");
+  Result<PredictorKind> kind = ParsePredictorKind(model);
+  // Format 1 knew only the Transformer.
+  if (!kind.ok() || (format_version == 1 && *kind != PredictorKind::kTransformer)) {
+    return Status::InvalidArgument(config_file + ": model '" + model + "' is not supported in bundle format " +
+                                   std::to_string(format_version));
+  }
+  b.kind = *kind;
   if (Status s = JsonField(c, "feature_spec_version", config_file, &b.feature_spec_version); !s.ok()) return s;
   if (b.feature_spec_version != kFeatureSpecVersion) {
     return Status::InvalidArgument(config_file + ": trained with feature spec v" + std::to_string(b.feature_spec_version) +
@@ -214,11 +261,23 @@ Result<DisengagementBundle> LoadBundle(const std::string& dir) {
     }
   }
 
-  Result<std::string> bytes = ReadWholeFile(root / "weights.bin");
-  if (!bytes.ok()) return bytes.status();
-  Result<TransformerWeights> weights = TransformerWeights::Decode(*bytes);
-  if (!weights.ok()) return Status::Corruption((root / "weights.bin").string() + ": " + weights.status().message());
-  b.weights = std::move(*weights);
+  if (b.kind != PredictorKind::kLogistic) {
+    Result<std::string> bytes = ReadWholeFile(root / "weights.bin");
+    if (!bytes.ok()) return bytes.status();
+    Result<TransformerWeights> weights = TransformerWeights::Decode(*bytes);
+    if (!weights.ok()) return Status::Corruption((root / "weights.bin").string() + ": " + weights.status().message());
+    b.weights = std::move(*weights);
+  }
+  if (b.kind != PredictorKind::kTransformer) {
+    auto logistic = c.find("logistic");
+    if (logistic == c.end()) return Status::Corruption(config_file + ": field 'logistic' is missing");
+    Result<LinearModel> m = LogisticFromJson(*logistic, config_file);
+    if (!m.ok()) return m.status();
+    b.logistic = std::move(*m);
+    Result<BlendWeights> blend = BlendFromJson(c.value("blend", json()), config_file);
+    if (!blend.ok()) return blend.status();
+    b.blend = *blend;
+  }
 
   // The optional skip head: validated exactly like the main weights when config.json announces it.
   if (auto skip = c.find("skip_head"); skip != c.end()) {
@@ -273,17 +332,30 @@ Result<DisengagementBundle> LoadBundle(const std::string& dir) {
 Result<ScoringBundle> LoadScoringBundle(const std::string& dir) {
   Result<DisengagementBundle> bundle = LoadBundle(dir);
   if (!bundle.ok()) return bundle.status();
-  Result<std::shared_ptr<const IncrementalEncoder>> encoder =
-      IncrementalEncoder::Create(bundle->architecture, bundle->weights);
-  if (!encoder.ok()) return Status::Corruption(dir + ": " + encoder.status().message());
-  ScoringBundle out{std::move(*bundle), std::move(*encoder), nullptr};
-  out.bundle.weights = TransformerWeights();
-  if (out.bundle.skip_weights) {
-    Result<std::shared_ptr<const IncrementalEncoder>> skip =
-        IncrementalEncoder::Create(out.bundle.architecture, *out.bundle.skip_weights);
-    if (!skip.ok()) return Status::Corruption(dir + ": " + kSkipWeightsFile + ": " + skip.status().message());
+  Result<ScoringBundle> out = MakeScoringBundle(std::move(*bundle));
+  if (!out.ok()) return Status::Corruption(dir + ": " + out.status().message());
+  return out;
+}
+
+Result<ScoringBundle> MakeScoringBundle(DisengagementBundle bundle) {
+  ScoringBundle out;
+  out.bundle = std::move(bundle);
+  DisengagementBundle& b = out.bundle;
+  if (b.kind != PredictorKind::kLogistic) {
+    Result<std::shared_ptr<const IncrementalEncoder>> encoder = IncrementalEncoder::Create(b.architecture, b.weights);
+    if (!encoder.ok()) return encoder.status();
+    out.encoder = std::move(*encoder);
+    b.weights = TransformerWeights();
+  }
+  Result<std::shared_ptr<const DisengagementPredictor>> predictor =
+      DisengagementPredictor::Create(b.kind, out.encoder, b.logistic, b.blend);
+  if (!predictor.ok()) return predictor.status();
+  out.predictor = std::move(*predictor);
+  if (b.skip_weights) {
+    Result<std::shared_ptr<const IncrementalEncoder>> skip = IncrementalEncoder::Create(b.architecture, *b.skip_weights);
+    if (!skip.ok()) return Status(skip.status().code(), std::string(kSkipWeightsFile) + ": " + skip.status().message());
     out.skip_encoder = std::move(*skip);
-    out.bundle.skip_weights = TransformerWeights();
+    b.skip_weights = TransformerWeights();
   }
   return out;
 }

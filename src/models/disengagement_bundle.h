@@ -2,9 +2,12 @@
 // `segue serve --models DIR` / `segue eval --model DIR` load. Plain C++ types only (no LibTorch).
 //
 // Layout of <models_dir>/<version>/:
-//   config.json      format + version, model kind, feature_spec_version, architecture, label config,
-//                    decision threshold (+ the target precision it was chosen for), training summary
-//   weights.bin      the weights (transformer_weights.h: named float tensors, checksummed)
+//   config.json      format + version, model kind (transformer, logistic or stacked:
+//                    disengagement_predictor.h), feature_spec_version, architecture, label config, decision
+//                    threshold (+ the target precision it was chosen for), training summary; for the
+//                    logistic kinds the coefficients ("logistic": input names, weights, bias) and the blend
+//   weights.bin      the Transformer's weights (transformer_weights.h: named float tensors, checksummed);
+//                    absent for the logistic kind
 //   skip_weights.bin optional: the skip head, a second Transformer of the same architecture trained on
 //                    "the next play of the session is skipped" (the WSDM Cup metrics of `segue eval`);
 //                    present iff config.json has a "skip_head" entry. Bundles without it still load.
@@ -15,8 +18,10 @@
 //
 // Contract: Save writes into a temporary sibling folder and renames it into place, so a reader never
 // sees a half-written bundle; it refuses to overwrite an existing bundle. Load validates everything it
-// reads (JSON shape, feature-spec version equal to this build's, weights checksum and shapes) and returns
-// kNotFound / kCorruption / kInvalidArgument with the file and field named; it never throws.
+// reads (JSON shape, feature-spec version equal to this build's, weights checksum and shapes, logistic
+// input names equal to this build's TabularFeatures) and returns kNotFound / kCorruption /
+// kInvalidArgument with the file and field named; it never throws. Format 1 bundles (Transformer only,
+// before the logistic kinds) still load; a newer format is refused naming both versions.
 // Thread-safety: free functions on plain values; concurrent Saves to the same folder are not supported.
 #pragma once
 
@@ -27,9 +32,11 @@
 #include <vector>
 
 #include "common/status.h"
+#include "models/disengagement_predictor.h"
 #include "models/disengagement_trainer.h"
 #include "models/incremental_encoder.h"
 #include "models/labels.h"
+#include "models/linear_model.h"
 #include "models/score_histogram.h"
 #include "models/transformer_config.h"
 #include "models/transformer_weights.h"
@@ -37,7 +44,7 @@
 
 namespace segue {
 
-inline constexpr int kBundleFormatVersion = 1;
+inline constexpr int kBundleFormatVersion = 2;  // 2: model kinds logistic and stacked
 
 struct BundleMetrics {
   size_t examples = 0, positives = 0;
@@ -51,8 +58,11 @@ struct BundleMetrics {
 struct DisengagementBundle {
   std::string version;  // folder name (filled by Load)
   uint32_t feature_spec_version = 0;
+  PredictorKind kind = PredictorKind::kTransformer;
   TransformerConfig architecture;
-  TransformerWeights weights;
+  TransformerWeights weights;  // empty for the logistic kind
+  std::optional<LinearModel> logistic;  // the logistic kinds: coefficients over TabularFeatures
+  BlendWeights blend;                   // how the parts combine (disengagement_predictor.h)
   // The skip head (see the layout above); nullopt when the bundle has none.
   std::optional<TransformerWeights> skip_weights;
   int skip_best_epoch = 0;
@@ -91,16 +101,20 @@ bool NaturalLess(const std::string& a, const std::string& b);
 // The newest bundle folder under `models_dir` (see above); kNotFound when there is none.
 Result<std::string> FindNewestBundle(const std::string& models_dir);
 
-// A bundle ready to score: LoadBundle plus the serving engine built from its weights (the weights are
-// dropped from `bundle` once the engines hold them; `skip_encoder` scores the skip head and is null when the
-// bundle has none). For the server (DisengagementScorer) and for
-// offline scoring (`segue eval --model DIR`: encoder->ScoreFresh(features), or Score with a cache per
-// listener when examples come listener by listener).
+// A bundle ready to score: LoadBundle plus the serving engines built from its weights (the weights are
+// dropped from `bundle` once the engines hold them). `predictor` scores what the bundle serves, whatever
+// its kind; `encoder` is its Transformer (null for the logistic kind); `skip_encoder` scores the skip head
+// and is null when the bundle has none. For the server (DisengagementScorer) and for offline scoring
+// (`segue eval --model DIR`: predictor->ScoreFresh(features), or Score with a cache per listener when
+// examples come listener by listener).
 struct ScoringBundle {
   DisengagementBundle bundle;
+  std::shared_ptr<const DisengagementPredictor> predictor;
   std::shared_ptr<const IncrementalEncoder> encoder;
   std::shared_ptr<const IncrementalEncoder> skip_encoder;  // P(next play skipped); null without a skip head
 };
 Result<ScoringBundle> LoadScoringBundle(const std::string& dir);
+// The same from a bundle in memory (a training's result, before or without saving it).
+Result<ScoringBundle> MakeScoringBundle(DisengagementBundle bundle);
 
 }  // namespace segue

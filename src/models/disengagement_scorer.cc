@@ -7,7 +7,7 @@
 
 #include "features/session_features.h"
 #include "models/disengagement_bundle.h"
-#include "models/incremental_encoder.h"
+#include "models/disengagement_predictor.h"
 #include "models/labels.h"
 
 namespace segue {
@@ -36,7 +36,7 @@ struct DisengagementScorer::Model {
   std::string version;
   float threshold = 0.5f;
   uint64_t generation = 0;
-  std::shared_ptr<const IncrementalEncoder> encoder;
+  std::shared_ptr<const DisengagementPredictor> predictor;
   TriggerPolicy policy{TriggerOptions{}};
   std::vector<uint64_t> reference_histogram;  // the bundle's validation scores; empty: none
   std::optional<EngagementCounts> training_engagement;
@@ -124,7 +124,7 @@ Result<std::shared_ptr<const DisengagementScorer::Model>> DisengagementScorer::L
   model->version = loaded->bundle.version;
   model->threshold = loaded->bundle.threshold;
   model->generation = ++generations;
-  model->encoder = std::move(loaded->encoder);
+  model->predictor = std::move(loaded->predictor);
   model->policy = TriggerPolicy(trigger);
   model->reference_histogram = std::move(loaded->bundle.score_histogram);
   model->training_engagement = loaded->bundle.training_engagement;
@@ -203,11 +203,11 @@ ScoreResult DisengagementScorer::OnFeatures(std::string_view user_id, int64_t ts
     }
     Shard::Entry& e = it->second;
     if (e.generation != m->generation) {  // new listener or a swapped model: the cache restarts
-      e.cache = m->encoder->NewCache();
+      e.cache = m->predictor->NewCache();
       e.generation = m->generation;
     }
     const uint64_t before = e.cache.positions_computed;
-    result.score = m->encoder->Score(features, e.cache);
+    result.score = m->predictor->Score(features, e.cache);
     positions = e.cache.positions_computed - before;
     result.decision = m->policy.Observe(e.trigger_state, result.score, ts_ms);
     e.score = result.score;

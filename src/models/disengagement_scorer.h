@@ -1,5 +1,5 @@
 // DisengagementScorer: the online service the server calls at every decision point. Plain C++ types
-// only (no LibTorch): the model runs in the IncrementalEncoder.
+// only (no LibTorch): the model runs in the DisengagementPredictor (IncrementalEncoder and coefficients).
 //
 // Contract:
 //  - Load(models_dir) loads the newest bundle (disengagement_bundle.h). A missing, damaged or
@@ -17,6 +17,7 @@
 //    crossings, cache hits/restarts, scoring latency, remembered listeners, model info, and the score drift
 //    (segue_score_psi: the recent scores against the served bundle's reference histogram, score_drift.h;
 //    a model swap restarts the window).
+// The model is whatever kind the bundle says (transformer, logistic, stacked: disengagement_predictor.h).
 // Thread-safety: every method is safe to call concurrently; listeners are sharded, each shard has a
 // mutex held while one of its listeners is scored (a few microseconds).
 #pragma once

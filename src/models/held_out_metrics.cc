@@ -33,7 +33,7 @@ Result<double> DisengagementRocAuc(const std::string& bundle_dir, std::span<cons
   if (!bundle.ok()) return bundle.status();
   std::vector<float> scores;
   scores.reserve(x.size());
-  for (const FeatureVector& f : x) scores.push_back(bundle->encoder->ScoreFresh(f));
+  for (const FeatureVector& f : x) scores.push_back(bundle->predictor->ScoreFresh(f));
   return RocAuc(scores, y);
 }
 

@@ -93,9 +93,11 @@ Result<std::shared_ptr<const IncrementalEncoder>> IncrementalEncoder::Build(cons
     std::vector<int64_t> shape;
     bool transpose;
   };
-  std::vector<Spec> specs = {
-      {"emb_track.weight", {kTrackBuckets, d}, false},
-      {"emb_artist.weight", {kArtistBuckets, d}, false},
+  std::vector<Spec> specs;
+  if (config.id_embeddings) {
+    specs = {{"emb_track.weight", {kTrackBuckets, d}, false}, {"emb_artist.weight", {kArtistBuckets, d}, false}};
+  }
+  std::vector<Spec> common = {
       {"emb_genre.weight", {kGenreVocab, d}, false},
       {"emb_end.weight", {kEndVocab, d}, false},
       {"emb_hour.weight", {kHourVocab, d}, false},
@@ -106,6 +108,7 @@ Result<std::shared_ptr<const IncrementalEncoder>> IncrementalEncoder::Build(cons
       {"final_ln.weight", {d}, false},
       {"final_ln.bias", {d}, false},
   };
+  specs.insert(specs.end(), common.begin(), common.end());
   for (int l = 0; l < config.layers; ++l) {
     const std::string p = "layers." + std::to_string(l) + ".";
     std::vector<Spec> layer = {
@@ -139,8 +142,10 @@ Result<std::shared_ptr<const IncrementalEncoder>> IncrementalEncoder::Build(cons
   const float* base = enc->storage_.data();
   size_t k = 0;
   auto next = [&]() { return base + offsets[k++]; };
-  enc->emb_track_ = next();
-  enc->emb_artist_ = next();
+  if (config.id_embeddings) {
+    enc->emb_track_ = next();
+    enc->emb_artist_ = next();
+  }
   enc->emb_genre_ = next();
   enc->emb_end_ = next();
   enc->emb_hour_ = next();
@@ -201,13 +206,16 @@ void IncrementalEncoder::Append(const StepFeatures& step, EncoderCache& cache) c
   float* f = s.f.data();
   float* scores = s.scores.data();
 
-  const float* rows[] = {emb_track_ + static_cast<size_t>(VocabIndex(step.track, kTrackBuckets)) * d,
-                         emb_artist_ + static_cast<size_t>(VocabIndex(step.artist, kArtistBuckets)) * d,
-                         emb_genre_ + static_cast<size_t>(VocabIndex(step.genre, kGenreVocab)) * d,
+  const float* rows[] = {emb_genre_ + static_cast<size_t>(VocabIndex(step.genre, kGenreVocab)) * d,
                          emb_end_ + static_cast<size_t>(VocabIndex(step.end, kEndVocab)) * d,
-                         emb_hour_ + static_cast<size_t>(VocabIndex(step.hour, kHourVocab)) * d};
+                         emb_hour_ + static_cast<size_t>(VocabIndex(step.hour, kHourVocab)) * d,
+                         emb_track_ ? emb_track_ + static_cast<size_t>(VocabIndex(step.track, kTrackBuckets)) * d
+                                    : nullptr,
+                         emb_artist_ ? emb_artist_ + static_cast<size_t>(VocabIndex(step.artist, kArtistBuckets)) * d
+                                     : nullptr};
   std::memcpy(x, step_num_b_, sizeof(float) * static_cast<size_t>(d));
   for (const float* row : rows) {
+    if (row == nullptr) continue;  // id embeddings off
     for (int i = 0; i < d; ++i) x[i] += row[i];
   }
   float num[kStepNumeric];

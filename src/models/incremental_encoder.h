@@ -80,7 +80,8 @@ class IncrementalEncoder {
 
   TransformerConfig config_;
   std::vector<float> storage_;  // every array below points into it (transposed where noted by _t)
-  const float *emb_track_, *emb_artist_, *emb_genre_, *emb_end_, *emb_hour_;
+  const float *emb_track_ = nullptr, *emb_artist_ = nullptr;  // null when the config has no id embeddings
+  const float *emb_genre_, *emb_end_, *emb_hour_;
   const float *step_mean_, *step_inv_std_, *step_num_t_, *step_num_b_;
   const float *final_ln_w_, *final_ln_b_;
   // The head; null for a sequence-only encoder (CreateSequenceOnly).

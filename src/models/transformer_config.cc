@@ -20,7 +20,7 @@ Status TransformerConfig::Validate() const {
 nlohmann::json TransformerConfig::ToJson() const {
   return {{"d_model", d_model},   {"heads", heads},         {"layers", layers},
           {"ffn_dim", ffn_dim},   {"head_hidden", head_hidden}, {"dropout", dropout},
-          {"span", span()},       {"sequence_length", kSequenceLength}};
+          {"id_embeddings", id_embeddings}, {"span", span()},       {"sequence_length", kSequenceLength}};
 }
 
 Result<TransformerConfig> TransformerConfig::FromJson(const nlohmann::json& json) {
@@ -44,6 +44,12 @@ Result<TransformerConfig> TransformerConfig::FromJson(const nlohmann::json& json
     return Status::InvalidArgument("architecture.dropout: missing or not a number");
   }
   c.dropout = it->get<float>();
+  // Absent in configs written before the field existed: those models had the id embeddings.
+  it = json.find("id_embeddings");
+  if (it != json.end()) {
+    if (!it->is_boolean()) return Status::InvalidArgument("architecture.id_embeddings: must be a boolean");
+    c.id_embeddings = it->get<bool>();
+  }
   it = json.find("sequence_length");
   if (it == json.end() || !it->is_number_integer() || it->get<int>() != kSequenceLength) {
     return Status::InvalidArgument("architecture.sequence_length: missing or not " +

@@ -25,6 +25,10 @@ struct TransformerConfig {
   int ffn_dim = 64;
   int head_hidden = 32;  // hidden units of the MLP over [sequence output, context]
   float dropout = 0.1f;  // training only
+  // Track and artist bucket embeddings (feature_spec.h). They let the model memorise the listeners it was
+  // trained on, which hurts on new listeners (docs/models.md, "Generalising to new listeners"), so the
+  // disengagement trainer leaves them out unless asked; bundles written before this field had them.
+  bool id_embeddings = true;
 
   int head_dim() const { return d_model / heads; }
   // How many most recent positions layer `layer` attends to (itself included).

@@ -84,13 +84,16 @@ torch::Tensor TransformerBlockImpl::forward(const torch::Tensor& x, const torch:
 
 SequenceEncoderImpl::SequenceEncoderImpl(const TransformerConfig& config) : config_(config) {
   const int d = config.d_model;
-  emb_track_ = register_module("emb_track", torch::nn::Embedding(kTrackBuckets, d));
-  emb_artist_ = register_module("emb_artist", torch::nn::Embedding(kArtistBuckets, d));
+  if (config.id_embeddings) {
+    emb_track_ = register_module("emb_track", torch::nn::Embedding(kTrackBuckets, d));
+    emb_artist_ = register_module("emb_artist", torch::nn::Embedding(kArtistBuckets, d));
+  }
   emb_genre_ = register_module("emb_genre", torch::nn::Embedding(kGenreVocab, d));
   emb_end_ = register_module("emb_end", torch::nn::Embedding(kEndVocab, d));
   emb_hour_ = register_module("emb_hour", torch::nn::Embedding(kHourVocab, d));
   // Embeddings are summed, so start them small relative to the projected numerics.
   for (auto* e : {&emb_track_, &emb_artist_, &emb_genre_, &emb_end_, &emb_hour_}) {
+    if (e->is_empty()) continue;  // id embeddings off
     torch::NoGradGuard no_grad;
     (*e)->weight.normal_(0.0, 0.1);
   }
@@ -114,9 +117,9 @@ SequenceEncoderImpl::SequenceEncoderImpl(const TransformerConfig& config) : conf
 }
 
 torch::Tensor SequenceEncoderImpl::Encode(const TransformerBatch& batch) {
-  torch::Tensor x = emb_track_(batch.track) + emb_artist_(batch.artist) + emb_genre_(batch.genre) +
-                    emb_end_(batch.end) + emb_hour_(batch.hour) +
+  torch::Tensor x = emb_genre_(batch.genre) + emb_end_(batch.end) + emb_hour_(batch.hour) +
                     step_num_((batch.step_numeric - step_mean_) / step_std_);
+  if (config_.id_embeddings) x = x + emb_track_(batch.track) + emb_artist_(batch.artist);
   for (TransformerBlock& block : blocks_) x = block(x, attn_mask_, dist_);
   x = final_ln_(x);
   const int64_t b = x.size(0);

@@ -140,11 +140,18 @@ Status XgbBooster::Predict(XgbRows rows, std::vector<float>* out) const {
   return Status::Ok();
 }
 
-Result<std::string> XgbBooster::Bytes() const {
+namespace {
+
+Result<std::string> SaveAs(void* booster, const char* config) {
   bst_ulong len = 0;
   const char* data = nullptr;
-  if (XGBoosterSaveModelToBuffer(booster_, R"({"format": "ubj"})", &len, &data) != 0) return XgbError("save");
+  if (XGBoosterSaveModelToBuffer(booster, config, &len, &data) != 0) return XgbError("save");
   return std::string(data, len);
 }
+
+}  // namespace
+
+Result<std::string> XgbBooster::Bytes() const { return SaveAs(booster_, R"({"format": "ubj"})"); }
+Result<std::string> XgbBooster::JsonText() const { return SaveAs(booster_, R"({"format": "json"})"); }
 
 }  // namespace segue

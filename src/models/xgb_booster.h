@@ -50,6 +50,7 @@ class XgbBooster {
   // Probabilities of the positive class, one per row.
   Status Predict(XgbRows rows, std::vector<float>* out) const;
   Result<std::string> Bytes() const;  // UBJSON
+  Result<std::string> JsonText() const;  // the same model as JSON text (to read a gblinear model's coefficients)
   size_t features() const { return features_; }
 
  private:

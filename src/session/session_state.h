@@ -30,6 +30,10 @@ enum PlayFlag : uint8_t {
   kPlayAfterSearch = 1 << 2,  // a search happened between the previous play and this one
   kPlayLiked = 1 << 3,
   kPlayDisliked = 1 << 4,
+  // The play event said how it was played (device, source or shuffle). Full clients and extended / MSSD
+  // exports do; Spotify's basic exports carry no context (and no pauses, searches or real skips), so the
+  // share of such plays tells the model which kind of stream it is reading.
+  kPlayContextReported = 1 << 5,
 };
 
 struct PlayRecord {

@@ -74,6 +74,9 @@ class Machine {
     r.gap_ms = s.plays.empty() ? 0 : ClampMs(s.last_play_end_ms, ts);
     if (!e.context.rec_id.empty()) r.flags |= kPlayFromRecommendation;
     if (e.context.shuffle.value_or(false)) r.flags |= kPlayShuffle;
+    if (e.context.shuffle.has_value() || !e.context.device.empty() || !e.context.source.empty()) {
+      r.flags |= kPlayContextReported;
+    }
     if (s.search_pending) r.flags |= kPlayAfterSearch;
     if (s.plays.size() >= options_.max_plays) s.plays.erase(s.plays.begin());
     s.plays.push_back(r);

@@ -121,6 +121,28 @@ TEST(SessionFeatures, ContextInputs) {
   EXPECT_FLOAT_EQ(f.context[kCtxLogSessionMinutes], std::log1p(3612.0f / 60.0f));
 }
 
+// Spec v3: the session against the listener's own habits, and the kind of stream.
+TEST(SessionFeatures, InputsRelativeToTheProfileAndTheStreamKind) {
+  Catalog catalog;
+  Fill(&catalog);
+  SessionState s = MakeState(&catalog);
+  s.profile.mean_session_minutes = 30;
+  s.plays[0].flags |= kPlayContextReported;
+  const FeatureVector f = ComputeSessionFeatures(s, catalog);
+  EXPECT_FLOAT_EQ(f.context[kCtxSkipRateVsUsual], 0.25f);        // 0.5 now, 0.25 usually
+  EXPECT_FLOAT_EQ(f.context[kCtxRecentSkipRateVsUsual], 0.25f);
+  EXPECT_FLOAT_EQ(f.context[kCtxSessionMinutesRatio], 3612.0f / 60 / 30);  // 60.2 min against a usual 30
+  EXPECT_FLOAT_EQ(f.context[kCtxContextReportedShare], 1.0f / 3);  // one of three plays said how it was played
+  s.profile.mean_session_minutes = 10;
+  EXPECT_FLOAT_EQ(ComputeSessionFeatures(s, catalog).context[kCtxSessionMinutesRatio], 4.0f) << "clipped at 4";
+  // Without a profile the relative inputs are 0, not "everything above a 0 % usual skip rate".
+  s.profile = UserProfile{};
+  const FeatureVector none = ComputeSessionFeatures(s, catalog);
+  EXPECT_FLOAT_EQ(none.context[kCtxSkipRateVsUsual], 0.f);
+  EXPECT_FLOAT_EQ(none.context[kCtxRecentSkipRateVsUsual], 0.f);
+  EXPECT_FLOAT_EQ(none.context[kCtxSessionMinutesRatio], 0.f);
+}
+
 TEST(SessionFeatures, IndependentOfInterningOrder) {
   // Two processes intern ids in different orders; the features must not change.
   Catalog first, second;

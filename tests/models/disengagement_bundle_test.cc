@@ -4,10 +4,16 @@
 #include <torch/torch.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
+#include <nlohmann/json.hpp>
+
+#include "features/session_features.h"
 #include "models/disengagement_trainer.h"
+#include "models/logistic_stack.h"
 #include "models/incremental_encoder.h"
 #include "models/transformer_model.h"
 #include "synthetic_features.h"
@@ -246,6 +252,136 @@ TEST_F(BundleTest, TrainingEngagementIsOptionalAndRoundTrips) {
   auto with = LoadBundle(Path("v2"));
   ASSERT_TRUE(with.ok()) << with.status().ToString();
   EXPECT_EQ(with->training_engagement, bundle_.training_engagement);
+}
+
+}  // namespace
+}  // namespace segue
+
+namespace segue {
+namespace {
+
+// The logistic parts fitted on the synthetic skip-burst signal (the stacked kind blends them with the
+// fixture's Transformer).
+class KindBundleTest : public BundleTest {
+ protected:
+  void Fit(PredictorKind kind) {
+    auto train = testing::MakeSkipBurstSet(800, 5);
+    valid_ = testing::MakeSkipBurstSet(300, 6);
+    std::vector<float> transformer;
+    if (kind == PredictorKind::kStacked) {
+      auto scores = ScoreWithTorch(bundle_.architecture, bundle_.weights, valid_.x);
+      ASSERT_TRUE(scores.ok());
+      transformer = *scores;
+    }
+    auto stack = FitLogisticStack(train.x, train.y, valid_.x, valid_.y, transformer);
+    ASSERT_TRUE(stack.ok()) << stack.status().ToString();
+    bundle_.kind = kind;
+    bundle_.logistic = stack->logistic;
+    bundle_.blend = stack->blend;
+    if (kind == PredictorKind::kLogistic) bundle_.weights = TransformerWeights();
+  }
+  testing::SyntheticSet valid_;
+};
+
+TEST_F(KindBundleTest, LogisticBundleServesTheLogisticModelWithoutTransformerWeights) {
+  Fit(PredictorKind::kLogistic);
+  ASSERT_TRUE(SaveBundle(bundle_, Path("v1")).ok());
+  EXPECT_FALSE(fs::exists(dir_ / "v1" / "weights.bin"));
+  auto scoring = LoadScoringBundle(Path("v1"));
+  ASSERT_TRUE(scoring.ok()) << scoring.status().ToString();
+  EXPECT_EQ(scoring->bundle.kind, PredictorKind::kLogistic);
+  EXPECT_EQ(scoring->encoder, nullptr);
+  for (const FeatureVector& f : valid_.x) {
+    EXPECT_NEAR(scoring->predictor->ScoreFresh(f), bundle_.logistic->Probability(TabularFeatures(f)), 1e-6f);
+  }
+  EncoderCache cache = scoring->predictor->NewCache();
+  EXPECT_NEAR(scoring->predictor->Score(valid_.x[0], cache), scoring->predictor->ScoreFresh(valid_.x[0]), 1e-6f);
+}
+
+TEST_F(KindBundleTest, StackedBundleBlendsBothPartsAsSaved) {
+  Fit(PredictorKind::kStacked);
+  ASSERT_TRUE(SaveBundle(bundle_, Path("v1")).ok());
+  auto scoring = LoadScoringBundle(Path("v1"));
+  ASSERT_TRUE(scoring.ok()) << scoring.status().ToString();
+  ASSERT_NE(scoring->encoder, nullptr);
+  const BlendWeights& b = scoring->bundle.blend;
+  EXPECT_FLOAT_EQ(b.transformer, bundle_.blend.transformer);
+  EXPECT_NE(b.transformer, 0.f);
+  EXPECT_NE(b.logistic, 0.f);
+  auto torch_scores = ScoreWithTorch(bundle_.architecture, bundle_.weights, valid_.x);
+  ASSERT_TRUE(torch_scores.ok());
+  EncoderCache cache = scoring->predictor->NewCache();
+  for (size_t i = 0; i < valid_.x.size(); ++i) {
+    const double z = b.transformer * Logit((*torch_scores)[i]) + b.logistic * bundle_.logistic->Margin(TabularFeatures(valid_.x[i])) + b.bias;
+    const float expected = static_cast<float>(1.0 / (1.0 + std::exp(-z)));
+    EXPECT_NEAR(scoring->predictor->ScoreFresh(valid_.x[i]), expected, 1e-4f) << "example " << i;
+    EXPECT_NEAR(scoring->predictor->Score(valid_.x[i], cache), expected, 1e-4f) << "example " << i;
+  }
+}
+
+// Rewrites one field of a saved bundle's config.json.
+void EditConfig(const fs::path& bundle, const std::function<void(nlohmann::json&)>& edit) {
+  std::ifstream in(bundle / "config.json");
+  nlohmann::json config = nlohmann::json::parse(in);
+  in.close();
+  edit(config);
+  std::ofstream(bundle / "config.json", std::ios::trunc) << config.dump(2);
+}
+
+TEST_F(KindBundleTest, FormatOneLoadsAsTransformerAndOtherFormatsAreRefusedClearly) {
+  ASSERT_TRUE(SaveBundle(bundle_, Path("v1")).ok());
+  EditConfig(dir_ / "v1", [](nlohmann::json& c) { c["format_version"] = 1; });
+  auto old = LoadScoringBundle(Path("v1"));
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_EQ(old->bundle.kind, PredictorKind::kTransformer);
+
+  EditConfig(dir_ / "v1", [](nlohmann::json& c) { c["format_version"] = kBundleFormatVersion + 1; });
+  auto newer = LoadBundle(Path("v1"));
+  EXPECT_EQ(newer.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(newer.status().message().find("bundle format " + std::to_string(kBundleFormatVersion + 1) + " is not supported"),
+            std::string::npos)
+      << newer.status().message();
+
+  Fit(PredictorKind::kLogistic);
+  ASSERT_TRUE(SaveBundle(bundle_, Path("v2")).ok());
+  EditConfig(dir_ / "v2", [](nlohmann::json& c) { c["format_version"] = 1; });
+  auto logistic_in_v1 = LoadBundle(Path("v2"));
+  EXPECT_EQ(logistic_in_v1.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(logistic_in_v1.status().message().find("model 'logistic' is not supported in bundle format 1"),
+            std::string::npos)
+      << logistic_in_v1.status().message();
+}
+
+TEST_F(KindBundleTest, LogisticInputsOfAnotherFeatureLayoutAreRefused) {
+  Fit(PredictorKind::kLogistic);
+  ASSERT_TRUE(SaveBundle(bundle_, Path("v1")).ok());
+  EditConfig(dir_ / "v1", [](nlohmann::json& c) { c["logistic"]["inputs"][3] = "something_else"; });
+  auto loaded = LoadBundle(Path("v1"));
+  EXPECT_EQ(loaded.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(loaded.status().message().find("retrain"), std::string::npos) << loaded.status().message();
+  EditConfig(dir_ / "v1", [](nlohmann::json& c) { c.erase("logistic"); });
+  EXPECT_EQ(LoadBundle(Path("v1")).status().code(), StatusCode::kCorruption);
+}
+
+TEST_F(KindBundleTest, IdEmbeddingsAreOptionalAndOldConfigsHaveThem) {
+  TransformerConfig without;
+  without.id_embeddings = false;
+  torch::manual_seed(4);
+  DisengagementTransformer model(without);
+  TransformerWeights weights = model->ExportWeights();
+  for (const auto& t : weights.tensors()) EXPECT_EQ(t.name.find("emb_track"), std::string::npos) << t.name;
+  auto encoder = IncrementalEncoder::Create(without, weights);
+  ASSERT_TRUE(encoder.ok()) << encoder.status().ToString();
+  auto set = testing::MakeSkipBurstSet(10, 8);
+  auto ref = ScoreWithTorch(without, weights, set.x);
+  ASSERT_TRUE(ref.ok());
+  for (size_t i = 0; i < set.x.size(); ++i) EXPECT_NEAR((*encoder)->ScoreFresh(set.x[i]), (*ref)[i], 1e-4f);
+  nlohmann::json old_config = TransformerConfig{}.ToJson();
+  old_config.erase("id_embeddings");
+  auto parsed = TransformerConfig::FromJson(old_config);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_TRUE(parsed->id_embeddings);
+  EXPECT_FALSE(TransformerConfig::FromJson(without.ToJson())->id_embeddings);
 }
 
 }  // namespace

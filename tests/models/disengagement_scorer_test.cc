@@ -10,6 +10,7 @@
 
 #include "models/disengagement_bundle.h"
 #include "models/disengagement_trainer.h"
+#include "models/logistic_stack.h"
 #include "skip_burst_bundle.h"
 #include "synthetic_features.h"
 
@@ -195,6 +196,51 @@ TEST_F(ScorerTest, ExportsThePsiOfRecentScoresAgainstTheBundlesReference) {
   std::vector<StepFeatures> history;
   Play(**scorer, "after", history, 5, false, ts, rng);
   EXPECT_EQ(gauge("segue_score_psi"), "NaN");
+}
+
+}  // namespace
+}  // namespace segue
+
+namespace segue {
+namespace {
+
+// The server serves what the bundle says: a logistic or stacked bundle scores through the same scorer,
+// with the same incremental cache path, and fires on the skip burst.
+TEST_F(ScorerTest, ServesLogisticAndStackedBundles) {
+  auto train = testing::MakeSkipBurstSet(3000, 31);
+  auto valid = testing::MakeSkipBurstSet(1000, 32);
+  auto transformer = ScoreWithTorch(bundle_->architecture, bundle_->weights, valid.x);
+  ASSERT_TRUE(transformer.ok());
+  int version = 2;
+  for (PredictorKind kind : {PredictorKind::kLogistic, PredictorKind::kStacked}) {
+    SCOPED_TRACE(std::string(PredictorKindName(kind)));
+    auto stack = FitLogisticStack(train.x, train.y, valid.x, valid.y,
+                                  kind == PredictorKind::kStacked ? *transformer : std::vector<float>{});
+    ASSERT_TRUE(stack.ok()) << stack.status().ToString();
+    DisengagementBundle bundle = *bundle_;
+    bundle.kind = kind;
+    bundle.logistic = stack->logistic;
+    bundle.blend = stack->blend;
+    SummariseValidation(stack->valid_scores, valid.y, &bundle);
+    const std::string name = Name("v", version++);
+    ASSERT_TRUE(SaveBundle(bundle, (dir_ / name).string()).ok());
+    auto reference = LoadScoringBundle((dir_ / name).string());
+    ASSERT_TRUE(reference.ok()) << reference.status().ToString();
+    auto scorer = DisengagementScorer::Load(dir_.string());
+    ASSERT_TRUE(scorer.ok()) << scorer.status().ToString();
+    EXPECT_EQ((*scorer)->model_version(), name);
+
+    std::mt19937_64 rng(7);
+    std::vector<StepFeatures> history;
+    for (int i = 0; i < 40; ++i) {
+      history.push_back(RandomStep(rng, i >= 30));
+      FeatureVector fv = WindowOf(history);
+      RandomContext(rng, fv);
+      const ScoreResult r = (*scorer)->OnFeatures("listener", 1'700'000'000'000 + i * 60'000, fv);
+      EXPECT_NEAR(r.score, reference->predictor->ScoreFresh(fv), 1e-4f) << "step " << i;
+    }
+    EXPECT_GE((*scorer)->stats().triggers, 1u) << "ten skips in a row should fire";
+  }
 }
 
 }  // namespace

@@ -148,6 +148,41 @@ TEST_F(EvalCliTest, CrossValidationByListenerReportsFoldsIntervalsAndPairs) {
   }
 }
 
+// --model-kind logistic end to end: segue train writes a bundle without Transformer weights, segue eval
+// scores it as the served model, and it is exactly the logistic baseline (same fit, same points); the
+// cross-validation trains the same kind per fold, so the paired difference to the baseline is 0.
+TEST_F(EvalCliTest, LogisticKindServesTheLogisticBaseline) {
+  ASSERT_NO_FATAL_FAILURE(Simulate());
+  int code = -1;
+  const std::string data = " --events " + path("events.ndjson") + " --catalog " + path("tracks.ndjson") + " --horizon-min 10";
+  std::string out = RunCommand(std::string(SEGUE_BINARY) + " train disengagement" + data + " --out " + path("logistic") +
+                                   " --model-kind logistic --no-skip-head --json 2>/dev/null",
+                               &code);
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_FALSE(fs::exists(path("logistic") + "/weights.bin"));
+  out = RunCommand(std::string(SEGUE_BINARY) + " eval disengagement --model " + path("logistic") + data + " --json 2>/dev/null",
+                   &code);
+  ASSERT_EQ(code, 0) << out;
+  const nlohmann::json j = nlohmann::json::parse(out);
+  for (const nlohmann::json* split : {&j, &j.at("by_user")}) {
+    const nlohmann::json& models = split->at("models");
+    EXPECT_DOUBLE_EQ(models.at("transformer").at("roc_auc").get<double>(), models.at("logistic").at("roc_auc").get<double>());
+    EXPECT_DOUBLE_EQ(models.at("transformer").at("pr_auc").get<double>(), models.at("logistic").at("pr_auc").get<double>());
+  }
+  out = RunCommand(std::string(SEGUE_BINARY) + " eval disengagement" + data +
+                       " --cv-listeners 3 --bootstrap 20 --model-kind logistic --no-skip-head --json 2>/dev/null",
+                   &code);
+  ASSERT_EQ(code, 0) << out;
+  const nlohmann::json cv = nlohmann::json::parse(out);
+  EXPECT_EQ(cv.at("transformer_training").at("model_kind"), "logistic");
+  EXPECT_DOUBLE_EQ(cv.at("paired").at("logistic").at("roc_auc").at("diff").get<double>(), 0.0) << cv.at("paired").dump();
+  out = RunCommand(std::string(SEGUE_BINARY) + " train disengagement" + data + " --out " + path("bad") +
+                       " --model-kind forest 2>&1",
+                   &code);
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("--model-kind"), std::string::npos) << out;
+}
+
 // --split all: a bundle trained on one population evaluated on every point of another.
 TEST_F(EvalCliTest, SplitAllEvaluatesEveryPointOfUnseenListeners) {
   ASSERT_NO_FATAL_FAILURE(Simulate());

@@ -192,11 +192,15 @@ TEST_F(TrackerTest, PlayFlagsFromContextAndSearch) {
   tracker_->Apply(Ev(EventType::kSearch, 11 * kSec));
   tracker_->Apply(Ev(EventType::kPlay, 20 * kSec, "B"));
   tracker_->Apply(Ev(EventType::kPlay, 30 * kSec, "C"));
+  Event device_only = Ev(EventType::kPlay, 40 * kSec, "D");
+  device_only.context.device = "web";
+  tracker_->Apply(device_only);
   SessionState s = State();
-  ASSERT_EQ(s.plays.size(), 3u);
-  EXPECT_EQ(s.plays[0].flags, kPlayFromRecommendation | kPlayShuffle);
+  ASSERT_EQ(s.plays.size(), 4u);
+  EXPECT_EQ(s.plays[0].flags, kPlayFromRecommendation | kPlayShuffle | kPlayContextReported);
   EXPECT_EQ(s.plays[1].flags, kPlayAfterSearch);
-  EXPECT_EQ(s.plays[2].flags, 0);
+  EXPECT_EQ(s.plays[2].flags, 0) << "no context: a basic export's play";
+  EXPECT_EQ(s.plays[3].flags, kPlayContextReported);
   EXPECT_EQ(s.counters.searches, 2u);
 }
 
