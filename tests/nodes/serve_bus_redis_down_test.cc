@@ -13,15 +13,6 @@ namespace {
 // leaves room for a loaded 2-core machine, well under the client-side command timeout (2 s).
 constexpr auto kFastAnswer = 1500ms;
 
-uint64_t StoredEvents(bus::RedisClient& redis) {
-  uint64_t n = 0;
-  for (uint32_t p = 0; p < kPartitions; ++p) {
-    auto len = redis.Command({{"XLEN", bus::EventsKey(p)}});
-    n += len.ok() ? static_cast<uint64_t>(len->integer) : 0;
-  }
-  return n;
-}
-
 TEST_F(ServeBusTest, RedisDownAnswers503FastAndResumesWithoutLosingAcknowledgedEvents) {
   const std::map<std::string, std::string> expected = EmbeddedSessions();
   test_support::RedisSingle redis;
@@ -72,11 +63,7 @@ TEST_F(ServeBusTest, RedisDownAnswers503FastAndResumesWithoutLosingAcknowledgedE
   ASSERT_TRUE(client.ok());
   EXPECT_EQ(StoredEvents(**client), lines.size());
   ASSERT_TRUE(WaitFor([&] { return AllCommitted(**client); }, 30s));
-  const std::map<std::string, std::string> got = Sessions(node->port(), users_);
-  size_t differ = 0;
-  for (const auto& [user, body] : expected) {
-    if (got.at(user) != body && ++differ <= 3) ADD_FAILURE() << user << "\nbus:      " << got.at(user) << "\nembedded: " << body;
-  }
+  const size_t differ = DifferingSessions(expected, node->port(), users_);
   EXPECT_EQ(differ, 0u) << "of " << expected.size() << " listeners";
   std::printf("redis down: %zu events, %zu listeners equal; POST refused in %lld ms, GET session 503 after %lld ms "
               "(slowest %lld ms); %d POSTs refused while down; first 202 %lld ms after the restart (%d refused)\n",
