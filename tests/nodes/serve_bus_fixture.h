@@ -31,6 +31,9 @@ namespace segue::serving {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using Millis = std::chrono::milliseconds;
+
+inline Millis Since(Clock::time_point t) { return std::chrono::duration_cast<Millis>(Clock::now() - t); }
 
 inline constexpr uint32_t kPartitions = 16;
 inline constexpr int64_t kLeaseMs = 1000;

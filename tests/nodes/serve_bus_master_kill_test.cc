@@ -17,10 +17,6 @@
 namespace segue::serving {
 namespace {
 
-using Millis = std::chrono::milliseconds;
-
-Millis Since(Clock::time_point t) { return std::chrono::duration_cast<Millis>(Clock::now() - t); }
-
 TEST_F(ServeBusTest, MasterKilledMidStreamLosesNoAcknowledgedEvent) {
   const std::map<std::string, std::string> expected = EmbeddedSessions();
   test_support::RedisCluster cluster;

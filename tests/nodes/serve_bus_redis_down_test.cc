@@ -13,9 +13,6 @@ namespace {
 // leaves room for a loaded 2-core machine, well under the client-side command timeout (2 s).
 constexpr auto kFastAnswer = 1500ms;
 
-using Millis = std::chrono::milliseconds;
-Millis Since(Clock::time_point t) { return std::chrono::duration_cast<Millis>(Clock::now() - t); }
-
 TEST_F(ServeBusTest, RedisDownAnswers503FastAndResumesWithoutLosingAcknowledgedEvents) {
   const std::map<std::string, std::string> expected = EmbeddedSessions();
   test_support::RedisSingle redis;
