@@ -78,16 +78,18 @@ TEST_F(ServeBusTest, MasterKilledMidStreamLosesNoAcknowledgedEvent) {
   EXPECT_EQ(StoredEvents(**redis), lines.size()) << "every acknowledged event stored once";
   EXPECT_GE(poster.accepted() + poster.duplicates(), static_cast<int64_t>(lines.size()));
   ASSERT_TRUE(WaitFor([&] { return owned() == kPartitions; }, 15s));
+  const double lost = Sample(n0, "segue_node_partitions_lost_total") + Sample(n1, "segue_node_partitions_lost_total");
   ASSERT_TRUE(WaitFor([&] { return AllCommitted(**redis); }, 30s));
   const size_t differ = DifferingSessions(expected, nodes[0]->port(), users_);
   EXPECT_EQ(differ, 0u) << "of " << expected.size() << " listeners";
   std::printf("master kill: %zu events (%zu batches, %zu acknowledged before the kill), %zu listeners equal; "
               "failover seen after %lld ms, replica back after %lld ms, first refused batch acknowledged %lld ms "
-              "after the kill; %d 503s, slowest answer %lld ms; %lld duplicates reported on retries\n",
+              "after the kill; %d 503s, slowest answer %lld ms; %lld duplicates reported on retries; %.0f of %u partitions "
+              "lost by the nodes\n",
               lines.size(), poster.batches(), posted_at_kill, expected.size() - differ,
               static_cast<long long>(failover.count()), static_cast<long long>(replica_back.count()),
               static_cast<long long>(recovered.count()), poster.unavailable(), static_cast<long long>(poster.slowest().count()),
-              static_cast<long long>(poster.duplicates()));
+              static_cast<long long>(poster.duplicates()), lost, kPartitions);
 }
 
 }  // namespace
