@@ -5,12 +5,15 @@
 //   segue:{p}:lease            string: the owning node's id, PX lease_ms
 //   segue:{p}:sessions         hash: listener -> session_codec chunk (EncodeListener)
 //   segue:{p}:checkpoint       string: the highest offset of partition p the stored sessions cover
+//   segue:{p}:view:<user>      string: the listener's latest view (score JSON, ~200 B), PX the session timeout
+//   segue:push                 pub/sub channel: every node's trigger pushes (redis_push_relay.h)
 // Consumer group kConsumerGroup on each partition's stream; a node's consumer name is its node id.
 // Pure functions; thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "bus/redis_keys.h"
 
@@ -18,6 +21,7 @@ namespace segue::nodes {
 
 inline constexpr const char* kMembersKey = "segue:{nodes}";
 inline constexpr const char* kConsumerGroup = "segue";
+inline constexpr const char* kPushChannel = "segue:push";
 
 inline std::string PartitionKey(uint32_t partition, const char* suffix) {
   return bus::PartitionTag(partition).append(suffix);
@@ -25,5 +29,8 @@ inline std::string PartitionKey(uint32_t partition, const char* suffix) {
 inline std::string LeaseKey(uint32_t partition) { return PartitionKey(partition, "lease"); }
 inline std::string SessionsKey(uint32_t partition) { return PartitionKey(partition, "sessions"); }
 inline std::string CheckpointKey(uint32_t partition) { return PartitionKey(partition, "checkpoint"); }
+inline std::string ViewKey(uint32_t partition, std::string_view user) {
+  return PartitionKey(partition, "view:").append(user);
+}
 
 }  // namespace segue::nodes

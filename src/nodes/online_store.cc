@@ -8,18 +8,23 @@
 namespace segue::nodes {
 namespace {
 
-// KEYS: lease, sessions, checkpoint, stream. ARGV: node, offset, group, trim below (0: none), listener
-// count, (user, chunk)..., entry ids to acknowledge... Lua's unpack is bounded by its stack (a few thousand
-// values): acks go in slices. Trimming is exact (MINID without ~): entries below the bound, no others.
+// KEYS: lease, sessions, checkpoint, stream, then one view key per view. ARGV: node, offset, group, trim
+// below (0: none), listener count, view ttl ms, (user, chunk)..., view JSON (one per view key)..., entry
+// ids to acknowledge... Lua's unpack is bounded by its stack (a few thousand values): acks go in slices.
+// Trimming is exact (MINID without ~): entries below the bound, no others.
 constexpr const char* kCommitScript = R"lua(
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('NOTOWNER this node does not hold the partition lease')
 end
 local n = tonumber(ARGV[5])
-local i = 6
+local i = 7
 for _ = 1, n do
   redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
   i = i + 2
+end
+for k = 5, #KEYS do
+  redis.call('SET', KEYS[k], ARGV[i], 'PX', ARGV[6])
+  i = i + 1
 end
 local offset = tonumber(ARGV[2])
 local stored = tonumber(redis.call('GET', KEYS[3]) or '0')
@@ -42,14 +47,17 @@ Status Failed(const bus::RedisReply& reply, const char* what) {
 
 Status OnlineStore::Commit(const PartitionCommit& c) {
   bus::RedisCommand cmd;
-  cmd.args = {"EVAL", kCommitScript, "4", LeaseKey(c.partition), SessionsKey(c.partition),
-              CheckpointKey(c.partition), bus::EventsKey(c.partition), node_id_, std::to_string(c.offset),
-              kConsumerGroup, std::to_string(c.trim_below), std::to_string(c.listeners.size())};
+  cmd.args = {"EVAL", kCommitScript, std::to_string(4 + c.views.size()), LeaseKey(c.partition),
+              SessionsKey(c.partition), CheckpointKey(c.partition), bus::EventsKey(c.partition)};
   cmd.key_arg = 3;
+  for (const auto& view : c.views) cmd.args.push_back(ViewKey(c.partition, view.first));
+  cmd.args.insert(cmd.args.end(), {node_id_, std::to_string(c.offset), kConsumerGroup, std::to_string(c.trim_below),
+                                   std::to_string(c.listeners.size()), std::to_string(c.view_ttl_ms)});
   for (const auto& [user, chunk] : c.listeners) {
     cmd.args.push_back(user);
     cmd.args.push_back(chunk);
   }
+  for (const auto& view : c.views) cmd.args.push_back(view.second);
   cmd.args.insert(cmd.args.end(), c.acks.begin(), c.acks.end());
   Result<bus::RedisReply> reply = client_->Command(cmd, wait_);
   if (!reply.ok()) return reply.status();
@@ -83,12 +91,24 @@ Status OnlineStore::ScanPartition(uint32_t partition,
   return Status::Ok();
 }
 
-Result<std::optional<std::string>> OnlineStore::GetListener(uint32_t partition, std::string_view user) {
-  Result<bus::RedisReply> reply = client_->Command({{"HGET", SessionsKey(partition), std::string(user)}});
+namespace {
+
+Result<std::optional<std::string>> OptionalString(Result<bus::RedisReply> reply, const char* what) {
   if (!reply.ok()) return reply.status();
-  if (reply->is_error()) return Failed(*reply, "reading a stored session");
+  if (reply->is_error()) return Failed(*reply, what);
   if (reply->type == bus::RedisReply::Type::kNil) return std::optional<std::string>();
   return std::optional<std::string>(std::move(reply->str));
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> OnlineStore::GetListener(uint32_t partition, std::string_view user) {
+  return OptionalString(client_->Command({{"HGET", SessionsKey(partition), std::string(user)}}),
+                        "reading a stored session");
+}
+
+Result<std::optional<std::string>> OnlineStore::GetView(uint32_t partition, std::string_view user) {
+  return OptionalString(client_->Command({{"GET", ViewKey(partition, user)}}), "reading a listener's view");
 }
 
 }  // namespace segue::nodes

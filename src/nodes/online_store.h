@@ -10,6 +10,10 @@
 //
 // State per listener is session_codec.h's chunk (EncodeListener / DecodeSessionChunk): the session with its
 // last applied offset, or the parked profile. The checkpoint only grows.
+// Beside it, a commit may store a listener's latest view (the disengagement score and last trigger, as
+// JSON: what GET .../session adds to the session) in its own key with a TTL: a view is refreshed on every
+// batch that touches the listener and dropped by Redis once the listener has been idle for the TTL, so
+// views cost memory for the active listeners only (sessions stay until a later expiry policy).
 // Thread-safety: none (one RedisClient); use one OnlineStore per thread.
 #pragma once
 
@@ -34,6 +38,8 @@ struct PartitionCommit {
   // Stream entries with an offset below this are removed (XTRIM MINID); 0 keeps them all. Only ever below
   // the checkpoint: what the stored state covers.
   uint64_t trim_below = 0;
+  std::vector<std::pair<std::string, std::string>> views = {};  // (user id, view JSON)
+  int64_t view_ttl_ms = 0;                                      // > 0 when `views` is not empty
 };
 
 class OnlineStore {
@@ -51,6 +57,8 @@ class OnlineStore {
                        const std::function<void(std::string_view user, std::string_view chunk)>& visit);
   // One listener's chunk, nullopt when none is stored.
   Result<std::optional<std::string>> GetListener(uint32_t partition, std::string_view user);
+  // One listener's view, nullopt when none is stored (never scored, or idle beyond the TTL).
+  Result<std::optional<std::string>> GetView(uint32_t partition, std::string_view user);
 
  private:
   bus::RedisClient* client_;

@@ -127,7 +127,11 @@ class PartitionReaders::Session {
       std::string chunk;
       EncodeListener(*o_.tracker_, e.event.user_id, &chunk);
       commit.listeners.emplace_back(e.event.user_id, std::move(chunk));
+      if (std::optional<std::string> view = o_.view_ ? o_.view_(e.event.user_id) : std::nullopt) {
+        commit.views.emplace_back(e.event.user_id, std::move(*view));
+      }
     }
+    commit.view_ttl_ms = o_.options_.view_ttl_ms;
     const uint64_t retain = o_.options_.retain_events;
     if (retain > 0 && commit.offset > retain) commit.trim_below = commit.offset - retain + 1;
     return Commit(commit);
@@ -158,8 +162,9 @@ class PartitionReaders::Session {
 };
 
 PartitionReaders::PartitionReaders(ReaderOptions options, bus::RedisClientOptions redis, SessionTracker* tracker,
-                                   Apply apply, metrics::Registry& registry)
+                                   Apply apply, View view, metrics::Registry& registry)
     : options_(std::move(options)), redis_(std::move(redis)), tracker_(tracker), apply_(std::move(apply)),
+      view_(std::move(view)),
       applied_(registry.AddCounter("segue_node_events_applied_total",
                                    "Bus events this node applied for the partitions it owns.")),
       skipped_(registry.AddCounter("segue_node_events_covered_total",

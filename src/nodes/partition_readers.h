@@ -10,7 +10,8 @@
 // 3. For each batch: events at or below the checkpoint are only acknowledged (a stored state covers them);
 //    the others go to `apply` (the tracker, scoring, observers: synchronously, in offset order, on this
 //    thread, which is the partition's only applier), then the listeners they touched are encoded and
-//    committed with the batch's last offset and its entry ids (one fenced script: online_store.h).
+//    committed with the batch's last offset and its entry ids (one fenced script: online_store.h), with
+//    each touched listener's view (`view`: their latest score) when there is one.
 //    An entry is acknowledged only after the state covering it is stored. With retain_events, the same
 //    script trims the stream to the retain_events entries below the new checkpoint (a bounded buffer).
 // Applying an event twice changes nothing: a replayed event is below the checkpoint (skipped here) or
@@ -28,7 +29,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -50,15 +53,19 @@ struct ReaderOptions {
   // Each commit trims the partition's stream to its newest retain_events entries at or below the new
   // checkpoint (kept for exports and late readers; those above it are untouched). 0: never trimmed.
   uint64_t retain_events = 0;
+  int64_t view_ttl_ms = 30 * 60 * 1000;  // a stored view expires this long after its listener's last batch
 };
 
 class PartitionReaders {
  public:
   using Apply = std::function<void(const std::vector<LoggedEvent>&)>;
+  // A listener's view to store beside their session (JSON); nullopt: none. Called on reader threads.
+  using View = std::function<std::optional<std::string>(std::string_view user)>;
 
-  // `tracker` outlives this; `apply` folds events into it (and whatever else reacts to them).
+  // `tracker` outlives this; `apply` folds events into it (and whatever else reacts to them); `view` may
+  // be empty (no views stored).
   PartitionReaders(ReaderOptions options, bus::RedisClientOptions redis, SessionTracker* tracker, Apply apply,
-                   metrics::Registry& registry);
+                   View view, metrics::Registry& registry);
   ~PartitionReaders();  // Stop()
 
   void Take(const std::vector<uint32_t>& partitions);
@@ -76,6 +83,7 @@ class PartitionReaders {
   const bus::RedisClientOptions redis_;
   SessionTracker* tracker_;
   const Apply apply_;
+  const View view_;
   std::map<uint32_t, std::unique_ptr<Reader>> readers_;
 
   metrics::Counter& applied_;

@@ -6,7 +6,9 @@
 
 namespace segue::nodes {
 
-Result<std::optional<std::string>> StoredSessions::Chunk(std::string_view user) const {
+Result<std::optional<std::string>> StoredSessions::Read(
+    const std::function<Result<std::optional<std::string>>(OnlineStore&, uint32_t partition)>& read,
+    std::string_view user) const {
   std::lock_guard lock(mu_);
   if (!client_) {
     Result<std::unique_ptr<bus::RedisClient>> client = bus::RedisClient::Connect(redis_);
@@ -14,11 +16,16 @@ Result<std::optional<std::string>> StoredSessions::Chunk(std::string_view user) 
     client_ = std::move(*client);
   }
   OnlineStore store(client_.get(), /*node_id=*/"");
-  return store.GetListener(PartitionOf(user, partitions_), user);
+  return read(store, PartitionOf(user, partitions_));
+}
+
+Result<std::optional<std::string>> StoredSessions::View(std::string_view user) const {
+  return Read([user](OnlineStore& store, uint32_t p) { return store.GetView(p, user); }, user);
 }
 
 Result<std::optional<SessionState>> StoredSessions::Get(std::string_view user) const {
-  Result<std::optional<std::string>> chunk = Chunk(user);
+  Result<std::optional<std::string>> chunk =
+      Read([user](OnlineStore& store, uint32_t p) { return store.GetListener(p, user); }, user);
   if (!chunk.ok()) return chunk.status();
   if (!chunk->has_value()) return std::optional<SessionState>();
   // A one-listener tracker to decode into (the chunk format restores into a tracker).

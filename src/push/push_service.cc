@@ -19,6 +19,7 @@ PushService::PushService(PushOptions options, metrics::Registry& registry, std::
 
 PublishResult PushService::Push(PushMessagePtr message) {
   if (webhook_) webhook_->Enqueue(message);
+  if (relay_) relay_->Relay(message);
   return hub_.Publish(std::move(message));
 }
 

@@ -24,7 +24,7 @@ Result<std::unique_ptr<RecommendationComponent>> RecommendationComponent::Open(c
                                          std::move(deps.hour_popular),
                                          c->preferences_.get(), c->impression_sink_.get(), &registry});
   c->recommendations_handler_ =
-      std::make_unique<RecommendationsHandler>(c->recommender_.get(), deps.tracker, std::move(deps.history));
+      std::make_unique<RecommendationsHandler>(c->recommender_.get(), deps.sessions, std::move(deps.history));
   c->preferences_handler_ = std::make_unique<PreferencesHandler>(c->preferences_.get());
   return c;
 }

@@ -24,7 +24,7 @@ namespace segue::serving {
 
 struct RecommendationDeps {
   const Catalog* catalog = nullptr;         // required; outlives the component
-  const SessionTracker* tracker = nullptr;  // required; outlives the component
+  const ListenerState* sessions = nullptr;  // required; outlives the component
   std::shared_ptr<const recommend::Retriever> genre_popular;   // may be null
   std::shared_ptr<const recommend::Retriever> global_popular;  // may be null
   std::shared_ptr<const recommend::Retriever> hour_popular;    // cold start; may be null

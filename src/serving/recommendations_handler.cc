@@ -4,7 +4,7 @@
 
 #include "common/time_util.h"
 #include "serving/recommendation_query.h"
-#include "session/session_tracker.h"
+#include "serving/session_handler.h"
 
 namespace segue::serving {
 
@@ -43,8 +43,9 @@ void RecommendationsHandler::Handle(HttpRequest request, PathParams params, Resp
   Result<RecommendationQuery> query = ParseRecommendationQuery(request.target, recommender_->config());
   if (!query.ok()) return done(JsonError(400, query.status().message()));
 
-  std::optional<SessionState> session;
-  tracker_->Visit(user, [&](const SessionState& s) { session = s; });
+  Result<std::optional<SessionState>> stored = sessions_->Session(user);
+  if (!stored.ok()) return done(StoreUnavailable(stored.status()));
+  const std::optional<SessionState>& session = *stored;
   std::optional<recommend::ListenerHistory> history = history_ ? history_(user) : std::nullopt;
 
   recommend::RecommendRequest r;

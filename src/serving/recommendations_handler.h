@@ -5,8 +5,10 @@
 // ("reasons" only with explain=true; took_ms is the recommender's time). Bad input (k out of range, a
 // malformed id, an unknown parameter or filter option) is a 400 naming the parameter
 // (recommendation_query.h). A listener the server does not know gets the cold-start list, not a 404.
-// The session is copied from the tracker (under its shard lock) so the recommender works on a stable
-// value. Handle returns without waiting for the model stage: the response is sent from the recommender's
+// The session is a copy from the ListenerState (listener_state.h: this process's tracker, or on a bus node
+// the online store for partitions another node owns, so a non-owner computes with its own recommender
+// from the owner's last committed session), so the recommender works on a stable value; 503 with
+// Retry-After when that store cannot be read. Handle returns without waiting for the model stage: the response is sent from the recommender's
 // pool or deadline thread when the model is consulted (Recommender::RecommendAsync).
 // Thread-safety: Handle() is safe to call concurrently.
 #pragma once
@@ -20,12 +22,9 @@
 #include "recommend/listener_history.h"
 #include "recommend/recommender.h"
 #include "serving/http_message.h"
+#include "serving/listener_state.h"
 #include "serving/router.h"
 #include "serving/server_host.h"
-
-namespace segue {
-class SessionTracker;
-}
 
 namespace segue::serving {
 
@@ -34,9 +33,10 @@ class RecommendationsHandler : public ServerComponent {
   // What the server keeps of a listener's longer history; empty function or nullopt: none.
   using HistoryLookup = std::function<std::optional<recommend::ListenerHistory>(std::string_view user_id)>;
 
-  RecommendationsHandler(recommend::Recommender* recommender, const SessionTracker* tracker,
+  // `sessions` outlives this.
+  RecommendationsHandler(recommend::Recommender* recommender, const ListenerState* sessions,
                          HistoryLookup history = {})
-      : recommender_(recommender), tracker_(tracker), history_(std::move(history)) {}
+      : recommender_(recommender), sessions_(sessions), history_(std::move(history)) {}
 
   // GET /v1/users/{id}/recommendations, once sessions are restored, reflecting every event acknowledged
   // before the request (read-your-writes: "nothing played in this session" includes the last play).
@@ -45,7 +45,7 @@ class RecommendationsHandler : public ServerComponent {
 
  private:
   recommend::Recommender* recommender_;
-  const SessionTracker* tracker_;
+  const ListenerState* sessions_;
   HistoryLookup history_;
 };
 

@@ -59,6 +59,7 @@ struct ServerApp::Impl : ServerHost {
       : config(OnBus(std::move(c))),
         tracker(&catalog, config.sessions),
         scoring(WithTriggerSink(config.scoring), registry_),
+        local_state(&tracker, scoring.scorer()),
         history_store(config.recommend.history),
         baselines(&catalog, config.recommend.baselines),
         listening_feed(&history_store, &baselines),
@@ -113,6 +114,7 @@ struct ServerApp::Impl : ServerHost {
   Catalog catalog;
   SessionTracker tracker;
   ScoringComponent scoring;
+  TrackerListenerState local_state;  // this process's listeners (all of them without a bus)
   recommend::HistoryStore history_store;
   recommend::RetrievalBaselines baselines;
   recommend::ListeningFeed listening_feed;
@@ -124,6 +126,8 @@ struct ServerApp::Impl : ServerHost {
   std::unique_ptr<AckedOffsets> acked;  // per partition, what POST /v1/events acknowledged
   std::unique_ptr<Pipeline> pipeline;  // created once sessions are restored
   std::unique_ptr<NodeComponent> node;  // with [bus] url: the partitions this node owns (node_component.h)
+  // Where the read handlers find any listener: the node (owned partitions local, others in Redis) or local_state.
+  const ListenerState* listener_state() const { return node ? static_cast<const ListenerState*>(node.get()) : &local_state; }
   std::vector<std::unique_ptr<ServerComponent>> components;
   std::unique_ptr<SessionsComponent> sessions;
   std::unique_ptr<RecommendationComponent> recommendations;
@@ -203,8 +207,9 @@ Status ServerApp::Impl::OpenNode() {
   spdlog::info("bus node {}: {} partitions at {}, lease {} ms", id, config.log.partitions, config.bus.redis.url,
                config.bus.lease_ms);
   Result<std::unique_ptr<NodeComponent>> created = NodeComponent::Create(
-      config, std::move(id), &tracker, &catalog,
-      [this](const std::vector<LoggedEvent>& events) { live_scoring.OnCommitted(events); }, registry_);
+      config, std::move(id), &tracker, &catalog, &local_state,
+      [this](const std::vector<LoggedEvent>& events) { live_scoring.OnCommitted(events); },
+      [this](push::PushMessagePtr m) { push->service().hub().Publish(std::move(m)); }, registry_);
   if (!created.ok()) return created.status();
   node = std::move(*created);
   return Status::Ok();
@@ -216,7 +221,7 @@ Status ServerApp::Impl::OpenNode() {
 Status ServerApp::Impl::OpenRecommendations() {
   if (Status s = feedback.Open(config.data_dir, registry_); !s.ok()) return s;
   feedback.AddObserver(&experiment_set);
-  RecommendationDeps deps{&catalog, &tracker, recommend::Unowned(baselines.genre_popularity()), recommend::Unowned(baselines.popularity()),
+  RecommendationDeps deps{&catalog, listener_state(), recommend::Unowned(baselines.genre_popularity()), recommend::Unowned(baselines.popularity()),
                           recommend::Unowned(baselines.hour_popularity()),
                           [this](std::string_view user) { return history_store.Get(user); }, feedback.impressions()};
   Result<std::unique_ptr<RecommendationComponent>> opened =
@@ -229,6 +234,7 @@ Status ServerApp::Impl::OpenRecommendations() {
   Result<std::unique_ptr<PushComponent>> created = PushComponent::Create(config.push, registry_);
   if (!created.ok()) return created.status();
   push = std::move(*created);
+  if (node) push->service().SetRelay(&node->push_relay());
   Result<std::unique_ptr<ExperimentsComponent>> experiments_opened =
       ExperimentsComponent::Open(config.experiments, config.data_dir, &experiment_set);
   if (!experiments_opened.ok()) return experiments_opened.status();
@@ -254,7 +260,7 @@ void ServerApp::Impl::RegisterComponents() {
         std::make_unique<LogComponent>(store.embedded.get(), config.log, config.retention_interval_s));
   }
   components.push_back(std::make_unique<EventsHandler>(store.appender, config.events, registry_, acked.get()));
-  components.push_back(std::make_unique<SessionHandler>(&tracker, scoring.scorer(), node.get()));
+  components.push_back(std::make_unique<SessionHandler>(listener_state()));
   components.push_back(
       std::make_unique<TracksHandler>(&catalog, store.state, TrackLimits{}, &retrieval_model->track_indexer()));
   components.push_back(std::make_unique<DashboardHandler>());

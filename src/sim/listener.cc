@@ -145,6 +145,8 @@ void Listener::StartSession(std::vector<Event>* out) {
   const bool brief = rng_.Bernoulli(traits_.brief_session_share);
   state_.session_target_minutes =
       brief ? 0.5 + rng_.Exponential(2.0) : rng_.LogNormal(traits_.session_minutes, params_->session_minutes_sigma);
+  state_.hands_on = rng_.Bernoulli(Sigmoid(params_->hands_on_bias + traits_.search_propensity));
+  if (state_.hands_on) state_.session_target_minutes *= params_->hands_on_length;
   double r = rng_.Uniform();
   if (r < 0.5) {
     mode_ = Mode::kPlaylist;
@@ -253,7 +255,7 @@ void Listener::Decide(std::vector<Event>* out) {
   }
 
   const double search_p = Sigmoid(params_->search_bias + params_->search_frustration * state_.frustration +
-                                  traits_.search_propensity);
+                                  traits_.search_propensity + (state_.hands_on ? params_->hands_on_search : 0.0));
   if (rng_.Bernoulli(search_p)) {
     Search(t, out);
     return;
@@ -270,7 +272,7 @@ void Listener::PlanPlay(uint32_t track, std::string_view source, std::string_vie
   const double match = Match(track);
   const double mismatch = 1.0 - match;
   PlayOutcome outcome{track, mismatch, state_.fatigue, state_.frustration, state_.skip_streak, false, from_search,
-                      !rec_id.empty()};
+                      !rec_id.empty(), state_.hands_on};
 
   current_track_ = track;
   current_source_ = source;
@@ -282,7 +284,8 @@ void Listener::PlanPlay(uint32_t track, std::string_view source, std::string_vie
 
   const int64_t duration = catalog_->track(track).duration_ms;
   const double skip_logit = p.skip_bias + p.skip_mismatch * (mismatch - 0.5) + p.skip_fatigue * state_.fatigue +
-                            p.skip_frustration * state_.frustration - p.skip_patience * (traits_.patience - 0.5);
+                            p.skip_frustration * state_.frustration - p.skip_patience * (traits_.patience - 0.5) +
+                            (state_.hands_on ? p.hands_on_skip : 0.0);
   const bool skip = rng_.Bernoulli(Sigmoid(skip_logit));
   // Where in the track the play ends (position).
   int64_t end_pos = duration;

@@ -20,7 +20,9 @@
 //    leave the session to time out on the server);
 //  - a play may be interrupted (an `exit` mid-track, back a few minutes later): two sessions to the server,
 //    one sitting to the listener;
-//  - right after a skip the next skip is usually quick (skimming), so skips come in fast streaks.
+//  - right after a skip the next skip is usually quick (skimming), so skips come in fast streaks;
+//  - a session is lean-back (long, calm) or hands-on (short, searching and skipping), more often the
+//    latter for listeners who search a lot.
 // Deterministic for its seed and the sequence of calls. Not thread-safe; the catalog and params it
 // points to must outlive it.
 #pragma once
@@ -73,6 +75,7 @@ struct HiddenState {
   int64_t session_start_ms = 0;
   double session_target_minutes = 0;
   uint32_t session_plays = 0;
+  bool hands_on = false;  // this session picks tracks by hand and skims (BehaviourParams::hands_on_*)
 };
 
 // What the listener did with one play, for statistics and tests.
@@ -85,6 +88,7 @@ struct PlayOutcome {
   bool skipped = false;
   bool from_search = false;
   bool from_recommendation = false;
+  bool hands_on = false;  // played in a hands-on session
 };
 
 class Listener {

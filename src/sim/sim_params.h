@@ -22,8 +22,9 @@ struct CatalogParams {
 // scale, so each says how strongly that hidden quantity moves the decision.
 struct BehaviourParams {
   // Skips: p = sigmoid(skip_bias + skip_mismatch*(mismatch-0.5) + skip_fatigue*fatigue
-  //                    + skip_frustration*frustration - skip_patience*(patience-0.5)).
-  double skip_bias = -0.5;
+  //                    + skip_frustration*frustration - skip_patience*(patience-0.5)
+  //                    + hands_on_skip in a hands-on session).
+  double skip_bias = -1.2;
   double skip_mismatch = 7.0;
   double skip_fatigue = 0.9;
   double skip_frustration = 1.5;
@@ -52,13 +53,23 @@ struct BehaviourParams {
   double interrupt_rate = 0.05;
   double interrupt_gap_median_s = 120;
 
-  // Search after a play: sigmoid(search_bias + search_frustration*frustration + propensity).
-  double search_bias = -7.0;
+  // Search after a play: sigmoid(search_bias + search_frustration*frustration + propensity
+  //                              + hands_on_search in a hands-on session).
+  double search_bias = -9.0;
   double search_frustration = 2.0;
   // Spread of the listener's own search logit offset: wide, because real listeners either pick most tracks
-  // by hand or almost never search (C: 0.50 searches per play, B: 0.02), and a low bias with a wide spread
-  // keeps long lean-back sessions free of searches as in the real histories.
+  // by hand or almost never search (C: 0.50 searches per play, B: 0.02); with the low bias, lean-back
+  // sessions stay free of searches as in the real histories.
   double search_propensity_sd = 2.5;
+  // Sessions are lean-back (playlists, radio: few searches, few skips, long) or hands-on (picking tracks
+  // by hand, skimming: searches and skips, short), as C's short search-and-skip sessions and both real
+  // listeners' calm long ones. A session is hands-on with p = sigmoid(hands_on_bias + the listener's search
+  // offset); then hands_on_search and hands_on_skip are added to the search and skip logits and the
+  // session's target length is multiplied by hands_on_length.
+  double hands_on_bias = -1.5;
+  double hands_on_search = 4.0;
+  double hands_on_skip = 3.5;
+  double hands_on_length = 0.3;
   int search_candidates = 30;  // tracks the listener looks through; it plays the best-matching one
   double search_relief = 0.1;  // frustration is multiplied by this after a search (found what they wanted)
 
@@ -80,7 +91,7 @@ struct BehaviourParams {
   double sessions_per_day_median = 1.6;
   // Per-listener preference; each session's target varies around it. Long, because frustration, fatigue
   // and interruptions cut most sittings well before their target (realised median about 6 minutes).
-  double session_minutes_median = 90;
+  double session_minutes_median = 150;
   double session_minutes_sigma = 1.3;  // log-normal spread of a session's target length
   double brief_session_share = 0.5;   // quick check-ins: one track, often abandoned part-way
 

@@ -55,7 +55,7 @@ TEST_F(EvalCliTest, JsonReportHasEveryModelAndMetric) {
                               "mssd_mean_average_accuracy", "mssd_first_prediction_accuracy"}) {
         EXPECT_TRUE(m.contains(key)) << model << " " << key;
       }
-      // The simulated stream has signal (seed 3: 0.67 to 0.76): an inverted or constant score is 0.5 or less.
+      // The simulated stream has signal (seed 3: 0.74 to 0.87): an inverted or constant score is 0.5 or less.
       EXPECT_GT(m.at("roc_auc").get<double>(), 0.5) << model;
     }
   }

@@ -72,7 +72,7 @@ class LiveScoringTest : public ::testing::Test {
  protected:
   void SetUp() override {
     sim::SimConfig config;
-    config.users = 12;
+    config.users = 16;  // over 200 decision points (12 listeners gave 177 with the calibrated simulator)
     config.days = 3;
     config.seed = 42;
     config.catalog.tracks = 400;

@@ -23,6 +23,7 @@
 #include "nodes/online_store.h"
 #include "nodes/partition_ownership.h"
 #include "nodes/partition_readers.h"
+#include "nodes/redis_push_relay.h"
 #include "session/session_codec.h"
 #include "session/session_json.h"
 #include "session/session_test_util.h"
@@ -95,6 +96,7 @@ struct Node {
                     std::this_thread::sleep_for(apply_delay);
                   }
                 },
+                [](std::string_view user) { return std::optional<std::string>("{\"view of\":\"" + std::string(user) + "\"}"); },
                 registry),
         ownership({.node_id = id, .partitions = kPartitions, .lease_ms = lease_ms}, Options(url),
                   [this](const std::vector<uint32_t>& ps) { readers.Take(ps); },
@@ -206,6 +208,25 @@ TEST_F(NodeRedisTest, CommitsAreFencedByTheLease) {
   EXPECT_EQ(store_a.Checkpoint(3).value(), 7u);
 }
 
+// A commit stores each listener's view in its own key with the TTL given, under the same lease fence.
+TEST_F(NodeRedisTest, CommitsStoreListenerViewsWithTheirTtl) {
+  LeaseTable a(client_.get(), "a", 5000);
+  OnlineStore store_a(client_.get(), "a"), store_b(client_.get(), "b");
+  ASSERT_EQ(a.Acquire(std::vector<uint32_t>{3}).value().size(), 1u);
+  ASSERT_TRUE(store_a.Commit({.partition = 3, .offset = 1, .listeners = {{"u1", "chunk"}}, .acks = {"1-1"},
+                              .trim_below = 0, .views = {{"u1", "{\"score\":0.5}"}}, .view_ttl_ms = 4000})
+                  .ok());
+  EXPECT_EQ(store_a.GetView(3, "u1").value(), std::optional<std::string>("{\"score\":0.5}"));
+  EXPECT_EQ(store_a.GetView(3, "u2").value(), std::nullopt);
+  const long long ttl = client_->Command({{"PTTL", ViewKey(3, "u1")}}).value().integer;
+  EXPECT_GT(ttl, 0);
+  EXPECT_LE(ttl, 4000);
+  EXPECT_FALSE(store_b.Commit({.partition = 3, .offset = 2, .listeners = {}, .acks = {}, .trim_below = 0,
+                               .views = {{"u1", "{}"}}, .view_ttl_ms = 4000})
+                   .ok());
+  EXPECT_EQ(store_a.GetView(3, "u1").value(), std::optional<std::string>("{\"score\":0.5}"));
+}
+
 // Retention: a commit trims its partition's stream below the bound it is given, exactly, and only then.
 TEST_F(NodeRedisTest, CommitsTrimTheStreamBelowTheirBound) {
   std::vector<Event> events;
@@ -237,6 +258,11 @@ TEST_F(NodeRedisTest, TwoNodesShareThePartitionsAndHandOver) {
   std::vector<LoggedEvent> all = Append(*appender_, Stream(40, 30));
   ASSERT_TRUE(WaitFor([&] { return AllCommitted(*client_); }, 20s));
   ExpectStoredEqualsReference(*client_, all);
+  // Each committed listener's view is stored beside their session.
+  const LoggedEvent& first = all.front();
+  OnlineStore reader(client_.get(), "reader");
+  EXPECT_EQ(reader.GetView(first.partition, first.event.user_id).value(),
+            std::optional<std::string>("{\"view of\":\"" + first.event.user_id + "\"}"));
 
   b.reset();  // clean stop: b commits, releases its leases and leaves
   ASSERT_TRUE(WaitFor([&] { return a->ownership.owned().size() == kPartitions; }, 3s));
@@ -305,6 +331,44 @@ TEST_F(NodeRedisTest, KilledNodesPartitionsAreTakenOverExactlyOnce) {
   std::printf("takeover after kill -9: %lld ms (lease %lld ms); entries claimed from the dead node: %llu\n",
               static_cast<long long>(took.count()), static_cast<long long>(kLeaseMs),
               static_cast<unsigned long long>(CounterValue(a->registry, "segue_node_events_claimed_total")));
+}
+
+// Pushes relayed by one node reach every other node, not itself; a subscriber resubscribes after Redis
+// restarts.
+TEST_F(NodeRedisTest, PushRelayReachesTheOtherNodesAndSurvivesARedisRestart) {
+  std::mutex mu;
+  std::vector<std::string> heard_by_a, heard_by_b;
+  auto deliver_to = [&](std::vector<std::string>* heard) {
+    return [&mu, heard](push::PushMessagePtr m) {
+      std::lock_guard lock(mu);
+      heard->push_back(m->user_id + " " + m->rec_id + " " + m->json);
+    };
+  };
+  metrics::Registry ra, rb;
+  RedisPushRelay a(Options(redis_.url()), "a", deliver_to(&heard_by_a), ra);
+  RedisPushRelay b(Options(redis_.url()), "b", deliver_to(&heard_by_b), rb);
+  a.Start();
+  b.Start();
+  auto subscribed = [&] { return ra.RenderText().find("\nsegue_push_relay_subscribed 1") != std::string::npos &&
+                                 rb.RenderText().find("\nsegue_push_relay_subscribed 1") != std::string::npos; };
+  auto heard = [&](const std::vector<std::string>& v, size_t n) {
+    return WaitFor([&] { std::lock_guard lock(mu); return v.size() >= n; }, 5s);
+  };
+  ASSERT_TRUE(WaitFor(subscribed, 5s));
+  a.Relay(std::make_shared<const push::PushMessage>(push::PushMessage{"u1", "r1", "{\"x\":\"line\\nbreak\"}"}));
+  ASSERT_TRUE(heard(heard_by_b, 1));
+
+  redis_.server().Kill();
+  ASSERT_TRUE(WaitFor([&] { return !subscribed(); }, 5s));
+  ASSERT_TRUE(redis_.server().Restart().ok());
+  ASSERT_TRUE(WaitFor(subscribed, 5s));
+  b.Relay(std::make_shared<const push::PushMessage>(push::PushMessage{"u2", "r2", "{}"}));
+  ASSERT_TRUE(heard(heard_by_a, 1));
+  std::this_thread::sleep_for(200ms);  // time for a wrongly echoed message to arrive
+  std::lock_guard lock(mu);
+  EXPECT_EQ(heard_by_b, std::vector<std::string>{"u1 r1 {\"x\":\"line\\nbreak\"}"});
+  EXPECT_EQ(heard_by_a, std::vector<std::string>{"u2 r2 {}"});
+  EXPECT_GE(CounterValue(ra, "segue_push_relay_reconnects_total"), 1u);
 }
 
 }  // namespace

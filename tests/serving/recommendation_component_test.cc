@@ -17,11 +17,12 @@ TEST(RecommendationComponentTest, ServesStoresPreferencesAndRecordsImpressionsIn
   segue::testing::TempDir dir;
   Catalog catalog;
   SessionTracker tracker(&catalog);
+  TrackerListenerState sessions(&tracker, nullptr);
   auto ids = recommend::testing::AddTracks(catalog, {{"t0", "a0", true}, {"t1", "a1"}, {"t2", "a2"}});
   std::string rec_id;
   {
     testing::FakeServerHost host;
-    RecommendationDeps deps{&catalog, &tracker, nullptr,
+    RecommendationDeps deps{&catalog, &sessions, nullptr,
                             std::make_shared<recommend::testing::FakeRetriever>("global_popular",
                                                                                 recommend::testing::Descending(ids)),
                             nullptr, {}};
@@ -44,7 +45,7 @@ TEST(RecommendationComponentTest, ServesStoresPreferencesAndRecordsImpressionsIn
   // Restarted: the preference is still there, and the impression was written.
   testing::FakeServerHost host;
   auto component = RecommendationComponent::Open(recommend::RecommendConfig{}, dir.path(),
-                                                 RecommendationDeps{&catalog, &tracker, nullptr, nullptr, nullptr, {}},
+                                                 RecommendationDeps{&catalog, &sessions, nullptr, nullptr, nullptr, {}},
                                                  host.registry());
   ASSERT_TRUE(component.ok()) << component.status().ToString();
   (*component)->Register(host);
@@ -65,8 +66,9 @@ TEST(RecommendationComponentTest, AStoreThatCannotBeOpenedIsAClearError) {
   metrics::Registry registry;
   Catalog catalog;
   SessionTracker tracker(&catalog);
+  TrackerListenerState sessions(&tracker, nullptr);
   auto component = RecommendationComponent::Open(recommend::RecommendConfig{}, "/proc/segue-nowhere",
-                                                 RecommendationDeps{&catalog, &tracker, nullptr, nullptr, nullptr, {}}, registry);
+                                                 RecommendationDeps{&catalog, &sessions, nullptr, nullptr, nullptr, {}}, registry);
   ASSERT_FALSE(component.ok());
   EXPECT_NE(component.status().message().find("/proc/segue-nowhere/preferences"), std::string::npos)
       << component.status().message();

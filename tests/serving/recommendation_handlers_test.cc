@@ -29,7 +29,7 @@ class RecommendationHandlersTest : public ::testing::Test {
                                     nullptr, &prefs_, nullptr, &registry_};
     recommender_ = std::make_unique<recommend::Recommender>(recommend::RecommendConfig{}, deps);
     recommender_->SetModel({model, nullptr, nullptr, {{"retriever", "two_tower:v1"}}});
-    recs_ = std::make_unique<RecommendationsHandler>(recommender_.get(), &tracker_);
+    recs_ = std::make_unique<RecommendationsHandler>(recommender_.get(), &sessions_);
     recs_->Register(host_);
     prefs_handler_.Register(host_);
     tracker_.Apply(segue::testing::Ev(EventType::kPlay, 0, "t0"), 1);  // u1 is playing t0
@@ -51,6 +51,7 @@ class RecommendationHandlersTest : public ::testing::Test {
   metrics::Registry registry_;
   Catalog catalog_;
   SessionTracker tracker_{&catalog_};
+  TrackerListenerState sessions_{&tracker_, nullptr};
   std::vector<uint32_t> ids_;
   recommend::testing::MemoryPreferences prefs_;
   std::unique_ptr<recommend::Recommender> recommender_;
@@ -86,7 +87,7 @@ TEST_F(RecommendationHandlersTest, QueryParametersOverrideTheFilterDefaults) {
 
 TEST_F(RecommendationHandlersTest, TheListenersHistoryComesFromTheLookup) {
   const uint32_t t1 = ids_[1];
-  RecommendationsHandler with_history(recommender_.get(), &tracker_, [t1](std::string_view user) {
+  RecommendationsHandler with_history(recommender_.get(), &sessions_, [t1](std::string_view user) {
     std::optional<recommend::ListenerHistory> h;
     if (user == "u1") h = recommend::ListenerHistory{{{t1, 1, 1, 0, NowMs() - 3600 * 1000}}};
     return h;

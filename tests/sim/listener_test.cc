@@ -53,7 +53,9 @@ TEST(ListenerTest, SkipRateRisesWithFatigue) {
   Rate fresh, tired;
   for (size_t i = 0; i < Population().listener_count(); ++i) {
     for (const PlayOutcome& p : Population().listener(i).plays()) {
-      if (p.mismatch < 0.3 || p.mismatch > 0.5 || p.frustration > 0.5) continue;
+      // Hold mismatch, frustration and the session's mode fixed: hands-on sessions are short (little
+      // fatigue) and skip more, which would hide the effect.
+      if (p.mismatch < 0.3 || p.mismatch > 0.5 || p.frustration > 0.5 || p.hands_on) continue;
       if (p.fatigue < 0.15) fresh.Add(p.skipped);
       if (p.fatigue > 0.45) tired.Add(p.skipped);
     }
@@ -97,18 +99,23 @@ TEST(ListenerTest, SearchAndExitLikelierAfterSkipStreaks) {
   EXPECT_GT(end_streak.value(), 1.5 * end_calm.value());
 }
 
+// A search finds a better match, and within the same kind of session its play is skipped less. Across
+// sessions it is not: searches happen in hands-on sessions, where skipping is common, as in the real
+// histories (plays started by `clickrow` are skipped more often: C 0.84 against 0.40, B 0.61 against 0.35).
 TEST(ListenerTest, SearchLeadsToABetterMatch) {
   Rate searched, other;
   double searched_mismatch = 0, other_mismatch = 0;
   for (size_t i = 0; i < Population().listener_count(); ++i) {
     for (const PlayOutcome& p : Population().listener(i).plays()) {
+      if (!p.hands_on) continue;  // where nearly all searches are
       (p.from_search ? searched_mismatch : other_mismatch) += p.mismatch;
       (p.from_search ? searched : other).Add(p.skipped);
     }
   }
   ASSERT_GT(searched.n, 1000);
+  ASSERT_GT(other.n, 1000);
   EXPECT_LT(searched_mismatch / searched.n, other_mismatch / other.n);
-  EXPECT_LT(searched.value(), other.value());
+  EXPECT_LT(searched.value(), other.value()) << searched.value() << " vs " << other.value();
 }
 
 // Listeners react to pushed recommendations: good ones are usually played (with their rec_id), bad ones
