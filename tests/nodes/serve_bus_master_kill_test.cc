@@ -35,8 +35,9 @@ TEST_F(ServeBusTest, MasterKilledMidStreamLosesNoAcknowledgedEvent) {
   std::vector<int> refusals(poster.batches());
   std::atomic<size_t> posted{0};
   std::atomic<bool> ok{true};
-  std::thread client([&] {
-    for (size_t b = 0; b < poster.batches() && ok; ++b) {
+  // A jthread: a failed ASSERT below returns with the client stopped and joined, not terminating.
+  std::jthread client([&](std::stop_token stop) {
+    for (size_t b = 0; b < poster.batches() && ok && !stop.stop_requested(); ++b) {
       const int before = poster.unavailable();
       ok = poster.Post(b, b + 1, 50ms, 60s);
       acked_at[b] = Clock::now();
