@@ -30,7 +30,6 @@ Status PartitionOwnership::Start() {
   if (!client.ok()) return client.status();
   client_ = std::move(*client);
   leases_ = std::make_unique<LeaseTable>(client_.get(), options_.node_id, options_.lease_ms);
-  last_renewed_ = Clock::now();
   Round();
   thread_ = std::thread([this] { Run(); });
   return Status::Ok();
@@ -45,15 +44,26 @@ void PartitionOwnership::Stop() {
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (!leases_) return;
-  const std::set<uint32_t> held = owned();
-  dropped_.Inc(held.size());
-  Drop({held.begin(), held.end()}, /*release=*/true);
+  const std::set<uint32_t> all = held();
+  dropped_.Inc(all.size());
+  Drop({all.begin(), all.end()}, /*release=*/true);
   if (Status s = leases_->Leave(); !s.ok()) spdlog::warn("node {}: leaving the membership: {}", options_.node_id, s.message());
 }
 
 std::set<uint32_t> PartitionOwnership::owned() const {
   std::lock_guard lock(mu_);
+  if (Clock::now() >= valid_until_) return {};
   return owned_;
+}
+
+std::set<uint32_t> PartitionOwnership::held() const {
+  std::lock_guard lock(mu_);
+  return owned_;
+}
+
+Clock::time_point PartitionOwnership::valid_until() const {
+  std::lock_guard lock(mu_);
+  return valid_until_;
 }
 
 void PartitionOwnership::Run() {
@@ -67,19 +77,25 @@ void PartitionOwnership::Run() {
 }
 
 void PartitionOwnership::Round() {
-  const std::set<uint32_t> held = owned();
+  const std::set<uint32_t> held = this->held();
   const std::vector<uint32_t> held_list(held.begin(), held.end());
+  // Redis starts a renewed lease's lease_ms when it runs the script, after this moment: measured from
+  // here, the validity never outlasts the lease.
+  const Clock::time_point sent = Clock::now();
   Result<LeaseTable::Renewal> renewal = leases_->HeartbeatAndRenew(held_list);
   if (!renewal.ok()) {
     spdlog::warn("node {}: heartbeat and lease renewal: {}", options_.node_id, renewal.status().message());
-    if (Clock::now() - last_renewed_ > std::chrono::milliseconds(options_.lease_ms * 2 / 3)) {
+    if (Clock::now() >= valid_until()) {
       spdlog::error("node {}: leases not renewed for 2/3 of lease_ms; dropping every partition", options_.node_id);
       lost_.Inc(held.size());
       Drop(held_list, /*release=*/false);
     }
     return;
   }
-  last_renewed_ = Clock::now();
+  {
+    std::lock_guard lock(mu_);
+    valid_until_ = sent + std::chrono::milliseconds(options_.lease_ms * 2 / 3);
+  }
   std::vector<uint32_t> lost;
   std::set_difference(held_list.begin(), held_list.end(), renewal->held.begin(), renewal->held.end(),
                       std::back_inserter(lost));

@@ -9,8 +9,10 @@
 // is free once its lease expires (lease_ms after the last renewal) and the dead node is out of the
 // membership (lease_ms after its last heartbeat): a takeover takes at most lease_ms + one round after
 // the kill, plus the new owner's load of the partition's state.
-// Redis unreachable: when no renewal succeeded for 2/3 of lease_ms, every held partition is dropped as lost
-// before its lease can have expired elsewhere (a node cut off stops on its own). Commits of stored state
+// Redis unreachable: 2/3 of lease_ms after the last successful renewal was sent (before Redis restarted
+// the lease's clock), owned() is empty, even while a round is still blocked on Redis (retries, timeouts),
+// and the next round that fails drops every held partition as lost: the node stops answering as an owner
+// before its leases can have expired elsewhere (a node cut off stops on its own). Commits of stored state
 // are also fenced by the lease (online_store.h), so a paused node that wakes up cannot overwrite its
 // successor's state.
 //
@@ -59,9 +61,12 @@ class PartitionOwnership {
   // Drops every held partition, releases the leases and leaves the membership (best effort). Idempotent.
   void Stop();
 
+  // The partitions this node may act as owner of now: empty once its leases' validity passed.
   std::set<uint32_t> owned() const;
 
  private:
+  std::set<uint32_t> held() const;  // leases held, valid or not (what a drop must stop)
+  std::chrono::steady_clock::time_point valid_until() const;
   void Round();
   // Drops `partitions` (held), releases their leases when `release`, and forgets them.
   void Drop(const std::vector<uint32_t>& partitions, bool release);
@@ -73,12 +78,13 @@ class PartitionOwnership {
   const PartitionFn drop_;
   std::unique_ptr<bus::RedisClient> client_;
   std::unique_ptr<LeaseTable> leases_;
-  std::chrono::steady_clock::time_point last_renewed_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
   std::set<uint32_t> owned_;  // guarded by mu_; written by the ownership thread only
+  // Guarded by mu_: the last successful renewal's send time + 2/3 of lease_ms.
+  std::chrono::steady_clock::time_point valid_until_;
   std::thread thread_;
 
   metrics::Counter& taken_;

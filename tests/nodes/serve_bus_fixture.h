@@ -31,6 +31,9 @@ namespace segue::serving {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using Millis = std::chrono::milliseconds;
+
+inline Millis Since(Clock::time_point t) { return std::chrono::duration_cast<Millis>(Clock::now() - t); }
 
 inline constexpr uint32_t kPartitions = 16;
 inline constexpr int64_t kLeaseMs = 1000;
@@ -91,6 +94,27 @@ inline bool AllCommitted(bus::RedisClient& redis) {
   return true;
 }
 
+// Entries in every partition's stream: each event stored once makes this the number of distinct events.
+inline uint64_t StoredEvents(bus::RedisClient& redis) {
+  uint64_t n = 0;
+  for (uint32_t p = 0; p < kPartitions; ++p) {
+    auto len = redis.Command({{"XLEN", bus::EventsKey(p)}});
+    n += len.ok() ? static_cast<uint64_t>(len->integer) : 0;
+  }
+  return n;
+}
+
+// How many listeners' sessions at the node on `port` differ from `expected`; the first three are failures.
+inline size_t DifferingSessions(const std::map<std::string, std::string>& expected, int port,
+                                const std::vector<std::string>& users) {
+  const std::map<std::string, std::string> got = Sessions(port, users);
+  size_t differ = 0;
+  for (const auto& [user, body] : expected) {
+    if (got.at(user) != body && ++differ <= 3) ADD_FAILURE() << user << "\nbus:      " << got.at(user) << "\nembedded: " << body;
+  }
+  return differ;
+}
+
 class ServeBusTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -114,14 +138,16 @@ class ServeBusTest : public ::testing::Test {
     return Sessions(server.port(), users_);
   }
 
-  std::string NodeConfig(const std::string& url, const std::string& id) {
+  // `bus_extra`: more lines of the node's [bus] table (e.g. "wait_replicas = 1\n").
+  std::string NodeConfig(const std::string& url, const std::string& id, const std::string& bus_extra) {
     const std::string path = dir_.path() + "/" + id + ".toml";
     std::ofstream(path) << "[sessions]\nevict_interval_s = 86400\n[bus]\nurl = \"" << url << "\"\nnode_id = \"" << id
-                        << "\"\nlease_ms = " << kLeaseMs << "\n";
+                        << "\"\nlease_ms = " << kLeaseMs << "\n" << bus_extra;
     return path;
   }
-  std::unique_ptr<ServerProcess> StartNode(const std::string& url, const std::string& id) {
-    auto node = std::make_unique<ServerProcess>(dir_.path() + "/" + id, NodeConfig(url, id),
+  std::unique_ptr<ServerProcess> StartNode(const std::string& url, const std::string& id,
+                                           const std::string& bus_extra = "") {
+    auto node = std::make_unique<ServerProcess>(dir_.path() + "/" + id, NodeConfig(url, id, bus_extra),
                                                 dir_.path() + "/" + id + ".log");
     EXPECT_TRUE(node->WaitReady()) << id;
     return node;
@@ -170,11 +196,7 @@ class ServeBusTest : public ::testing::Test {
     auto client = bus::RedisClient::Connect({.seeds = bus::ParseRedisUrl(url).value(), .timeouts = {}, .max_rounds = 6});
     ASSERT_TRUE(client.ok());
     ASSERT_TRUE(WaitFor([&] { return AllCommitted(**client); }, 30s));
-    const std::map<std::string, std::string> got = Sessions(nodes[0]->port(), users_);
-    size_t differ = 0;
-    for (const auto& [user, body] : expected) {
-      if (got.at(user) != body && ++differ <= 3) ADD_FAILURE() << user << "\nbus:      " << got.at(user) << "\nembedded: " << body;
-    }
+    const size_t differ = DifferingSessions(expected, nodes[0]->port(), users_);
     EXPECT_EQ(differ, 0u) << "of " << expected.size() << " listeners";
     std::printf("%d nodes: takeover after kill -9: %lld ms (lease %lld ms); %zu listeners equal; entries claimed: %.0f\n",
                 count, static_cast<long long>(took), static_cast<long long>(kLeaseMs), expected.size() - differ,
