@@ -7,8 +7,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
+
+#include "common/status.h"
 
 namespace segue::impressions {
 
@@ -30,5 +33,8 @@ struct Impression {
 // One JSON object: {"rec_id","user_id","ts" (RFC 3339),"event_ts" (RFC 3339),"source","items":[{"track_id","score"}],
 // "model_versions":{...},"trigger_score"} (trigger_score null for pulls).
 std::string ImpressionToJson(const Impression& impression);
+// The inverse, for impressions handed between nodes (nodes/impression_stream.h); kCorruption when the text
+// is not such an object. Scores and trigger_score round-trip through JSON numbers (float precision).
+Result<Impression> ImpressionFromJson(std::string_view json);
 
 }  // namespace segue::impressions

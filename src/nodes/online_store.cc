@@ -8,21 +8,21 @@
 namespace segue::nodes {
 namespace {
 
-// KEYS: lease, sessions, checkpoint, stream, then one view key per view. ARGV: node, offset, group, trim
-// below (0: none), listener count, view ttl ms, (user, chunk)..., view JSON (one per view key)..., entry
-// ids to acknowledge... Lua's unpack is bounded by its stack (a few thousand values): acks go in slices.
+// KEYS: lease, sessions, checkpoint, stream, impressions stream, then one view key per view. ARGV: node,
+// offset, group, trim below (0: none), listener count, view ttl ms, impressions MINID (0: none), (user,
+// chunk)..., view JSON (one per view key)..., entry ids to acknowledge... Lua's unpack is bounded by its stack (a few thousand values): acks go in slices.
 // Trimming is exact (MINID without ~): entries below the bound, no others.
 constexpr const char* kCommitScript = R"lua(
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('NOTOWNER this node does not hold the partition lease')
 end
 local n = tonumber(ARGV[5])
-local i = 7
+local i = 8
 for _ = 1, n do
   redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
   i = i + 2
 end
-for k = 5, #KEYS do
+for k = 6, #KEYS do
   redis.call('SET', KEYS[k], ARGV[i], 'PX', ARGV[6])
   i = i + 1
 end
@@ -35,6 +35,7 @@ while i <= #ARGV do
   i = last + 1
 end
 if ARGV[4] ~= '0' then redis.call('XTRIM', KEYS[4], 'MINID', ARGV[4] .. '-0') end
+if ARGV[7] ~= '0' then redis.call('XTRIM', KEYS[5], 'MINID', ARGV[7]) end
 return 1
 )lua";
 
@@ -47,12 +48,14 @@ Status Failed(const bus::RedisReply& reply, const char* what) {
 
 Status OnlineStore::Commit(const PartitionCommit& c) {
   bus::RedisCommand cmd;
-  cmd.args = {"EVAL", kCommitScript, std::to_string(4 + c.views.size()), LeaseKey(c.partition),
-              SessionsKey(c.partition), CheckpointKey(c.partition), bus::EventsKey(c.partition)};
+  cmd.args = {"EVAL", kCommitScript, std::to_string(5 + c.views.size()), LeaseKey(c.partition),
+              SessionsKey(c.partition), CheckpointKey(c.partition), bus::EventsKey(c.partition),
+              ImpressionsKey(c.partition)};
   cmd.key_arg = 3;
   for (const auto& view : c.views) cmd.args.push_back(ViewKey(c.partition, view.first));
   cmd.args.insert(cmd.args.end(), {node_id_, std::to_string(c.offset), kConsumerGroup, std::to_string(c.trim_below),
-                                   std::to_string(c.listeners.size()), std::to_string(c.view_ttl_ms)});
+                                   std::to_string(c.listeners.size()), std::to_string(c.view_ttl_ms),
+                                   c.impressions_min_id});
   for (const auto& [user, chunk] : c.listeners) {
     cmd.args.push_back(user);
     cmd.args.push_back(chunk);

@@ -1,7 +1,8 @@
 // OnlineStore: per-listener session state in Redis, written by the partition's owner and read by any
 // node (keys in node_keys.h). It is also the partition's checkpoint: a commit stores the state of the
 // listeners a batch touched together with the offset it covers, and acknowledges the batch's stream
-// entries (XACK), and optionally trims the stream below a bound (retention), in one script on the
+// entries (XACK), and optionally trims the stream below a bound (retention) and the partition's impression
+// stream below what the owner drained before the batch, in one script on the
 // partition's slot: a reader or a crash sees all of it or none.
 // The script first checks that segue:{p}:lease still names the committing node and refuses otherwise
 // (NotFound): only the owner's writes land, even from a node that lost its lease while paused.
@@ -40,6 +41,9 @@ struct PartitionCommit {
   uint64_t trim_below = 0;
   std::vector<std::pair<std::string, std::string>> views = {};  // (user id, view JSON)
   int64_t view_ttl_ms = 0;                                      // > 0 when `views` is not empty
+  // segue:{p}:impressions entries below this id are removed (XTRIM MINID): those drained into the owner's
+  // sink before the batch was applied (impression_stream.h); "0" keeps them all.
+  std::string impressions_min_id = "0";
 };
 
 class OnlineStore {

@@ -6,6 +6,7 @@
 
 #include "bus/redis_keys.h"
 #include "bus/stream_entry.h"
+#include "nodes/impression_stream.h"
 #include "nodes/node_keys.h"
 #include "nodes/online_store.h"
 #include "session/session_codec.h"
@@ -119,6 +120,8 @@ class PartitionReaders::Session {
       commit.offset = std::max(commit.offset, e.seq);
       events.push_back(std::move(e));
     }
+    DrainImpressions();
+    commit.impressions_min_id = MinIdAfter(impressions_after_);
     o_.apply_(events);
     o_.applied_.Inc(events.size());
     std::unordered_set<std::string_view> touched;
@@ -135,6 +138,19 @@ class PartitionReaders::Session {
     const uint64_t retain = o_.options_.retain_events;
     if (retain > 0 && commit.offset > retain) commit.trim_below = commit.offset - retain + 1;
     return Commit(commit);
+  }
+
+  // Hands the impressions served elsewhere to the sink before the batch that may answer them; on a failure
+  // they wait for the next batch.
+  void DrainImpressions() {
+    if (!o_.impressions_) return;
+    Result<std::string> last = nodes::DrainImpressions(*client_, r_.partition, impressions_after_, *o_.impressions_);
+    if (last.ok()) {
+      impressions_after_ = std::move(*last);
+    } else {
+      spdlog::warn("node {}: partition {}: draining impressions: {}", o_.options_.node_id, r_.partition,
+                   last.status().message());
+    }
   }
 
   bool Commit(const PartitionCommit& commit) {
@@ -159,6 +175,7 @@ class PartitionReaders::Session {
   std::unique_ptr<bus::RedisClient> client_;
   std::unique_ptr<OnlineStore> store_;
   uint64_t checkpoint_ = 0;
+  std::string impressions_after_ = "-";  // the last impression entry drained ("-": none yet)
 };
 
 PartitionReaders::PartitionReaders(ReaderOptions options, bus::RedisClientOptions redis, SessionTracker* tracker,

@@ -12,6 +12,10 @@
 //    thread, which is the partition's only applier), then the listeners they touched are encoded and
 //    committed with the batch's last offset and its entry ids (one fenced script: online_store.h), with
 //    each touched listener's view (`view`: their latest score) when there is one.
+//    Before applying a batch, the impressions other nodes served for the partition's listeners are drained
+//    from segue:{p}:impressions into the impression sink (impression_stream.h), so the batch's plays meet
+//    them; the commit trims what was drained. A new reader drains from the start: what its predecessor
+//    drained but never committed is handed over again (the collector may then hold it twice).
 //    An entry is acknowledged only after the state covering it is stored. With retain_events, the same
 //    script trims the stream to the retain_events entries below the new checkpoint (a bounded buffer).
 // Applying an event twice changes nothing: a replayed event is below the checkpoint (skipped here) or
@@ -38,6 +42,7 @@
 #include "bus/redis_client.h"
 #include "common/metrics.h"
 #include "events/event.h"
+#include "impressions/impression_sink.h"
 
 namespace segue {
 class SessionTracker;
@@ -68,6 +73,10 @@ class PartitionReaders {
                    View view, metrics::Registry& registry);
   ~PartitionReaders();  // Stop()
 
+  // Where drained impressions go (impression_stream.h); null: the impression streams are not read. Before
+  // the first Take.
+  void SetImpressionSink(impressions::ImpressionSink* sink) { impressions_ = sink; }
+
   void Take(const std::vector<uint32_t>& partitions);
   // Returns once the partitions' readers have stopped (their last commits done or refused); they stop
   // concurrently.
@@ -84,6 +93,7 @@ class PartitionReaders {
   SessionTracker* tracker_;
   const Apply apply_;
   const View view_;
+  impressions::ImpressionSink* impressions_ = nullptr;
   std::map<uint32_t, std::unique_ptr<Reader>> readers_;
 
   metrics::Counter& applied_;

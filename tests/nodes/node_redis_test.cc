@@ -18,6 +18,9 @@
 #include "common/metrics.h"
 #include "bus/redis_event_appender.h"
 #include "bus/redis_keys.h"
+#include "feedback/feedback_collector.h"
+#include "impressions/impression.h"
+#include "nodes/impression_stream.h"
 #include "nodes/lease_table.h"
 #include "nodes/node_keys.h"
 #include "nodes/online_store.h"
@@ -369,6 +372,99 @@ TEST_F(NodeRedisTest, PushRelayReachesTheOtherNodesAndSurvivesARedisRestart) {
   EXPECT_EQ(heard_by_b, std::vector<std::string>{"u1 r1 {\"x\":\"line\\nbreak\"}"});
   EXPECT_EQ(heard_by_a, std::vector<std::string>{"u2 r2 {}"});
   EXPECT_GE(CounterValue(ra, "segue_push_relay_reconnects_total"), 1u);
+}
+
+}  // namespace
+}  // namespace segue::nodes
+
+namespace segue::nodes {
+namespace {
+
+feedback::FeedbackOptions Feedback(const std::string& dir) {
+  feedback::FeedbackOptions o;
+  o.dir = dir;
+  return o;
+}
+
+// An owner in this process whose applied events and drained impressions go to a real feedback collector.
+struct AttributingOwner {
+  explicit AttributingOwner(const std::string& url)
+      : tracker(&catalog),
+        collector(feedback::FeedbackCollector::Open(Feedback(dir.path()), registry).value()),
+        readers(ReaderOptions{.node_id = "A", .batch_events = 500, .block_ms = 20, .wait = {}}, Options(url), &tracker,
+                [this](const std::vector<LoggedEvent>& events) {
+                  for (const LoggedEvent& e : events) collector->OnEventApplied(e, tracker.Apply(e));
+                },
+                {}, registry),
+        ownership({.node_id = "A", .partitions = kPartitions, .lease_ms = 3000}, Options(url),
+                  [this](const std::vector<uint32_t>& ps) { readers.Take(ps); },
+                  [this](const std::vector<uint32_t>& ps) { readers.Drop(ps); }, registry) {
+    readers.SetImpressionSink(collector.get());
+  }
+
+  test_support::RedisTempDir dir;
+  Catalog catalog;
+  SessionTracker tracker;
+  metrics::Registry registry;
+  std::unique_ptr<feedback::FeedbackCollector> collector;
+  PartitionReaders readers;
+  PartitionOwnership ownership;
+};
+
+TEST_F(NodeRedisTest, ImpressionServedByANonOwnerIsAttributedOnTheOwner) {
+  AttributingOwner a(redis_.url());
+  ASSERT_TRUE(a.ownership.Start().ok());
+  ASSERT_EQ(a.ownership.owned().size(), kPartitions);
+  metrics::Registry b_registry;  // node B owns nothing
+  ImpressionRelay b(Options(redis_.url()), kPartitions, 1000, [](std::string_view) { return false; }, b_registry);
+  b.Start();
+
+  const Event play = Ev(EventType::kPlay, 10 * kSec, "t7", 0, "listener");
+  impressions::Impression m;
+  m.rec_id = "rec-b";
+  m.user_id = "listener";
+  m.ts_ms = m.event_ts_ms = play.ts_ms - 5 * kSec;
+  m.track_ids = {"t3", "t7"};
+  m.scores = {0.9f, 0.8f};
+  b.Record(m);
+  const uint32_t p = PartitionOf("listener", kPartitions);
+  ASSERT_TRUE(WaitFor([&] { return client_->Command({{"XLEN", ImpressionsKey(p)}})->integer == 1; }, 5s));
+
+  Append(*appender_, {play, Ev(EventType::kComplete, 200 * kSec, "t7", 190 * kSec, "listener")});
+  ASSERT_TRUE(WaitFor([&] { return AllCommitted(*client_); }, 5s));
+  a.collector->Flush();
+  std::vector<feedback::Outcome> outcomes;
+  ASSERT_TRUE(a.collector->store().ForEachOfListener("listener", [&](const feedback::Outcome& o) {
+    outcomes.push_back(o);
+    return true;
+  }).ok());
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].rec_id, "rec-b");
+  EXPECT_EQ(outcomes[0].track_id, "t7");
+  EXPECT_EQ(outcomes[0].kind, feedback::OutcomeKind::kCompleted);
+  // The owner's commit trimmed what it drained.
+  EXPECT_EQ(client_->Command({{"XLEN", ImpressionsKey(p)}})->integer, 0);
+  a.ownership.Stop();
+}
+
+TEST(ImpressionCodecTest, JsonRoundTrips) {
+  impressions::Impression m{.rec_id = "r", .user_id = "u", .ts_ms = 1'700'000'000'123, .source = "fallback:x",
+                            .track_ids = {"a", "b"}, .scores = {0.5f, 0.25f}, .model_versions = {{"ranker", "v2"}},
+                            .trigger_score = 0.75f, .event_ts_ms = 1'700'000'000'001};
+  Result<impressions::Impression> back = impressions::ImpressionFromJson(impressions::ImpressionToJson(m));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->rec_id, m.rec_id);
+  EXPECT_EQ(back->user_id, m.user_id);
+  EXPECT_EQ(back->ts_ms, m.ts_ms);
+  EXPECT_EQ(back->event_ts_ms, m.event_ts_ms);
+  EXPECT_EQ(back->source, m.source);
+  EXPECT_EQ(back->track_ids, m.track_ids);
+  EXPECT_EQ(back->scores, m.scores);
+  EXPECT_EQ(back->model_versions, m.model_versions);
+  EXPECT_EQ(back->trigger_score, m.trigger_score);
+  EXPECT_FALSE(impressions::ImpressionFromJson("{\"items\":3}").ok());
+  EXPECT_EQ(MinIdAfter("17-4"), "17-5");
+  EXPECT_EQ(MinIdAfter("-"), "0");
 }
 
 }  // namespace
