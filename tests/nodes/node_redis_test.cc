@@ -19,7 +19,6 @@
 #include "bus/redis_event_appender.h"
 #include "bus/redis_keys.h"
 #include "feedback/feedback_collector.h"
-#include "impressions/impression.h"
 #include "nodes/impression_stream.h"
 #include "nodes/lease_table.h"
 #include "nodes/node_keys.h"
@@ -447,22 +446,7 @@ TEST_F(NodeRedisTest, ImpressionServedByANonOwnerIsAttributedOnTheOwner) {
   a.ownership.Stop();
 }
 
-TEST(ImpressionCodecTest, JsonRoundTrips) {
-  impressions::Impression m{.rec_id = "r", .user_id = "u", .ts_ms = 1'700'000'000'123, .source = "fallback:x",
-                            .track_ids = {"a", "b"}, .scores = {0.5f, 0.25f}, .model_versions = {{"ranker", "v2"}},
-                            .trigger_score = 0.75f, .event_ts_ms = 1'700'000'000'001};
-  Result<impressions::Impression> back = impressions::ImpressionFromJson(impressions::ImpressionToJson(m));
-  ASSERT_TRUE(back.ok()) << back.status().ToString();
-  EXPECT_EQ(back->rec_id, m.rec_id);
-  EXPECT_EQ(back->user_id, m.user_id);
-  EXPECT_EQ(back->ts_ms, m.ts_ms);
-  EXPECT_EQ(back->event_ts_ms, m.event_ts_ms);
-  EXPECT_EQ(back->source, m.source);
-  EXPECT_EQ(back->track_ids, m.track_ids);
-  EXPECT_EQ(back->scores, m.scores);
-  EXPECT_EQ(back->model_versions, m.model_versions);
-  EXPECT_EQ(back->trigger_score, m.trigger_score);
-  EXPECT_FALSE(impressions::ImpressionFromJson("{\"items\":3}").ok());
+TEST(ImpressionStreamTest, MinIdAfterRemovesTheEntryAndThoseBefore) {
   EXPECT_EQ(MinIdAfter("17-4"), "17-5");
   EXPECT_EQ(MinIdAfter("-"), "0");
 }
