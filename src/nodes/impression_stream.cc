@@ -37,7 +37,7 @@ void ImpressionRelay::Record(impressions::Impression impression) {
   }
   {
     std::lock_guard lock(mu_);
-    if (queue_.size() >= kMaxQueued) {
+    if (stop_ || queue_.size() >= kMaxQueued) {
       dropped_.Inc();
       return;
     }

@@ -12,7 +12,7 @@
 // Ordering: the impression is appended within milliseconds of the response, before the listener can react
 // to it; the listener's next events land on the same slot later, and the reader drains after reading them,
 // so it sees the impression first. Best effort like the local stores: Record never blocks (a queue of
-// kMaxQueued, beyond it the new impression is dropped), an XADD that fails is dropped and counted, and
+// kMaxQueued, beyond it, or after Stop, the new impression is dropped), an XADD that fails is dropped and counted, and
 // MAXLEN ~ bounds a partition whose owner is away (the oldest go first).
 // Metrics: segue_impressions_relayed_total, segue_impressions_relay_dropped_total.
 // Thread-safety: Record from any thread; SetLocal before Start; Start/Stop from one thread.

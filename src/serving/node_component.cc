@@ -5,6 +5,13 @@
 #include "common/hash.h"
 
 namespace segue::serving {
+namespace {
+
+// Impressions kept per partition while its owner does not drain them (MAXLEN ~): ~1.1 KB each in Redis
+// with k = 10 (docs/scaling.md), so a partition left without an owner holds at most ~11 MB of them.
+constexpr uint64_t kImpressionsPerPartition = 10'000;
+
+}  // namespace
 
 Result<std::unique_ptr<NodeComponent>> NodeComponent::Create(const ServerConfig& config, std::string node_id,
                                                              SessionTracker* tracker, Catalog* catalog,
@@ -36,10 +43,19 @@ NodeComponent::NodeComponent(const ServerConfig& config, std::string node_id, bu
                  [this](const std::vector<uint32_t>& ps) { readers_.Take(ps); },
                  [this](const std::vector<uint32_t>& ps) { readers_.Drop(ps); }, registry),
       stored_(redis, partitions_, catalog, config.sessions),
-      relay_(redis, node_id, std::move(deliver_push), registry) {}
+      relay_(redis, node_id, std::move(deliver_push), registry),
+      impressions_(redis, partitions_, kImpressionsPerPartition, [this](std::string_view user) { return Owns(user); },
+                   registry) {}
+
+impressions::ImpressionSink* NodeComponent::RouteImpressions(impressions::ImpressionSink* local) {
+  impressions_.SetLocal(local);
+  readers_.SetImpressionSink(local);
+  return &impressions_;
+}
 
 Status NodeComponent::Start() {
   relay_.Start();
+  impressions_.Start();
   if (Status s = ownership_.Start(); !s.ok()) return s;
   spdlog::info("bus node: owns {} of {} partitions", ownership_.owned().size(), partitions_);
   return Status::Ok();
@@ -49,6 +65,7 @@ void NodeComponent::Stop() {
   relay_.Stop();
   ownership_.Stop();
   readers_.Stop();
+  impressions_.Stop();
 }
 
 bool NodeComponent::Owns(std::string_view user) const {

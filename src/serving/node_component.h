@@ -10,6 +10,10 @@
 // only applier, and applying synchronously on it is what lets a commit cover exactly what was applied.
 // Listeners of a partition handed over stay in the local tracker until idle eviction parks them; they are
 // not served from it (Owns is false) and a later takeover replaces them with the stored state.
+// Impressions: RouteImpressions wraps the recommender's local sink (impression store and feedback
+// collector) in an ImpressionRelay (nodes/impression_stream.h): impressions of listeners this node owns
+// stay local, the others go to their partition's Redis stream, which the owner's readers drain into its
+// local sink, so a pull served on any node is attributed where the listener's events are applied.
 // Lifecycle: Start once the pipeline's consumers exist (the first round takes the node's share); Stop at
 // shutdown hands every partition over (commit, release) before the consumers go.
 // Thread-safety: Start/Stop from the application's thread; Owns and the ListenerState methods from any thread.
@@ -25,6 +29,7 @@
 #include "common/metrics.h"
 #include "common/status.h"
 #include "events/event.h"
+#include "nodes/impression_stream.h"
 #include "nodes/partition_ownership.h"
 #include "nodes/partition_readers.h"
 #include "nodes/redis_push_relay.h"
@@ -52,6 +57,10 @@ class NodeComponent final : public ListenerState {
   // Whether this node processes the listener's partition now.
   bool Owns(std::string_view user) const;
   push::PushRelay& push_relay() { return relay_; }
+  // The sink the recommender records into: `local` for owned listeners, Redis for the others; `local` also
+  // receives what this node's readers drain. Before Start; `local` outlives this node's readers and any
+  // Record.
+  impressions::ImpressionSink* RouteImpressions(impressions::ImpressionSink* local);
 
   Result<std::optional<SessionState>> Session(std::string_view user) const override;
   Result<nlohmann::json> View(std::string_view user) const override;
@@ -71,6 +80,7 @@ class NodeComponent final : public ListenerState {
   nodes::PartitionOwnership ownership_;
   nodes::StoredSessions stored_;
   nodes::RedisPushRelay relay_;
+  nodes::ImpressionRelay impressions_;
 };
 
 }  // namespace segue::serving

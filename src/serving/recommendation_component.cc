@@ -22,7 +22,10 @@ Result<std::unique_ptr<RecommendationComponent>> RecommendationComponent::Open(c
   c->recommender_ = std::make_unique<recommend::Recommender>(
       config, recommend::RecommenderDeps{deps.catalog, std::move(deps.genre_popular), std::move(deps.global_popular),
                                          std::move(deps.hour_popular),
-                                         c->preferences_.get(), c->impression_sink_.get(), &registry});
+                                         c->preferences_.get(),
+                                         deps.route_impressions ? deps.route_impressions(c->impression_sink_.get())
+                                                                : c->impression_sink_.get(),
+                                         &registry});
   c->recommendations_handler_ =
       std::make_unique<RecommendationsHandler>(c->recommender_.get(), deps.sessions, std::move(deps.history));
   c->preferences_handler_ = std::make_unique<PreferencesHandler>(c->preferences_.get());

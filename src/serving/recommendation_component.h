@@ -1,6 +1,8 @@
 // The recommender as a server component: what `segue serve` constructs to serve recommendations.
 // Opens the preference store (<data_dir>/preferences) and the impression store
-// (<data_dir>/impressions; every impression also goes to deps.impression_observer), builds the Recommender (recommend/recommender.h) over the catalog with the
+// (<data_dir>/impressions; every impression also goes to deps.impression_observer; on a bus node those of
+// listeners another node owns go to that owner instead: deps.route_impressions), builds the Recommender
+// (recommend/recommender.h) over the catalog with the
 // given popularity retrievers as its fallbacks, and registers GET /v1/users/{id}/recommendations
 // (recommendations_handler.h) and GET/PUT /v1/users/{id}/preferences (preferences_handler.h).
 // The model side arrives later and may change while serving: recommender().SetModel(...). A trigger
@@ -9,6 +11,7 @@
 // Thread-safety: Open and Register during set-up; recommender() is stable for the object's lifetime.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -30,6 +33,9 @@ struct RecommendationDeps {
   std::shared_ptr<const recommend::Retriever> hour_popular;    // cold start; may be null
   RecommendationsHandler::HistoryLookup history;               // may be empty (recommend::HistoryStore::Get fits)
   impressions::ImpressionSink* impression_observer = nullptr;  // also told of every impression (feedback); may be null
+  // With a bus: wraps the local sink (the store and impression_observer) in what the recommender records
+  // into (NodeComponent::RouteImpressions); empty: the local sink itself.
+  std::function<impressions::ImpressionSink*(impressions::ImpressionSink* local)> route_impressions;
 };
 
 class RecommendationComponent : public ServerComponent {

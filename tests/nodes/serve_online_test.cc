@@ -113,6 +113,30 @@ TEST_F(ServeOnlineTest, NonOwnerServesTheOwnersScoreAndRecommendsFromTheStoredSe
   }
 }
 
+// A pull served by B for A's listener is handed to A through Redis: the listener's later play of a
+// recommended track gets its outcome on A (B's own collector never sees the listener's events).
+TEST_F(ServeOnlineTest, APullServedByANonOwnerGetsItsOutcomeOnTheOwner) {
+  const int64_t now = NowMs();
+  const std::string history = EventJson(user_ + "-h0", user_, "play", now - 600'000, "t0") + "," +
+                              EventJson(user_ + "-h1", user_, "complete", now - 401'000, "t0");
+  ASSERT_EQ(ca_->Send(http::verb::post, "/v1/events", "[" + history + "]").status, 202);
+  ASSERT_TRUE(WaitFor([&] { return AllCommitted(*redis_client_); }, 10s));
+  const Reply recs = cb_->Send(http::verb::get, "/v1/users/" + user_ + "/recommendations?k=5");
+  ASSERT_EQ(recs.status, 200) << recs.body;
+  const nlohmann::json items = nlohmann::json::parse(recs.body)["items"];
+  ASSERT_FALSE(items.empty()) << recs.body;
+  const std::string track = items[0]["track_id"].get<std::string>();
+  ASSERT_TRUE(WaitFor([&] { return Sample(*cb_, "segue_impressions_relayed_total") == 1; }, 5s));
+
+  const std::string reaction = EventJson(user_ + "-r0", user_, "play", now - 250'000, track) + "," +
+                               EventJson(user_ + "-r1", user_, "complete", now - 51'000, track);
+  ASSERT_EQ(ca_->Send(http::verb::post, "/v1/events", "[" + reaction + "]").status, 202);
+  const std::string completed = "segue_feedback_outcomes_total{kind=\"completed\"}";
+  EXPECT_TRUE(WaitFor([&] { return Sample(*ca_, completed) == 1; }, 10s))
+      << ca_->Send(http::verb::get, "/metrics").body;
+  EXPECT_LE(Sample(*cb_, completed), 0);  // B recorded nothing it could attribute
+}
+
 // Every SSE event `sse` receives until it has been quiet for `quiet`.
 std::vector<SseEvent> Drain(SseClient& sse, std::chrono::milliseconds quiet) {
   std::vector<SseEvent> events;
