@@ -35,7 +35,7 @@ struct RecommendationDeps {
   impressions::ImpressionSink* impression_observer = nullptr;  // also told of every impression (feedback); may be null
   // With a bus: wraps the local sink (the store and impression_observer) in what the recommender records
   // into (NodeComponent::RouteImpressions); empty: the local sink itself.
-  std::function<impressions::ImpressionSink*(impressions::ImpressionSink* local)> route_impressions;
+  std::function<impressions::ImpressionSink*(impressions::ImpressionSink* local)> route_impressions = {};
 };
 
 class RecommendationComponent : public ServerComponent {

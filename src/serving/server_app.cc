@@ -223,7 +223,7 @@ Status ServerApp::Impl::OpenRecommendations() {
   feedback.AddObserver(&experiment_set);
   RecommendationDeps deps{&catalog, listener_state(), recommend::Unowned(baselines.genre_popularity()), recommend::Unowned(baselines.popularity()),
                           recommend::Unowned(baselines.hour_popularity()),
-                          [this](std::string_view user) { return history_store.Get(user); }, feedback.impressions(), {}};
+                          [this](std::string_view user) { return history_store.Get(user); }, feedback.impressions()};
   if (node) deps.route_impressions = [this](impressions::ImpressionSink* local) { return node->RouteImpressions(local); };
   Result<std::unique_ptr<RecommendationComponent>> opened =
       RecommendationComponent::Open(config.recommend, config.data_dir, std::move(deps), registry_);
