@@ -12,8 +12,8 @@
 // Ordering: the impression is appended within milliseconds of the response, before the listener can react
 // to it; the listener's next events land on the same slot later, and the reader drains after reading them,
 // so it sees the impression first. Best effort like the local stores: Record never blocks (a queue of
-// kMaxQueued, beyond it, or after Stop, the new impression is dropped), an XADD that fails is dropped and counted, and
-// MAXLEN ~ bounds a partition whose owner is away (the oldest go first).
+// kMaxQueued; beyond it, or after Stop, a new impression is dropped), an XADD that fails is dropped and
+// counted, and MAXLEN ~ bounds a partition whose owner is away (the oldest go first).
 // Metrics: segue_impressions_relayed_total, segue_impressions_relay_dropped_total.
 // Thread-safety: Record from any thread; SetLocal before Start; Start/Stop from one thread.
 // DrainImpressions: on the caller's thread and client.
@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -47,7 +48,6 @@ class ImpressionRelay final : public impressions::ImpressionSink {
 
   // Where impressions of owned partitions go (and what DrainImpressions feeds); null drops them.
   void SetLocal(impressions::ImpressionSink* local) { local_ = local; }
-  impressions::ImpressionSink* local() const { return local_; }
   void Start();
   // Appends what is queued (best effort), then stops the thread. Idempotent.
   void Stop();

@@ -10,7 +10,8 @@ namespace {
 
 // KEYS: lease, sessions, checkpoint, stream, impressions stream, then one view key per view. ARGV: node,
 // offset, group, trim below (0: none), listener count, view ttl ms, impressions MINID (0: none), (user,
-// chunk)..., view JSON (one per view key)..., entry ids to acknowledge... Lua's unpack is bounded by its stack (a few thousand values): acks go in slices.
+// chunk)..., view JSON (one per view key)..., entry ids to acknowledge... Lua's unpack is bounded by its
+// stack (a few thousand values): acks go in slices.
 // Trimming is exact (MINID without ~): entries below the bound, no others.
 constexpr const char* kCommitScript = R"lua(
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then

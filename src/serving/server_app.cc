@@ -224,7 +224,9 @@ Status ServerApp::Impl::OpenRecommendations() {
   RecommendationDeps deps{&catalog, listener_state(), recommend::Unowned(baselines.genre_popularity()), recommend::Unowned(baselines.popularity()),
                           recommend::Unowned(baselines.hour_popularity()),
                           [this](std::string_view user) { return history_store.Get(user); }, feedback.impressions()};
-  if (node) deps.route_impressions = [this](impressions::ImpressionSink* local) { return node->RouteImpressions(local); };
+  if (node) {
+    deps.route_impressions = [this](impressions::ImpressionSink* local) { return node->RouteImpressions(local); };
+  }
   Result<std::unique_ptr<RecommendationComponent>> opened =
       RecommendationComponent::Open(config.recommend, config.data_dir, std::move(deps), registry_);
   if (!opened.ok()) return opened.status();
