@@ -17,6 +17,7 @@
 #include <random>
 
 #include "recommend/recommender.h"
+#include "serving/listener_state.h"
 #include "serving/recommendations_handler.h"
 #include "session/session_tracker.h"
 
@@ -134,7 +135,8 @@ void BM_Handler(benchmark::State& state) {
   rec.SetModel({w.model, nullptr, nullptr, {{"retriever", "bench"}}});
   SessionTracker tracker(&w.catalog);
   tracker.RestoreSession(w.session);
-  serving::RecommendationsHandler handler(&rec, &tracker);
+  serving::TrackerListenerState listener_state(&tracker, nullptr);
+  serving::RecommendationsHandler handler(&rec, &listener_state);
   size_t bytes = 0;
   for (auto _ : state) {
     serving::HttpRequest req;

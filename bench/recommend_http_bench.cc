@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "serving/http_server.h"
+#include "serving/listener_state.h"
 #include "serving/recommendation_component.h"
 #include "session/session_tracker.h"
 #include "tests/serving/fake_server_host.h"
@@ -60,10 +61,11 @@ void BM_HttpGet(benchmark::State& state) {
   session.user_id = "u1";
   session.last_seq = 1;
   tracker.RestoreSession(session);
+  TrackerListenerState listener_state(&tracker, nullptr);
 
   testing::FakeServerHost host;  // every route served at once, no read-your-writes wait (no pipeline)
   auto component = RecommendationComponent::Open(recommend::RecommendConfig{}, dir,
-                                                 RecommendationDeps{&catalog, &tracker, nullptr, nullptr, nullptr, {}},
+                                                 RecommendationDeps{&catalog, &listener_state, nullptr, nullptr, nullptr, {}},
                                                  host.registry());
   if (!component.ok()) return state.SkipWithError(component.status().message().c_str());
   (*component)->recommender().SetModel({std::make_shared<CopyingRetriever>(list), nullptr, nullptr, {}});

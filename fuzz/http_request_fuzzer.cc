@@ -36,6 +36,7 @@
 #include "serving/events_handler.h"
 #include "serving/http_framing.h"
 #include "serving/http_server.h"
+#include "serving/listener_state.h"
 #include "serving/router.h"
 #include "serving/server_host.h"
 #include "serving/session_handler.h"
@@ -110,7 +111,8 @@ struct App {
   Catalog catalog;
   SessionTracker tracker{&catalog};
   EventsHandler events{log.get(), ParseLimits{}, registry};
-  SessionHandler session{&tracker};
+  TrackerListenerState listener_state{&tracker, nullptr};
+  SessionHandler session{&listener_state};
   TracksHandler tracks{&catalog, log.get(), TrackLimits{}};
   Router router{registry};
   Host host{*this};
