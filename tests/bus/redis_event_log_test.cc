@@ -202,6 +202,9 @@ TEST(RedisBusSingle, WaitShortOfReplicasIsNotAcknowledged) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_NE(replica->Cli("info replication").find("master_link_status:up"), std::string::npos);
+  // The link can be up before the replica acknowledges offsets (it may still be loading the master's RDB);
+  // on a loaded machine that took longer than the appender's 1 s WAIT. Wait until it acknowledges.
+  ASSERT_EQ(redis.server().Cli("wait 1 10000"), "1\n");
   RedisBusOptions options = BusOptions(redis.url(), /*wait_replicas=*/1);
   options.wait_timeout = std::chrono::milliseconds(1000);
   std::unique_ptr<RedisEventAppender> appender = OpenOrFail<RedisEventAppender>(options);
