@@ -473,12 +473,13 @@ void AddEvalCommand(CLI::App& root, CommandList& out) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* d = app->add_subcommand(
       "disengagement",
-      "Score the disengagement models (Transformer bundle, heuristic, logistic regression, XGBoost) on the decision points "
-      "of an events file with 95% bootstrap intervals (whole sessions or listeners resampled) and paired differences to the Transformer: a time-based "
+      "Score the disengagement models (the served bundle, whose kind is transformer, logistic or stacked; heuristic, "
+      "logistic regression, XGBoost) on the decision points of an events file with 95% bootstrap intervals (whole "
+      "sessions or listeners resampled) and paired differences to the served model: a time-based "
       "split per listener and a split by listener, every point of unseen listeners (--split all), or K-fold "
       "cross-validation by listener (--cv-listeners); labels and metrics: docs/models.md");
   d->add_option("--model", args->model_dir,
-                "Transformer bundle folder (segue train disengagement --out), or a models folder (its newest "
+                "Disengagement bundle folder (segue train disengagement --out), or a models folder (its newest "
                 "bundle); without it only the baselines are evaluated")
       ->check(CLI::ExistingDirectory);
   AddEventsFlags(d, &args->data, "Events NDJSON (segue simulate / import / log export) to evaluate on");
