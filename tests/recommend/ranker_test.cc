@@ -145,21 +145,33 @@ class AllTracks : public Retriever {
   std::vector<uint32_t> tracks_;
 };
 
-TEST_F(RankerTest, TrainingRowsAreTheServingFeaturesOfTheSameQuery) {
+// Six days of the same three plays by "u": a completed, b skipped at 10 s, c skipped after 40 s (engaged).
+std::vector<Event> SixDaysOfThreePlays() {
   std::vector<Event> events;
   for (int d = 0; d < 6; ++d) {
     const int64_t day = kNow + d * 24 * kHour;
     Listen(&events, "u", "a", day, 3 * kMin, true);
     Listen(&events, "u", "b", day + 4 * kMin, 10'000, false);
-    Listen(&events, "u", "c", day + 5 * kMin, 40'000, false);  // skipped after 40 s: engaged
+    Listen(&events, "u", "c", day + 5 * kMin, 40'000, false);
   }
-  const HistoryCorpus corpus(std::move(events));
-  const AllTracks served({a_, b_, c_});
+  return events;
+}
+
+// Examples from every play query after the first 30 % of the history: the played track only (no sampled
+// negatives) and no held-out listeners.
+RankerTrainingOptions PlaysOnlyOptions() {
   RankerTrainingOptions options;
   options.fit_fraction = 0.3;
   options.replay.train_fraction = 1.0;
   options.negatives = 0;
   options.holdout_modulus = 0;
+  return options;
+}
+
+TEST_F(RankerTest, TrainingRowsAreTheServingFeaturesOfTheSameQuery) {
+  const HistoryCorpus corpus(SixDaysOfThreePlays());
+  const AllTracks served({a_, b_, c_});
+  const RankerTrainingOptions options = PlaysOnlyOptions();
   const RankerExamples examples = BuildRankerExamples(corpus, &catalog_, served, options);
   ASSERT_GT(examples.size(), 6u);
   // Serving: the ranker's features for the same queries, the played track's row.
@@ -192,20 +204,9 @@ feedback::Outcome OutcomeOf(const std::string& user, const std::string& track, f
 
 TEST_F(RankerTest, OutcomesCountTheirPlaysTwiceAndNothingElse) {
   using feedback::OutcomeKind;
-  std::vector<Event> events;
-  for (int d = 0; d < 6; ++d) {
-    const int64_t day = kNow + d * 24 * kHour;
-    Listen(&events, "u", "a", day, 3 * kMin, true);
-    Listen(&events, "u", "b", day + 4 * kMin, 10'000, false);
-    Listen(&events, "u", "c", day + 5 * kMin, 40'000, false);  // skipped after 40 s: engaged
-  }
-  const HistoryCorpus corpus(std::move(events));
+  const HistoryCorpus corpus(SixDaysOfThreePlays());
   const AllTracks served({a_, b_, c_});
-  RankerTrainingOptions options;
-  options.fit_fraction = 0.3;
-  options.replay.train_fraction = 1.0;
-  options.negatives = 0;
-  options.holdout_modulus = 0;
+  RankerTrainingOptions options = PlaysOnlyOptions();
   const RankerExamples base = BuildRankerExamples(corpus, &catalog_, served, options);
   ASSERT_GT(base.size(), 6u);
 
